@@ -1,0 +1,43 @@
+//! Pure rules of the debtor portal: money, identifiers, WIK collection costs,
+//! statutory interest, payment allocation, balances and payment plans.
+//!
+//! No I/O and no randomness of its own (callers pass random bytes in), so the
+//! same code runs on the server and in the browser (wasm32).
+
+// Cent amounts are written with the cents split off, `1_234_56` for
+// €1,234.56, so they read as euros.
+#![allow(clippy::inconsistent_digit_grouping)]
+#![warn(missing_docs)]
+
+pub mod allocation;
+pub mod balance;
+pub mod ids;
+pub mod interest;
+pub mod lang;
+pub mod money;
+pub mod plan;
+pub mod wik;
+
+pub use allocation::{
+    Allocation, AllocationError, ItemAllocation, ItemKind, OpenItem, PerKind, allocate,
+};
+pub use balance::{Balance, BalanceError, Debit, LedgerEntry, derive_balance};
+pub use ids::{
+    DossierNumber, DossierNumberError, Email, EmailError, Iban, IbanError, KvkNumber,
+    KvkNumberError, Phone, PhoneError, Postcode, PostcodeError, Secret, SecretError, VatNumber,
+    VatNumberError,
+};
+pub use interest::{
+    COMMERCIAL_RATES, CONSUMER_RATES, InterestBreakdown, InterestError, InterestKind, InterestLine,
+    InterestYear, RATES_REVIEWED_UNTIL, RateChange, statutory_interest,
+};
+pub use lang::{Lang, UnknownLang};
+pub use money::{Money, MoneyParseError};
+pub use plan::{
+    Instalment, MAX_SCHEDULE_MONTHS, PlanError, PlanRequest, PlanRules, PlanRulesError, Schedule,
+    build_schedule,
+};
+pub use wik::{
+    VAT_RATE_BP, VatTreatment, WIK_BANDS, WIK_MAXIMUM, WIK_MINIMUM, WikBand, WikBreakdown,
+    WikError, WikLine, wik_costs,
+};

@@ -1,0 +1,372 @@
+//! Exchange calls from the simulator to a real receiver: signed, verified with the
+//! `exchange` module, retried until `TRUE|`, dropped, resent and sent out of order.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use common::{
+    KEY_ID, Receiver, SECRET, client, control, new_order, sim_config, start_sim, wait_log,
+};
+use domain::Money;
+use paynl::exchange::{Keyring, SignatureAlgorithm, SignaturePolicy, read_exchange};
+use paynl::sim::{ExchangeFormat, SimConfig};
+use paynl::{ExchangeCall, ExchangeError, PaymentState};
+use serde_json::{Value, json};
+
+fn keyring() -> Keyring {
+    HashMap::from([(KEY_ID.to_string(), SECRET.to_string())])
+}
+
+fn verify(call: &common::Received) -> Result<ExchangeCall, ExchangeError> {
+    read_exchange(
+        &call.headers,
+        call.query.as_deref(),
+        &call.body,
+        &keyring(),
+        SignaturePolicy::Required,
+    )
+}
+
+fn outcomes(log: &[Value]) -> Vec<&str> {
+    log.iter().map(|r| r["outcome"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn paid_order_sends_a_signed_call_that_verifies() {
+    let receiver = Receiver::start(&[]).await;
+    let sim = start_sim(sim_config()).await;
+    let client = client(sim.url());
+    let order = client
+        .create_order(&new_order("pay-x1", 4_321, &receiver.url))
+        .await
+        .unwrap();
+    control(
+        sim.url(),
+        "POST",
+        &format!("/_sim/orders/{}/pay", order.id),
+        None,
+    )
+    .await;
+
+    let calls = receiver.wait_for(1).await;
+    let call = verify(&calls[0]).unwrap();
+    assert_eq!(call.order_id, order.id);
+    assert_eq!(call.reference.as_deref(), Some("pay-x1"));
+    assert_eq!(call.state, Some(PaymentState::Paid));
+    assert_eq!(call.status_code, Some(100));
+    assert_eq!(call.amount, Some(Money::from_cents(4_321)));
+    assert_eq!(call.event.as_deref(), Some("status_changed"));
+    assert_eq!(call.signed_by.as_deref(), Some(KEY_ID));
+    let query = calls[0].query.as_deref().unwrap();
+    assert!(
+        query.contains("type=order") && query.contains(&order.id),
+        "{query}"
+    );
+    assert_eq!(calls[0].headers["signature-method"], "HMAC");
+    assert_eq!(calls[0].headers["signature-algorithm"], "sha256");
+
+    // The portal's next step: re-read the status from the API.
+    let status = client.order_status(&call.order_id).await.unwrap();
+    assert_eq!(status.state, PaymentState::Paid);
+
+    let log = wait_log(sim.url(), &order.id, |l| !l.is_empty()).await;
+    assert_eq!(outcomes(&log), ["delivered"]);
+    assert_eq!(log[0]["answer"], "TRUE|");
+    assert_eq!(log[0]["last"], true);
+
+    // A tampered copy of the same call is refused; so is an unknown key id.
+    let mut tampered = calls[0].clone();
+    tampered.body = String::from_utf8(tampered.body)
+        .unwrap()
+        .replace("4321", "1")
+        .into_bytes();
+    assert_eq!(verify(&tampered).unwrap_err(), ExchangeError::BadSignature);
+    let mut foreign = calls[0].clone();
+    foreign
+        .headers
+        .insert("signature-keyid", "SL-9999-9999".parse().unwrap());
+    assert_eq!(
+        verify(&foreign).unwrap_err(),
+        ExchangeError::UnknownKeyId("SL-9999-9999".into())
+    );
+}
+
+#[tokio::test]
+async fn calls_are_retried_until_the_answer_starts_with_true() {
+    let receiver = Receiver::start(&[(0, "FALSE|locked"), (0, "OK"), (0, "TRUE|done")]).await;
+    let sim = start_sim(sim_config()).await;
+    let order = client(sim.url())
+        .create_order(&new_order("pay-x2", 1_000, &receiver.url))
+        .await
+        .unwrap();
+    control(
+        sim.url(),
+        "POST",
+        &format!("/_sim/orders/{}/cancel", order.id),
+        None,
+    )
+    .await;
+
+    let log = wait_log(sim.url(), &order.id, |l| {
+        l.iter().any(|r| r["last"] == true)
+    })
+    .await;
+    assert_eq!(outcomes(&log), ["failed", "failed", "delivered"]);
+    assert_eq!(log[0]["answer"], "FALSE|locked");
+    let attempts: Vec<_> = log.iter().map(|r| r["attempt"].as_u64().unwrap()).collect();
+    assert_eq!(attempts, [1, 2, 3]);
+
+    // Every retry carries the same signed bytes.
+    let calls = receiver.calls();
+    assert_eq!(calls.len(), 3);
+    assert!(calls.iter().all(|c| c.body == calls[0].body));
+    assert_eq!(
+        verify(&calls[2]).unwrap().state,
+        Some(PaymentState::Cancelled)
+    );
+}
+
+#[tokio::test]
+async fn slow_answers_time_out_and_the_schedule_ends() {
+    // First answer comes after the 500 ms per-call timeout; the rest are refusals.
+    let receiver = Receiver::start(&[
+        (1_500, "TRUE|too late"),
+        (0, "FALSE|"),
+        (0, "FALSE|"),
+        (0, "FALSE|"),
+    ])
+    .await;
+    let sim = start_sim(sim_config()).await;
+    let order = client(sim.url())
+        .create_order(&new_order("pay-x3", 1_000, &receiver.url))
+        .await
+        .unwrap();
+    control(
+        sim.url(),
+        "POST",
+        &format!("/_sim/orders/{}/expire", order.id),
+        None,
+    )
+    .await;
+
+    let log = wait_log(sim.url(), &order.id, |l| {
+        l.iter().any(|r| r["last"] == true)
+    })
+    .await;
+    assert_eq!(
+        outcomes(&log),
+        ["failed"; 4],
+        "1 try + 3 retries, all failed"
+    );
+    assert_eq!(log[0]["error"], "timeout");
+    assert_eq!(log[3]["last"], true);
+}
+
+#[tokio::test]
+async fn dropped_call_is_not_delivered_and_resend_delivers() {
+    let receiver = Receiver::start(&[]).await;
+    let sim = start_sim(sim_config()).await;
+    let order = client(sim.url())
+        .create_order(&new_order("pay-x4", 2_000, &receiver.url))
+        .await
+        .unwrap();
+    control(
+        sim.url(),
+        "POST",
+        "/_sim/faults",
+        Some(json!({"exchange_drop": {"count": 1}})),
+    )
+    .await;
+    control(
+        sim.url(),
+        "POST",
+        &format!("/_sim/orders/{}/pay", order.id),
+        None,
+    )
+    .await;
+
+    let log = wait_log(sim.url(), &order.id, |l| !l.is_empty()).await;
+    assert_eq!(outcomes(&log), ["dropped"]);
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert!(receiver.calls().is_empty(), "a dropped call never arrives");
+
+    let (code, answer) = control(
+        sim.url(),
+        "POST",
+        &format!("/_sim/orders/{}/resend", order.id),
+        None,
+    )
+    .await;
+    assert_eq!(code, 200, "{answer}");
+    let calls = receiver.wait_for(1).await;
+    assert_eq!(verify(&calls[0]).unwrap().state, Some(PaymentState::Paid));
+    let log = wait_log(sim.url(), &order.id, |l| l.len() == 2).await;
+    assert_eq!(outcomes(&log), ["dropped", "delivered"]);
+    assert_ne!(log[0]["call_id"], log[1]["call_id"]);
+
+    // Resending again delivers the same status again (the portal must be idempotent).
+    control(
+        sim.url(),
+        "POST",
+        &format!("/_sim/orders/{}/resend", order.id),
+        None,
+    )
+    .await;
+    let calls = receiver.wait_for(2).await;
+    assert_eq!(verify(&calls[1]).unwrap().state, Some(PaymentState::Paid));
+}
+
+#[tokio::test]
+async fn stale_status_call_arrives_after_the_paid_one() {
+    let receiver = Receiver::start(&[]).await;
+    let sim = start_sim(sim_config()).await;
+    let client = client(sim.url());
+    let order = client
+        .create_order(&new_order("pay-x5", 2_000, &receiver.url))
+        .await
+        .unwrap();
+    control(
+        sim.url(),
+        "POST",
+        &format!("/_sim/orders/{}/pay", order.id),
+        None,
+    )
+    .await;
+    receiver.wait_for(1).await;
+    let (code, _) = control(
+        sim.url(),
+        "POST",
+        &format!("/_sim/orders/{}/exchange", order.id),
+        Some(json!({"code": 20})),
+    )
+    .await;
+    assert_eq!(code, 200);
+    let calls = receiver.wait_for(2).await;
+    let states: Vec<_> = calls.iter().map(|c| verify(c).unwrap().state).collect();
+    assert_eq!(
+        states,
+        [Some(PaymentState::Paid), Some(PaymentState::Pending)]
+    );
+    // The API still tells the truth.
+    assert_eq!(
+        client.order_status(&order.id).await.unwrap().state,
+        PaymentState::Paid
+    );
+}
+
+#[tokio::test]
+async fn delayed_call_arrives_late_and_refunds_are_announced() {
+    let receiver = Receiver::start(&[]).await;
+    let sim = start_sim(sim_config()).await;
+    let client = client(sim.url());
+    let order = client
+        .create_order(&new_order("pay-x6", 3_000, &receiver.url))
+        .await
+        .unwrap();
+    control(
+        sim.url(),
+        "POST",
+        "/_sim/faults",
+        Some(json!({"exchange_delay": {"count": 1, "ms": 300}})),
+    )
+    .await;
+    let started = Instant::now();
+    control(
+        sim.url(),
+        "POST",
+        &format!("/_sim/orders/{}/pay", order.id),
+        None,
+    )
+    .await;
+    receiver.wait_for(1).await;
+    assert!(started.elapsed() >= Duration::from_millis(300));
+
+    client
+        .refund(&order.id, Money::from_cents(1_000), "Teruggave")
+        .await
+        .unwrap();
+    let calls = receiver.wait_for(2).await;
+    let call = verify(&calls[1]).unwrap();
+    assert_eq!(call.state, Some(PaymentState::PartiallyRefunded));
+    assert_eq!(call.status_code, Some(-82));
+
+    control(
+        sim.url(),
+        "POST",
+        &format!("/_sim/orders/{}/chargeback", order.id),
+        None,
+    )
+    .await;
+    let calls = receiver.wait_for(3).await;
+    assert_eq!(
+        verify(&calls[2]).unwrap().state,
+        Some(PaymentState::Chargeback)
+    );
+}
+
+#[tokio::test]
+async fn sha512_signatures_verify() {
+    let receiver = Receiver::start(&[]).await;
+    let sim = start_sim(SimConfig {
+        signing_algorithm: SignatureAlgorithm::Sha512,
+        ..sim_config()
+    })
+    .await;
+    let order = client(sim.url())
+        .create_order(&new_order("pay-x7", 1_000, &receiver.url))
+        .await
+        .unwrap();
+    control(
+        sim.url(),
+        "POST",
+        &format!("/_sim/orders/{}/pay", order.id),
+        None,
+    )
+    .await;
+    let calls = receiver.wait_for(1).await;
+    assert_eq!(calls[0].headers["signature-algorithm"], "sha512");
+    assert_eq!(calls[0].headers["signature"].len(), 128);
+    assert_eq!(verify(&calls[0]).unwrap().state, Some(PaymentState::Paid));
+}
+
+#[tokio::test]
+async fn legacy_form_calls_are_unsigned_hints() {
+    let receiver = Receiver::start(&[]).await;
+    let sim = start_sim(SimConfig {
+        exchange_format: ExchangeFormat::FormPost,
+        ..sim_config()
+    })
+    .await;
+    let order = client(sim.url())
+        .create_order(&new_order("pay-x8", 1_999, &receiver.url))
+        .await
+        .unwrap();
+    control(
+        sim.url(),
+        "POST",
+        &format!("/_sim/orders/{}/pay", order.id),
+        None,
+    )
+    .await;
+    let calls = receiver.wait_for(1).await;
+    assert_eq!(
+        verify(&calls[0]).unwrap_err(),
+        ExchangeError::MissingSignature("signature")
+    );
+    let call = read_exchange(
+        &calls[0].headers,
+        calls[0].query.as_deref(),
+        &calls[0].body,
+        &keyring(),
+        SignaturePolicy::IfPresent,
+    )
+    .unwrap();
+    assert_eq!(call.signed_by, None);
+    assert_eq!(call.order_id, order.order_id);
+    assert_eq!(call.action, "new_ppt");
+    assert_eq!(call.state, Some(PaymentState::Paid));
+    assert_eq!(call.reference.as_deref(), Some("pay-x8"));
+    assert_eq!(call.amount, Some(Money::from_cents(1_999)));
+}

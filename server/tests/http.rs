@@ -1,0 +1,132 @@
+//! Starts the real server on a free port and talks HTTP to it.
+
+use clap::Parser;
+use server::Config;
+
+#[derive(Parser)]
+struct Args {
+    #[command(flatten)]
+    config: Config,
+}
+
+/// Serves the portal on 127.0.0.1:0 in the background; returns its base URL.
+async fn start() -> String {
+    let config = Args::parse_from(["test", "--addr", "127.0.0.1:0"]).config;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let router = server::router(&config);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    base
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn healthz_reports_the_version() {
+    let base = start().await;
+    let resp = client()
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .expect("healthz");
+    assert_eq!(resp.status(), 200);
+    let body: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["version"], server::VERSION);
+}
+
+#[tokio::test]
+async fn start_page_renders_in_dutch_by_default_and_loads_the_bundle() {
+    let base = start().await;
+    let resp = client()
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .expect("get /");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+    let html = resp.text().await.expect("body");
+    assert!(html.contains(r#"lang="nl""#), "html lang is nl: {html}");
+    assert!(html.contains("Inloggen op uw dossier"), "Dutch heading");
+    assert!(
+        html.contains(r#"<label for="dossier""#),
+        "labelled dossier field"
+    );
+    assert!(html.contains(r#"name="secret""#), "secret field");
+    assert!(
+        html.contains("/pkg/debiteurportaal.js"),
+        "hydration script is referenced"
+    );
+}
+
+#[tokio::test]
+async fn english_is_chosen_by_cookie_or_accept_language() {
+    let base = start().await;
+    let by_cookie = client()
+        .get(format!("{base}/"))
+        .header("cookie", "i18n_pref_locale=en")
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(by_cookie.contains("Sign in to your dossier"));
+    assert!(by_cookie.contains(r#"lang="en""#));
+    let by_header = client()
+        .get(format!("{base}/"))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(by_header.contains("Sign in to your dossier"));
+}
+
+#[tokio::test]
+async fn language_switch_without_javascript_sets_the_cookie_and_returns() {
+    let base = start().await;
+    let resp = client()
+        .get(format!("{base}/lang/en?back=/somewhere"))
+        .send()
+        .await
+        .expect("switch");
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/somewhere");
+    let cookie = resp.headers()["set-cookie"].to_str().expect("cookie");
+    assert!(cookie.starts_with("i18n_pref_locale=en;"), "{cookie}");
+    let evil = client()
+        .get(format!("{base}/lang/nl?back=//evil.example"))
+        .send()
+        .await
+        .expect("switch");
+    assert_eq!(evil.headers()["location"], "/");
+    let unknown = client()
+        .get(format!("{base}/lang/fr"))
+        .send()
+        .await
+        .expect("switch");
+    assert_eq!(unknown.status(), 404);
+}
+
+#[tokio::test]
+async fn unknown_pages_are_404_with_a_way_back() {
+    let base = start().await;
+    let resp = client()
+        .get(format!("{base}/does-not-exist"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status(), 404);
+    let html = resp.text().await.expect("body");
+    assert!(html.contains("Deze pagina bestaat niet"));
+}

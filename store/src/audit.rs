@@ -1,0 +1,89 @@
+//! The audit trail: who saw or changed what, when, from where.
+
+use chrono::{DateTime, Utc};
+use sqlx::AnyConnection;
+
+use crate::Store;
+use crate::error::{Result, StoreError};
+use crate::row::{RowExt, millis};
+use crate::types::ActorKind;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAuditEvent {
+    pub at: DateTime<Utc>,
+    pub actor_kind: ActorKind,
+    /// Staff username, or the session's dossier number for a debtor; none for the system.
+    pub actor_id: Option<String>,
+    pub dossier_id: Option<String>,
+    /// Dotted verb, e.g. `personal_data.viewed`, `correction.accepted`.
+    pub action: String,
+    pub detail: serde_json::Value,
+    pub client_ip: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEvent {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_kind: ActorKind,
+    pub actor_id: Option<String>,
+    pub dossier_id: Option<String>,
+    pub action: String,
+    pub detail: serde_json::Value,
+    pub client_ip: Option<String>,
+}
+
+impl Store {
+    /// Appends an event and returns its id.
+    pub async fn append_audit(&self, event: &NewAuditEvent) -> Result<i64> {
+        let mut conn = self.pool.acquire().await?;
+        append_audit(&mut conn, event).await
+    }
+
+    /// The dossier's events, newest first.
+    pub async fn audit_for_dossier(&self, dossier_id: &str, limit: i64) -> Result<Vec<AuditEvent>> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor_kind, actor_id, dossier_id, action, detail, client_ip \
+             FROM audit_event WHERE dossier_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
+        )
+        .bind(dossier_id)
+        .bind(limit.max(0))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let detail = row.text("detail")?;
+                Ok(AuditEvent {
+                    id: row.int("id")?,
+                    at: row.instant("at")?,
+                    actor_kind: row.enumeration("actor_kind")?,
+                    actor_id: row.opt_text("actor_id")?,
+                    dossier_id: row.opt_text("dossier_id")?,
+                    action: row.text("action")?,
+                    detail: serde_json::from_str(&detail).map_err(|_| StoreError::Corrupt {
+                        column: "detail",
+                        value: detail,
+                    })?,
+                    client_ip: row.opt_text("client_ip")?,
+                })
+            })
+            .collect()
+    }
+}
+
+pub(crate) async fn append_audit(conn: &mut AnyConnection, event: &NewAuditEvent) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO audit_event (at, actor_kind, actor_id, dossier_id, action, detail, client_ip) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(millis(event.at))
+    .bind(event.actor_kind.as_str())
+    .bind(&event.actor_id)
+    .bind(&event.dossier_id)
+    .bind(&event.action)
+    .bind(event.detail.to_string())
+    .bind(&event.client_ip)
+    .fetch_one(conn)
+    .await?;
+    row.int("id")
+}

@@ -1,0 +1,409 @@
+//! Payments (one per attempt at Pay.nl) and booking their outcome.
+
+use chrono::{DateTime, Utc};
+use domain::Money;
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use crate::Store;
+use crate::dossiers::found;
+use crate::error::{Result, StoreError};
+use crate::ledger::{NewLedgerEntry, append_ledger_entry};
+use crate::row::{RowExt, millis, placeholders};
+use crate::types::{Booked, Created, PaymentPurpose, PaymentStatus};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPayment {
+    pub dossier_id: String,
+    /// One key per payment intent (e.g. dossier + purpose + amount + a nonce from the pay
+    /// form): a double click or a retried request finds the first payment instead of opening a
+    /// second Pay.nl order. Use a new key for a deliberate new attempt.
+    pub intent_key: String,
+    pub amount: Money,
+    pub purpose: PaymentPurpose,
+    pub plan_instalment_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    /// Our reference, sent to Pay.nl as `reference` (32 hex digits).
+    pub id: String,
+    pub dossier_id: String,
+    pub intent_key: String,
+    pub paynl_order_id: Option<String>,
+    pub amount: Money,
+    pub purpose: PaymentPurpose,
+    pub plan_instalment_id: Option<i64>,
+    pub status: PaymentStatus,
+    /// Needs a human look (e.g. paid amount differs, paid after expiry).
+    pub flagged: bool,
+    pub flag_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub last_checked_at: Option<DateTime<Utc>>,
+}
+
+/// What a compare-and-set of a payment status did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    Applied {
+        from: PaymentStatus,
+    },
+    /// The payment already had the requested status (a replay).
+    AlreadyThere,
+    /// The move is not allowed from the current status (it would go backwards, or the caller
+    /// excluded it); nothing changed.
+    Refused {
+        current: PaymentStatus,
+    },
+}
+
+impl Transition {
+    /// Whether the payment now has the requested status.
+    pub fn reached(self) -> bool {
+        !matches!(self, Transition::Refused { .. })
+    }
+}
+
+/// Apply a Pay.nl status to a payment and book its money, atomically.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookPayment {
+    pub payment_id: String,
+    pub status: PaymentStatus,
+    /// The ledger entry that goes with the new status (a payment when paid, a negative entry
+    /// for a refund or chargeback), or none (pending, cancelled, expired). Its `dossier_id` must
+    /// be the payment's; its `payment_id` is set to the payment.
+    pub entry: Option<NewLedgerEntry>,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookOutcome {
+    pub transition: Transition,
+    /// `None` when no entry was given or the transition was refused.
+    pub ledger: Option<Booked>,
+}
+
+const PAYMENT_COLUMNS: &str = "id, dossier_id, intent_key, paynl_order_id, amount_cents, \
+     purpose, plan_instalment_id, status, flagged, flag_reason, created_at, updated_at, \
+     last_checked_at";
+
+impl Store {
+    /// Creates a payment in status `initiated`, or returns the one already made for the same
+    /// intent key.
+    pub async fn create_payment(
+        &self,
+        payment: &NewPayment,
+        now: DateTime<Utc>,
+    ) -> Result<Created<Payment>> {
+        if payment.amount.cents() <= 0 {
+            return Err(StoreError::Invalid("a payment amount must be positive"));
+        }
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let inserted = sqlx::query(
+            "INSERT INTO payment (id, dossier_id, intent_key, amount_cents, purpose, \
+                 plan_instalment_id, status, flagged, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8) \
+             ON CONFLICT (intent_key) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(&payment.dossier_id)
+        .bind(&payment.intent_key)
+        .bind(payment.amount.cents())
+        .bind(payment.purpose.as_str())
+        .bind(payment.plan_instalment_id)
+        .bind(PaymentStatus::Initiated.as_str())
+        .bind(millis(now))
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1;
+        let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payment WHERE intent_key = $1");
+        let row = sqlx::query(&sql)
+            .bind(&payment.intent_key)
+            .fetch_one(&self.pool)
+            .await?;
+        let stored = payment_from_row(&row)?;
+        if inserted {
+            Ok(Created::New(stored))
+        } else if stored.dossier_id != payment.dossier_id {
+            Err(StoreError::Conflict(
+                "payment intent key used for another dossier",
+            ))
+        } else {
+            Ok(Created::Existing(stored))
+        }
+    }
+
+    /// Records the Pay.nl order made for the payment. Setting the same order id again is a
+    /// no-op; a different one is a [`StoreError::Conflict`] (one order per payment).
+    pub async fn set_payment_order_id(
+        &self,
+        id: &str,
+        order_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE payment SET paynl_order_id = $1, updated_at = $2 \
+             WHERE id = $3 AND paynl_order_id IS NULL",
+        )
+        .bind(order_id)
+        .bind(millis(now))
+        .bind(id)
+        .execute(&self.pool)
+        .await;
+        match done {
+            Ok(done) if done.rows_affected() == 1 => return Ok(()),
+            Ok(_) => {}
+            Err(e) if crate::error::is_unique_violation(&e) => {
+                return Err(StoreError::Conflict(
+                    "Pay.nl order id belongs to another payment",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        match self.payment(id).await? {
+            None => Err(StoreError::NotFound("payment")),
+            Some(p) if p.paynl_order_id.as_deref() == Some(order_id) => Ok(()),
+            Some(_) => Err(StoreError::Conflict(
+                "payment already has another Pay.nl order",
+            )),
+        }
+    }
+
+    pub async fn payment(&self, id: &str) -> Result<Option<Payment>> {
+        let mut conn = self.pool.acquire().await?;
+        payment(&mut conn, id).await
+    }
+
+    pub async fn payment_by_order_id(&self, order_id: &str) -> Result<Option<Payment>> {
+        let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payment WHERE paynl_order_id = $1");
+        let row = sqlx::query(&sql)
+            .bind(order_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(payment_from_row).transpose()
+    }
+
+    /// The dossier's payments, newest first.
+    pub async fn payments_for_dossier(&self, dossier_id: &str) -> Result<Vec<Payment>> {
+        let sql = format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payment WHERE dossier_id = $1 \
+             ORDER BY created_at DESC, id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(dossier_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(payment_from_row).collect()
+    }
+
+    /// Compare-and-set of the status: moves to `to` only from a status in `from_allowed` that
+    /// may also precede `to` ([`PaymentStatus::can_become`]), so a caller can narrow the
+    /// allowed moves but never make a payment go backwards.
+    pub async fn transition_payment(
+        &self,
+        id: &str,
+        from_allowed: &[PaymentStatus],
+        to: PaymentStatus,
+        now: DateTime<Utc>,
+    ) -> Result<Transition> {
+        let mut tx = self.begin_write().await?;
+        let transition = transition(&mut tx, id, from_allowed, to, now).await?;
+        tx.commit().await?;
+        Ok(transition)
+    }
+
+    /// The one way a Pay.nl status reaches the books: in one transaction, move the payment to
+    /// `status` (forward only) and append the ledger entry (once per idempotency key). When the
+    /// payment is paid and belongs to a plan instalment, the instalment is marked paid too.
+    /// Replays and concurrent calls (exchange call, return page, reconciler) book once.
+    pub async fn book_payment(&self, booking: &BookPayment) -> Result<BookOutcome> {
+        let mut tx = self.begin_write().await?;
+        let payment = payment(&mut tx, &booking.payment_id)
+            .await?
+            .ok_or(StoreError::NotFound("payment"))?;
+        let entry = match &booking.entry {
+            None => None,
+            Some(entry) => {
+                if entry.dossier_id != payment.dossier_id
+                    || entry.payment_id.as_ref().is_some_and(|p| *p != payment.id)
+                {
+                    return Err(StoreError::Invalid(
+                        "ledger entry belongs to another payment",
+                    ));
+                }
+                Some(NewLedgerEntry {
+                    payment_id: Some(payment.id.clone()),
+                    ..entry.clone()
+                })
+            }
+        };
+        let transition = transition(
+            &mut tx,
+            &payment.id,
+            PaymentStatus::ALL,
+            booking.status,
+            booking.now,
+        )
+        .await?;
+        if !transition.reached() {
+            tx.rollback().await?;
+            return Ok(BookOutcome {
+                transition,
+                ledger: None,
+            });
+        }
+        let ledger = match &entry {
+            Some(entry) => Some(append_ledger_entry(&mut tx, entry).await?),
+            None => None,
+        };
+        if booking.status == PaymentStatus::Paid
+            && let Some(instalment) = payment.plan_instalment_id
+        {
+            sqlx::query(
+                "UPDATE plan_instalment SET status = 'paid', paid_at = $1 \
+                 WHERE id = $2 AND status IN ('open', 'late', 'missed')",
+            )
+            .bind(millis(booking.now))
+            .bind(instalment)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(BookOutcome { transition, ledger })
+    }
+
+    /// Marks a payment for a human look; the reason is shown to staff.
+    pub async fn flag_payment(&self, id: &str, reason: &str, now: DateTime<Utc>) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE payment SET flagged = 1, flag_reason = $1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(reason)
+        .bind(millis(now))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        found(done.rows_affected(), "payment")
+    }
+
+    pub async fn clear_payment_flag(&self, id: &str, now: DateTime<Utc>) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE payment SET flagged = 0, flag_reason = NULL, updated_at = $1 WHERE id = $2",
+        )
+        .bind(millis(now))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        found(done.rows_affected(), "payment")
+    }
+
+    /// Flagged payments for the back office, oldest first.
+    pub async fn flagged_payments(&self) -> Result<Vec<Payment>> {
+        let sql = format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payment WHERE flagged = 1 ORDER BY updated_at, id"
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(payment_from_row).collect()
+    }
+
+    /// Notes that the reconciler asked Pay.nl about this payment.
+    pub async fn mark_payment_checked(&self, id: &str, now: DateTime<Utc>) -> Result<()> {
+        let done = sqlx::query("UPDATE payment SET last_checked_at = $1 WHERE id = $2")
+            .bind(millis(now))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        found(done.rows_affected(), "payment")
+    }
+
+    /// Payments with a Pay.nl order that are still open and were not checked (or changed)
+    /// since `older_than`: the reconciler's work list, least recently checked first.
+    pub async fn payments_needing_check(
+        &self,
+        older_than: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Payment>> {
+        let open: Vec<PaymentStatus> = PaymentStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_open())
+            .collect();
+        let sql = format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payment \
+             WHERE paynl_order_id IS NOT NULL AND status IN ({}) \
+               AND COALESCE(last_checked_at, updated_at) < $1 \
+             ORDER BY COALESCE(last_checked_at, updated_at), id LIMIT $2",
+            placeholders(3, open.len())
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(millis(older_than))
+            .bind(limit.max(0));
+        for status in &open {
+            query = query.bind(status.as_str());
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(payment_from_row).collect()
+    }
+}
+
+async fn payment(conn: &mut AnyConnection, id: &str) -> Result<Option<Payment>> {
+    let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payment WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(payment_from_row).transpose()
+}
+
+/// Read the status, decide, then update only if the status is still the one read. A concurrent
+/// change makes the update miss; read again (statuses only move forward, so this ends).
+async fn transition(
+    conn: &mut AnyConnection,
+    id: &str,
+    from_allowed: &[PaymentStatus],
+    to: PaymentStatus,
+    now: DateTime<Utc>,
+) -> Result<Transition> {
+    loop {
+        let row = sqlx::query("SELECT status FROM payment WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound("payment"))?;
+        let current: PaymentStatus = row.enumeration("status")?;
+        if current == to {
+            return Ok(Transition::AlreadyThere);
+        }
+        if !(current.can_become(to) && from_allowed.contains(&current)) {
+            return Ok(Transition::Refused { current });
+        }
+        let done = sqlx::query(
+            "UPDATE payment SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+        )
+        .bind(to.as_str())
+        .bind(millis(now))
+        .bind(id)
+        .bind(current.as_str())
+        .execute(&mut *conn)
+        .await?;
+        if done.rows_affected() == 1 {
+            return Ok(Transition::Applied { from: current });
+        }
+    }
+}
+
+fn payment_from_row(row: &AnyRow) -> Result<Payment> {
+    Ok(Payment {
+        id: row.text("id")?,
+        dossier_id: row.text("dossier_id")?,
+        intent_key: row.text("intent_key")?,
+        paynl_order_id: row.opt_text("paynl_order_id")?,
+        amount: row.money("amount_cents")?,
+        purpose: row.enumeration("purpose")?,
+        plan_instalment_id: row.opt_int("plan_instalment_id")?,
+        status: row.enumeration("status")?,
+        flagged: row.flag("flagged")?,
+        flag_reason: row.opt_text("flag_reason")?,
+        created_at: row.instant("created_at")?,
+        updated_at: row.instant("updated_at")?,
+        last_checked_at: row.opt_instant("last_checked_at")?,
+    })
+}

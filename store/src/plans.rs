@@ -1,0 +1,269 @@
+//! Payment plans and their instalments.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::Money;
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use crate::Store;
+use crate::error::{Result, StoreError, is_unique_violation};
+use crate::row::{RowExt, date_text, millis, placeholders};
+use crate::types::{InstalmentStatus, PlanStatus};
+
+/// A plan as agreed in the portal; the domain has already checked it against the rules and
+/// chosen `status` (active within the rules, needs_review outside them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPlan {
+    pub dossier_id: String,
+    pub status: PlanStatus,
+    pub instalments: Vec<NewInstalment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInstalment {
+    pub due_date: NaiveDate,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentPlan {
+    pub id: String,
+    pub dossier_id: String,
+    pub status: PlanStatus,
+    pub total: Money,
+    pub instalment_count: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// In order of `seq`.
+    pub instalments: Vec<PlanInstalment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanInstalment {
+    pub id: i64,
+    pub plan_id: String,
+    /// 1-based position in the schedule.
+    pub seq: i64,
+    pub due_date: NaiveDate,
+    pub amount: Money,
+    pub status: InstalmentStatus,
+    pub paid_at: Option<DateTime<Utc>>,
+}
+
+/// Plans that are in play; at most one per dossier (a partial unique index).
+const OPEN_PLAN_STATUSES: &str = "('proposed', 'active', 'needs_review')";
+const PLAN_COLUMNS: &str =
+    "id, dossier_id, status, total_cents, instalment_count, created_at, updated_at";
+const INSTALMENT_COLUMNS: &str = "id, plan_id, seq, due_date, amount_cents, status, paid_at";
+
+impl Store {
+    /// Stores a plan with its schedule. A dossier that already has a plan in play (proposed,
+    /// active or needs_review) gets a [`StoreError::Conflict`], so a double submit opens one.
+    pub async fn create_plan(&self, plan: &NewPlan, now: DateTime<Utc>) -> Result<PaymentPlan> {
+        if plan.instalments.is_empty() || plan.instalments.iter().any(|i| i.amount.cents() <= 0) {
+            return Err(StoreError::Invalid(
+                "a plan needs instalments of a positive amount",
+            ));
+        }
+        let total = plan
+            .instalments
+            .iter()
+            .try_fold(Money::ZERO, |sum, i| sum.checked_add(i.amount))
+            .ok_or(StoreError::Invalid("the plan total overflows"))?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut tx = self.begin_write().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO payment_plan (id, dossier_id, status, total_cents, instalment_count, \
+                 created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        )
+        .bind(&id)
+        .bind(&plan.dossier_id)
+        .bind(plan.status.as_str())
+        .bind(total.cents())
+        .bind(plan.instalments.len() as i64)
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Err(e) if is_unique_violation(&e) => {
+                return Err(StoreError::Conflict(
+                    "the dossier already has a payment plan",
+                ));
+            }
+            other => other?,
+        };
+        for (seq, instalment) in (1_i64..).zip(&plan.instalments) {
+            sqlx::query(
+                "INSERT INTO plan_instalment (plan_id, seq, due_date, amount_cents, status) \
+                 VALUES ($1, $2, $3, $4, 'open')",
+            )
+            .bind(&id)
+            .bind(seq)
+            .bind(date_text(instalment.due_date))
+            .bind(instalment.amount.cents())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let stored = plan_by(&mut tx, "id = $1", &id).await?;
+        tx.commit().await?;
+        stored.ok_or(StoreError::NotFound("payment plan"))
+    }
+
+    pub async fn plan(&self, id: &str) -> Result<Option<PaymentPlan>> {
+        let mut conn = self.pool.acquire().await?;
+        plan_by(&mut conn, "id = $1", id).await
+    }
+
+    /// The dossier's plan in play (proposed, active or needs_review), if any.
+    pub async fn open_plan(&self, dossier_id: &str) -> Result<Option<PaymentPlan>> {
+        let mut conn = self.pool.acquire().await?;
+        let filter = format!("dossier_id = $1 AND status IN {OPEN_PLAN_STATUSES}");
+        plan_by(&mut conn, &filter, dossier_id).await
+    }
+
+    /// Plans with the given status, oldest first (e.g. needs_review for the staff queue).
+    pub async fn plans_with_status(&self, status: PlanStatus) -> Result<Vec<PaymentPlan>> {
+        let mut conn = self.pool.acquire().await?;
+        let sql = format!(
+            "SELECT {PLAN_COLUMNS} FROM payment_plan WHERE status = $1 ORDER BY created_at, id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(status.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut plans = Vec::with_capacity(rows.len());
+        for row in &rows {
+            plans.push(with_instalments(&mut conn, row).await?);
+        }
+        Ok(plans)
+    }
+
+    /// Compare-and-set of the plan status.
+    pub async fn set_plan_status(
+        &self,
+        id: &str,
+        from: &[PlanStatus],
+        to: PlanStatus,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        if from.is_empty() {
+            return Ok(false);
+        }
+        let sql = format!(
+            "UPDATE payment_plan SET status = $1, updated_at = $2 \
+             WHERE id = $3 AND status IN ({})",
+            placeholders(4, from.len())
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(to.as_str())
+            .bind(millis(now))
+            .bind(id);
+        for status in from {
+            query = query.bind(status.as_str());
+        }
+        match query.execute(&self.pool).await {
+            Ok(done) => Ok(done.rows_affected() == 1),
+            Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(
+                "the dossier already has a payment plan",
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Compare-and-set of an instalment status; moving to paid records `now` as `paid_at`.
+    pub async fn set_instalment_status(
+        &self,
+        id: i64,
+        from: &[InstalmentStatus],
+        to: InstalmentStatus,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        if from.is_empty() {
+            return Ok(false);
+        }
+        let paid_at = (to == InstalmentStatus::Paid).then(|| millis(now));
+        let sql = format!(
+            "UPDATE plan_instalment SET status = $1, paid_at = $2 WHERE id = $3 AND status IN ({})",
+            placeholders(4, from.len())
+        );
+        let mut query = sqlx::query(&sql).bind(to.as_str()).bind(paid_at).bind(id);
+        for status in from {
+            query = query.bind(status.as_str());
+        }
+        Ok(query.execute(&self.pool).await?.rows_affected() == 1)
+    }
+
+    /// Instalments of active plans, in one of `statuses`, due before `date`: the input for
+    /// marking them late or missed.
+    pub async fn instalments_due_before(
+        &self,
+        date: NaiveDate,
+        statuses: &[InstalmentStatus],
+    ) -> Result<Vec<PlanInstalment>> {
+        if statuses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT i.id, i.plan_id, i.seq, i.due_date, i.amount_cents, i.status, i.paid_at \
+             FROM plan_instalment i JOIN payment_plan p ON p.id = i.plan_id \
+             WHERE p.status = 'active' AND i.due_date < $1 AND i.status IN ({}) \
+             ORDER BY i.due_date, i.id",
+            placeholders(2, statuses.len())
+        );
+        let mut query = sqlx::query(&sql).bind(date_text(date));
+        for status in statuses {
+            query = query.bind(status.as_str());
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(instalment_from_row).collect()
+    }
+}
+
+async fn plan_by(
+    conn: &mut AnyConnection,
+    filter: &str,
+    value: &str,
+) -> Result<Option<PaymentPlan>> {
+    let sql = format!("SELECT {PLAN_COLUMNS} FROM payment_plan WHERE {filter}");
+    let row = sqlx::query(&sql)
+        .bind(value)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(row) => Ok(Some(with_instalments(conn, &row).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn with_instalments(conn: &mut AnyConnection, row: &AnyRow) -> Result<PaymentPlan> {
+    let id = row.text("id")?;
+    let sql =
+        format!("SELECT {INSTALMENT_COLUMNS} FROM plan_instalment WHERE plan_id = $1 ORDER BY seq");
+    let rows = sqlx::query(&sql).bind(&id).fetch_all(conn).await?;
+    Ok(PaymentPlan {
+        id,
+        dossier_id: row.text("dossier_id")?,
+        status: row.enumeration("status")?,
+        total: row.money("total_cents")?,
+        instalment_count: row.int("instalment_count")?,
+        created_at: row.instant("created_at")?,
+        updated_at: row.instant("updated_at")?,
+        instalments: rows
+            .iter()
+            .map(instalment_from_row)
+            .collect::<Result<_>>()?,
+    })
+}
+
+fn instalment_from_row(row: &AnyRow) -> Result<PlanInstalment> {
+    Ok(PlanInstalment {
+        id: row.int("id")?,
+        plan_id: row.text("plan_id")?,
+        seq: row.int("seq")?,
+        due_date: row.date("due_date")?,
+        amount: row.money("amount_cents")?,
+        status: row.enumeration("status")?,
+        paid_at: row.opt_instant("paid_at")?,
+    })
+}

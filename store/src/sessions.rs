@@ -1,0 +1,225 @@
+//! Sessions and login attempts. Both live in the database so that several server instances
+//! share them.
+
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::Store;
+use crate::error::Result;
+use crate::row::{RowExt, flag_value, millis};
+use crate::types::{AttemptKeyKind, SessionKind};
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// The cookie value (random, 128 bits or more). Only its SHA-256 is stored.
+    pub token: String,
+    pub kind: SessionKind,
+    /// Set for debtor sessions (full, pay_only).
+    pub dossier_id: Option<String>,
+    /// Set for staff sessions.
+    pub staff_username: Option<String>,
+    pub csrf_token: String,
+    /// Absolute end, however active the session is.
+    pub expires_at: DateTime<Utc>,
+}
+
+// The token is a credential: keep it out of logs.
+impl std::fmt::Debug for NewSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSession")
+            .field("token", &"<redacted>")
+            .field("kind", &self.kind)
+            .field("dossier_id", &self.dossier_id)
+            .field("staff_username", &self.staff_username)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub kind: SessionKind,
+    pub dossier_id: Option<String>,
+    pub staff_username: Option<String>,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What a login attempt counts against: a dossier number, a client IP or a staff username.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AttemptKey {
+    pub kind: AttemptKeyKind,
+    pub value: String,
+}
+
+impl AttemptKey {
+    pub fn new(kind: AttemptKeyKind, value: impl Into<String>) -> AttemptKey {
+        AttemptKey {
+            kind,
+            value: value.into(),
+        }
+    }
+}
+
+/// Sessions are looked up by a hash of the token, so the table alone cannot be replayed as
+/// cookies. A fast hash suffices: the token is random, not a password.
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+impl Store {
+    pub async fn create_session(&self, session: &NewSession, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO session (id_hash, kind, dossier_id, staff_username, csrf_token, \
+                 created_at, last_seen_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
+        )
+        .bind(token_hash(&session.token))
+        .bind(session.kind.as_str())
+        .bind(&session.dossier_id)
+        .bind(&session.staff_username)
+        .bind(&session.csrf_token)
+        .bind(millis(now))
+        .bind(millis(session.expires_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The live session for a token: none when unknown, past its absolute end, or idle for
+    /// `idle_timeout` or longer.
+    pub async fn session(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+        idle_timeout: Duration,
+    ) -> Result<Option<Session>> {
+        let row = sqlx::query(
+            "SELECT kind, dossier_id, staff_username, csrf_token, created_at, last_seen_at, \
+                 expires_at \
+             FROM session WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3",
+        )
+        .bind(token_hash(token))
+        .bind(millis(now))
+        .bind(millis(now - idle_timeout))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(Session {
+                kind: row.enumeration("kind")?,
+                dossier_id: row.opt_text("dossier_id")?,
+                staff_username: row.opt_text("staff_username")?,
+                csrf_token: row.text("csrf_token")?,
+                created_at: row.instant("created_at")?,
+                last_seen_at: row.instant("last_seen_at")?,
+                expires_at: row.instant("expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Records activity (restarting the idle timeout); false if the session is gone. It never
+    /// moves `last_seen_at` back, so out-of-order requests are harmless.
+    pub async fn touch_session(&self, token: &str, now: DateTime<Utc>) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE session SET last_seen_at = $1 WHERE id_hash = $2 AND last_seen_at <= $1",
+        )
+        .bind(millis(now))
+        .bind(token_hash(token))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Sign-out. Returns whether the session existed.
+    pub async fn delete_session(&self, token: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM session WHERE id_hash = $1")
+            .bind(token_hash(token))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Ends every session of a dossier (e.g. after its secret was replaced).
+    pub async fn delete_sessions_for_dossier(&self, dossier_id: &str) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM session WHERE dossier_id = $1")
+            .bind(dossier_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Deletes sessions past their absolute end or idle timeout.
+    pub async fn purge_expired_sessions(
+        &self,
+        now: DateTime<Utc>,
+        idle_timeout: Duration,
+    ) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM session WHERE expires_at <= $1 OR last_seen_at <= $2")
+            .bind(millis(now))
+            .bind(millis(now - idle_timeout))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    pub async fn record_login_attempt(
+        &self,
+        key: &AttemptKey,
+        success: bool,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO login_attempt (key_kind, key_value, at, success) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(key.kind.as_str())
+        .bind(&key.value)
+        .bind(millis(at))
+        .bind(flag_value(success))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Failed attempts for the key at or after `since`.
+    pub async fn count_login_failures(
+        &self,
+        key: &AttemptKey,
+        since: DateTime<Utc>,
+    ) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS failures FROM login_attempt \
+             WHERE key_kind = $1 AND key_value = $2 AND at >= $3 AND success = 0",
+        )
+        .bind(key.kind.as_str())
+        .bind(&key.value)
+        .bind(millis(since))
+        .fetch_one(&self.pool)
+        .await?;
+        row.int("failures")
+    }
+
+    /// The latest successful attempt for the key, so throttling can restart after a success.
+    pub async fn last_login_success(&self, key: &AttemptKey) -> Result<Option<DateTime<Utc>>> {
+        let row = sqlx::query(
+            "SELECT MAX(at) AS last_at FROM login_attempt \
+             WHERE key_kind = $1 AND key_value = $2 AND success = 1",
+        )
+        .bind(key.kind.as_str())
+        .bind(&key.value)
+        .fetch_one(&self.pool)
+        .await?;
+        row.opt_instant("last_at")
+    }
+
+    /// Forgets attempts before `before` (they hold IP addresses: keep them briefly).
+    pub async fn purge_login_attempts(&self, before: DateTime<Utc>) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM login_attempt WHERE at < $1")
+            .bind(millis(before))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

@@ -1,0 +1,184 @@
+//! Closed sets of values stored as lowercase text; the CHECK constraints in the migrations list
+//! the same words.
+
+use serde::{Deserialize, Serialize};
+
+/// Maps an enum to the text stored in the database and back.
+pub(crate) trait DbEnum: Sized + Copy {
+    fn parse(text: &str) -> Option<Self>;
+}
+
+macro_rules! db_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The text stored in the database.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl DbEnum for $name {
+            fn parse(text: &str) -> Option<Self> {
+                $name::parse(text)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+db_enum!(
+    /// Which statutory interest applies to the creditor's claims (art. 6:119 or 6:119a BW).
+    InterestKind { Consumer = "consumer", Commercial = "commercial" }
+);
+
+db_enum!(DossierStatus {
+    Open = "open",
+    Plan = "plan",
+    Paid = "paid",
+    Closed = "closed",
+    Disputed = "disputed",
+});
+
+db_enum!(DebtorKind { Person = "person", Business = "business" });
+
+db_enum!(
+    /// The personal fields of a debtor; `as_str` is also the column name in `debtor`.
+    DebtorField {
+        Name = "name",
+        Address = "address",
+        Postcode = "postcode",
+        City = "city",
+        Phone = "phone",
+        Email = "email",
+        CustomerNumber = "customer_number",
+        BirthDate = "birth_date",
+        IdDocumentNumber = "id_document_number",
+        KvkNumber = "kvk_number",
+        VatNumber = "vat_number",
+    }
+);
+
+db_enum!(
+    /// Who supplied a debtor field: the creditor (import) or the debtor (accepted correction).
+    FieldSourceKind { Creditor = "creditor", Correction = "correction" }
+);
+
+db_enum!(ChargeKind { Interest = "interest", Costs = "costs" });
+
+db_enum!(LedgerKind {
+    Payment = "payment",
+    Refund = "refund",
+    Chargeback = "chargeback",
+    Adjustment = "adjustment",
+});
+
+db_enum!(PaymentPurpose { Full = "full", Partial = "partial", Instalment = "instalment" });
+
+db_enum!(PaymentStatus {
+    Initiated = "initiated",
+    Pending = "pending",
+    Paid = "paid",
+    Cancelled = "cancelled",
+    Expired = "expired",
+    Refunded = "refunded",
+    Chargeback = "chargeback",
+});
+
+impl PaymentStatus {
+    /// Forward-only transitions. Pay.nl may report an order paid after it was reported expired
+    /// or cancelled (a late bank confirmation); money received must still be booked, so those
+    /// two may become paid. Nothing ever returns to initiated or pending.
+    pub const fn can_become(self, next: PaymentStatus) -> bool {
+        use PaymentStatus::*;
+        matches!(
+            (self, next),
+            (Initiated, Pending | Paid | Cancelled | Expired)
+                | (Pending, Paid | Cancelled | Expired)
+                | (Cancelled | Expired, Paid)
+                | (Paid, Refunded | Chargeback)
+        )
+    }
+
+    /// Still waiting for Pay.nl to decide.
+    pub const fn is_open(self) -> bool {
+        matches!(self, PaymentStatus::Initiated | PaymentStatus::Pending)
+    }
+}
+
+db_enum!(PlanStatus {
+    Proposed = "proposed",
+    Active = "active",
+    Completed = "completed",
+    Defaulted = "defaulted",
+    NeedsReview = "needs_review",
+});
+
+db_enum!(InstalmentStatus { Open = "open", Paid = "paid", Late = "late", Missed = "missed" });
+
+db_enum!(CorrectionStatus { Submitted = "submitted", Accepted = "accepted", Rejected = "rejected" });
+
+db_enum!(
+    /// `Full` after dossier number + secret; `PayOnly` from a signed letter link (no personal
+    /// data); `Staff` for the back office.
+    SessionKind { Full = "full", PayOnly = "pay_only", Staff = "staff" }
+);
+
+db_enum!(
+    /// What a login attempt is counted against for throttling.
+    AttemptKeyKind { Dossier = "dossier", Ip = "ip", Staff = "staff" }
+);
+
+db_enum!(ActorKind { Debtor = "debtor", Staff = "staff", System = "system" });
+
+db_enum!(StaffRole { Agent = "agent", Admin = "admin" });
+
+/// The result of an insert guarded by a unique key: either a new row, or the row that already
+/// held the key (a replay or a double submit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Created<T> {
+    New(T),
+    Existing(T),
+}
+
+impl<T> Created<T> {
+    pub fn is_new(&self) -> bool {
+        matches!(self, Created::New(_))
+    }
+
+    pub fn into_inner(self) -> T {
+        match self {
+            Created::New(t) | Created::Existing(t) => t,
+        }
+    }
+}
+
+/// The result of an insert made idempotent by its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Booked {
+    Inserted,
+    /// The key was already booked; nothing changed.
+    AlreadyBooked,
+}

@@ -1,0 +1,2181 @@
+//! The store suite: every test runs on SQLite, and on PostgreSQL when `TEST_DATABASE_URL` is
+//! set (each run on a fresh database). See `harness` for how the backend is chosen.
+
+#![allow(
+    clippy::inconsistent_digit_grouping,
+    reason = "amounts are written as euros_cents: 200_50 is € 200,50"
+)]
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use domain::Money;
+use sqlx::Row;
+use store::*;
+
+mod harness {
+    use std::future::Future;
+
+    use sqlx::{Connection, Executor, PgConnection};
+    use store::Store;
+
+    /// Runs `test` against a new SQLite file in a temporary directory.
+    pub async fn on_sqlite<Fut>(test: impl FnOnce(Store) -> Fut)
+    where
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}/portal.db", dir.path().display());
+        let store = Store::connect(&url).await.expect("open the SQLite store");
+        // Spawned so a panic comes back as a value and cleanup still runs.
+        let outcome = tokio::spawn(test(store.clone())).await;
+        store.close().await;
+        drop(dir);
+        if let Err(e) = outcome {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    }
+
+    /// Runs `test` against a new PostgreSQL database created through `TEST_DATABASE_URL` and
+    /// dropped afterwards (best effort). Without that variable the run is skipped, unless
+    /// `CI=true`, where a silently skipped backend would hide failures.
+    pub async fn on_postgres<Fut>(test: impl FnOnce(Store) -> Fut)
+    where
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let Some(admin_url) = postgres_admin_url() else {
+            return;
+        };
+        let name = format!("test_{:016x}", rand::random::<u64>());
+        let mut admin = PgConnection::connect(&admin_url)
+            .await
+            .expect("connect to TEST_DATABASE_URL");
+        admin
+            .execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .expect("create the test database");
+        let store = Store::connect(&with_database(&admin_url, &name))
+            .await
+            .expect("open the PostgreSQL store");
+        let outcome = tokio::spawn(test(store.clone())).await;
+        store.close().await;
+        if let Err(e) = admin
+            .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+            .await
+        {
+            eprintln!("note: could not drop test database {name}: {e}");
+        }
+        let _ = admin.close().await;
+        if let Err(e) = outcome {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    }
+
+    fn postgres_admin_url() -> Option<String> {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if !url.trim().is_empty() => Some(url),
+            _ if std::env::var("CI").is_ok_and(|ci| ci == "true") => panic!(
+                "CI=true but TEST_DATABASE_URL is not set: the store suite must also run on \
+                 PostgreSQL in CI (e.g. TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test)"
+            ),
+            _ => {
+                eprintln!("note: TEST_DATABASE_URL is not set; skipping the PostgreSQL run");
+                None
+            }
+        }
+    }
+
+    /// The same server and options, another database name.
+    fn with_database(url: &str, name: &str) -> String {
+        let (base, query) = match url.split_once('?') {
+            Some((base, query)) => (base, Some(query)),
+            None => (url, None),
+        };
+        let authority = base.find("://").map_or(0, |i| i + 3);
+        let server = match base[authority..].find('/') {
+            Some(slash) => &base[..authority + slash],
+            None => base,
+        };
+        match query {
+            Some(query) => format!("{server}/{name}?{query}"),
+            None => format!("{server}/{name}"),
+        }
+    }
+
+    #[test]
+    fn the_database_name_is_replaced_and_options_kept() {
+        assert_eq!(
+            with_database("postgres://u@h:5432/test", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u@h/test?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+    }
+}
+
+/// Declares each test once and runs it on both backends: `sqlite::name` and `postgres::name`.
+macro_rules! store_tests {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::harness::on_sqlite(super::$name).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::harness::on_postgres(super::$name).await;
+                }
+            )+
+        }
+    };
+}
+
+store_tests!(
+    migrations_create_the_same_tables_and_columns_and_can_run_again,
+    an_imported_dossier_is_found_by_number_with_its_debtor_and_claim_items,
+    importing_a_dossier_again_updates_it_without_duplicates,
+    a_dossier_number_cannot_move_to_another_creditor,
+    dossier_status_changes_only_from_the_expected_status,
+    a_ledger_entry_with_a_known_key_is_booked_once,
+    the_ledger_refuses_updates,
+    charges_are_added_once_per_key_and_count_in_the_totals,
+    concurrent_bookings_of_one_payment_book_it_once,
+    a_paid_payment_never_goes_back_to_pending,
+    a_refused_booking_books_no_money,
+    a_late_payment_after_expiry_is_still_booked,
+    booking_a_paid_instalment_payment_marks_the_instalment_paid,
+    one_intent_creates_one_payment_even_when_submitted_concurrently,
+    a_payment_keeps_its_first_order_id,
+    payments_can_be_flagged_for_staff,
+    the_reconciler_sees_only_open_payments_not_checked_lately,
+    sessions_end_when_idle_or_past_their_absolute_end,
+    session_tokens_are_stored_hashed,
+    staff_sessions_need_a_staff_user_and_no_dossier,
+    login_failures_are_counted_per_key_since_a_time,
+    a_job_lease_has_one_holder_until_it_expires,
+    concurrent_lease_attempts_have_one_winner,
+    audit_events_are_listed_per_dossier_newest_first,
+    accepting_a_correction_changes_the_field_and_records_its_source,
+    rejecting_a_correction_leaves_the_field,
+    an_invalid_accepted_correction_changes_nothing,
+    staff_usernames_are_unique,
+    one_payment_plan_in_play_per_dossier,
+    late_instalments_of_active_plans_are_found,
+    the_staff_list_filters_dossiers_by_status_and_number,
+    exchange_calls_are_logged_with_their_outcome,
+    purging_a_dossier_deletes_everything_about_it,
+);
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 30, 0).unwrap()
+}
+
+fn minutes(n: i64) -> Duration {
+    Duration::minutes(n)
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn eur(cents: i64) -> Money {
+    Money::from_cents(cents)
+}
+
+fn acme() -> NewCreditor {
+    NewCreditor {
+        id: "acme".into(),
+        name: "Acme Energie B.V.".into(),
+        kvk: Some("12345678".into()),
+        contact_email: Some("debiteuren@acme.example".into()),
+        contact_phone: None,
+        can_deduct_vat: true,
+        interest_kind: InterestKind::Consumer,
+    }
+}
+
+fn jansen() -> DebtorDetails {
+    DebtorDetails {
+        address: Some("Kerkstraat 1".into()),
+        postcode: Some("1234 AB".into()),
+        city: Some("Utrecht".into()),
+        email: Some("j.jansen@example.nl".into()),
+        customer_number: Some("K-991".into()),
+        birth_date: Some(date(1980, 5, 17)),
+        ..DebtorDetails::named(DebtorKind::Person, "J. Jansen")
+    }
+}
+
+fn invoices() -> Vec<NewClaimItem> {
+    vec![
+        NewClaimItem {
+            invoice_number: "F-2025-001".into(),
+            invoice_date: date(2025, 10, 1),
+            due_date: date(2025, 10, 15),
+            principal: eur(120_00),
+        },
+        NewClaimItem {
+            invoice_number: "F-2025-002".into(),
+            invoice_date: date(2025, 11, 1),
+            due_date: date(2025, 11, 15),
+            principal: eur(80_50),
+        },
+    ]
+}
+
+fn import_of(number: &str) -> DossierImport {
+    DossierImport {
+        dossier: NewDossier {
+            number: number.into(),
+            creditor_id: "acme".into(),
+            status: DossierStatus::Open,
+        },
+        debtor: jansen(),
+        claim_items: invoices(),
+    }
+}
+
+/// A creditor and one imported dossier.
+async fn seed(store: &Store, number: &str) -> Dossier {
+    store.upsert_creditor(&acme(), t0()).await.unwrap();
+    store
+        .import_dossier(&import_of(number), t0())
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+fn payment_entry(dossier_id: &str, key: &str, cents: i64) -> NewLedgerEntry {
+    NewLedgerEntry {
+        dossier_id: dossier_id.into(),
+        kind: LedgerKind::Payment,
+        amount: eur(cents),
+        alloc_costs: eur(0),
+        alloc_interest: eur(0),
+        alloc_principal: eur(cents),
+        source: "paynl order 1".into(),
+        payment_id: None,
+        idempotency_key: key.into(),
+        created_at: t0(),
+    }
+}
+
+async fn new_payment(store: &Store, dossier_id: &str, intent: &str, cents: i64) -> Payment {
+    let payment = NewPayment {
+        dossier_id: dossier_id.into(),
+        intent_key: intent.into(),
+        amount: eur(cents),
+        purpose: PaymentPurpose::Full,
+        plan_instalment_id: None,
+    };
+    store
+        .create_payment(&payment, t0())
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+fn booking(payment: &Payment, status: PaymentStatus, entry: Option<NewLedgerEntry>) -> BookPayment {
+    BookPayment {
+        payment_id: payment.id.clone(),
+        status,
+        entry,
+        now: t0() + minutes(5),
+    }
+}
+
+async fn count(store: &Store, table: &str) -> i64 {
+    let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    row.try_get("n").unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema
+
+/// Every table with its columns in order: the contract both migrations must meet.
+const SCHEMA: &[(&str, &str)] = &[
+    (
+        "creditor",
+        "id name kvk contact_email contact_phone can_deduct_vat interest_kind created_at updated_at",
+    ),
+    (
+        "dossier",
+        "id number creditor_id status secret_hash secret_rotated_at last_claim_letter_at created_at updated_at",
+    ),
+    (
+        "debtor",
+        "dossier_id kind name address postcode city phone email customer_number birth_date id_document_number kvk_number vat_number updated_at",
+    ),
+    (
+        "debtor_field_source",
+        "dossier_id field source_kind source_ref supplied_at",
+    ),
+    (
+        "claim_item",
+        "id dossier_id invoice_number invoice_date due_date principal_cents",
+    ),
+    (
+        "charge",
+        "id dossier_id kind amount_cents rule as_of idempotency_key created_at",
+    ),
+    (
+        "ledger_entry",
+        "id dossier_id kind amount_cents alloc_costs_cents alloc_interest_cents alloc_principal_cents source payment_id idempotency_key created_at",
+    ),
+    (
+        "payment",
+        "id dossier_id intent_key paynl_order_id amount_cents purpose plan_instalment_id status flagged flag_reason created_at updated_at last_checked_at",
+    ),
+    (
+        "payment_plan",
+        "id dossier_id status total_cents instalment_count created_at updated_at",
+    ),
+    (
+        "plan_instalment",
+        "id plan_id seq due_date amount_cents status paid_at",
+    ),
+    (
+        "correction_request",
+        "id dossier_id field current_value proposed_value reason status staff_note created_at due_at decided_at decided_by",
+    ),
+    (
+        "session",
+        "id_hash kind dossier_id staff_username csrf_token created_at last_seen_at expires_at",
+    ),
+    ("login_attempt", "id key_kind key_value at success"),
+    (
+        "audit_event",
+        "id at actor_kind actor_id dossier_id action detail client_ip",
+    ),
+    ("staff_user", "username password_hash role created_at"),
+    ("job_lease", "name holder expires_at"),
+    (
+        "exchange_call",
+        "id received_at order_id raw_body signature_ok outcome",
+    ),
+];
+
+fn tables() -> impl Iterator<Item = &'static str> {
+    SCHEMA.iter().map(|(table, _)| *table)
+}
+
+/// The table's columns in order, read from the backend's own catalogue.
+async fn columns(store: &Store, table: &str) -> Vec<String> {
+    let sql = match store.backend() {
+        Backend::Sqlite => "SELECT name AS column_name FROM pragma_table_info($1) ORDER BY cid",
+        Backend::Postgres => {
+            "SELECT CAST(column_name AS TEXT) AS column_name FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position"
+        }
+    };
+    let rows = sqlx::query(sql)
+        .bind(table)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|row| row.try_get("column_name").unwrap())
+        .collect()
+}
+
+async fn migrations_create_the_same_tables_and_columns_and_can_run_again(store: Store) {
+    store
+        .migrate()
+        .await
+        .expect("a second run finds nothing to do");
+    store.ping().await.unwrap();
+    for (table, expected) in SCHEMA {
+        assert_eq!(
+            columns(&store, table).await.join(" "),
+            *expected,
+            "columns of {table}"
+        );
+        assert_eq!(count(&store, table).await, 0, "{table} starts empty");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dossiers
+
+async fn an_imported_dossier_is_found_by_number_with_its_debtor_and_claim_items(store: Store) {
+    store.upsert_creditor(&acme(), t0()).await.unwrap();
+    let created = store
+        .import_dossier(&import_of("ISB-2026-000123"), t0())
+        .await
+        .unwrap();
+    assert!(created.is_new());
+    let created = created.into_inner();
+
+    let dossier = store
+        .dossier_by_number("ISB-2026-000123")
+        .await
+        .unwrap()
+        .expect("found");
+    assert_eq!(dossier, created);
+    assert_eq!(dossier.status, DossierStatus::Open);
+    assert_eq!(dossier.creditor_id, "acme");
+    assert_eq!(dossier.secret_hash, None);
+    assert_eq!(dossier.created_at, t0());
+    assert_eq!(
+        store.dossier(&dossier.id).await.unwrap(),
+        Some(dossier.clone())
+    );
+    assert_eq!(
+        store.dossier_by_number("ISB-2026-999999").await.unwrap(),
+        None
+    );
+
+    let creditor = store.creditor("acme").await.unwrap().expect("creditor");
+    assert_eq!(creditor.name, "Acme Energie B.V.");
+    assert!(creditor.can_deduct_vat);
+    assert_eq!(creditor.interest_kind, InterestKind::Consumer);
+
+    let debtor = store.debtor(&dossier.id).await.unwrap().expect("debtor");
+    assert_eq!(debtor.details, jansen());
+
+    let items = store.claim_items(&dossier.id).await.unwrap();
+    let numbers: Vec<_> = items.iter().map(|i| i.invoice_number.as_str()).collect();
+    assert_eq!(numbers, ["F-2025-001", "F-2025-002"]);
+    assert_eq!(items[1].principal, eur(80_50));
+    assert_eq!(items[1].due_date, date(2025, 11, 15));
+
+    // Every supplied field, and only those, names the creditor as its source.
+    let sources = store.debtor_field_sources(&dossier.id).await.unwrap();
+    let fields: HashSet<_> = sources.iter().map(|s| s.field).collect();
+    let supplied: HashSet<_> = DebtorField::ALL
+        .iter()
+        .copied()
+        .filter(|f| jansen().get(*f).is_some())
+        .collect();
+    assert_eq!(fields, supplied);
+    assert!(sources.iter().all(|s| s.kind == FieldSourceKind::Creditor
+        && s.reference == "acme"
+        && s.supplied_at == t0()));
+
+    let totals = store.dossier_totals(&dossier.id).await.unwrap();
+    assert_eq!(
+        totals,
+        DossierTotals {
+            principal: eur(200_50),
+            ..DossierTotals::default()
+        }
+    );
+}
+
+async fn importing_a_dossier_again_updates_it_without_duplicates(store: Store) {
+    let first = seed(&store, "ISB-2026-000001").await;
+    let mut again = import_of("ISB-2026-000001");
+    again.claim_items[0].principal = eur(100_00);
+    again.claim_items.push(NewClaimItem {
+        invoice_number: "F-2025-003".into(),
+        invoice_date: date(2025, 12, 1),
+        due_date: date(2025, 12, 15),
+        principal: eur(10_00),
+    });
+    again.debtor.phone = Some("06-12345678".into());
+    again.debtor.customer_number = None;
+    let later = t0() + minutes(60);
+
+    let second = store.import_dossier(&again, later).await.unwrap();
+    assert_eq!(second, Created::Existing(first.clone()));
+
+    let items = store.claim_items(&first.id).await.unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[0].principal, eur(100_00));
+    let debtor = store.debtor(&first.id).await.unwrap().unwrap();
+    assert_eq!(debtor.details.phone.as_deref(), Some("06-12345678"));
+    assert_eq!(debtor.details.customer_number, None);
+
+    let sources = store.debtor_field_sources(&first.id).await.unwrap();
+    let source = |field| sources.iter().find(|s| s.field == field).cloned();
+    assert_eq!(
+        source(DebtorField::Phone).unwrap().supplied_at,
+        later,
+        "new field, new date"
+    );
+    assert_eq!(
+        source(DebtorField::Email).unwrap().supplied_at,
+        t0(),
+        "unchanged field keeps its date"
+    );
+    assert_eq!(
+        source(DebtorField::CustomerNumber),
+        None,
+        "a field no longer held has no source"
+    );
+    assert_eq!(count(&store, "dossier").await, 1);
+}
+
+async fn a_dossier_number_cannot_move_to_another_creditor(store: Store) {
+    seed(&store, "ISB-2026-000002").await;
+    store
+        .upsert_creditor(
+            &NewCreditor {
+                id: "other".into(),
+                name: "Other".into(),
+                ..acme()
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    let stolen = NewDossier {
+        number: "ISB-2026-000002".into(),
+        creditor_id: "other".into(),
+        status: DossierStatus::Open,
+    };
+    let result = store.upsert_dossier(&stolen, t0()).await;
+    assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+}
+
+async fn dossier_status_changes_only_from_the_expected_status(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000003").await;
+    let later = t0() + minutes(1);
+    assert!(
+        !store
+            .set_dossier_status(
+                &dossier.id,
+                &[DossierStatus::Plan],
+                DossierStatus::Paid,
+                later
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .set_dossier_status(
+                &dossier.id,
+                &[DossierStatus::Open, DossierStatus::Plan],
+                DossierStatus::Paid,
+                later
+            )
+            .await
+            .unwrap()
+    );
+    store
+        .set_dossier_secret(&dossier.id, "$argon2id$v=19$fake", later)
+        .await
+        .unwrap();
+    store
+        .set_last_claim_letter(&dossier.id, date(2026, 3, 1), later)
+        .await
+        .unwrap();
+    let now = store.dossier(&dossier.id).await.unwrap().unwrap();
+    assert_eq!(now.status, DossierStatus::Paid);
+    assert_eq!(now.secret_hash.as_deref(), Some("$argon2id$v=19$fake"));
+    assert_eq!(now.secret_rotated_at, Some(later));
+    assert_eq!(now.last_claim_letter_at, Some(date(2026, 3, 1)));
+    assert_eq!(now.updated_at, later);
+    let missing = store
+        .set_dossier_secret("no-such-dossier", "x", later)
+        .await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound(_))),
+        "{missing:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ledger and charges
+
+async fn a_ledger_entry_with_a_known_key_is_booked_once(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000010").await;
+    let entry = NewLedgerEntry {
+        alloc_costs: eur(40_00),
+        alloc_principal: eur(10_00),
+        ..payment_entry(&dossier.id, "paynl:ORD1:paid", 50_00)
+    };
+    assert_eq!(
+        store.append_ledger_entry(&entry).await.unwrap(),
+        Booked::Inserted
+    );
+    assert_eq!(
+        store.append_ledger_entry(&entry).await.unwrap(),
+        Booked::AlreadyBooked
+    );
+
+    // A replay may allocate differently; it is still the same money, booked once.
+    let reallocated = NewLedgerEntry {
+        alloc_costs: eur(0),
+        alloc_principal: eur(50_00),
+        ..entry.clone()
+    };
+    assert_eq!(
+        store.append_ledger_entry(&reallocated).await.unwrap(),
+        Booked::AlreadyBooked
+    );
+
+    let entries = store.ledger_entries(&dossier.id).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].amount, eur(50_00));
+    assert_eq!(entries[0].alloc_costs, eur(40_00));
+    assert_eq!(entries[0].idempotency_key, "paynl:ORD1:paid");
+
+    let other_money = NewLedgerEntry {
+        amount: eur(60_00),
+        alloc_principal: eur(20_00),
+        ..entry.clone()
+    };
+    let result = store.append_ledger_entry(&other_money).await;
+    assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+
+    let unbalanced = NewLedgerEntry {
+        idempotency_key: "k2".into(),
+        alloc_costs: eur(1),
+        ..entry
+    };
+    let result = store.append_ledger_entry(&unbalanced).await;
+    assert!(matches!(result, Err(StoreError::Invalid(_))), "{result:?}");
+
+    let totals = store.dossier_totals(&dossier.id).await.unwrap();
+    assert_eq!(
+        (
+            totals.paid_costs,
+            totals.paid_interest,
+            totals.paid_principal
+        ),
+        (eur(40_00), eur(0), eur(10_00))
+    );
+}
+
+async fn the_ledger_refuses_updates(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000011").await;
+    store
+        .append_ledger_entry(&payment_entry(&dossier.id, "k", 10_00))
+        .await
+        .unwrap();
+    let update = sqlx::query("UPDATE ledger_entry SET source = 'tampered'")
+        .execute(store.pool())
+        .await;
+    assert!(update.is_err(), "ledger_entry is append-only");
+    assert_eq!(
+        store.ledger_entries(&dossier.id).await.unwrap()[0].source,
+        "paynl order 1"
+    );
+}
+
+async fn charges_are_added_once_per_key_and_count_in_the_totals(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000012").await;
+    let costs = NewCharge {
+        dossier_id: dossier.id.clone(),
+        kind: ChargeKind::Costs,
+        amount: eur(40_00),
+        rule: "WIK: 15% of 200.50, minimum 40.00".into(),
+        as_of: date(2026, 1, 10),
+        idempotency_key: "wik:ISB-2026-000012".into(),
+        created_at: t0(),
+    };
+    let interest = NewCharge {
+        kind: ChargeKind::Interest,
+        amount: eur(3_21),
+        rule: "6:119 BW 4% 2025-10-15..2026-03-01".into(),
+        as_of: date(2026, 3, 1),
+        idempotency_key: "interest:ISB-2026-000012:2026-03-01".into(),
+        ..costs.clone()
+    };
+    assert_eq!(store.add_charge(&costs).await.unwrap(), Booked::Inserted);
+    assert_eq!(
+        store.add_charge(&costs).await.unwrap(),
+        Booked::AlreadyBooked
+    );
+    assert_eq!(store.add_charge(&interest).await.unwrap(), Booked::Inserted);
+
+    let charges = store.charges(&dossier.id).await.unwrap();
+    assert_eq!(charges.len(), 2);
+    assert_eq!(charges[0].kind, ChargeKind::Costs);
+    assert_eq!(charges[1].as_of, date(2026, 3, 1));
+    assert_eq!(charges[1].rule, interest.rule);
+
+    let totals = store.dossier_totals(&dossier.id).await.unwrap();
+    assert_eq!(totals.costs_charged, eur(40_00));
+    assert_eq!(totals.interest_charged, eur(3_21));
+    assert_eq!(totals.principal, eur(200_50));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payments
+
+async fn concurrent_bookings_of_one_payment_book_it_once(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000020").await;
+    let payment = new_payment(&store, &dossier.id, "intent-1", 200_50).await;
+    store
+        .set_payment_order_id(&payment.id, "51007856048X14b0", t0())
+        .await
+        .unwrap();
+
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let store = store.clone();
+            let booking = booking(
+                &payment,
+                PaymentStatus::Paid,
+                Some(payment_entry(
+                    &dossier.id,
+                    "paynl:51007856048X14b0:paid",
+                    200_50,
+                )),
+            );
+            tokio::spawn(async move { store.book_payment(&booking).await })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap().expect("booking succeeds"));
+    }
+
+    let inserted = outcomes
+        .iter()
+        .filter(|o| o.ledger == Some(Booked::Inserted))
+        .count();
+    let replayed = outcomes
+        .iter()
+        .filter(|o| o.ledger == Some(Booked::AlreadyBooked))
+        .count();
+    let applied = outcomes
+        .iter()
+        .filter(|o| matches!(o.transition, Transition::Applied { .. }))
+        .count();
+    assert_eq!((inserted, replayed, applied), (1, 9, 1), "{outcomes:?}");
+
+    let entries = store.ledger_entries(&dossier.id).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].payment_id.as_deref(), Some(payment.id.as_str()));
+    let stored = store.payment(&payment.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, PaymentStatus::Paid);
+    assert_eq!(
+        store
+            .dossier_totals(&dossier.id)
+            .await
+            .unwrap()
+            .paid_principal,
+        eur(200_50)
+    );
+}
+
+async fn a_paid_payment_never_goes_back_to_pending(store: Store) {
+    use PaymentStatus::*;
+    let dossier = seed(&store, "ISB-2026-000021").await;
+    let payment = new_payment(&store, &dossier.id, "intent-1", 50_00).await;
+    assert_eq!(payment.status, Initiated);
+    let at = t0() + minutes(1);
+
+    let step = |from: &'static [PaymentStatus], to| {
+        let store = store.clone();
+        let id = payment.id.clone();
+        async move { store.transition_payment(&id, from, to, at).await.unwrap() }
+    };
+    assert_eq!(
+        step(&[Pending], Paid).await,
+        Transition::Refused { current: Initiated },
+        "the caller may narrow"
+    );
+    assert_eq!(
+        step(PaymentStatus::ALL, Pending).await,
+        Transition::Applied { from: Initiated }
+    );
+    assert_eq!(
+        step(PaymentStatus::ALL, Paid).await,
+        Transition::Applied { from: Pending }
+    );
+    assert_eq!(
+        step(PaymentStatus::ALL, Pending).await,
+        Transition::Refused { current: Paid }
+    );
+    assert_eq!(
+        step(PaymentStatus::ALL, Initiated).await,
+        Transition::Refused { current: Paid }
+    );
+    assert_eq!(
+        step(PaymentStatus::ALL, Cancelled).await,
+        Transition::Refused { current: Paid }
+    );
+    assert_eq!(
+        step(PaymentStatus::ALL, Paid).await,
+        Transition::AlreadyThere
+    );
+
+    // The same through book_payment: a stale "pending" after "paid" changes nothing.
+    let late_pending = store
+        .book_payment(&booking(&payment, Pending, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        late_pending,
+        BookOutcome {
+            transition: Transition::Refused { current: Paid },
+            ledger: None
+        }
+    );
+    let stored = store.payment(&payment.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, Paid);
+    assert_eq!(stored.updated_at, at);
+
+    assert_eq!(
+        step(PaymentStatus::ALL, Refunded).await,
+        Transition::Applied { from: Paid }
+    );
+    assert_eq!(
+        step(PaymentStatus::ALL, Paid).await,
+        Transition::Refused { current: Refunded }
+    );
+
+    let missing = store
+        .transition_payment("nope", PaymentStatus::ALL, Paid, at)
+        .await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound(_))),
+        "{missing:?}"
+    );
+}
+
+async fn a_refused_booking_books_no_money(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000022").await;
+    let payment = new_payment(&store, &dossier.id, "intent-1", 50_00).await;
+    let refund = NewLedgerEntry {
+        kind: LedgerKind::Refund,
+        ..payment_entry(&dossier.id, "paynl:ORD:refund", -50_00)
+    };
+    // A refund for a payment that was never paid is refused, and its money is not booked.
+    let outcome = store
+        .book_payment(&booking(
+            &payment,
+            PaymentStatus::Refunded,
+            Some(refund.clone()),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        BookOutcome {
+            transition: Transition::Refused {
+                current: PaymentStatus::Initiated
+            },
+            ledger: None
+        }
+    );
+    assert!(store.ledger_entries(&dossier.id).await.unwrap().is_empty());
+
+    // Paid, then refunded: two entries that cancel out.
+    let paid = store
+        .book_payment(&booking(
+            &payment,
+            PaymentStatus::Paid,
+            Some(payment_entry(&dossier.id, "paynl:ORD:paid", 50_00)),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(paid.ledger, Some(Booked::Inserted));
+    let refunded = store
+        .book_payment(&booking(&payment, PaymentStatus::Refunded, Some(refund)))
+        .await
+        .unwrap();
+    assert_eq!(
+        refunded,
+        BookOutcome {
+            transition: Transition::Applied {
+                from: PaymentStatus::Paid
+            },
+            ledger: Some(Booked::Inserted)
+        }
+    );
+    let totals = store.dossier_totals(&dossier.id).await.unwrap();
+    assert_eq!(totals.paid_principal, eur(0));
+
+    // An entry for another dossier is rejected outright.
+    let other = seed(&store, "ISB-2026-000023").await;
+    let wrong = store
+        .book_payment(&booking(
+            &payment,
+            PaymentStatus::Refunded,
+            Some(payment_entry(&other.id, "x", 1)),
+        ))
+        .await;
+    assert!(matches!(wrong, Err(StoreError::Invalid(_))), "{wrong:?}");
+}
+
+async fn a_late_payment_after_expiry_is_still_booked(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000024").await;
+    let payment = new_payment(&store, &dossier.id, "intent-1", 25_00).await;
+    let expired = store
+        .book_payment(&booking(&payment, PaymentStatus::Expired, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        expired,
+        BookOutcome {
+            transition: Transition::Applied {
+                from: PaymentStatus::Initiated
+            },
+            ledger: None
+        }
+    );
+    let paid = store
+        .book_payment(&booking(
+            &payment,
+            PaymentStatus::Paid,
+            Some(payment_entry(&dossier.id, "late", 25_00)),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        paid.transition,
+        Transition::Applied {
+            from: PaymentStatus::Expired
+        }
+    );
+    assert_eq!(paid.ledger, Some(Booked::Inserted));
+}
+
+async fn booking_a_paid_instalment_payment_marks_the_instalment_paid(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000025").await;
+    let plan = store
+        .create_plan(
+            &NewPlan {
+                dossier_id: dossier.id.clone(),
+                status: PlanStatus::Active,
+                instalments: vec![
+                    NewInstalment {
+                        due_date: date(2026, 3, 2),
+                        amount: eur(100_00),
+                    },
+                    NewInstalment {
+                        due_date: date(2026, 4, 2),
+                        amount: eur(100_50),
+                    },
+                ],
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    let first = &plan.instalments[0];
+    let payment = store
+        .create_payment(
+            &NewPayment {
+                dossier_id: dossier.id.clone(),
+                intent_key: format!("instalment-{}", first.id),
+                amount: first.amount,
+                purpose: PaymentPurpose::Instalment,
+                plan_instalment_id: Some(first.id),
+            },
+            t0(),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(payment.plan_instalment_id, Some(first.id));
+    let paid_at = t0() + minutes(5);
+    store
+        .book_payment(&booking(
+            &payment,
+            PaymentStatus::Paid,
+            Some(payment_entry(&dossier.id, "i1", 100_00)),
+        ))
+        .await
+        .unwrap();
+    let plan = store.plan(&plan.id).await.unwrap().unwrap();
+    assert_eq!(plan.instalments[0].status, InstalmentStatus::Paid);
+    assert_eq!(plan.instalments[0].paid_at, Some(paid_at));
+    assert_eq!(plan.instalments[1].status, InstalmentStatus::Open);
+}
+
+async fn one_intent_creates_one_payment_even_when_submitted_concurrently(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000026").await;
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let store = store.clone();
+            let payment = NewPayment {
+                dossier_id: dossier.id.clone(),
+                intent_key: "pay-form-nonce-42".into(),
+                amount: eur(200_50),
+                purpose: PaymentPurpose::Full,
+                plan_instalment_id: None,
+            };
+            tokio::spawn(async move { store.create_payment(&payment, t0()).await })
+        })
+        .collect();
+    let mut created = Vec::new();
+    for task in tasks {
+        created.push(task.await.unwrap().expect("create_payment succeeds"));
+    }
+    assert_eq!(created.iter().filter(|c| c.is_new()).count(), 1);
+    let ids: HashSet<_> = created.into_iter().map(|c| c.into_inner().id).collect();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(
+        store.payments_for_dossier(&dossier.id).await.unwrap().len(),
+        1
+    );
+
+    let zero = NewPayment {
+        dossier_id: dossier.id.clone(),
+        intent_key: "zero".into(),
+        amount: eur(0),
+        purpose: PaymentPurpose::Partial,
+        plan_instalment_id: None,
+    };
+    assert!(matches!(
+        store.create_payment(&zero, t0()).await,
+        Err(StoreError::Invalid(_))
+    ));
+}
+
+async fn a_payment_keeps_its_first_order_id(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000027").await;
+    let payment = new_payment(&store, &dossier.id, "intent-1", 10_00).await;
+    let other = new_payment(&store, &dossier.id, "intent-2", 10_00).await;
+    assert_eq!(payment.id.len(), 32);
+    assert!(
+        payment.id.chars().all(|c| c.is_ascii_alphanumeric()),
+        "a valid Pay.nl reference"
+    );
+
+    store
+        .set_payment_order_id(&payment.id, "ORDER-A", t0())
+        .await
+        .unwrap();
+    store
+        .set_payment_order_id(&payment.id, "ORDER-A", t0())
+        .await
+        .expect("the same id again is fine");
+    let replaced = store
+        .set_payment_order_id(&payment.id, "ORDER-B", t0())
+        .await;
+    assert!(
+        matches!(replaced, Err(StoreError::Conflict(_))),
+        "{replaced:?}"
+    );
+    let shared = store.set_payment_order_id(&other.id, "ORDER-A", t0()).await;
+    assert!(matches!(shared, Err(StoreError::Conflict(_))), "{shared:?}");
+    let missing = store.set_payment_order_id("nope", "ORDER-C", t0()).await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound(_))),
+        "{missing:?}"
+    );
+
+    let found = store.payment_by_order_id("ORDER-A").await.unwrap().unwrap();
+    assert_eq!(found.id, payment.id);
+    assert_eq!(found.paynl_order_id.as_deref(), Some("ORDER-A"));
+    assert_eq!(store.payment_by_order_id("ORDER-B").await.unwrap(), None);
+}
+
+async fn payments_can_be_flagged_for_staff(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000028").await;
+    let payment = new_payment(&store, &dossier.id, "intent-1", 10_00).await;
+    assert!(store.flagged_payments().await.unwrap().is_empty());
+    store
+        .flag_payment(&payment.id, "paid amount differs (PAID_CHECKAMOUNT)", t0())
+        .await
+        .unwrap();
+    let flagged = store.flagged_payments().await.unwrap();
+    assert_eq!(flagged.len(), 1);
+    assert!(flagged[0].flagged);
+    assert_eq!(
+        flagged[0].flag_reason.as_deref(),
+        Some("paid amount differs (PAID_CHECKAMOUNT)")
+    );
+    store.clear_payment_flag(&payment.id, t0()).await.unwrap();
+    assert!(store.flagged_payments().await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .payment(&payment.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .flag_reason,
+        None
+    );
+}
+
+async fn the_reconciler_sees_only_open_payments_not_checked_lately(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000029").await;
+    let stale = new_payment(&store, &dossier.id, "stale", 10_00).await;
+    let paid = new_payment(&store, &dossier.id, "paid", 10_00).await;
+    let without_order = new_payment(&store, &dossier.id, "no-order", 10_00).await;
+    let checked = new_payment(&store, &dossier.id, "checked", 10_00).await;
+    for (p, order) in [(&stale, "O1"), (&paid, "O2"), (&checked, "O4")] {
+        store
+            .set_payment_order_id(&p.id, order, t0())
+            .await
+            .unwrap();
+    }
+    store
+        .transition_payment(&stale.id, PaymentStatus::ALL, PaymentStatus::Pending, t0())
+        .await
+        .unwrap();
+    store
+        .transition_payment(&paid.id, PaymentStatus::ALL, PaymentStatus::Paid, t0())
+        .await
+        .unwrap();
+    store
+        .mark_payment_checked(&checked.id, t0() + minutes(9))
+        .await
+        .unwrap();
+
+    let due = store
+        .payments_needing_check(t0() + minutes(5), 100)
+        .await
+        .unwrap();
+    let ids: Vec<_> = due.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, [stale.id.as_str()]);
+    assert_ne!(without_order.id, stale.id);
+
+    store
+        .mark_payment_checked(&stale.id, t0() + minutes(6))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .payments_needing_check(t0() + minutes(5), 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let later = store
+        .payments_needing_check(t0() + minutes(10), 100)
+        .await
+        .unwrap();
+    let ids: Vec<_> = later.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [stale.id.as_str(), checked.id.as_str()],
+        "least recently checked first"
+    );
+    assert_eq!(
+        store
+            .payments_needing_check(t0() + minutes(10), 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions and throttling
+
+fn debtor_session(token: &str, dossier_id: &str) -> NewSession {
+    NewSession {
+        token: token.into(),
+        kind: SessionKind::Full,
+        dossier_id: Some(dossier_id.into()),
+        staff_username: None,
+        csrf_token: "csrf-1".into(),
+        expires_at: t0() + Duration::hours(8),
+    }
+}
+
+async fn sessions_end_when_idle_or_past_their_absolute_end(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000030").await;
+    let idle = minutes(15);
+    store
+        .create_session(&debtor_session("tok-1", &dossier.id), t0())
+        .await
+        .unwrap();
+
+    let session = store
+        .session("tok-1", t0() + minutes(10), idle)
+        .await
+        .unwrap()
+        .expect("live");
+    assert_eq!(session.kind, SessionKind::Full);
+    assert_eq!(session.dossier_id.as_deref(), Some(dossier.id.as_str()));
+    assert_eq!(session.csrf_token, "csrf-1");
+    assert_eq!(
+        store.session("tok-2", t0(), idle).await.unwrap(),
+        None,
+        "unknown token"
+    );
+    assert_eq!(
+        store
+            .session("tok-1", t0() + minutes(15), idle)
+            .await
+            .unwrap(),
+        None,
+        "idle too long"
+    );
+
+    // Activity restarts the idle clock, but never beyond the absolute end.
+    assert!(
+        store
+            .touch_session("tok-1", t0() + minutes(14))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .session("tok-1", t0() + minutes(20), idle)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .touch_session("tok-1", t0() + minutes(12))
+            .await
+            .is_ok_and(|moved| !moved),
+        "never backwards"
+    );
+    let mut at = t0() + minutes(14);
+    while at < t0() + Duration::hours(8) {
+        store.touch_session("tok-1", at).await.unwrap();
+        at += minutes(10);
+    }
+    assert!(
+        store
+            .session("tok-1", t0() + Duration::hours(8) - minutes(1), idle)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        store
+            .session("tok-1", t0() + Duration::hours(8), idle)
+            .await
+            .unwrap(),
+        None,
+        "absolute end"
+    );
+
+    store
+        .create_session(&debtor_session("tok-3", &dossier.id), t0())
+        .await
+        .unwrap();
+    assert!(store.delete_session("tok-3").await.unwrap());
+    assert!(!store.delete_session("tok-3").await.unwrap());
+    assert_eq!(store.session("tok-3", t0(), idle).await.unwrap(), None);
+
+    store
+        .create_session(
+            &debtor_session("tok-4", &dossier.id),
+            t0() + Duration::hours(7),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .purge_expired_sessions(t0() + Duration::hours(8), idle)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(count(&store, "session").await, 0);
+
+    store
+        .create_session(&debtor_session("tok-5", &dossier.id), t0())
+        .await
+        .unwrap();
+    store
+        .create_session(&debtor_session("tok-6", &dossier.id), t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .delete_sessions_for_dossier(&dossier.id)
+            .await
+            .unwrap(),
+        2
+    );
+}
+
+async fn session_tokens_are_stored_hashed(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000031").await;
+    let token = "k9R1v7Yq3m2Lx8Zp4s6T0wQ";
+    store
+        .create_session(&debtor_session(token, &dossier.id), t0())
+        .await
+        .unwrap();
+    let row = sqlx::query("SELECT id_hash FROM session")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let stored: String = row.try_get("id_hash").unwrap();
+    assert_ne!(stored, token);
+    assert!(!stored.contains(token));
+    assert_eq!(stored.len(), 64, "hex SHA-256");
+}
+
+async fn staff_sessions_need_a_staff_user_and_no_dossier(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000032").await;
+    store
+        .create_staff_user("alice", "$argon2id$x", StaffRole::Admin, t0())
+        .await
+        .unwrap();
+    let staff = NewSession {
+        token: "staff-tok".into(),
+        kind: SessionKind::Staff,
+        dossier_id: None,
+        staff_username: Some("alice".into()),
+        csrf_token: "c".into(),
+        expires_at: t0() + Duration::hours(1),
+    };
+    store.create_session(&staff, t0()).await.unwrap();
+    let session = store
+        .session("staff-tok", t0(), minutes(15))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(session.staff_username.as_deref(), Some("alice"));
+
+    let mixed = NewSession {
+        token: "bad-1".into(),
+        dossier_id: Some(dossier.id.clone()),
+        ..staff.clone()
+    };
+    assert!(store.create_session(&mixed, t0()).await.is_err());
+    let unknown = NewSession {
+        token: "bad-2".into(),
+        staff_username: Some("mallory".into()),
+        ..staff
+    };
+    assert!(store.create_session(&unknown, t0()).await.is_err());
+    let orphan = NewSession {
+        dossier_id: None,
+        ..debtor_session("bad-3", &dossier.id)
+    };
+    assert!(store.create_session(&orphan, t0()).await.is_err());
+}
+
+async fn login_failures_are_counted_per_key_since_a_time(store: Store) {
+    let dossier_key = AttemptKey::new(AttemptKeyKind::Dossier, "ISB-2026-000040");
+    let ip_key = AttemptKey::new(AttemptKeyKind::Ip, "192.0.2.7");
+    for i in 0..3 {
+        store
+            .record_login_attempt(&dossier_key, false, t0() + minutes(i))
+            .await
+            .unwrap();
+        store
+            .record_login_attempt(&ip_key, false, t0() + minutes(i))
+            .await
+            .unwrap();
+    }
+    store
+        .record_login_attempt(&dossier_key, true, t0() + minutes(3))
+        .await
+        .unwrap();
+    store
+        .record_login_attempt(&dossier_key, false, t0() + minutes(4))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        store
+            .count_login_failures(&dossier_key, t0())
+            .await
+            .unwrap(),
+        4
+    );
+    assert_eq!(
+        store
+            .count_login_failures(&dossier_key, t0() + minutes(1))
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(store.count_login_failures(&ip_key, t0()).await.unwrap(), 3);
+    let same_value_other_kind = AttemptKey::new(AttemptKeyKind::Ip, "ISB-2026-000040");
+    assert_eq!(
+        store
+            .count_login_failures(&same_value_other_kind, t0())
+            .await
+            .unwrap(),
+        0
+    );
+
+    assert_eq!(
+        store.last_login_success(&dossier_key).await.unwrap(),
+        Some(t0() + minutes(3))
+    );
+    assert_eq!(store.last_login_success(&ip_key).await.unwrap(), None);
+    let since_success = store
+        .last_login_success(&dossier_key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store
+            .count_login_failures(&dossier_key, since_success)
+            .await
+            .unwrap(),
+        1
+    );
+
+    assert_eq!(
+        store.purge_login_attempts(t0() + minutes(2)).await.unwrap(),
+        4
+    );
+    assert_eq!(
+        store
+            .count_login_failures(&dossier_key, t0())
+            .await
+            .unwrap(),
+        2
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Job leases
+
+async fn a_job_lease_has_one_holder_until_it_expires(store: Store) {
+    let ttl = Duration::seconds(60);
+    let s = Duration::seconds;
+    assert!(
+        store
+            .acquire_lease("reconciler", "a", t0(), ttl)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .acquire_lease("reconciler", "b", t0() + s(30), ttl)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .acquire_lease("reconciler", "a", t0() + s(30), ttl)
+            .await
+            .unwrap(),
+        "re-acquire renews"
+    );
+    assert!(
+        !store
+            .renew_lease("reconciler", "b", t0() + s(40), ttl)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .renew_lease("reconciler", "a", t0() + s(40), ttl)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .acquire_lease("reconciler", "b", t0() + s(99), ttl)
+            .await
+            .unwrap(),
+        "a holds it until 100 s"
+    );
+    assert!(
+        store
+            .acquire_lease("other-job", "b", t0() + s(99), ttl)
+            .await
+            .unwrap(),
+        "leases are per job"
+    );
+
+    assert!(
+        store
+            .acquire_lease("reconciler", "b", t0() + s(100), ttl)
+            .await
+            .unwrap(),
+        "expired: taken over"
+    );
+    assert!(
+        !store
+            .renew_lease("reconciler", "a", t0() + s(101), ttl)
+            .await
+            .unwrap(),
+        "a lost it"
+    );
+    let lease = store.lease("reconciler").await.unwrap().unwrap();
+    assert_eq!(
+        (lease.holder.as_str(), lease.expires_at),
+        ("b", t0() + s(160))
+    );
+
+    assert!(!store.release_lease("reconciler", "a").await.unwrap());
+    assert!(store.release_lease("reconciler", "b").await.unwrap());
+    assert!(
+        store
+            .acquire_lease("reconciler", "a", t0() + s(102), ttl)
+            .await
+            .unwrap(),
+        "released: free"
+    );
+}
+
+async fn concurrent_lease_attempts_have_one_winner(store: Store) {
+    let tasks: Vec<_> = (0..10)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .acquire_lease(
+                        "reconciler",
+                        &format!("instance-{i}"),
+                        t0(),
+                        Duration::seconds(60),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut winners = 0;
+    for task in tasks {
+        if task.await.unwrap().expect("acquire succeeds") {
+            winners += 1;
+        }
+    }
+    assert_eq!(winners, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit
+
+async fn audit_events_are_listed_per_dossier_newest_first(store: Store) {
+    let a = seed(&store, "ISB-2026-000050").await;
+    let b = seed(&store, "ISB-2026-000051").await;
+    let event = |dossier: Option<&str>, action: &str, at| NewAuditEvent {
+        at,
+        actor_kind: ActorKind::Debtor,
+        actor_id: Some("ISB-2026-000050".into()),
+        dossier_id: dossier.map(str::to_owned),
+        action: action.into(),
+        detail: serde_json::json!({ "page": action, "n": 1 }),
+        client_ip: Some("198.51.100.4".into()),
+    };
+    let first = store
+        .append_audit(&event(Some(&a.id), "signed_in", t0()))
+        .await
+        .unwrap();
+    store
+        .append_audit(&event(
+            Some(&a.id),
+            "personal_data.viewed",
+            t0() + minutes(1),
+        ))
+        .await
+        .unwrap();
+    store
+        .append_audit(&event(Some(&b.id), "signed_in", t0()))
+        .await
+        .unwrap();
+    store
+        .append_audit(&NewAuditEvent {
+            actor_kind: ActorKind::System,
+            actor_id: None,
+            ..event(None, "retention.run", t0())
+        })
+        .await
+        .unwrap();
+    let last = store
+        .append_audit(&event(Some(&a.id), "signed_out", t0() + minutes(2)))
+        .await
+        .unwrap();
+    assert!(last > first);
+
+    let events = store.audit_for_dossier(&a.id, 10).await.unwrap();
+    let actions: Vec<_> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["signed_out", "personal_data.viewed", "signed_in"]);
+    assert_eq!(
+        events[0].detail,
+        serde_json::json!({ "page": "signed_out", "n": 1 })
+    );
+    assert_eq!(events[0].client_ip.as_deref(), Some("198.51.100.4"));
+    assert_eq!(events[0].actor_kind, ActorKind::Debtor);
+    assert_eq!(events[2].at, t0());
+    assert_eq!(store.audit_for_dossier(&a.id, 1).await.unwrap().len(), 1);
+    assert_eq!(count(&store, "audit_event").await, 5);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corrections
+
+fn email_correction(dossier_id: &str) -> NewCorrection {
+    NewCorrection {
+        dossier_id: dossier_id.into(),
+        field: DebtorField::Email,
+        current_value: Some("j.jansen@example.nl".into()),
+        proposed_value: "jan@jansen.example".into(),
+        reason: "Old address no longer in use".into(),
+        created_at: t0(),
+        due_at: t0() + Duration::days(30),
+    }
+}
+
+fn decision(id: i64, accept: bool) -> CorrectionDecision {
+    CorrectionDecision {
+        id,
+        accept,
+        staff_note: Some("checked with creditor".into()),
+        decided_by: "alice".into(),
+        now: t0() + Duration::days(2),
+        client_ip: Some("203.0.113.9".into()),
+    }
+}
+
+async fn accepting_a_correction_changes_the_field_and_records_its_source(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000060").await;
+    let request = store
+        .create_correction(&email_correction(&dossier.id))
+        .await
+        .unwrap();
+    assert_eq!(request.status, CorrectionStatus::Submitted);
+    assert_eq!(
+        store.open_corrections().await.unwrap(),
+        vec![request.clone()]
+    );
+
+    let Decided::Now(decided) = store
+        .decide_correction(&decision(request.id, true))
+        .await
+        .unwrap()
+    else {
+        panic!("decided by this call");
+    };
+    assert_eq!(decided.status, CorrectionStatus::Accepted);
+    assert_eq!(decided.decided_by.as_deref(), Some("alice"));
+    assert_eq!(decided.decided_at, Some(t0() + Duration::days(2)));
+    assert_eq!(decided.staff_note.as_deref(), Some("checked with creditor"));
+    assert!(store.open_corrections().await.unwrap().is_empty());
+    assert_eq!(
+        store.corrections_for_dossier(&dossier.id).await.unwrap(),
+        vec![decided.clone()]
+    );
+
+    let debtor = store.debtor(&dossier.id).await.unwrap().unwrap();
+    assert_eq!(debtor.details.email.as_deref(), Some("jan@jansen.example"));
+    let sources = store.debtor_field_sources(&dossier.id).await.unwrap();
+    let email = sources
+        .iter()
+        .find(|s| s.field == DebtorField::Email)
+        .unwrap();
+    assert_eq!(
+        (email.kind, email.reference.clone()),
+        (FieldSourceKind::Correction, request.id.to_string())
+    );
+
+    let audit = store.audit_for_dossier(&dossier.id, 10).await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].action, "correction.accepted");
+    assert_eq!(
+        (audit[0].actor_kind, audit[0].actor_id.as_deref()),
+        (ActorKind::Staff, Some("alice"))
+    );
+    assert_eq!(
+        audit[0].detail,
+        serde_json::json!({ "correction_id": request.id, "field": "email" })
+    );
+
+    // Deciding again changes nothing, and a new import cannot undo the correction.
+    let again = store
+        .decide_correction(&decision(request.id, false))
+        .await
+        .unwrap();
+    assert_eq!(again, Decided::Earlier(decided));
+    store
+        .import_dossier(&import_of("ISB-2026-000060"), t0() + Duration::days(3))
+        .await
+        .unwrap();
+    let debtor = store.debtor(&dossier.id).await.unwrap().unwrap();
+    assert_eq!(debtor.details.email.as_deref(), Some("jan@jansen.example"));
+    assert_eq!(debtor.details.name, "J. Jansen");
+
+    let missing = store.decide_correction(&decision(9_999, true)).await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound(_))),
+        "{missing:?}"
+    );
+}
+
+async fn rejecting_a_correction_leaves_the_field(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000061").await;
+    let request = store
+        .create_correction(&email_correction(&dossier.id))
+        .await
+        .unwrap();
+    let decided = store
+        .decide_correction(&decision(request.id, false))
+        .await
+        .unwrap();
+    assert!(matches!(decided, Decided::Now(ref r) if r.status == CorrectionStatus::Rejected));
+    let debtor = store.debtor(&dossier.id).await.unwrap().unwrap();
+    assert_eq!(debtor.details.email.as_deref(), Some("j.jansen@example.nl"));
+    let audit = store.audit_for_dossier(&dossier.id, 10).await.unwrap();
+    assert_eq!(audit[0].action, "correction.rejected");
+}
+
+async fn an_invalid_accepted_correction_changes_nothing(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000062").await;
+    let bad_date = NewCorrection {
+        field: DebtorField::BirthDate,
+        current_value: Some("1980-05-17".into()),
+        proposed_value: "17 mei 1980".into(),
+        ..email_correction(&dossier.id)
+    };
+    let request = store.create_correction(&bad_date).await.unwrap();
+    let result = store.decide_correction(&decision(request.id, true)).await;
+    assert!(matches!(result, Err(StoreError::Invalid(_))), "{result:?}");
+    assert_eq!(
+        store.correction(request.id).await.unwrap().unwrap().status,
+        CorrectionStatus::Submitted
+    );
+    assert!(
+        store
+            .audit_for_dossier(&dossier.id, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A blank proposal removes an optional field.
+    let remove_phone = NewCorrection {
+        field: DebtorField::City,
+        current_value: Some("Utrecht".into()),
+        proposed_value: " ".into(),
+        ..email_correction(&dossier.id)
+    };
+    let request = store.create_correction(&remove_phone).await.unwrap();
+    store
+        .decide_correction(&decision(request.id, true))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .debtor(&dossier.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .details
+            .city,
+        None
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staff, plans, listing, exchange log, retention
+
+async fn staff_usernames_are_unique(store: Store) {
+    store
+        .create_staff_user("alice", "$argon2id$1", StaffRole::Agent, t0())
+        .await
+        .unwrap();
+    let again = store
+        .create_staff_user("alice", "$argon2id$2", StaffRole::Admin, t0())
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    store
+        .set_staff_password("alice", "$argon2id$3")
+        .await
+        .unwrap();
+    let alice = store.staff_user("alice").await.unwrap().unwrap();
+    assert_eq!(
+        (alice.role, alice.password_hash.as_str()),
+        (StaffRole::Agent, "$argon2id$3")
+    );
+    assert_eq!(store.staff_user("bob").await.unwrap(), None);
+    assert!(matches!(
+        store.set_staff_password("bob", "x").await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+fn three_months(dossier_id: &str, status: PlanStatus) -> NewPlan {
+    NewPlan {
+        dossier_id: dossier_id.into(),
+        status,
+        instalments: (0..3)
+            .map(|i| NewInstalment {
+                due_date: date(2026, 3 + i, 1),
+                amount: eur(66_84 - i64::from(i == 2)),
+            })
+            .collect(),
+    }
+}
+
+async fn one_payment_plan_in_play_per_dossier(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000070").await;
+    let plan = store
+        .create_plan(&three_months(&dossier.id, PlanStatus::NeedsReview), t0())
+        .await
+        .unwrap();
+    assert_eq!(plan.total, eur(200_51));
+    assert_eq!(plan.instalment_count, 3);
+    assert_eq!(
+        plan.instalments.iter().map(|i| i.seq).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert_eq!(
+        store.open_plan(&dossier.id).await.unwrap(),
+        Some(plan.clone())
+    );
+    assert_eq!(
+        store
+            .plans_with_status(PlanStatus::NeedsReview)
+            .await
+            .unwrap(),
+        vec![plan.clone()]
+    );
+
+    let second = store
+        .create_plan(&three_months(&dossier.id, PlanStatus::Active), t0())
+        .await;
+    assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");
+    assert_eq!(
+        count(&store, "plan_instalment").await,
+        3,
+        "the refused plan left nothing behind"
+    );
+
+    assert!(
+        !store
+            .set_plan_status(&plan.id, &[PlanStatus::Active], PlanStatus::Completed, t0())
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .set_plan_status(
+                &plan.id,
+                &[PlanStatus::NeedsReview],
+                PlanStatus::Defaulted,
+                t0()
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.open_plan(&dossier.id).await.unwrap(), None);
+    let next = store
+        .create_plan(&three_months(&dossier.id, PlanStatus::Active), t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.open_plan(&dossier.id).await.unwrap().map(|p| p.id),
+        Some(next.id)
+    );
+
+    let reopen = store
+        .set_plan_status(&plan.id, &[PlanStatus::Defaulted], PlanStatus::Active, t0())
+        .await;
+    assert!(matches!(reopen, Err(StoreError::Conflict(_))), "{reopen:?}");
+    let empty = NewPlan {
+        instalments: vec![],
+        ..three_months(&dossier.id, PlanStatus::Active)
+    };
+    assert!(matches!(
+        store.create_plan(&empty, t0()).await,
+        Err(StoreError::Invalid(_))
+    ));
+}
+
+async fn late_instalments_of_active_plans_are_found(store: Store) {
+    let a = seed(&store, "ISB-2026-000071").await;
+    let b = seed(&store, "ISB-2026-000072").await;
+    let active = store
+        .create_plan(&three_months(&a.id, PlanStatus::Active), t0())
+        .await
+        .unwrap();
+    store
+        .create_plan(&three_months(&b.id, PlanStatus::NeedsReview), t0())
+        .await
+        .unwrap();
+
+    let due = store
+        .instalments_due_before(date(2026, 4, 15), &[InstalmentStatus::Open])
+        .await
+        .unwrap();
+    assert_eq!(due.iter().map(|i| i.seq).collect::<Vec<_>>(), [1, 2]);
+    assert!(
+        due.iter().all(|i| i.plan_id == active.id),
+        "only active plans"
+    );
+
+    let first = due[0].id;
+    assert!(
+        store
+            .set_instalment_status(
+                first,
+                &[InstalmentStatus::Open],
+                InstalmentStatus::Late,
+                t0()
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .set_instalment_status(
+                first,
+                &[InstalmentStatus::Open],
+                InstalmentStatus::Late,
+                t0()
+            )
+            .await
+            .unwrap()
+    );
+    let late = store
+        .instalments_due_before(date(2026, 4, 15), &[InstalmentStatus::Late])
+        .await
+        .unwrap();
+    assert_eq!(late.len(), 1);
+    assert!(
+        store
+            .set_instalment_status(
+                first,
+                &[InstalmentStatus::Late],
+                InstalmentStatus::Paid,
+                t0()
+            )
+            .await
+            .unwrap()
+    );
+    let plan = store.plan(&active.id).await.unwrap().unwrap();
+    assert_eq!(
+        (plan.instalments[0].status, plan.instalments[0].paid_at),
+        (InstalmentStatus::Paid, Some(t0()))
+    );
+}
+
+async fn the_staff_list_filters_dossiers_by_status_and_number(store: Store) {
+    let a = seed(&store, "ISB-2026-000080").await;
+    store
+        .import_dossier(&import_of("ISB-2026-000081"), t0() + minutes(1))
+        .await
+        .unwrap();
+    let c = store
+        .import_dossier(&import_of("ISB-2025-000082"), t0() + minutes(2))
+        .await
+        .unwrap()
+        .into_inner();
+    store
+        .set_dossier_status(
+            &a.id,
+            &[DossierStatus::Open],
+            DossierStatus::Disputed,
+            t0() + minutes(3),
+        )
+        .await
+        .unwrap();
+
+    let all = store.list_dossiers(&DossierQuery::default()).await.unwrap();
+    let numbers: Vec<_> = all.iter().map(|d| d.number.as_str()).collect();
+    assert_eq!(
+        numbers,
+        ["ISB-2026-000080", "ISB-2025-000082", "ISB-2026-000081"],
+        "recently changed first"
+    );
+    assert_eq!(all[0].creditor_name, "Acme Energie B.V.");
+    assert_eq!(all[0].debtor_name.as_deref(), Some("J. Jansen"));
+
+    let disputed = store
+        .list_dossiers(&DossierQuery {
+            status: Some(DossierStatus::Disputed),
+            ..DossierQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        disputed.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+        [a.id.as_str()]
+    );
+
+    let by_prefix = store
+        .list_dossiers(&DossierQuery {
+            number_prefix: Some("isb-2025".into()),
+            ..DossierQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        by_prefix.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+        [c.id.as_str()]
+    );
+
+    let wildcard = store
+        .list_dossiers(&DossierQuery {
+            number_prefix: Some("%".into()),
+            ..DossierQuery::default()
+        })
+        .await
+        .unwrap();
+    assert!(wildcard.is_empty(), "LIKE wildcards are taken literally");
+
+    let page = store
+        .list_dossiers(&DossierQuery {
+            limit: 1,
+            offset: 1,
+            ..DossierQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        page.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+        [c.id.as_str()]
+    );
+}
+
+async fn exchange_calls_are_logged_with_their_outcome(store: Store) {
+    let call = NewExchangeCall {
+        received_at: t0(),
+        order_id: Some("51007856048X14b0".into()),
+        raw_body: r#"{"event":"status_changed","id":"51007856048X14b0"}"#.into(),
+        signature_ok: true,
+    };
+    let first = store.log_exchange_call(&call).await.unwrap();
+    let second = store
+        .log_exchange_call(&NewExchangeCall {
+            received_at: t0() + minutes(1),
+            signature_ok: false,
+            ..call.clone()
+        })
+        .await
+        .unwrap();
+    store.set_exchange_outcome(first, "booked").await.unwrap();
+
+    let calls = store
+        .exchange_calls_for_order("51007856048X14b0")
+        .await
+        .unwrap();
+    assert_eq!(
+        calls.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [first, second]
+    );
+    assert_eq!(
+        (calls[0].signature_ok, calls[0].outcome.as_deref()),
+        (true, Some("booked"))
+    );
+    assert_eq!(
+        (calls[1].signature_ok, calls[1].outcome.as_deref()),
+        (false, None)
+    );
+    assert_eq!(calls[0].raw_body, call.raw_body);
+    assert_eq!(store.recent_exchange_calls(1).await.unwrap()[0].id, second);
+    assert_eq!(
+        store.purge_exchange_calls(t0() + minutes(1)).await.unwrap(),
+        1
+    );
+    assert!(matches!(
+        store.set_exchange_outcome(first, "x").await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+async fn purging_a_dossier_deletes_everything_about_it(store: Store) {
+    let old = seed(&store, "ISB-2018-000001").await;
+    let kept = store
+        .import_dossier(&import_of("ISB-2026-000090"), t0())
+        .await
+        .unwrap()
+        .into_inner();
+    store
+        .set_last_claim_letter(&old.id, date(2018, 6, 1), t0())
+        .await
+        .unwrap();
+    store
+        .set_last_claim_letter(&kept.id, date(2026, 2, 1), t0())
+        .await
+        .unwrap();
+
+    // Something in every dossier table.
+    let payment = new_payment(&store, &old.id, "intent", 10_00).await;
+    store
+        .book_payment(&booking(
+            &payment,
+            PaymentStatus::Paid,
+            Some(payment_entry(&old.id, "k", 10_00)),
+        ))
+        .await
+        .unwrap();
+    store
+        .add_charge(&NewCharge {
+            dossier_id: old.id.clone(),
+            kind: ChargeKind::Costs,
+            amount: eur(40_00),
+            rule: "WIK".into(),
+            as_of: date(2018, 6, 1),
+            idempotency_key: "wik".into(),
+            created_at: t0(),
+        })
+        .await
+        .unwrap();
+    store
+        .create_plan(&three_months(&old.id, PlanStatus::Active), t0())
+        .await
+        .unwrap();
+    store
+        .create_correction(&email_correction(&old.id))
+        .await
+        .unwrap();
+    store
+        .create_session(&debtor_session("tok", &old.id), t0())
+        .await
+        .unwrap();
+    store
+        .append_audit(&NewAuditEvent {
+            at: t0(),
+            actor_kind: ActorKind::System,
+            actor_id: None,
+            dossier_id: Some(old.id.clone()),
+            action: "letter.sent".into(),
+            detail: serde_json::json!({}),
+            client_ip: None,
+        })
+        .await
+        .unwrap();
+
+    let due = store
+        .dossiers_past_retention(date(2019, 3, 2), 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        due.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+        [old.id.as_str()]
+    );
+    assert!(store.delete_dossier(&old.id).await.unwrap());
+    assert!(!store.delete_dossier(&old.id).await.unwrap());
+
+    for table in tables() {
+        let expected = match table {
+            "creditor" | "dossier" | "debtor" => 1,
+            "claim_item" => 2,
+            "debtor_field_source" => 7,
+            _ => 0,
+        };
+        assert_eq!(count(&store, table).await, expected, "{table} after purge");
+    }
+    assert!(store.debtor(&kept.id).await.unwrap().is_some());
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQLite only
+
+#[tokio::test]
+async fn a_sqlite_store_creates_its_file_and_directory_in_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data").join("portal.db");
+    let store = Store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    assert!(path.is_file());
+    assert_eq!(store.backend(), Backend::Sqlite);
+    let row = sqlx::query("PRAGMA journal_mode")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let mode: String = row.try_get(0).unwrap();
+    assert_eq!(mode, "wal");
+    store.close().await;
+
+    // Opening an existing database applies nothing new.
+    let again = Store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    assert_eq!(count(&again, "dossier").await, 0);
+    again.close().await;
+}

@@ -1,0 +1,225 @@
+//! The project's two commands:
+//!
+//! - `cargo xtask run`: install what is missing, build the site, serve the portal.
+//! - `cargo xtask test`: install what is missing, then every check CI runs.
+//!
+//! Installs are idempotent and silent when nothing is missing; every tool is pinned.
+
+mod tools;
+
+use anyhow::{Context, Result, bail};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+const USAGE: &str = "usage: cargo xtask <run|test|install> [args]
+
+  run [-- ARGS]   build the site and serve the portal (ARGS go to the server)
+  test            fmt, clippy (ssr + hydrate), all Rust tests, release build, Playwright
+  install         only install the pinned tools that are missing";
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let command = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.filter(|a| a != "--").collect();
+    let root = workspace_root();
+    std::env::set_current_dir(&root)?;
+    match command.as_str() {
+        "run" => run(&root, &rest),
+        "test" => test(&root),
+        "install" => tools::ensure_all(&root, true),
+        _ => {
+            eprintln!("{USAGE}");
+            std::process::exit(2)
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// `cargo xtask run`: build the release site and serve it with the embedded database.
+fn run(root: &Path, server_args: &[String]) -> Result<()> {
+    tools::ensure_all(root, false)?;
+    step("build the site (release)", || {
+        cargo_leptos(root, &["build", "--release"])
+    })?;
+    std::fs::create_dir_all(root.join("data"))?;
+    let mut cmd = Command::new(root.join("target/release/debiteurportaal"));
+    cmd.args(server_args)
+        .env("PORTAL_SITE_ROOT", root.join("target/site"))
+        .env("PATH", tools::path_with_node_bin(root));
+    if std::env::var_os("DATABASE_URL").is_none() {
+        cmd.env("DATABASE_URL", "sqlite://data/portal.db");
+    }
+    let status = cmd.status().context("start the portal")?;
+    if !status.success() {
+        bail!("the portal stopped with {status}");
+    }
+    Ok(())
+}
+
+/// `cargo xtask test`: everything CI checks, stopping at the first failure.
+fn test(root: &Path) -> Result<()> {
+    let started = Instant::now();
+    tools::ensure_all(root, true)?;
+    // PostgreSQL-backed tests use the local server unless told otherwise; in CI a
+    // missing server makes them fail rather than skip.
+    let pg = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    step("cargo fmt --check", || cargo(&["fmt", "--all", "--check"]))?;
+    step("clippy (server side, ssr)", || {
+        cargo(&[
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "frontend",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+    })?;
+    step("clippy (browser side, hydrate, wasm32)", || {
+        cargo(&[
+            "clippy",
+            "-p",
+            "frontend",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ])
+    })?;
+    step("Rust tests (SQLite and PostgreSQL)", || {
+        cargo_env(
+            &["test", "--workspace", "--exclude", "frontend"],
+            &[("TEST_DATABASE_URL", pg.as_str())],
+        )
+    })?;
+    step("release build of the site", || {
+        cargo_leptos(root, &["build", "--release"])
+    })?;
+    step("end-to-end tests (Playwright, headless Chromium)", || {
+        end2end(root)
+    })?;
+    println!(
+        "\nall checks passed in {}",
+        format_duration(started.elapsed())
+    );
+    Ok(())
+}
+
+/// Starts the release server on a free port with a fresh database and runs Playwright
+/// against it.
+fn end2end(root: &Path) -> Result<()> {
+    let port = free_port()?;
+    let data = root.join("target/e2e");
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data)?;
+    let base = format!("http://127.0.0.1:{port}");
+    let server = Command::new(root.join("target/release/debiteurportaal"))
+        .env("PORTAL_ADDR", format!("127.0.0.1:{port}"))
+        .env("PORTAL_SITE_ROOT", root.join("target/site"))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", data.join("portal.db").display()),
+        )
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .context("start the release server")?;
+    let mut server = KillOnDrop(server);
+    wait_for_port(port, Duration::from_secs(30), &mut server.0)?;
+    let status = Command::new("npx")
+        .args(["playwright", "test"])
+        .current_dir(root.join("end2end"))
+        .env("BASE_URL", &base)
+        .env("PATH", tools::path_with_node_bin(root))
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .status()
+        .context("run Playwright")?;
+    if !status.success() {
+        bail!("Playwright tests failed (report: end2end/test-results)");
+    }
+    Ok(())
+}
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn wait_for_port(port: u16, timeout: Duration, child: &mut Child) -> Result<()> {
+    let until = Instant::now() + timeout;
+    while Instant::now() < until {
+        if let Some(status) = child.try_wait()? {
+            bail!("the server exited early with {status}");
+        }
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!("the server did not listen on port {port} within {timeout:?}")
+}
+
+/// Runs one named step, printing its name and how long it took.
+fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    println!("==> {name}");
+    let t = Instant::now();
+    f().with_context(|| format!("step failed: {name}"))?;
+    println!("    ok ({})", format_duration(t.elapsed()));
+    Ok(())
+}
+
+fn format_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
+fn cargo(args: &[&str]) -> Result<()> {
+    cargo_env(args, &[])
+}
+
+fn cargo_env(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(args)
+        .envs(env.iter().copied())
+        .status()?;
+    if !status.success() {
+        bail!("cargo {} failed with {status}", args.join(" "));
+    }
+    Ok(())
+}
+
+fn cargo_leptos(root: &Path, args: &[&str]) -> Result<()> {
+    let status = Command::new("cargo")
+        .arg("leptos")
+        .args(args)
+        .env("PATH", tools::path_with_node_bin(root))
+        .status()
+        .context("run cargo-leptos")?;
+    if !status.success() {
+        bail!("cargo leptos {} failed with {status}", args.join(" "));
+    }
+    Ok(())
+}
