@@ -9,13 +9,17 @@
 // `use_i18n`, `t!`, ...
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+pub mod errors;
 mod layout;
 mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
 
 use crate::i18n::I18nContextProvider;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -27,7 +31,7 @@ pub const OUTPUT_NAME: &str = "debiteurportaal";
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="nl">
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -54,6 +58,8 @@ pub fn App() -> impl IntoView {
                 <layout::Page>
                     <Routes fallback=pages::NotFound>
                         <Route path=path!("") view=pages::SignIn />
+                        <Route path=path!("dossier") view=pages::Dossier ssr=SsrMode::Async />
+                        <Route path=path!("link") view=pages::LinkProblem />
                     </Routes>
                 </layout::Page>
             </Router>

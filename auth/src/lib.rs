@@ -43,12 +43,14 @@ pub mod qr_code;
 pub mod qr_link;
 pub mod secret_gen;
 pub mod secret_hash;
+pub mod throttle;
 pub mod token;
 
 pub use qr_code::{QrCodeError, png, svg};
 pub use qr_link::{KeyId, KeyringError, LinkError, LinkKeyring, SignedLink, VerifiedLink};
 pub use secret_gen::new_secret;
 pub use secret_hash::{HashError, HashParams, SecretHasher};
+pub use throttle::ThrottlePolicy;
 pub use token::{Token, TokenError, constant_time_eq};
 
 /// `N` bytes from the operating system's CSPRNG.

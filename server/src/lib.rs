@@ -1,16 +1,21 @@
 //! The portal's HTTP server: configuration, the axum router around the Leptos app, and
-//! the small routes that are not pages (health, language switch).
+//! the routes that are not pages (health, language switch).
 
 pub mod config;
 mod lang;
+pub mod letters;
+mod middleware;
+mod qr;
 
+use anyhow::Context;
+use app::ssr::{Services, Settings};
 use app::{App, shell};
 use axum::{Json, Router, extract::FromRef, routing::get};
-use leptos::prelude::LeptosOptions;
+use leptos::prelude::{LeptosOptions, provide_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::{
-    compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
-};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
 pub use config::Config;
 
@@ -18,60 +23,96 @@ pub use config::Config;
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos: LeptosOptions,
+    pub services: Services,
+    pub trust_proxy: bool,
 }
 
 /// The version reported by `/healthz` (from Cargo.toml).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// Connects the database (running migrations) and builds the services for `config`;
+/// `bound` is the address actually listened on (for default URLs and cookie flags).
+pub async fn services(config: &Config, bound: SocketAddr) -> anyhow::Result<Services> {
+    let store = store::Store::connect(&config.database_url)
+        .await
+        .with_context(|| format!("open the database {}", config.database_url))?;
+    let hasher = auth::SecretHasher::new(auth::HashParams::default())?;
+    let links = match &config.link_keys {
+        Some(keys) => {
+            let current = match &config.link_key_current {
+                Some(c) => c.clone(),
+                None => keys.split(':').next().unwrap_or_default().to_owned(),
+            };
+            auth::LinkKeyring::from_config(&current, keys).context("PORTAL_LINK_KEYS")?
+        }
+        None => {
+            tracing::warn!("no PORTAL_LINK_KEYS: QR links made now stop working on restart");
+            auth::LinkKeyring::from_config(
+                "dev",
+                &format!("dev:{}", auth::qr_link::generate_key()),
+            )?
+        }
+    };
+    let settings = Settings {
+        secure_cookies: config.secure_cookies(bound),
+        ..Settings::default()
+    };
+    Ok(Services {
+        store,
+        hasher: Arc::new(hasher),
+        links: Arc::new(links),
+        settings: Arc::new(settings),
+    })
+}
+
 /// Builds the complete router: pages, server functions, static files and API routes.
-pub fn router(config: &Config) -> Router {
+pub fn router(config: &Config, services: Services) -> Router {
     let leptos = config.leptos_options();
     let state = AppState {
         leptos: leptos.clone(),
+        services: services.clone(),
+        trust_proxy: config.trust_proxy,
     };
     let routes = generate_route_list(App);
     Router::new()
         .route("/healthz", get(healthz))
         .route("/lang/{code}", get(lang::switch))
-        .leptos_routes(&state, routes, {
+        .route("/p/{dossier}/{expiry}/{sig}", get(qr::open_link))
+        .leptos_routes_with_context(&state, routes, move || provide_context(services.clone()), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::client_ip,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::require_session_for_pages,
+        ))
+        .layer(axum::middleware::from_fn(middleware::same_origin_writes))
         .with_state(state)
-        .layer(security_headers())
+        .layer(middleware::security_headers())
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }
 
-async fn healthz() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok", "version": VERSION }))
+/// Serves `router` on `listener` until the future `shutdown` completes, recording each
+/// client's address for throttling and the audit log.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
-/// Headers every response carries. The CSP allows only our own scripts plus the inline
-/// hydration bootstrap Leptos writes into each page.
-fn security_headers() -> tower::layer::util::Stack<
-    SetResponseHeaderLayer<http::HeaderValue>,
-    tower::layer::util::Stack<
-        SetResponseHeaderLayer<http::HeaderValue>,
-        SetResponseHeaderLayer<http::HeaderValue>,
-    >,
-> {
-    use http::{HeaderValue, header};
-    tower::layer::util::Stack::new(
-        SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ),
-        tower::layer::util::Stack::new(
-            SetResponseHeaderLayer::if_not_present(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("same-origin"),
-            ),
-            SetResponseHeaderLayer::if_not_present(
-                header::X_FRAME_OPTIONS,
-                HeaderValue::from_static("DENY"),
-            ),
-        ),
-    )
+async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok", "version": VERSION }))
 }

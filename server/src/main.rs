@@ -8,6 +8,9 @@ use tracing_subscriber::EnvFilter;
 #[derive(Parser)]
 #[command(version, about = "Debiteurportaal: the debtor self-service portal")]
 struct Cli {
+    /// Seed the demo dossiers (once) and print their logins.
+    #[arg(long, env = "PORTAL_DEMO", global = true)]
+    demo: bool,
     #[command(subcommand)]
     command: Option<Command>,
     #[command(flatten)]
@@ -18,6 +21,34 @@ struct Cli {
 enum Command {
     /// Serve the portal (the default).
     Serve,
+    /// Create or update the database schema, then exit.
+    Migrate,
+    /// Import a creditor's CSV export (columns: docs/IMPORT.md).
+    Import {
+        /// The CSV file.
+        file: std::path::PathBuf,
+        /// Where to write the secrets of new dossiers (for the letter run).
+        #[arg(long, default_value = "new-secrets.csv")]
+        secrets_out: std::path::PathBuf,
+    },
+    /// Produce the letter run: signed links, QR codes and new secrets in a CSV.
+    Letters {
+        /// A file with one dossier number per line.
+        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        dossiers: Option<std::path::PathBuf>,
+        /// Every dossier.
+        #[arg(long)]
+        all: bool,
+        /// Folder for letters.csv and the QR images.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Give every selected dossier a new secret (the old letter's code stops working).
+        #[arg(long)]
+        rotate_secret: bool,
+        /// Days the printed link stays valid.
+        #[arg(long, default_value_t = 120)]
+        valid_days: i64,
+    },
 }
 
 #[tokio::main]
@@ -29,23 +60,125 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(cli.config).await,
+        Command::Serve => serve(cli.config, cli.demo).await,
+        Command::Import { file, secrets_out } => import(&cli.config, &file, &secrets_out).await,
+        Command::Migrate => {
+            store::Store::connect(&cli.config.database_url).await?;
+            println!("database schema is up to date");
+            Ok(())
+        }
+        Command::Letters {
+            dossiers,
+            all: _,
+            out,
+            rotate_secret,
+            valid_days,
+        } => {
+            let numbers = match dossiers {
+                Some(path) => Some(
+                    std::fs::read_to_string(&path)
+                        .with_context(|| format!("read {}", path.display()))?
+                        .lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                ),
+                None => None,
+            };
+            let config = cli.config;
+            let services = server::services(&config, config.addr).await?;
+            let run = server::letters::LetterRun {
+                dossiers: numbers,
+                out: out.clone(),
+                rotate_secret,
+                valid_days,
+            };
+            let report =
+                server::letters::run(&services, &config.public_url(config.addr), &run).await?;
+            println!(
+                "{} letters, {} new secrets, written to {}",
+                report.letters,
+                report.new_secrets,
+                out.join(server::letters::CSV_NAME).display()
+            );
+            for unknown in &report.unknown {
+                eprintln!("unknown dossier: {unknown}");
+            }
+            Ok(())
+        }
     }
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     let addr = listener.local_addr()?;
-    let router = server::router(&config);
-    println!("Debiteurportaal draait op / is running at http://{addr}/");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await?;
+    let services = server::services(&config, addr).await?;
+    if demo {
+        print_demo_logins(&services, &config.public_url(addr)).await?;
+    }
+    let router = server::router(&config, services);
+    println!(
+        "Debiteurportaal draait op / is running at {}/",
+        config.public_url(addr)
+    );
+    server::serve(listener, router, shutdown()).await?;
+    Ok(())
+}
+
+async fn print_demo_logins(services: &app::ssr::Services, base: &str) -> anyhow::Result<()> {
+    let today = chrono::Utc::now().date_naive();
+    let logins = import::seed_demo(&services.store, &services.hasher, today).await?;
+    println!("\nDemo-dossiers / demo dossiers (sign in at {base}/):");
+    for login in &logins {
+        println!(
+            "  {}  code {}  {}",
+            login.dossier_number, login.secret, login.description
+        );
+    }
+    println!();
+    Ok(())
+}
+
+async fn import(
+    config: &Config,
+    file: &std::path::Path,
+    secrets_out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let store = store::Store::connect(&config.database_url).await?;
+    let hasher = auth::SecretHasher::new(auth::HashParams::default())?;
+    let options = import::ImportOptions::new(hasher);
+    let input = std::fs::File::open(file).with_context(|| format!("open {}", file.display()))?;
+    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let progress = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        .then(|| indicatif::ProgressBar::new(size));
+    let report = import::import_csv(&store, input, &options, progress.as_ref()).await?;
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    let out = std::fs::File::create(secrets_out)
+        .with_context(|| format!("create {}", secrets_out.display()))?;
+    import::write_secrets_csv(out, &report.new_secrets)?;
+    println!(
+        "{} rows: {} dossiers created, {} updated, {} unchanged, {} rows rejected",
+        report.rows_read,
+        report.dossiers_created,
+        report.dossiers_updated,
+        report.dossiers_unchanged,
+        report.rejected.len()
+    );
+    for row in &report.rejected {
+        eprintln!("  {row}");
+    }
+    if !report.new_secrets.is_empty() {
+        println!(
+            "{} new secrets written to {}",
+            report.new_secrets.len(),
+            secrets_out.display()
+        );
+    }
     Ok(())
 }
 

@@ -1,31 +1,12 @@
 //! Starts the real server on a free port and talks HTTP to it.
 
-use clap::Parser;
-use server::Config;
+mod common;
 
-#[derive(Parser)]
-struct Args {
-    #[command(flatten)]
-    config: Config,
-}
+use common::client;
 
-/// Serves the portal on 127.0.0.1:0 in the background; returns its base URL.
+/// The portal's base URL (a fresh server and database per test).
 async fn start() -> String {
-    let config = Args::parse_from(["test", "--addr", "127.0.0.1:0"]).config;
-    let listener = tokio::net::TcpListener::bind(config.addr)
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let router = server::router(&config);
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    base
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
+    common::start().await.base
 }
 
 #[tokio::test]

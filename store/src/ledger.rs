@@ -37,7 +37,8 @@ pub struct Charge {
 }
 
 /// A ledger line. Amounts are signed: payments positive, refunds and chargebacks negative; the
-/// three allocations (art. 6:44 BW: costs, then interest, then principal) must add up to it.
+/// three allocations (art. 6:44 BW: costs, then interest, then principal) plus the unallocated
+/// part must add up to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewLedgerEntry {
     pub dossier_id: String,
@@ -46,6 +47,9 @@ pub struct NewLedgerEntry {
     pub alloc_costs: Money,
     pub alloc_interest: Money,
     pub alloc_principal: Money,
+    /// What was received beyond everything open (an overpayment), held as credit for the
+    /// debtor; negative when that credit is paid back. Zero for almost every entry.
+    pub alloc_unallocated: Money,
     /// Where it came from, e.g. "paynl order 51007856048X14b0 PAID" or "staff alice".
     pub source: String,
     pub payment_id: Option<String>,
@@ -63,6 +67,7 @@ pub struct LedgerEntry {
     pub alloc_costs: Money,
     pub alloc_interest: Money,
     pub alloc_principal: Money,
+    pub alloc_unallocated: Money,
     pub source: String,
     pub payment_id: Option<String>,
     pub idempotency_key: String,
@@ -78,10 +83,13 @@ pub struct DossierTotals {
     pub paid_costs: Money,
     pub paid_interest: Money,
     pub paid_principal: Money,
+    /// Net credit held for the debtor (overpayments less credit paid back).
+    pub unallocated: Money,
 }
 
 const LEDGER_COLUMNS: &str = "id, dossier_id, kind, amount_cents, alloc_costs_cents, \
-     alloc_interest_cents, alloc_principal_cents, source, payment_id, idempotency_key, created_at";
+     alloc_interest_cents, alloc_principal_cents, alloc_unallocated_cents, source, payment_id, \
+     idempotency_key, created_at";
 
 impl Store {
     /// Adds a charge once per idempotency key.
@@ -172,7 +180,8 @@ impl Store {
         let paid = sqlx::query(
             "SELECT CAST(COALESCE(SUM(alloc_costs_cents), 0) AS BIGINT) AS costs, \
                  CAST(COALESCE(SUM(alloc_interest_cents), 0) AS BIGINT) AS interest, \
-                 CAST(COALESCE(SUM(alloc_principal_cents), 0) AS BIGINT) AS principal \
+                 CAST(COALESCE(SUM(alloc_principal_cents), 0) AS BIGINT) AS principal, \
+                 CAST(COALESCE(SUM(alloc_unallocated_cents), 0) AS BIGINT) AS unallocated \
              FROM ledger_entry WHERE dossier_id = $1",
         )
         .bind(dossier_id)
@@ -185,6 +194,7 @@ impl Store {
             paid_costs: paid.money("costs")?,
             paid_interest: paid.money("interest")?,
             paid_principal: paid.money("principal")?,
+            unallocated: paid.money("unallocated")?,
         })
     }
 }
@@ -193,10 +203,12 @@ pub(crate) async fn append_ledger_entry(
     conn: &mut AnyConnection,
     entry: &NewLedgerEntry,
 ) -> Result<Booked> {
-    let allocated = entry
-        .alloc_costs
-        .checked_add(entry.alloc_interest)
-        .and_then(|sum| sum.checked_add(entry.alloc_principal));
+    let allocated = Money::checked_sum([
+        entry.alloc_costs,
+        entry.alloc_interest,
+        entry.alloc_principal,
+        entry.alloc_unallocated,
+    ]);
     if allocated != Some(entry.amount) {
         return Err(StoreError::Invalid(
             "the allocation does not add up to the amount",
@@ -204,9 +216,9 @@ pub(crate) async fn append_ledger_entry(
     }
     let done = sqlx::query(
         "INSERT INTO ledger_entry (dossier_id, kind, amount_cents, alloc_costs_cents, \
-             alloc_interest_cents, alloc_principal_cents, source, payment_id, idempotency_key, \
-             created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             alloc_interest_cents, alloc_principal_cents, alloc_unallocated_cents, source, \
+             payment_id, idempotency_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(&entry.dossier_id)
@@ -215,6 +227,7 @@ pub(crate) async fn append_ledger_entry(
     .bind(entry.alloc_costs.cents())
     .bind(entry.alloc_interest.cents())
     .bind(entry.alloc_principal.cents())
+    .bind(entry.alloc_unallocated.cents())
     .bind(&entry.source)
     .bind(&entry.payment_id)
     .bind(&entry.idempotency_key)
@@ -251,6 +264,7 @@ fn ledger_entry_from_row(row: &AnyRow) -> Result<LedgerEntry> {
         alloc_costs: row.money("alloc_costs_cents")?,
         alloc_interest: row.money("alloc_interest_cents")?,
         alloc_principal: row.money("alloc_principal_cents")?,
+        alloc_unallocated: row.money("alloc_unallocated_cents")?,
         source: row.text("source")?,
         payment_id: row.opt_text("payment_id")?,
         idempotency_key: row.text("idempotency_key")?,

@@ -27,6 +27,8 @@ mod plans;
 mod row;
 mod sessions;
 mod staff;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod types;
 
 use std::path::Path;

@@ -201,6 +201,28 @@ impl Store {
         row.int("failures")
     }
 
+    /// Times of the failed attempts for the key after `since` (newest first, at most `limit`):
+    /// the throttling policy needs when they happened, not only how many.
+    pub async fn login_failure_times(
+        &self,
+        key: &AttemptKey,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<DateTime<Utc>>> {
+        let rows = sqlx::query(
+            "SELECT at FROM login_attempt \
+             WHERE key_kind = $1 AND key_value = $2 AND at > $3 AND success = 0 \
+             ORDER BY at DESC LIMIT $4",
+        )
+        .bind(key.kind.as_str())
+        .bind(&key.value)
+        .bind(millis(since))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| r.instant("at")).collect()
+    }
+
     /// The latest successful attempt for the key, so throttling can restart after a success.
     pub async fn last_login_success(&self, key: &AttemptKey) -> Result<Option<DateTime<Utc>>> {
         let row = sqlx::query(

@@ -1,5 +1,5 @@
 //! The store suite: every test runs on SQLite, and on PostgreSQL when `TEST_DATABASE_URL` is
-//! set (each run on a fresh database). See `harness` for how the backend is chosen.
+//! set (each run on a fresh database). See `store::testing` for how the backend is chosen.
 
 #![allow(
     clippy::inconsistent_digit_grouping,
@@ -13,132 +13,8 @@ use domain::Money;
 use sqlx::Row;
 use store::*;
 
-mod harness {
-    use std::future::Future;
-
-    use sqlx::{Connection, Executor, PgConnection};
-    use store::Store;
-
-    /// Runs `test` against a new SQLite file in a temporary directory.
-    pub async fn on_sqlite<Fut>(test: impl FnOnce(Store) -> Fut)
-    where
-        Fut: Future<Output = ()> + Send + 'static,
-    {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let url = format!("sqlite://{}/portal.db", dir.path().display());
-        let store = Store::connect(&url).await.expect("open the SQLite store");
-        // Spawned so a panic comes back as a value and cleanup still runs.
-        let outcome = tokio::spawn(test(store.clone())).await;
-        store.close().await;
-        drop(dir);
-        if let Err(e) = outcome {
-            std::panic::resume_unwind(e.into_panic());
-        }
-    }
-
-    /// Runs `test` against a new PostgreSQL database created through `TEST_DATABASE_URL` and
-    /// dropped afterwards (best effort). Without that variable the run is skipped, unless
-    /// `CI=true`, where a silently skipped backend would hide failures.
-    pub async fn on_postgres<Fut>(test: impl FnOnce(Store) -> Fut)
-    where
-        Fut: Future<Output = ()> + Send + 'static,
-    {
-        let Some(admin_url) = postgres_admin_url() else {
-            return;
-        };
-        let name = format!("test_{:016x}", rand::random::<u64>());
-        let mut admin = PgConnection::connect(&admin_url)
-            .await
-            .expect("connect to TEST_DATABASE_URL");
-        admin
-            .execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .expect("create the test database");
-        let store = Store::connect(&with_database(&admin_url, &name))
-            .await
-            .expect("open the PostgreSQL store");
-        let outcome = tokio::spawn(test(store.clone())).await;
-        store.close().await;
-        if let Err(e) = admin
-            .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-            .await
-        {
-            eprintln!("note: could not drop test database {name}: {e}");
-        }
-        let _ = admin.close().await;
-        if let Err(e) = outcome {
-            std::panic::resume_unwind(e.into_panic());
-        }
-    }
-
-    fn postgres_admin_url() -> Option<String> {
-        match std::env::var("TEST_DATABASE_URL") {
-            Ok(url) if !url.trim().is_empty() => Some(url),
-            _ if std::env::var("CI").is_ok_and(|ci| ci == "true") => panic!(
-                "CI=true but TEST_DATABASE_URL is not set: the store suite must also run on \
-                 PostgreSQL in CI (e.g. TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test)"
-            ),
-            _ => {
-                eprintln!("note: TEST_DATABASE_URL is not set; skipping the PostgreSQL run");
-                None
-            }
-        }
-    }
-
-    /// The same server and options, another database name.
-    fn with_database(url: &str, name: &str) -> String {
-        let (base, query) = match url.split_once('?') {
-            Some((base, query)) => (base, Some(query)),
-            None => (url, None),
-        };
-        let authority = base.find("://").map_or(0, |i| i + 3);
-        let server = match base[authority..].find('/') {
-            Some(slash) => &base[..authority + slash],
-            None => base,
-        };
-        match query {
-            Some(query) => format!("{server}/{name}?{query}"),
-            None => format!("{server}/{name}"),
-        }
-    }
-
-    #[test]
-    fn the_database_name_is_replaced_and_options_kept() {
-        assert_eq!(
-            with_database("postgres://u@h:5432/test", "x"),
-            "postgres://u@h:5432/x"
-        );
-        assert_eq!(
-            with_database("postgres://u@h/test?sslmode=disable", "x"),
-            "postgres://u@h/x?sslmode=disable"
-        );
-        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
-    }
-}
-
-/// Declares each test once and runs it on both backends: `sqlite::name` and `postgres::name`.
-macro_rules! store_tests {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    crate::harness::on_sqlite(super::$name).await;
-                }
-            )+
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    crate::harness::on_postgres(super::$name).await;
-                }
-            )+
-        }
-    };
-}
-
-store_tests!(
+// Each test runs on a fresh SQLite file and a fresh PostgreSQL database (`store::testing`).
+store::backend_tests!(
     migrations_create_the_same_tables_and_columns_and_can_run_again,
     an_imported_dossier_is_found_by_number_with_its_debtor_and_claim_items,
     importing_a_dossier_again_updates_it_without_duplicates,
@@ -146,6 +22,7 @@ store_tests!(
     dossier_status_changes_only_from_the_expected_status,
     a_ledger_entry_with_a_known_key_is_booked_once,
     the_ledger_refuses_updates,
+    an_overpayment_is_booked_as_unallocated_credit_and_can_be_paid_back,
     charges_are_added_once_per_key_and_count_in_the_totals,
     concurrent_bookings_of_one_payment_book_it_once,
     a_paid_payment_never_goes_back_to_pending,
@@ -264,6 +141,7 @@ fn payment_entry(dossier_id: &str, key: &str, cents: i64) -> NewLedgerEntry {
         alloc_costs: eur(0),
         alloc_interest: eur(0),
         alloc_principal: eur(cents),
+        alloc_unallocated: eur(0),
         source: "paynl order 1".into(),
         payment_id: None,
         idempotency_key: key.into(),
@@ -334,7 +212,7 @@ const SCHEMA: &[(&str, &str)] = &[
     ),
     (
         "ledger_entry",
-        "id dossier_id kind amount_cents alloc_costs_cents alloc_interest_cents alloc_principal_cents source payment_id idempotency_key created_at",
+        "id dossier_id kind amount_cents alloc_costs_cents alloc_interest_cents alloc_principal_cents alloc_unallocated_cents source payment_id idempotency_key created_at",
     ),
     (
         "payment",
@@ -651,6 +529,57 @@ async fn a_ledger_entry_with_a_known_key_is_booked_once(store: Store) {
         ),
         (eur(40_00), eur(0), eur(10_00))
     );
+}
+
+async fn an_overpayment_is_booked_as_unallocated_credit_and_can_be_paid_back(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000013").await;
+    // 250.00 received on 200.50 principal: 200.50 allocated, 49.50 held as credit.
+    let overpaid = NewLedgerEntry {
+        alloc_principal: eur(200_50),
+        alloc_unallocated: eur(49_50),
+        ..payment_entry(&dossier.id, "paynl:ORD9:paid", 250_00)
+    };
+    assert_eq!(
+        store.append_ledger_entry(&overpaid).await.unwrap(),
+        Booked::Inserted
+    );
+    // The credit paid back: a refund of only the unallocated part.
+    let credit_back = NewLedgerEntry {
+        kind: LedgerKind::Refund,
+        alloc_principal: eur(0),
+        alloc_unallocated: eur(-49_50),
+        ..payment_entry(&dossier.id, "staff:credit-back:1", -49_50)
+    };
+    assert_eq!(
+        store.append_ledger_entry(&credit_back).await.unwrap(),
+        Booked::Inserted
+    );
+    let entries = store.ledger_entries(&dossier.id).await.unwrap();
+    assert_eq!(entries[0].alloc_unallocated, eur(49_50));
+    assert_eq!(entries[1].alloc_unallocated, eur(-49_50));
+
+    let totals = store.dossier_totals(&dossier.id).await.unwrap();
+    assert_eq!(totals.paid_principal, eur(200_50));
+    assert_eq!(totals.unallocated, eur(0)); // 49.50 − 49.50
+
+    // Leaving the credit out no longer adds up, in the store and in the database.
+    let short = NewLedgerEntry {
+        idempotency_key: "k-short".into(),
+        alloc_unallocated: eur(0),
+        ..overpaid.clone()
+    };
+    let result = store.append_ledger_entry(&short).await;
+    assert!(matches!(result, Err(StoreError::Invalid(_))), "{result:?}");
+    let raw = sqlx::query(
+        "INSERT INTO ledger_entry (dossier_id, kind, amount_cents, alloc_costs_cents, \
+             alloc_interest_cents, alloc_principal_cents, alloc_unallocated_cents, source, \
+             idempotency_key, created_at) \
+         VALUES ($1, 'payment', 250, 0, 0, 200, 0, 'raw', 'k-raw', 0)",
+    )
+    .bind(&dossier.id)
+    .execute(store.pool())
+    .await;
+    assert!(raw.is_err(), "the CHECK counts the unallocated part");
 }
 
 async fn the_ledger_refuses_updates(store: Store) {
@@ -1387,6 +1316,21 @@ async fn login_failures_are_counted_per_key_since_a_time(store: Store) {
         3
     );
     assert_eq!(store.count_login_failures(&ip_key, t0()).await.unwrap(), 3);
+    // Failure times come newest first, after `since` (exclusive), success excluded.
+    assert_eq!(
+        store
+            .login_failure_times(&dossier_key, t0(), 10)
+            .await
+            .unwrap(),
+        vec![t0() + minutes(4), t0() + minutes(2), t0() + minutes(1)]
+    );
+    assert_eq!(
+        store
+            .login_failure_times(&dossier_key, t0() - minutes(1), 2)
+            .await
+            .unwrap(),
+        vec![t0() + minutes(4), t0() + minutes(2)]
+    );
     let same_value_other_kind = AttemptKey::new(AttemptKeyKind::Ip, "ISB-2026-000040");
     assert_eq!(
         store

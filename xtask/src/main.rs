@@ -50,9 +50,12 @@ fn run(root: &Path, server_args: &[String]) -> Result<()> {
         cargo_leptos(root, &["build", "--release"])
     })?;
     std::fs::create_dir_all(root.join("data"))?;
+    let link_keys = dev_link_key(root)?;
     let mut cmd = Command::new(root.join("target/release/debiteurportaal"));
-    cmd.args(server_args)
+    cmd.arg("--demo")
+        .args(server_args)
         .env("PORTAL_SITE_ROOT", root.join("target/site"))
+        .env("PORTAL_LINK_KEYS", link_keys)
         .env("PATH", tools::path_with_node_bin(root));
     if std::env::var_os("DATABASE_URL").is_none() {
         cmd.env("DATABASE_URL", "sqlite://data/portal.db");
@@ -62,6 +65,30 @@ fn run(root: &Path, server_args: &[String]) -> Result<()> {
         bail!("the portal stopped with {status}");
     }
     Ok(())
+}
+
+/// The local development key for QR links, made on first start and kept in `data/` so
+/// printed demo links keep working across restarts.
+fn dev_link_key(root: &Path) -> Result<String> {
+    if let Ok(keys) = std::env::var("PORTAL_LINK_KEYS") {
+        return Ok(keys);
+    }
+    let path = root.join("data/dev-link-keys");
+    if let Ok(keys) = std::fs::read_to_string(&path) {
+        return Ok(keys.trim().to_owned());
+    }
+    let mut bytes = [0u8; 32];
+    std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut bytes)?;
+    let keys = format!(
+        "dev:{}",
+        base64::engine::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
+    );
+    std::fs::write(&path, &keys)?;
+    println!(
+        "==> made a development key for QR links in {} (not for production)",
+        path.display()
+    );
+    Ok(keys)
 }
 
 /// `cargo xtask test`: everything CI checks, stopping at the first failure.
@@ -125,6 +152,7 @@ fn end2end(root: &Path) -> Result<()> {
     std::fs::create_dir_all(&data)?;
     let base = format!("http://127.0.0.1:{port}");
     let server = Command::new(root.join("target/release/debiteurportaal"))
+        .arg("--demo")
         .env("PORTAL_ADDR", format!("127.0.0.1:{port}"))
         .env("PORTAL_SITE_ROOT", root.join("target/site"))
         .env(

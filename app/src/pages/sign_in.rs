@@ -1,22 +1,72 @@
+use crate::errors::SignInError;
 use crate::i18n::{t, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+/// Checks the dossier number and the code from the letter; on success sets the session
+/// cookie and sends the browser to the dossier.
+#[server(prefix = "/api", endpoint = "sign_in")]
+pub async fn sign_in(dossier: String, secret: String) -> Result<(), SignInError> {
+    use crate::ssr::{client_ip, services, session};
+    use leptos::server_fn::error::FromServerFnError;
+    let services = services().map_err(SignInError::from_server_fn_error)?;
+    let now = chrono::Utc::now();
+    let signed =
+        crate::ssr::sign_in::sign_in(&services, &dossier, &secret, client_ip(), now).await?;
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    response.append_header(
+        http::header::SET_COOKIE,
+        session::set_cookie(&signed.token, &services.settings),
+    );
+    leptos_axum::redirect("/dossier");
+    Ok(())
+}
 
 /// The start page: dossier number and personal code from the letter.
 #[component]
 pub fn SignIn() -> impl IntoView {
     let i18n = use_i18n();
+    let action = ServerAction::<SignIn>::new();
+    let error = move || action.value().get().and_then(Result::err);
+    // A QR link that expired sends the debtor here with the dossier number filled in.
+    let query = leptos_router::hooks::use_query_map();
+    let prefill = move || query.read().get("dossier").unwrap_or_default();
     // Only the hydrated page can reveal the code; without JavaScript the field stays masked.
     let (revealed, set_revealed) = signal(false);
+    let dossier_error = move || matches!(error(), Some(SignInError::BadDossier { .. }));
+    let secret_error = move || matches!(error(), Some(SignInError::BadSecret { .. }));
+    let form_error = move || match error() {
+        Some(SignInError::Invalid { .. }) => {
+            Some(t_string!(i18n, signin.error.invalid).to_string())
+        }
+        Some(SignInError::Throttled {
+            retry_after_secs, ..
+        }) => {
+            let minutes = (retry_after_secs + 59) / 60;
+            Some(t_string!(i18n, signin.error.throttled, minutes).to_string())
+        }
+        Some(SignInError::Unavailable) => {
+            Some(t_string!(i18n, signin.error.unavailable).to_string())
+        }
+        _ => None,
+    };
     view! {
         <Title text=move || t_string!(i18n, signin.page_title).to_string() />
         <section class="card" aria-labelledby="signin-heading">
             <h1 id="signin-heading">{t!(i18n, signin.heading)}</h1>
             <p class="lead">{t!(i18n, signin.intro)}</p>
-            <form method="post" action="/" class="form" novalidate>
+            <Show when=move || form_error().is_some()>
+                <p class="alert" role="alert" id="signin-error">{form_error}</p>
+            </Show>
+            <ActionForm action attr:class="form" attr:novalidate="">
                 <div class="field">
                     <label for="dossier">{t!(i18n, signin.dossier_label)}</label>
                     <p class="hint" id="dossier-hint">{t!(i18n, signin.dossier_hint)}</p>
+                    <Show when=dossier_error>
+                        <p class="field-error" id="dossier-error">
+                            {t!(i18n, signin.error.bad_dossier)}
+                        </p>
+                    </Show>
                     <input
                         id="dossier"
                         name="dossier"
@@ -24,13 +74,26 @@ pub fn SignIn() -> impl IntoView {
                         autocomplete="username"
                         autocapitalize="characters"
                         spellcheck="false"
-                        aria-describedby="dossier-hint"
                         required
+                        value=move || {
+                            error()
+                                .and_then(|e| e.dossier().map(str::to_owned))
+                                .unwrap_or_else(prefill)
+                        }
+                        aria-invalid=move || dossier_error().to_string()
+                        aria-describedby=move || {
+                            if dossier_error() { "dossier-hint dossier-error" } else { "dossier-hint" }
+                        }
                     />
                 </div>
                 <div class="field">
                     <label for="secret">{t!(i18n, signin.secret_label)}</label>
                     <p class="hint" id="secret-hint">{t!(i18n, signin.secret_hint)}</p>
+                    <Show when=secret_error>
+                        <p class="field-error" id="secret-error">
+                            {t!(i18n, signin.error.bad_secret)}
+                        </p>
+                    </Show>
                     <div class="secret-row">
                         <input
                             id="secret"
@@ -39,8 +102,11 @@ pub fn SignIn() -> impl IntoView {
                             autocomplete="current-password"
                             autocapitalize="characters"
                             spellcheck="false"
-                            aria-describedby="secret-hint"
                             required
+                            aria-invalid=move || secret_error().to_string()
+                            aria-describedby=move || {
+                                if secret_error() { "secret-hint secret-error" } else { "secret-hint" }
+                            }
                         />
                         <button
                             type="button"
@@ -59,10 +125,10 @@ pub fn SignIn() -> impl IntoView {
                         </button>
                     </div>
                 </div>
-                <button type="submit" class="button primary">
+                <button type="submit" class="button primary" disabled=move || action.pending().get()>
                     {t!(i18n, signin.submit)}
                 </button>
-            </form>
+            </ActionForm>
             <p class="note">{t!(i18n, signin.qr_hint)}</p>
         </section>
     }

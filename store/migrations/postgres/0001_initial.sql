@@ -123,6 +123,9 @@ CREATE INDEX payment_dossier_idx ON payment (dossier_id);
 CREATE INDEX payment_status_idx ON payment (status);
 
 -- Append-only: updates are refused by a trigger; deletes happen only when a dossier is purged.
+-- The allocation (art. 6:44 BW: costs, interest, principal) plus the unallocated part adds up to
+-- the amount. Unallocated is an overpayment held as credit for the debtor (negative when that
+-- credit is paid back), so the ledger records every cent actually received.
 CREATE TABLE ledger_entry (
     id                     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     dossier_id             TEXT NOT NULL REFERENCES dossier (id) ON DELETE CASCADE,
@@ -131,11 +134,13 @@ CREATE TABLE ledger_entry (
     alloc_costs_cents      BIGINT NOT NULL,
     alloc_interest_cents   BIGINT NOT NULL,
     alloc_principal_cents  BIGINT NOT NULL,
+    alloc_unallocated_cents BIGINT NOT NULL DEFAULT 0,
     source                 TEXT NOT NULL,
     payment_id             TEXT REFERENCES payment (id),
     idempotency_key        TEXT NOT NULL UNIQUE,
     created_at             BIGINT NOT NULL,
-    CHECK (alloc_costs_cents + alloc_interest_cents + alloc_principal_cents = amount_cents)
+    CHECK (alloc_costs_cents + alloc_interest_cents + alloc_principal_cents
+           + alloc_unallocated_cents = amount_cents)
 );
 CREATE INDEX ledger_entry_dossier_idx ON ledger_entry (dossier_id);
 CREATE FUNCTION ledger_entry_refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -1,0 +1,86 @@
+//! Server-only code behind the pages: the services a request can use, sessions, and the
+//! one function per rule (signing in, ...). Compiled only with the `ssr` feature.
+
+pub mod session;
+pub mod sign_in;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// Settings the pages need at run time (from the server's config).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Mark cookies `Secure`; off only for plain-http localhost.
+    pub secure_cookies: bool,
+    /// A debtor session ends after this much inactivity...
+    pub idle_timeout: chrono::Duration,
+    /// ...and in any case this long after sign-in.
+    pub absolute_timeout: chrono::Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            secure_cookies: true,
+            idle_timeout: chrono::Duration::minutes(15),
+            absolute_timeout: chrono::Duration::hours(4),
+        }
+    }
+}
+
+/// Everything server functions reach for, provided as Leptos context by the server.
+#[derive(Clone)]
+pub struct Services {
+    pub store: store::Store,
+    pub hasher: Arc<auth::SecretHasher>,
+    pub links: Arc<auth::LinkKeyring>,
+    pub settings: Arc<Settings>,
+}
+
+/// The services of this request, or an error when the server forgot to provide them.
+pub fn services() -> Result<Services, leptos::prelude::ServerFnErrorErr> {
+    leptos::prelude::use_context::<Services>().ok_or_else(|| {
+        leptos::prelude::ServerFnErrorErr::ServerError("services missing from context".into())
+    })
+}
+
+/// The client's address, as the server recorded it for this request.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+/// The address of the current request's client, if known.
+pub fn client_ip() -> Option<IpAddr> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    parts.extensions.get::<ClientIp>().map(|c| c.0)
+}
+
+/// The services and the live debtor session of this request, or `NotSignedIn`.
+pub async fn require_session() -> Result<(Services, session::Current), crate::errors::PortalError> {
+    use crate::errors::PortalError;
+    let services = services().map_err(|_| PortalError::Unavailable)?;
+    let parts =
+        leptos::prelude::use_context::<http::request::Parts>().ok_or(PortalError::Unavailable)?;
+    let current = session::current(
+        &services.store,
+        &parts.headers,
+        &services.settings,
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(|e| unavailable("session", e))?;
+    match current {
+        Some(current) => Ok((services, current)),
+        None => {
+            // Rendering a page: answer with a redirect to sign-in. Called from the browser:
+            // the client follows the same redirect.
+            leptos_axum::redirect("/");
+            Err(PortalError::NotSignedIn)
+        }
+    }
+}
+
+/// Logs a database failure and turns it into the error the browser may see.
+pub fn unavailable(what: &str, e: store::StoreError) -> crate::errors::PortalError {
+    tracing::error!(error = %e, what, "database error");
+    crate::errors::PortalError::Unavailable
+}

@@ -1,0 +1,95 @@
+//! Debtor sessions: an opaque random cookie; the database keeps only its hash.
+
+use super::Settings;
+use auth::Token;
+use chrono::{DateTime, Utc};
+use http::HeaderValue;
+use store::{NewSession, Session, SessionKind, Store};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "dp_session";
+
+/// `Set-Cookie` for a new session: HttpOnly (no script can read it), SameSite=Lax (not sent
+/// on cross-site posts), Secure unless on plain-http localhost. No Max-Age: it ends with the
+/// browser, and the server ends it sooner.
+pub fn set_cookie(token: &Token, settings: &Settings) -> HeaderValue {
+    let secure = if settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let value = format!(
+        "{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
+        token.expose()
+    );
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// `Set-Cookie` that removes the session cookie.
+pub fn clear_cookie(settings: &Settings) -> HeaderValue {
+    let secure = if settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let value = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}");
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The session token from a request's `Cookie` headers, if well-formed.
+pub fn token_from_headers(headers: &http::HeaderMap) -> Option<Token> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .and_then(|(_, value)| Token::parse(value).ok())
+}
+
+/// A live session of the current request, with its token.
+pub struct Current {
+    pub token: Token,
+    pub session: Session,
+}
+
+/// Looks up the request's session and records the activity (restarting the idle timer).
+pub async fn current(
+    store: &Store,
+    headers: &http::HeaderMap,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<Option<Current>, store::StoreError> {
+    let Some(token) = token_from_headers(headers) else {
+        return Ok(None);
+    };
+    let idle = settings.idle_timeout;
+    let Some(session) = store.session(token.expose(), now, idle).await? else {
+        return Ok(None);
+    };
+    store.touch_session(token.expose(), now).await?;
+    Ok(Some(Current { token, session }))
+}
+
+/// Opens a new debtor session and returns its token for the cookie. Always a fresh id: a
+/// session id planted in the browser before sign-in is worthless afterwards.
+pub async fn open(
+    store: &Store,
+    settings: &Settings,
+    dossier_id: &str,
+    kind: SessionKind,
+    now: DateTime<Utc>,
+) -> Result<Token, store::StoreError> {
+    let token = Token::generate();
+    let session = NewSession {
+        token: token.expose().to_owned(),
+        kind,
+        dossier_id: Some(dossier_id.to_owned()),
+        staff_username: None,
+        csrf_token: Token::generate().expose().to_owned(),
+        expires_at: now + settings.absolute_timeout,
+    };
+    store.create_session(&session, now).await?;
+    Ok(token)
+}

@@ -1,0 +1,133 @@
+//! When may the next sign-in attempt be made? A pure policy over the recent failures of
+//! one key (a dossier number or a client address); the caller keeps the attempts in the
+//! database so the limit holds across server processes.
+//!
+//! Checked *before* any argon2 work, so a throttled attempt costs the server nothing.
+
+use chrono::{DateTime, Duration, Utc};
+
+/// How strict to be for one kind of key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottlePolicy {
+    /// Failures allowed without any wait.
+    pub free_failures: u32,
+    /// The first wait after the free failures; it doubles with each further failure.
+    pub first_delay: Duration,
+    /// The longest wait from doubling.
+    pub max_delay: Duration,
+    /// This many failures in the window lock the key for `lock_for`.
+    pub lock_after: u32,
+    /// How long a lock lasts.
+    pub lock_for: Duration,
+    /// Failures older than this are forgotten.
+    pub window: Duration,
+}
+
+impl ThrottlePolicy {
+    /// Per dossier: a guesser gets a handful of tries, a person who mistyped is barely slowed.
+    pub const DOSSIER: ThrottlePolicy = ThrottlePolicy {
+        free_failures: 3,
+        first_delay: Duration::seconds(30),
+        max_delay: Duration::minutes(15),
+        lock_after: 10,
+        lock_for: Duration::hours(1),
+        window: Duration::hours(1),
+    };
+
+    /// Per client address: looser, since many debtors may share one (a household, a carrier's
+    /// NAT), but it stops one address trying many dossiers.
+    pub const ADDRESS: ThrottlePolicy = ThrottlePolicy {
+        free_failures: 10,
+        first_delay: Duration::seconds(30),
+        max_delay: Duration::minutes(15),
+        lock_after: 40,
+        lock_for: Duration::hours(1),
+        window: Duration::hours(1),
+    };
+
+    /// The start of the window for counting failures at `now`.
+    pub fn window_start(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now - self.window
+    }
+
+    /// When the next attempt is allowed, given the failures since the window start (or the
+    /// last success, whichever is later). `None` means now.
+    pub fn next_allowed(
+        &self,
+        failures: &[DateTime<Utc>],
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let recent: Vec<_> = failures
+            .iter()
+            .copied()
+            .filter(|t| *t > now - self.window)
+            .collect();
+        let last = recent.iter().max().copied()?;
+        let n = u32::try_from(recent.len()).unwrap_or(u32::MAX);
+        let allowed = if n >= self.lock_after {
+            last + self.lock_for
+        } else if n > self.free_failures {
+            let doublings = (n - self.free_failures - 1).min(20);
+            let delay = self.first_delay * (1_i32 << doublings);
+            last + delay.min(self.max_delay)
+        } else {
+            return None;
+        };
+        (allowed > now).then_some(allowed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + s, 0).expect("valid time")
+    }
+
+    #[test]
+    fn a_few_mistakes_cost_nothing() {
+        let p = ThrottlePolicy::DOSSIER;
+        let f = [at(0), at(1), at(2)];
+        assert_eq!(p.next_allowed(&f, at(3)), None);
+    }
+
+    #[test]
+    fn delays_double_after_the_free_failures_and_are_capped() {
+        let p = ThrottlePolicy::DOSSIER;
+        // 4th failure at t=3: wait 30 s from it.
+        let mut f = vec![at(0), at(1), at(2), at(3)];
+        assert_eq!(p.next_allowed(&f, at(4)), Some(at(33)));
+        // 5th: 60 s; 6th: 120 s.
+        f.push(at(40));
+        assert_eq!(p.next_allowed(&f, at(41)), Some(at(100)));
+        f.push(at(100));
+        assert_eq!(p.next_allowed(&f, at(101)), Some(at(220)));
+        // 9 failures: 30 s * 2^5 = 16 min, capped at 15 min.
+        let nine: Vec<_> = (0..9).map(at).collect();
+        assert_eq!(p.next_allowed(&nine, at(9)), Some(at(8 + 15 * 60)));
+        // Once the wait is over the attempt is allowed.
+        assert_eq!(p.next_allowed(&nine, at(8 + 15 * 60)), None);
+    }
+
+    #[test]
+    fn many_failures_lock_the_key_for_an_hour() {
+        let p = ThrottlePolicy::DOSSIER;
+        let ten: Vec<_> = (0..10).map(at).collect();
+        assert_eq!(p.next_allowed(&ten, at(10)), Some(at(9 + 3600)));
+    }
+
+    #[test]
+    fn old_failures_are_forgotten() {
+        let p = ThrottlePolicy::DOSSIER;
+        let f: Vec<_> = (0..10).map(at).collect();
+        assert_eq!(p.next_allowed(&f, at(2 * 3600)), None);
+    }
+
+    #[test]
+    fn addresses_get_more_room_than_dossiers() {
+        let f: Vec<_> = (0..5).map(at).collect();
+        assert!(ThrottlePolicy::DOSSIER.next_allowed(&f, at(5)).is_some());
+        assert_eq!(ThrottlePolicy::ADDRESS.next_allowed(&f, at(5)), None);
+    }
+}

@@ -1,0 +1,449 @@
+//! Building the [`ClaimView`] from plain inputs: no I/O, so the same code serves
+//! `load_claim`, tests and benchmarks.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use domain::{
+    Debit, ItemKind, LedgerEntry, Money, PerKind, VatTreatment, derive_balance, statutory_interest,
+    wik_costs,
+};
+
+use crate::ClaimError;
+use crate::view::{
+    ChargeKind, ChargeView, ClaimView, CostView, CreditorView, EntryView, InterestDerivation,
+    InterestRule, InvoiceView, ItemRef, OpenItemView, Totals, TrancheView, WikDerivation,
+};
+
+/// The prefix of the idempotency key of WIK charges: `wik:{dossier number}` for the first,
+/// `wik:{dossier number}:{n}` for corrections after the principal changed (set by `import`).
+pub const WIK_KEY_PREFIX: &str = "wik:";
+
+/// Everything the claim is computed from, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimInput {
+    /// `dossier.id`.
+    pub dossier_id: String,
+    /// The public dossier number.
+    pub dossier_number: String,
+    /// The creditor.
+    pub creditor: CreditorView,
+    /// The statutory interest that applies.
+    pub interest_rule: InterestRule,
+    /// The invoices (claim items).
+    pub invoices: Vec<InvoiceInput>,
+    /// The charges: costs, and interest snapshots (listed, not counted).
+    pub charges: Vec<ChargeInput>,
+    /// The whole ledger, dated; entries after `as_of` are left out by [`build_claim`].
+    pub entries: Vec<EntryView>,
+}
+
+/// One claim item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceInput {
+    /// `claim_item.id`.
+    pub id: i64,
+    /// Invoice number.
+    pub number: String,
+    /// Invoice date.
+    pub invoice_date: NaiveDate,
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// Principal (not negative).
+    pub principal: Money,
+    /// Whether statutory interest runs; see [`InvoiceView::accrues`].
+    pub accrues: bool,
+}
+
+/// One charge row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChargeInput {
+    /// The charge as shown.
+    pub charge: ChargeView,
+    /// Its idempotency key; [`WIK_KEY_PREFIX`] marks the WIK collection costs.
+    pub key: String,
+}
+
+/// Builds the claim as of `as_of` (see the crate docs for the method).
+///
+/// Errors when the ledger does not fit the claim: more booked to a kind than is owed, more
+/// reversed than was paid, an entry whose parts do not add up to its amount.
+pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, ClaimError> {
+    let rule = input.interest_rule;
+
+    // The order payments reach invoices; the tranche replay, the balance and the allocation
+    // all use it, so they agree on which invoice a principal part paid.
+    let mut invoices: Vec<&InvoiceInput> = input.invoices.iter().collect();
+    invoices.sort_by(|a, b| {
+        (a.due_date, a.invoice_date, &a.number, a.id).cmp(&(
+            b.due_date,
+            b.invoice_date,
+            &b.number,
+            b.id,
+        ))
+    });
+    if invoices.iter().any(|i| i.principal.is_negative()) {
+        return Err(ClaimError::Inconsistent(
+            "an invoice with a negative principal",
+        ));
+    }
+
+    let mut entries: Vec<&EntryView> = Vec::with_capacity(input.entries.len());
+    let mut entries_after_as_of = 0u32;
+    for entry in &input.entries {
+        let parts = entry
+            .allocation
+            .checked_total()
+            .and_then(|t| t.checked_add(entry.unallocated));
+        if parts != Some(entry.amount) {
+            return Err(ClaimError::Inconsistent(
+                "a ledger entry whose allocation does not add up to its amount",
+            ));
+        }
+        if entry.date <= as_of {
+            entries.push(entry);
+        } else {
+            entries_after_as_of = entries_after_as_of.saturating_add(1);
+        }
+    }
+    entries.sort_by_key(|e| (e.date, e.id));
+
+    let principals: Vec<Money> = invoices.iter().map(|i| i.principal).collect();
+    let replay = replay_principal(&principals, &entries)?;
+
+    // Interest per invoice, tranche by tranche.
+    let mut invoice_views = Vec::with_capacity(invoices.len());
+    let mut rounding_tolerance = 0i64;
+    let mut uses_unreviewed_rates = false;
+    for (index, invoice) in invoices.iter().enumerate() {
+        let interest_on = |amount: Money, until: NaiveDate| {
+            statutory_interest(rule.domain(), amount, invoice.due_date, until)
+        };
+        let mut tranches = Vec::new();
+        let mut split_rounding = Money::ZERO;
+        // What was still open before each paid tranche: R₀ = principal, Rⱼ = Rⱼ₋₁ − pⱼ.
+        let mut before = invoice.principal;
+        let open = replay.open[index];
+        let paid = replay.paid[index]
+            .iter()
+            .map(|&(amount, day)| (amount, Some(day)));
+        for (amount, paid_on) in paid.chain(open.is_positive().then_some((open, None))) {
+            let until = paid_on.unwrap_or(as_of);
+            let interest = if invoice.accrues {
+                let b = interest_on(amount, until)?;
+                let lines = i64::try_from(b.lines().count()).map_err(|_| ClaimError::Overflow)?;
+                rounding_tolerance = rounding_tolerance.saturating_add(lines);
+                uses_unreviewed_rates |= b.uses_unreviewed_rates();
+                if paid_on.is_some() {
+                    // Rounding each line per tranche makes I(pⱼ) + I(Rⱼ) differ from I(Rⱼ₋₁)
+                    // by cents on the day of the split; carrying the difference keeps the
+                    // interest of a payment's own day unchanged by booking it.
+                    let after = before.checked_sub(amount).ok_or(ClaimError::Overflow)?;
+                    // Paying off all that was open splits nothing.
+                    if after.is_positive() {
+                        let whole = interest_on(before, until)?.total();
+                        let rest = interest_on(after, until)?.total();
+                        let delta = whole
+                            .checked_sub(b.total())
+                            .and_then(|d| d.checked_sub(rest))
+                            .ok_or(ClaimError::Overflow)?;
+                        split_rounding = split_rounding
+                            .checked_add(delta)
+                            .ok_or(ClaimError::Overflow)?;
+                    }
+                    before = after;
+                }
+                Some(InterestDerivation::from(&b))
+            } else {
+                None
+            };
+            tranches.push(TrancheView {
+                amount,
+                paid_on,
+                until,
+                interest,
+            });
+        }
+        let interest = Money::checked_sum(tranches.iter().map(TrancheView::interest_total))
+            .and_then(|sum| sum.checked_add(split_rounding))
+            .ok_or(ClaimError::Overflow)?;
+        invoice_views.push(InvoiceView {
+            id: invoice.id,
+            number: invoice.number.clone(),
+            invoice_date: invoice.invoice_date,
+            due_date: invoice.due_date,
+            accrues: invoice.accrues,
+            principal: invoice.principal,
+            // Filled in from the balance below.
+            principal_paid: Money::ZERO,
+            principal_open: Money::ZERO,
+            interest,
+            split_rounding,
+            interest_paid: Money::ZERO,
+            interest_open: Money::ZERO,
+            tranches,
+        });
+    }
+
+    // Charges: the WIK charges make one cost item, every other charge its own.
+    let principal_total =
+        Money::checked_sum(principals.iter().copied()).ok_or(ClaimError::Overflow)?;
+    let mut costs = Vec::new();
+    let mut recorded_interest = Vec::new();
+    let mut wik_charges = Vec::new();
+    let mut charges: Vec<&ChargeInput> = input.charges.iter().collect();
+    charges.sort_by_key(|c| (c.charge.as_of, c.charge.id));
+    for charge in charges {
+        match charge.charge.kind {
+            ChargeKind::Costs if charge.key.starts_with(WIK_KEY_PREFIX) => {
+                wik_charges.push(charge.charge.clone());
+            }
+            ChargeKind::Costs => costs.push(cost_view(
+                ItemRef::Charge {
+                    charge_id: charge.charge.id,
+                },
+                vec![charge.charge.clone()],
+                None,
+            )?),
+            ChargeKind::Interest => recorded_interest.push(charge.charge.clone()),
+        }
+    }
+    if !wik_charges.is_empty() {
+        let charged =
+            Money::checked_sum(wik_charges.iter().map(|c| c.amount)).ok_or(ClaimError::Overflow)?;
+        let vat = if input.creditor.can_deduct_vat {
+            VatTreatment::CreditorDeductsVat
+        } else {
+            VatTreatment::AddVat
+        };
+        // Only for display: with no principal there is no scale to show.
+        let wik = wik_costs(principal_total, vat)
+            .ok()
+            .map(|b| WikDerivation::new(&b, charged));
+        costs.insert(0, cost_view(ItemRef::Wik, wik_charges, wik)?);
+    }
+
+    // What is owed, item by item, for the balance.
+    let mut debits = Vec::new();
+    for cost in &costs {
+        let date = cost.charges.first().map_or(as_of, |c| c.as_of);
+        debits.push(Debit::new(cost.item, ItemKind::Cost, date, cost.amount)?);
+    }
+    for (invoice, view) in invoices.iter().zip(&invoice_views) {
+        let item = ItemRef::Interest {
+            invoice_id: invoice.id,
+        };
+        debits.push(Debit::new(
+            item,
+            ItemKind::Interest,
+            invoice.due_date,
+            view.interest,
+        )?);
+    }
+    for invoice in &invoices {
+        let item = ItemRef::Principal {
+            invoice_id: invoice.id,
+        };
+        debits.push(Debit::new(
+            item,
+            ItemKind::Principal,
+            invoice.due_date,
+            invoice.principal,
+        )?);
+    }
+
+    let ledger: Vec<LedgerEntry> = entries
+        .iter()
+        .map(|e| LedgerEntry::new(e.allocation, e.unallocated))
+        .collect();
+
+    // Interest already paid may exceed what is owed by rounding after a reversal (see
+    // Totals::interest_rounding); keep it paid, but only within one cent per line computed,
+    // so a real over-booking still fails.
+    let interest_owed = Money::checked_sum(
+        debits
+            .iter()
+            .filter(|d| d.kind() == ItemKind::Interest)
+            .map(|d| d.amount()),
+    )
+    .ok_or(ClaimError::Overflow)?;
+    let interest_paid = Money::checked_sum(ledger.iter().map(|e| e.parts().interest))
+        .ok_or(ClaimError::Overflow)?;
+    let mut interest_rounding = Money::ZERO;
+    if interest_paid > interest_owed {
+        let excess = interest_paid
+            .checked_sub(interest_owed)
+            .ok_or(ClaimError::Overflow)?;
+        if excess.cents() > rounding_tolerance {
+            return Err(ClaimError::Inconsistent(
+                "more interest booked than is owed",
+            ));
+        }
+        interest_rounding = excess;
+        debits.push(Debit::new(
+            ItemRef::InterestRounding,
+            ItemKind::Interest,
+            as_of,
+            excess,
+        )?);
+    }
+
+    let balance = derive_balance(&debits, &ledger)?;
+
+    let open_of: HashMap<ItemRef, Money> = balance
+        .open_items()
+        .iter()
+        .map(|item| (*item.id(), item.open()))
+        .collect();
+    let open = |item: ItemRef| open_of.get(&item).copied().unwrap_or(Money::ZERO);
+    // 0 ≤ open ≤ amount for every item, so these subtractions cannot overflow.
+    let paid = |amount: Money, open: Money| Money::from_cents(amount.cents() - open.cents());
+    for (index, view) in invoice_views.iter_mut().enumerate() {
+        view.principal_open = open(ItemRef::Principal {
+            invoice_id: view.id,
+        });
+        view.principal_paid = paid(view.principal, view.principal_open);
+        view.interest_open = open(ItemRef::Interest {
+            invoice_id: view.id,
+        });
+        view.interest_paid = paid(view.interest, view.interest_open);
+        // The replay and the balance attribute principal the same way (oldest first).
+        debug_assert_eq!(view.principal_open, replay.open[index]);
+    }
+    for cost in &mut costs {
+        cost.open = open(cost.item);
+        cost.paid = paid(cost.amount, cost.open);
+    }
+
+    let open_items = balance
+        .open_items()
+        .iter()
+        .map(|item| OpenItemView {
+            item: *item.id(),
+            kind: item.kind(),
+            date: item.date(),
+            open: item.open(),
+        })
+        .collect();
+
+    let owed = balance.owed();
+    let paid_per_kind = balance.paid();
+    let total = |p: PerKind| p.checked_total().ok_or(ClaimError::Overflow);
+    let paid_total = total(paid_per_kind)?;
+    let totals = Totals {
+        owed,
+        paid: paid_per_kind,
+        open: balance.open(),
+        owed_total: total(owed)?,
+        paid_total,
+        open_total: balance.open_total(),
+        credit: balance.credit(),
+        received: paid_total
+            .checked_add(balance.credit())
+            .ok_or(ClaimError::Overflow)?,
+        interest_rounding,
+    };
+
+    Ok(ClaimView {
+        dossier_id: input.dossier_id.clone(),
+        dossier_number: input.dossier_number.clone(),
+        creditor: input.creditor.clone(),
+        as_of,
+        interest_rule: rule,
+        invoices: invoice_views,
+        costs,
+        recorded_interest,
+        entries: entries.into_iter().cloned().collect(),
+        entries_after_as_of,
+        open_items,
+        totals,
+        uses_unreviewed_rates,
+    })
+}
+
+fn cost_view(
+    item: ItemRef,
+    charges: Vec<ChargeView>,
+    wik: Option<WikDerivation>,
+) -> Result<CostView, ClaimError> {
+    let amount =
+        Money::checked_sum(charges.iter().map(|c| c.amount)).ok_or(ClaimError::Overflow)?;
+    Ok(CostView {
+        item,
+        charges,
+        amount,
+        paid: Money::ZERO,
+        open: amount,
+        wik,
+    })
+}
+
+/// Per invoice (in payment order): the principal paid off as (amount, day) tranches, and
+/// what is still open.
+struct Replay {
+    paid: Vec<Vec<(Money, NaiveDate)>>,
+    open: Vec<Money>,
+}
+
+/// Replays the principal parts of the ledger in date order. A positive part pays invoices
+/// off oldest first (art. 6:44 BW within the principal), each piece a tranche dated that day.
+/// A negative part (refund, chargeback) undoes the most recent tranches first: the reopened
+/// principal earns interest as if it had never been paid, and what stays paid keeps the dates
+/// of the earliest payments. Because payments fill invoices as a prefix and reversals take
+/// from its end, the open amount per invoice equals the balance's oldest-first attribution of
+/// the net principal paid.
+fn replay_principal(principals: &[Money], entries: &[&EntryView]) -> Result<Replay, ClaimError> {
+    let mut open = principals.to_vec();
+    // (invoice index, amount, day) in the order paid.
+    let mut stack: Vec<(usize, Money, NaiveDate)> = Vec::new();
+    for entry in entries {
+        let part = entry.allocation.principal;
+        if part.is_positive() {
+            let mut left = part;
+            for (index, open) in open.iter_mut().enumerate() {
+                if !left.is_positive() {
+                    break;
+                }
+                let take = left.min(*open);
+                if take.is_positive() {
+                    // 0 < take ≤ both, so neither subtraction can overflow.
+                    *open = Money::from_cents(open.cents() - take.cents());
+                    left = Money::from_cents(left.cents() - take.cents());
+                    match stack.last_mut() {
+                        // Two payments on one day to one invoice: one tranche.
+                        Some((i, amount, day)) if *i == index && *day == entry.date => {
+                            *amount = amount.checked_add(take).ok_or(ClaimError::Overflow)?;
+                        }
+                        _ => stack.push((index, take, entry.date)),
+                    }
+                }
+            }
+            if left.is_positive() {
+                return Err(ClaimError::Inconsistent(
+                    "more principal booked than is owed",
+                ));
+            }
+        } else if part.is_negative() {
+            let mut left = part.checked_neg().ok_or(ClaimError::Overflow)?;
+            while left.is_positive() {
+                let Some((index, amount, _)) = stack.last_mut() else {
+                    return Err(ClaimError::Inconsistent(
+                        "more principal reversed than was paid",
+                    ));
+                };
+                let take = left.min(*amount);
+                *amount = Money::from_cents(amount.cents() - take.cents());
+                left = Money::from_cents(left.cents() - take.cents());
+                open[*index] = open[*index].checked_add(take).ok_or(ClaimError::Overflow)?;
+                if amount.is_zero() {
+                    stack.pop();
+                }
+            }
+        }
+    }
+    let mut paid = vec![Vec::new(); principals.len()];
+    for (index, amount, day) in stack {
+        paid[index].push((amount, day));
+    }
+    Ok(Replay { paid, open })
+}

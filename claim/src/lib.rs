@@ -1,0 +1,124 @@
+//! What a debtor owes, and why: the one home for the claim overview page, the payment flow and
+//! the plan flow.
+//!
+//! - `load_claim` (feature `store`) reads a dossier and returns a [`ClaimView`]: the
+//!   creditor, each invoice with its statutory interest and the derivation of it, the
+//!   collection costs with the WIK scale recomputed for display, every payment, refund,
+//!   chargeback and adjustment with its allocation, and the totals owed / paid / open per kind.
+//! - [`allocate_payment`] divides a new payment over what is open (art. 6:44 BW: costs, then
+//!   interest, then principal; oldest first), reporting any overpayment separately.
+//! - [`build_claim`] is the pure core of `load_claim`, for tests and callers with the data
+//!   already in hand.
+//!
+//! Without the `store` feature the crate is pure (domain, chrono, serde) and builds for the
+//! browser, which can deserialise a [`ClaimView`] and preview an allocation with the same code.
+//!
+//! # What is owed
+//!
+//! - **Principal**: the invoices (`claim_item`).
+//! - **Costs**: the `costs` charges. The WIK charges (key `wik:…`, the first one and any
+//!   corrections after the principal changed) form one item; [`domain::wik_costs`] on the
+//!   invoices' principal is shown beside it, with VAT only when the creditor cannot deduct
+//!   it. The stored charges are what is owed; the recomputation only explains them.
+//! - **Interest**: the statutory interest on each invoice, computed live up to `as_of`
+//!   ([`domain::statutory_interest`]: consumer art. 6:119 or commercial 6:119a BW, yearly
+//!   compounding from the due date, rates by period). Commercial interest needs the creditor
+//!   set to commercial *and* a debtor that is a business; a person is charged consumer
+//!   interest. Stored `interest` charges are snapshots of this same interest and are listed
+//!   ([`ClaimView::recorded_interest`]) but not counted.
+//!
+//! # Interest after partial payments: tranches
+//!
+//! A payment that reaches the principal stops interest on the part it pays, from the day
+//! after it was paid. Each invoice's principal is therefore treated as tranches: the part paid
+//! off on day *d* is a tranche that earns interest from the due date up to and including *d*;
+//! what is still open is a tranche that earns interest up to `as_of`. The invoice's interest
+//! is the sum over its tranches, each computed (and shown) with its own
+//! [`domain::InterestBreakdown`].
+//!
+//! The ledger books principal per dossier, not per invoice, so the tranches come from a
+//! replay of the ledger in date order: a payment's principal part pays invoices oldest
+//! (due date) first; a refund or chargeback's negative part undoes the most recently paid
+//! tranches first, and that principal earns interest as if it had never been paid.
+//!
+//! Approximations:
+//!
+//! - **Compounding per tranche.** Each tranche compounds on its own: at every anniversary of
+//!   the due date, that tranche's interest of the year is added to that tranche's base. A
+//!   tranche paid off stops compounding with it. Interest that is *paid* (art. 6:44 BW pays
+//!   interest before principal) does not reduce the compounding base of the tranches still
+//!   open: a tranche's interest is a function of its amount and dates only. So when interest
+//!   is paid before an anniversary and principal stays open past it, the next years compound
+//!   on interest that was already paid, which overstates the interest by the statutory rate
+//!   on that paid interest per year (e.g. 6% a year of €50 paid = €3 a year). Exact would need
+//!   a per-day base in `domain::statutory_interest`; until then staff can correct it with an
+//!   adjustment entry.
+//! - **Rounding.** Every line is rounded to the cent, per tranche, so on the day of a partial
+//!   payment the paid tranche and the rest can add up to a cent per line more or less than
+//!   the unsplit amount did. That difference is carried on the invoice
+//!   ([`InvoiceView::split_rounding`]), so booking a payment never changes the interest owed
+//!   on its own day: what a payment paid is never more than what is owed afterwards, and the
+//!   debtor who pays 700.00 of 2,133.09 owes 1,433.09 that day, not 1,433.10.
+//! - **Reversals are last in, first out.** A refund of an earlier payment while later ones
+//!   stand re-opens the latest tranches, not the refunded payment's own. The usual refund or
+//!   chargeback follows its payment within days, where this is exact.
+//! - **Dates.** A ledger entry counts on its Dutch calendar day ([`dutch_date`] of its
+//!   `created_at`); entries dated after `as_of` are left out of the view.
+//!
+//! A disputed or on-hold invoice is a later feature; [`InvoiceInput::accrues`] (always true
+//! for now) is where it would stop interest.
+
+// Cent amounts are written with the cents split off, `1_234_56` for €1,234.56.
+#![allow(clippy::inconsistent_digit_grouping)]
+#![warn(missing_docs)]
+
+mod allocate;
+mod compute;
+#[cfg(feature = "store")]
+mod load;
+mod local_date;
+mod view;
+
+use domain::{BalanceError, InterestError};
+
+pub use allocate::{AllocatedItem, PaymentAllocation, allocate_payment};
+pub use compute::{ChargeInput, ClaimInput, InvoiceInput, WIK_KEY_PREFIX, build_claim};
+#[cfg(feature = "store")]
+pub use load::{load_claim, load_claim_input, reversal_of};
+pub use local_date::dutch_date;
+pub use view::{
+    ChargeKind, ChargeView, ClaimView, CostView, CreditorView, EntryKind, EntryView,
+    InterestDerivation, InterestLineView, InterestRule, InterestYearView, InvoiceView, ItemRef,
+    OpenItemView, Totals, TrancheView, WikDerivation, WikLineView,
+};
+
+/// Why a claim cannot be loaded or a payment allocated. Messages are for logs, not for the
+/// debtor.
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimError {
+    /// No dossier with that id.
+    #[error("dossier not found")]
+    DossierNotFound,
+    /// The dossier's creditor row is missing.
+    #[error("the dossier's creditor was not found")]
+    CreditorNotFound,
+    /// The database failed.
+    #[cfg(feature = "store")]
+    #[error("store: {0}")]
+    Store(#[from] store::StoreError),
+    /// Interest cannot be computed (e.g. a due date before the rate table).
+    #[error("interest: {0}")]
+    Interest(#[from] InterestError),
+    /// The ledger does not fit what is owed (e.g. more booked to costs than charged).
+    #[error("balance: {0}")]
+    Balance(#[from] BalanceError),
+    /// The stored data contradict each other.
+    #[error("inconsistent claim: {0}")]
+    Inconsistent(&'static str),
+    /// An amount too large to hold.
+    #[error("amount too large")]
+    Overflow,
+    /// A payment to allocate cannot be negative; a refund reverses an entry instead.
+    #[error("a payment to allocate cannot be negative")]
+    NegativePayment,
+}

@@ -1,0 +1,175 @@
+//! Reading a claim from the [`Store`] and writing what it decides back as ledger entries
+//! (feature `store`).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::{Money, PerKind};
+use store::{DebtorKind, LedgerKind, NewLedgerEntry, Store};
+
+use crate::compute::{ChargeInput, ClaimInput, InvoiceInput, build_claim};
+use crate::local_date::dutch_date;
+use crate::view::{
+    ChargeKind, ChargeView, ClaimView, CreditorView, EntryKind, EntryView, InterestRule,
+};
+use crate::{ClaimError, PaymentAllocation};
+
+/// Loads the dossier and computes what the debtor owes as of `as_of` (normally today:
+/// [`dutch_date`] of now). See the crate docs for the method.
+pub async fn load_claim(
+    store: &Store,
+    dossier_id: &str,
+    as_of: NaiveDate,
+) -> Result<ClaimView, ClaimError> {
+    let input = load_claim_input(store, dossier_id).await?;
+    build_claim(&input, as_of)
+}
+
+/// Reads everything [`build_claim`] needs, for callers that compute several days from one
+/// read (a plan preview, a benchmark).
+///
+/// Six plain reads, not one transaction: a payment booked between them shows up on the next
+/// load. The ledger is read last, so an entry is never seen without the claim it pays.
+pub async fn load_claim_input(store: &Store, dossier_id: &str) -> Result<ClaimInput, ClaimError> {
+    let dossier = store
+        .dossier(dossier_id)
+        .await?
+        .ok_or(ClaimError::DossierNotFound)?;
+    let creditor = store
+        .creditor(&dossier.creditor_id)
+        .await?
+        .ok_or(ClaimError::CreditorNotFound)?;
+    let debtor = store.debtor(dossier_id).await?;
+    let items = store.claim_items(dossier_id).await?;
+    let charges = store.charges(dossier_id).await?;
+    let entries = store.ledger_entries(dossier_id).await?;
+
+    // Art. 6:119a BW is for commercial transactions only: a debtor recorded as a person is
+    // charged consumer interest whatever the creditor's setting, so an import mistake never
+    // overcharges a consumer.
+    let interest_rule = match (creditor.interest_kind, debtor.map(|d| d.details.kind)) {
+        (store::InterestKind::Commercial, Some(DebtorKind::Business) | None) => {
+            InterestRule::Commercial
+        }
+        _ => InterestRule::Consumer,
+    };
+
+    Ok(ClaimInput {
+        dossier_id: dossier.id,
+        dossier_number: dossier.number,
+        creditor: CreditorView {
+            name: creditor.name,
+            kvk: creditor.kvk,
+            can_deduct_vat: creditor.can_deduct_vat,
+        },
+        interest_rule,
+        invoices: items
+            .into_iter()
+            .map(|item| InvoiceInput {
+                id: item.id,
+                number: item.invoice_number,
+                invoice_date: item.invoice_date,
+                due_date: item.due_date,
+                principal: item.principal,
+                accrues: true,
+            })
+            .collect(),
+        charges: charges
+            .into_iter()
+            .map(|charge| ChargeInput {
+                charge: ChargeView {
+                    id: charge.id,
+                    kind: match charge.kind {
+                        store::ChargeKind::Costs => ChargeKind::Costs,
+                        store::ChargeKind::Interest => ChargeKind::Interest,
+                    },
+                    amount: charge.amount,
+                    rule: charge.rule,
+                    as_of: charge.as_of,
+                },
+                key: charge.idempotency_key,
+            })
+            .collect(),
+        entries: entries.into_iter().map(entry_view).collect(),
+    })
+}
+
+fn entry_view(entry: store::LedgerEntry) -> EntryView {
+    EntryView {
+        id: entry.id,
+        date: dutch_date(entry.created_at),
+        kind: entry.kind.into(),
+        amount: entry.amount,
+        allocation: PerKind {
+            costs: entry.alloc_costs,
+            interest: entry.alloc_interest,
+            principal: entry.alloc_principal,
+        },
+        unallocated: entry.alloc_unallocated,
+        payment_reference: entry.payment_id,
+    }
+}
+
+impl From<LedgerKind> for EntryKind {
+    fn from(kind: LedgerKind) -> Self {
+        match kind {
+            LedgerKind::Payment => EntryKind::Payment,
+            LedgerKind::Refund => EntryKind::Refund,
+            LedgerKind::Chargeback => EntryKind::Chargeback,
+            LedgerKind::Adjustment => EntryKind::Adjustment,
+        }
+    }
+}
+
+impl PaymentAllocation {
+    /// The ledger entry that books this payment: the whole amount received, its allocation,
+    /// and the overpayment as the unallocated part. `created_at` dates it (its Dutch day is
+    /// the day interest stops on the principal it pays).
+    pub fn ledger_entry(
+        &self,
+        source: impl Into<String>,
+        payment_id: Option<String>,
+        idempotency_key: impl Into<String>,
+        created_at: DateTime<Utc>,
+    ) -> NewLedgerEntry {
+        NewLedgerEntry {
+            dossier_id: self.dossier_id.clone(),
+            kind: LedgerKind::Payment,
+            amount: self.amount,
+            alloc_costs: self.parts.costs,
+            alloc_interest: self.parts.interest,
+            alloc_principal: self.parts.principal,
+            alloc_unallocated: self.overpayment,
+            source: source.into(),
+            payment_id,
+            idempotency_key: idempotency_key.into(),
+            created_at,
+        }
+    }
+}
+
+/// The entry that undoes `original` in full (a refund or chargeback of a whole payment):
+/// every part negated, so what it paid off is open again and the principal it paid earns
+/// interest as if it had never been paid.
+///
+/// A partial refund needs a decision about which parts to reopen and is not covered here.
+pub fn reversal_of(
+    original: &store::LedgerEntry,
+    kind: LedgerKind,
+    source: impl Into<String>,
+    idempotency_key: impl Into<String>,
+    created_at: DateTime<Utc>,
+) -> Result<NewLedgerEntry, ClaimError> {
+    let neg = |m: Money| m.checked_neg().ok_or(ClaimError::Overflow);
+    Ok(NewLedgerEntry {
+        dossier_id: original.dossier_id.clone(),
+        kind,
+        amount: neg(original.amount)?,
+        alloc_costs: neg(original.alloc_costs)?,
+        alloc_interest: neg(original.alloc_interest)?,
+        alloc_principal: neg(original.alloc_principal)?,
+        alloc_unallocated: neg(original.alloc_unallocated)?,
+        source: source.into(),
+        payment_id: original.payment_id.clone(),
+        idempotency_key: idempotency_key.into(),
+        created_at,
+    })
+}

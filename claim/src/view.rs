@@ -1,0 +1,471 @@
+//! The claim as the pages see it: plain data with public fields, serialisable both ways so a
+//! Leptos server function can send it to the browser. Built by [`crate::build_claim`] (or
+//! `load_claim`); nothing here computes.
+
+use chrono::NaiveDate;
+use domain::{InterestBreakdown, ItemKind, Money, PerKind, WikBreakdown};
+use serde::{Deserialize, Serialize};
+
+/// Which statutory interest applies (the browser-side twin of [`domain::InterestKind`], which
+/// is not deserialisable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InterestRule {
+    /// Art. 6:119 BW.
+    Consumer,
+    /// Art. 6:119a BW.
+    Commercial,
+}
+
+impl InterestRule {
+    /// The domain's kind, for computing.
+    pub const fn domain(self) -> domain::InterestKind {
+        match self {
+            InterestRule::Consumer => domain::InterestKind::Consumer,
+            InterestRule::Commercial => domain::InterestKind::Commercial,
+        }
+    }
+
+    /// The article of the Civil Code, for display.
+    pub const fn article(self) -> &'static str {
+        self.domain().article()
+    }
+}
+
+impl From<domain::InterestKind> for InterestRule {
+    fn from(kind: domain::InterestKind) -> Self {
+        match kind {
+            domain::InterestKind::Consumer => InterestRule::Consumer,
+            domain::InterestKind::Commercial => InterestRule::Commercial,
+        }
+    }
+}
+
+/// What kind of ledger entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// Money received.
+    Payment,
+    /// Money paid back (negative).
+    Refund,
+    /// A payment reversed by the bank (negative).
+    Chargeback,
+    /// A correction by staff, e.g. a write-off (either sign).
+    Adjustment,
+}
+
+/// Whether a charge is costs or interest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChargeKind {
+    /// Collection costs and other costs.
+    Costs,
+    /// A recorded interest snapshot (see [`ClaimView::recorded_interest`]).
+    Interest,
+}
+
+/// What an open amount belongs to; the identity of an item in [`ClaimView::open_items`] and
+/// [`crate::PaymentAllocation::items`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "item", rename_all = "snake_case")]
+pub enum ItemRef {
+    /// The WIK collection costs (all `wik:` charges together).
+    Wik,
+    /// Another charge, by its id.
+    Charge {
+        /// `charge.id`.
+        charge_id: i64,
+    },
+    /// The statutory interest on one invoice.
+    Interest {
+        /// `claim_item.id`.
+        invoice_id: i64,
+    },
+    /// Interest already paid beyond what the per-tranche computation now gives; see
+    /// [`Totals::interest_rounding`].
+    InterestRounding,
+    /// The principal of one invoice.
+    Principal {
+        /// `claim_item.id`.
+        invoice_id: i64,
+    },
+}
+
+/// The creditor, as named to the debtor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditorView {
+    /// Trade name.
+    pub name: String,
+    /// Chamber of Commerce number, when known.
+    pub kvk: Option<String>,
+    /// Whether the creditor can deduct VAT (then none is added to the collection costs).
+    pub can_deduct_vat: bool,
+}
+
+/// Everything the debtor owes on one dossier as of one day, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimView {
+    /// `dossier.id`.
+    pub dossier_id: String,
+    /// The public dossier number, e.g. `ISB-2026-000123`.
+    pub dossier_number: String,
+    /// Who the claim is for.
+    pub creditor: CreditorView,
+    /// The day the view is computed for: interest runs up to and including it, and ledger
+    /// entries dated after it are left out.
+    pub as_of: NaiveDate,
+    /// The statutory interest applied.
+    pub interest_rule: InterestRule,
+    /// The invoices, in the order payments reach them (due date, oldest first).
+    pub invoices: Vec<InvoiceView>,
+    /// Collection costs and other cost charges, in payment order.
+    pub costs: Vec<CostView>,
+    /// `interest` charges found on the dossier, listed for staff but **not counted**: they
+    /// are snapshots of the statutory interest up to their date (the demo import records one
+    /// at each payment), which the live computation on each invoice replaces. Counting them
+    /// as well would charge the interest twice.
+    pub recorded_interest: Vec<ChargeView>,
+    /// Payments, refunds, chargebacks and adjustments up to `as_of`, oldest first.
+    pub entries: Vec<EntryView>,
+    /// How many ledger entries are dated after `as_of` and therefore not counted.
+    pub entries_after_as_of: u32,
+    /// What is still open, item by item, in the order a payment pays it off (art. 6:44 BW).
+    pub open_items: Vec<OpenItemView>,
+    /// The sums.
+    pub totals: Totals,
+    /// Whether some interest uses a rate past [`domain::RATES_REVIEWED_UNTIL`]: the figure may
+    /// change when the rate table is updated.
+    pub uses_unreviewed_rates: bool,
+}
+
+impl ClaimView {
+    /// Everything still open as of [`ClaimView::as_of`].
+    pub fn open_total(&self) -> Money {
+        self.totals.open_total
+    }
+
+    /// The invoice with this `claim_item.id`.
+    pub fn invoice(&self, id: i64) -> Option<&InvoiceView> {
+        self.invoices.iter().find(|invoice| invoice.id == id)
+    }
+}
+
+/// One invoice of the claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceView {
+    /// `claim_item.id`.
+    pub id: i64,
+    /// The creditor's invoice number.
+    pub number: String,
+    /// Invoice date.
+    pub invoice_date: NaiveDate,
+    /// Due date: statutory interest runs from the day after.
+    pub due_date: NaiveDate,
+    /// Whether statutory interest runs on this invoice. Always true for now: the extension
+    /// point for a disputed or on-hold invoice, which would accrue nothing while on hold.
+    pub accrues: bool,
+    /// The invoice amount.
+    pub principal: Money,
+    /// Principal paid off (net of reversals).
+    pub principal_paid: Money,
+    /// Principal still open.
+    pub principal_open: Money,
+    /// Statutory interest owed on this invoice up to `as_of`: the sum of its tranches plus
+    /// `split_rounding`.
+    pub interest: Money,
+    /// The rounding carried from splitting the principal at partial payments (a few cents,
+    /// either sign). Each tranche's lines are rounded to the cent, so on the day of a
+    /// payment the paid tranche and the rest can add up to a cent or two more or less than
+    /// the unsplit amount did; the difference is carried so that booking a payment never
+    /// changes the interest owed on its own day.
+    pub split_rounding: Money,
+    /// The part of [`InvoiceView::interest`] paid off. The ledger books interest per dossier;
+    /// it is attributed to invoices oldest first, as art. 6:44 BW pays it.
+    pub interest_paid: Money,
+    /// Interest still open on this invoice.
+    pub interest_open: Money,
+    /// The principal split by how long it earned interest: one tranche per (payment date)
+    /// for what was paid off, and one for what is still open. See the crate docs.
+    pub tranches: Vec<TrancheView>,
+}
+
+/// A part of an invoice's principal that earned interest for one stretch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrancheView {
+    /// The amount.
+    pub amount: Money,
+    /// The day it was paid off; `None` while it is still open.
+    pub paid_on: Option<NaiveDate>,
+    /// The last day that earns interest: `paid_on`, or `as_of` for the open tranche.
+    pub until: NaiveDate,
+    /// The statutory interest on `amount` from the due date to `until`; `None` when the
+    /// invoice does not accrue.
+    pub interest: Option<InterestDerivation>,
+}
+
+impl TrancheView {
+    /// The interest this tranche earned.
+    pub fn interest_total(&self) -> Money {
+        self.interest.as_ref().map_or(Money::ZERO, |i| i.total)
+    }
+}
+
+/// [`domain::InterestBreakdown`] as plain data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterestDerivation {
+    /// Consumer or commercial.
+    pub rule: InterestRule,
+    /// The amount interest is computed on.
+    pub principal: Money,
+    /// The due date; interest runs from the day after.
+    pub due_date: NaiveDate,
+    /// The last day counted.
+    pub until: NaiveDate,
+    /// The years counted from the due date; compounding adds a complete year's interest to
+    /// the next year's base.
+    pub years: Vec<InterestYearView>,
+    /// The interest.
+    pub total: Money,
+    /// Whether a rate past [`domain::RATES_REVIEWED_UNTIL`] was used.
+    pub uses_unreviewed_rates: bool,
+}
+
+/// One year counted from the due date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterestYearView {
+    /// 1 for the first year after the due date.
+    pub number: u32,
+    /// First day of this year counted.
+    pub from: NaiveDate,
+    /// Last day counted (the anniversary, or `until`).
+    pub to: NaiveDate,
+    /// Whether the year ran to its anniversary (its interest is then added to the base).
+    pub complete: bool,
+    /// The amount interest runs on this year: principal plus earlier complete years.
+    pub base: Money,
+    /// The year's interest: the sum of its lines.
+    pub interest: Money,
+    /// One line per stretch of one rate within one calendar year.
+    pub lines: Vec<InterestLineView>,
+}
+
+/// A stretch of days with one rate, one base and one year length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterestLineView {
+    /// First day counted.
+    pub from: NaiveDate,
+    /// Last day counted (inclusive).
+    pub to: NaiveDate,
+    /// `to − from + 1`.
+    pub days: u32,
+    /// Yearly rate in basis points (600 = 6%).
+    pub rate_bp: u32,
+    /// 365, or 366 in a leap year.
+    pub year_days: u32,
+    /// The amount interest runs on.
+    pub base: Money,
+    /// `base × rate × days / year_days`, rounded to the cent (half up).
+    pub interest: Money,
+}
+
+impl From<&InterestBreakdown> for InterestDerivation {
+    fn from(b: &InterestBreakdown) -> Self {
+        InterestDerivation {
+            rule: b.kind().into(),
+            principal: b.principal(),
+            due_date: b.due_date(),
+            until: b.as_of(),
+            years: b
+                .years()
+                .iter()
+                .map(|year| InterestYearView {
+                    number: year.number(),
+                    from: year.from(),
+                    to: year.to(),
+                    complete: year.complete(),
+                    base: year.base(),
+                    interest: year.interest(),
+                    lines: year
+                        .lines()
+                        .iter()
+                        .map(|line| InterestLineView {
+                            from: line.from(),
+                            to: line.to(),
+                            days: line.days(),
+                            rate_bp: line.rate_bp(),
+                            year_days: line.year_days(),
+                            base: line.base(),
+                            interest: line.interest(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            total: b.total(),
+            uses_unreviewed_rates: b.uses_unreviewed_rates(),
+        }
+    }
+}
+
+/// One cost item: the WIK collection costs (all `wik:` charges together) or another cost
+/// charge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostView {
+    /// [`ItemRef::Wik`] or [`ItemRef::Charge`].
+    pub item: ItemRef,
+    /// The charge rows that make up this item (for WIK: the first charge and any corrections
+    /// after the principal changed).
+    pub charges: Vec<ChargeView>,
+    /// What is owed: the sum of the charges.
+    pub amount: Money,
+    /// Paid off (attributed oldest first).
+    pub paid: Money,
+    /// Still open.
+    pub open: Money,
+    /// For WIK: the scale recomputed on the invoices' principal, to show how the amount
+    /// comes about. The stored charges stay what is owed; see [`WikDerivation::matches`].
+    pub wik: Option<WikDerivation>,
+}
+
+/// A stored charge row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChargeView {
+    /// `charge.id`.
+    pub id: i64,
+    /// Costs or interest.
+    pub kind: ChargeKind,
+    /// The amount (a correction may be negative).
+    pub amount: Money,
+    /// The rule that produced it, as stored.
+    pub rule: String,
+    /// The date it was computed for.
+    pub as_of: NaiveDate,
+}
+
+/// [`domain::WikBreakdown`] as plain data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WikDerivation {
+    /// The principal the scale is applied to (all invoices together).
+    pub principal: Money,
+    /// One line per band the principal reaches.
+    pub lines: Vec<WikLineView>,
+    /// Sum of the lines, before minimum and maximum.
+    pub computed: Money,
+    /// Raised to the €40 minimum.
+    pub minimum_applied: bool,
+    /// Lowered to the €6,775 maximum.
+    pub cap_applied: bool,
+    /// Costs excluding VAT.
+    pub subtotal: Money,
+    /// 2100 when the creditor cannot deduct VAT, else 0.
+    pub vat_rate_bp: u32,
+    /// The VAT added.
+    pub vat: Money,
+    /// The costs by the scale.
+    pub total: Money,
+    /// Whether the stored charges add up to `total`. False means the charges were made on
+    /// another principal or by hand; the charges are still what is owed, and staff should
+    /// look.
+    pub matches: bool,
+}
+
+/// One band of the WIK scale applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WikLineView {
+    /// Lower bound of the band (exclusive).
+    pub band_from: Money,
+    /// Upper bound (inclusive); `None` for the top band.
+    pub band_to: Option<Money>,
+    /// Rate in basis points (1500 = 15%).
+    pub rate_bp: u32,
+    /// The part of the principal in this band.
+    pub base: Money,
+    /// `base × rate`, rounded to the cent.
+    pub cost: Money,
+}
+
+impl WikDerivation {
+    pub(crate) fn new(b: &WikBreakdown, charged: Money) -> Self {
+        WikDerivation {
+            principal: b.principal(),
+            lines: b
+                .lines()
+                .iter()
+                .map(|line| WikLineView {
+                    band_from: line.band().from(),
+                    band_to: line.band().to(),
+                    rate_bp: line.band().rate_bp(),
+                    base: line.base(),
+                    cost: line.cost(),
+                })
+                .collect(),
+            computed: b.computed(),
+            minimum_applied: b.minimum_applied(),
+            cap_applied: b.cap_applied(),
+            subtotal: b.subtotal(),
+            vat_rate_bp: b.vat_rate_bp(),
+            vat: b.vat(),
+            total: b.total(),
+            matches: b.total() == charged,
+        }
+    }
+}
+
+/// One ledger entry as the debtor sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryView {
+    /// `ledger_entry.id`.
+    pub id: i64,
+    /// The day it was booked (Dutch time).
+    pub date: NaiveDate,
+    /// Payment, refund, chargeback or adjustment.
+    pub kind: EntryKind,
+    /// Signed: refunds and chargebacks are negative.
+    pub amount: Money,
+    /// How it was allocated (art. 6:44 BW); negative parts re-open what they undo.
+    pub allocation: PerKind,
+    /// Received beyond everything open, held as credit (negative when credit is paid back).
+    pub unallocated: Money,
+    /// Our payment reference (the Pay.nl `reference`), when it came from a payment.
+    pub payment_reference: Option<String>,
+}
+
+/// One thing still open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenItemView {
+    /// What it is.
+    pub item: ItemRef,
+    /// Costs, interest or principal.
+    pub kind: ItemKind,
+    /// The date that orders it within its kind (a charge's date, an invoice's due date).
+    pub date: NaiveDate,
+    /// What is left to pay.
+    pub open: Money,
+}
+
+/// The sums of the claim. For every kind, `open + paid == owed`, and none is negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Costs charged, interest up to `as_of`, principal.
+    pub owed: PerKind,
+    /// Net paid per kind (payments less reversals).
+    pub paid: PerKind,
+    /// Still open per kind.
+    pub open: PerKind,
+    /// Everything owed.
+    pub owed_total: Money,
+    /// Everything paid off.
+    pub paid_total: Money,
+    /// Everything still open: what the debtor pays to settle the claim as of `as_of`.
+    pub open_total: Money,
+    /// Money received beyond what was owed, held for the debtor (to refund, or to apply to
+    /// later claims).
+    pub credit: Money,
+    /// Net money received: `paid_total + credit`, the sum of the entries' amounts.
+    pub received: Money,
+    /// Included in `owed.interest`: interest already paid beyond what the invoices now add
+    /// up to. Zero unless a reversal re-opened principal without the interest paid with it
+    /// and re-merging tranches rounded a cent lower; interest paid is never re-opened as
+    /// negative, so the difference is kept here (at most a cent per line computed).
+    pub interest_rounding: Money,
+}

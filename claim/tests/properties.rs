@@ -1,0 +1,249 @@
+//! Properties of the claim computation on random dossiers, without a database: random
+//! invoices, costs and a random history of payments (allocated as the payment flow does) and
+//! full reversals.
+
+use chrono::{Days, NaiveDate};
+use claim::{
+    ChargeInput, ChargeKind, ChargeView, ClaimInput, ClaimView, CreditorView, EntryKind, EntryView,
+    InterestRule, InvoiceInput, allocate_payment, build_claim,
+};
+use domain::{ItemKind, Money, PerKind};
+use proptest::prelude::*;
+
+fn day(offset: u64) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2023, 1, 1).unwrap() + Days::new(offset)
+}
+
+#[derive(Debug, Clone)]
+enum Event {
+    /// Pay this many cents.
+    Pay(i64),
+    /// Reverse in full the n-th (modulo) payment not yet reversed.
+    Reverse(usize),
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    rule: InterestRule,
+    /// (due day offset, principal cents, accrues)
+    invoices: Vec<(u64, i64, bool)>,
+    wik: Option<i64>,
+    other_costs: Option<i64>,
+    /// (days after the previous event, event)
+    events: Vec<(u64, Event)>,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    let rule = prop_oneof![Just(InterestRule::Consumer), Just(InterestRule::Commercial)];
+    let invoices =
+        prop::collection::vec((0u64..900, 0i64..500_000, prop::bool::weighted(0.9)), 1..4);
+    let event = prop_oneof![
+        4 => (0i64..400_000).prop_map(Event::Pay),
+        1 => (0usize..8).prop_map(Event::Reverse),
+    ];
+    let events = prop::collection::vec((0u64..120, event), 0..12);
+    (
+        rule,
+        invoices,
+        prop::option::of(0i64..100_000),
+        prop::option::of(0i64..5_000),
+        events,
+    )
+        .prop_map(|(rule, invoices, wik, other_costs, events)| Case {
+            rule,
+            invoices,
+            wik,
+            other_costs,
+            events,
+        })
+}
+
+fn input(case: &Case) -> ClaimInput {
+    let charge = |id: i64, cents: i64, key: &str| ChargeInput {
+        charge: ChargeView {
+            id,
+            kind: ChargeKind::Costs,
+            amount: Money::from_cents(cents),
+            rule: "test".into(),
+            as_of: day(100),
+        },
+        key: key.into(),
+    };
+    ClaimInput {
+        dossier_id: "d".into(),
+        dossier_number: "ISB-2026-000001".into(),
+        creditor: CreditorView {
+            name: "Creditor".into(),
+            kvk: None,
+            can_deduct_vat: true,
+        },
+        interest_rule: case.rule,
+        invoices: case
+            .invoices
+            .iter()
+            .enumerate()
+            .map(|(i, &(due, cents, accrues))| InvoiceInput {
+                id: i as i64 + 1,
+                number: format!("F-{i}"),
+                invoice_date: day(due),
+                due_date: day(due + 30),
+                principal: Money::from_cents(cents),
+                accrues,
+            })
+            .collect(),
+        charges: case
+            .wik
+            .map(|c| charge(1, c, "wik:ISB-2026-000001"))
+            .into_iter()
+            .chain(case.other_costs.map(|c| charge(2, c, "letter")))
+            .collect(),
+        entries: Vec::new(),
+    }
+}
+
+/// The invariants of every view.
+fn check(view: &ClaimView) -> Result<(), TestCaseError> {
+    let t = &view.totals;
+    for kind in ItemKind::ALL {
+        let (owed, paid, open) = (t.owed.get(kind), t.paid.get(kind), t.open.get(kind));
+        prop_assert_eq!(open.cents() + paid.cents(), owed.cents(), "{:?}", kind);
+        prop_assert!(!owed.is_negative() && !paid.is_negative() && !open.is_negative());
+    }
+    prop_assert!(!t.credit.is_negative());
+    prop_assert_eq!(
+        t.open_total.cents(),
+        t.owed_total.cents() - t.paid_total.cents()
+    );
+    prop_assert_eq!(
+        view.open_items.iter().map(|i| i.open.cents()).sum::<i64>(),
+        t.open_total.cents()
+    );
+    prop_assert!(view.open_items.iter().all(|i| i.open.is_positive()));
+    let received: i64 = view.entries.iter().map(|e| e.amount.cents()).sum();
+    prop_assert_eq!(received, t.received.cents());
+    prop_assert_eq!(t.received.cents(), t.paid_total.cents() + t.credit.cents());
+    // Per invoice: paid + open = owed, tranches add up to the principal.
+    let mut principal_open = 0;
+    for invoice in &view.invoices {
+        prop_assert_eq!(
+            invoice.principal_paid.cents() + invoice.principal_open.cents(),
+            invoice.principal.cents()
+        );
+        prop_assert_eq!(
+            invoice.interest_paid.cents() + invoice.interest_open.cents(),
+            invoice.interest.cents()
+        );
+        prop_assert!(!invoice.interest.is_negative() && !invoice.interest_open.is_negative());
+        let tranches: i64 = invoice.tranches.iter().map(|t| t.amount.cents()).sum();
+        prop_assert_eq!(tranches, invoice.principal.cents());
+        let open_tranche: i64 = invoice
+            .tranches
+            .iter()
+            .filter(|t| t.paid_on.is_none())
+            .map(|t| t.amount.cents())
+            .sum();
+        prop_assert_eq!(open_tranche, invoice.principal_open.cents());
+        if !invoice.accrues {
+            prop_assert_eq!(invoice.interest, Money::ZERO);
+        }
+        principal_open += invoice.principal_open.cents();
+    }
+    prop_assert_eq!(principal_open, t.open.principal.cents());
+    Ok(())
+}
+
+fn negate(parts: PerKind) -> PerKind {
+    PerKind {
+        costs: Money::from_cents(-parts.costs.cents()),
+        interest: Money::from_cents(-parts.interest.cents()),
+        principal: Money::from_cents(-parts.principal.cents()),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn open_plus_paid_is_owed_and_nothing_is_lost(case in case()) {
+        let mut input = input(&case);
+        let mut today = day(150);
+        let mut reversed = Vec::new();
+        let mut received = 0i64;
+        for (gap, event) in &case.events {
+            today = today + Days::new(*gap);
+            let before = build_claim(&input, today).unwrap();
+            check(&before)?;
+            let id = input.entries.len() as i64 + 1;
+            match event {
+                Event::Pay(cents) => {
+                    let amount = Money::from_cents(*cents);
+                    let a = allocate_payment(&before, amount).unwrap();
+                    // Every cent is allocated or reported as overpayment.
+                    prop_assert_eq!(
+                        a.parts.checked_total().unwrap().cents() + a.overpayment.cents(),
+                        *cents
+                    );
+                    prop_assert_eq!(
+                        a.overpayment.cents(),
+                        (*cents - before.open_total().cents()).max(0)
+                    );
+                    input.entries.push(EntryView {
+                        id,
+                        date: today,
+                        kind: EntryKind::Payment,
+                        amount,
+                        allocation: a.parts,
+                        unallocated: a.overpayment,
+                        payment_reference: None,
+                    });
+                    received += cents;
+                    // Booking the payment lowers that day's balance by exactly what it paid
+                    // off: splitting principal into tranches changes nothing on the day.
+                    let after = build_claim(&input, today).unwrap();
+                    check(&after)?;
+                    prop_assert_eq!(after.totals.owed, before.totals.owed);
+                    prop_assert_eq!(after.open_total(), a.open_after);
+                    prop_assert_eq!(
+                        after.totals.credit.cents(),
+                        before.totals.credit.cents() + a.overpayment.cents()
+                    );
+                }
+                Event::Reverse(n) => {
+                    let candidates: Vec<EntryView> = input
+                        .entries
+                        .iter()
+                        .filter(|e| e.kind == EntryKind::Payment && !reversed.contains(&e.id))
+                        .cloned()
+                        .collect();
+                    if candidates.is_empty() {
+                        continue;
+                    }
+                    let original = &candidates[n % candidates.len()];
+                    reversed.push(original.id);
+                    input.entries.push(EntryView {
+                        id,
+                        date: today,
+                        kind: EntryKind::Refund,
+                        amount: Money::from_cents(-original.amount.cents()),
+                        allocation: negate(original.allocation),
+                        unallocated: Money::from_cents(-original.unallocated.cents()),
+                        payment_reference: None,
+                    });
+                    received -= original.amount.cents();
+                    let after = build_claim(&input, today).unwrap();
+                    check(&after)?;
+                }
+            }
+        }
+        // Long after: still consistent, and the money adds up.
+        let end = build_claim(&input, today + Days::new(400)).unwrap();
+        check(&end)?;
+        prop_assert_eq!(end.totals.received.cents(), received);
+        // With everything reversed, everything is open again.
+        if input.entries.iter().all(|e| e.kind != EntryKind::Payment || reversed.contains(&e.id)) {
+            prop_assert_eq!(end.totals.paid, PerKind::default());
+            prop_assert_eq!(end.totals.credit, Money::ZERO);
+            prop_assert_eq!(end.open_total(), end.totals.owed_total);
+        }
+    }
+}

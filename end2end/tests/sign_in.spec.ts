@@ -1,0 +1,52 @@
+import { test, expect } from "@playwright/test";
+
+// The demo dossiers `cargo xtask test` seeds (import/src/demo.rs).
+const DOSSIER = "ISB-2000-000001";
+const SECRET = "DEMA-ENER-GY26";
+
+test("a debtor signs in on a phone and signs out again", async ({ page }, info) => {
+  await page.goto("/");
+  await page.getByLabel("Dossiernummer").fill(DOSSIER.toLowerCase());
+  await page.getByLabel("Persoonlijke code").fill(SECRET.replaceAll("-", " "));
+  await page.getByRole("button", { name: "Inloggen" }).click();
+  await expect(page).toHaveURL(/\/dossier$/);
+  await expect(page.getByTestId("dossier-number")).toHaveText(DOSSIER);
+  await page.screenshot({ path: `screenshots/${info.project.name}-dossier-nl.png`, fullPage: true });
+  await page.getByRole("button", { name: "Uitloggen" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  // The session is gone: the dossier page sends us back.
+  await page.goto("/dossier");
+  await expect(page).toHaveURL(/\/$/);
+});
+
+test("a wrong code is explained next to the form and keeps the number", async ({ page }, info) => {
+  await page.goto("/");
+  await page.getByLabel("Dossiernummer").fill("ISB-2000-000002");
+  await page.getByLabel("Persoonlijke code").fill("AAAA-BBBB-CCCC");
+  await page.getByRole("button", { name: "Inloggen" }).click();
+  await expect(page.getByRole("alert")).toContainText("horen niet bij elkaar");
+  await expect(page.getByLabel("Dossiernummer")).toHaveValue("ISB-2000-000002");
+  await page.screenshot({ path: `screenshots/${info.project.name}-signin-error-nl.png`, fullPage: true });
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("signing in works as a plain form post", async ({ page }) => {
+    await page.goto("/");
+    await page.getByLabel("Dossiernummer").fill(DOSSIER);
+    await page.getByLabel("Persoonlijke code").fill(SECRET);
+    await page.getByRole("button", { name: "Inloggen" }).click();
+    await expect(page).toHaveURL(/\/dossier$/);
+    await expect(page.getByTestId("dossier-number")).toHaveText(DOSSIER);
+  });
+
+  test("a malformed number is flagged on its field", async ({ page }) => {
+    await page.goto("/");
+    await page.getByLabel("Dossiernummer").fill("12345");
+    await page.getByLabel("Persoonlijke code").fill(SECRET);
+    await page.getByRole("button", { name: "Inloggen" }).click();
+    await expect(page.locator("#dossier-error")).toBeVisible();
+    await expect(page.getByLabel("Dossiernummer")).toHaveAttribute("aria-invalid", "true");
+  });
+});

@@ -1,0 +1,483 @@
+//! Demo dossiers for trying the portal: three fictional debtors with fixed, published secrets.
+//!
+//! **Demo only.** The secrets in [`DEMO_SECRETS`] are in the source code and the docs, so
+//! anyone can sign in to these dossiers. Never seed them into a database with real debtors
+//! that is reachable from the internet.
+//!
+//! The dossier numbers use the year 2000, which no real dossier has (the portal started
+//! later), so they cannot collide with imported dossiers.
+
+use auth::SecretHasher;
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+use domain::{
+    AllocationError, BalanceError, Debit, DossierNumber, InterestError, ItemKind, Money, PerKind,
+    Secret, VatTreatment, WikError, allocate, derive_balance, statutory_interest,
+};
+use store::{
+    ChargeKind, DebtorDetails, DebtorKind, DossierImport, DossierStatus, InterestKind, LedgerKind,
+    NewCharge, NewClaimItem, NewCreditor, NewDossier, NewLedgerEntry, Store, StoreError,
+};
+
+use crate::costs::{CONSUMER_COST_WAIT_DAYS, wik_charge};
+
+/// The demo secrets, in display form, for the consumer, the business and the consumer with
+/// payments. Published: demo only.
+pub const DEMO_SECRETS: [&str; 3] = ["DEMA-ENER-GY26", "DEMB-BEDR-YF26", "DEMC-TERM-YN26"];
+
+/// How to sign in to one demo dossier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoLogin {
+    /// The dossier number to type.
+    pub dossier_number: DossierNumber,
+    /// The secret to type, in display form (`DEMA-ENER-GY26`).
+    pub secret: String,
+    /// What the dossier shows, in a sentence.
+    pub description: String,
+}
+
+/// Why the demo could not be seeded.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// The database failed.
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    /// Hashing a demo secret failed.
+    #[error("hashing a demo secret: {0}")]
+    Hash(#[from] auth::HashError),
+    /// The hashing thread failed.
+    #[error("hashing task: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    /// Collection costs could not be computed.
+    #[error("collection costs: {0}")]
+    Wik(#[from] WikError),
+    /// Interest could not be computed.
+    #[error("interest: {0}")]
+    Interest(#[from] InterestError),
+    /// The stored charges and ledger do not make a balance.
+    #[error("balance: {0}")]
+    Balance(#[from] BalanceError),
+    /// A demo payment could not be allocated.
+    #[error("allocation: {0}")]
+    Allocation(#[from] AllocationError),
+    /// `today` is too close to the ends of the calendar for the demo's dates.
+    #[error("the demo dates are out of range")]
+    DateOutOfRange,
+    /// A demo constant is not valid (a bug).
+    #[error("invalid demo data: {0}")]
+    Invalid(String),
+}
+
+/// Creates the three demo dossiers, once, and returns how to sign in to them:
+///
+/// - a consumer with three overdue energy bills;
+/// - a business (KvK and VAT number) owing a wholesaler, with commercial interest;
+/// - a consumer who has paid part, two payments booked in the ledger and allocated costs →
+///   interest → principal (art. 6:44 BW), owing a physiotherapist who cannot deduct VAT (so
+///   VAT is added to the collection costs).
+///
+/// Dates are relative to `today` (invoices months overdue). A demo dossier that exists with a
+/// secret is left exactly as it is, so calling this again returns the same logins and writes
+/// nothing; one without a secret (an interrupted seeding) is completed, every step being keyed.
+///
+/// # Errors
+///
+/// Database and hashing failures; computation errors only for absurd `today` values.
+pub async fn seed_demo(
+    store: &Store,
+    hasher: &SecretHasher,
+    today: NaiveDate,
+) -> Result<Vec<DemoLogin>, DemoError> {
+    let mut logins = Vec::new();
+    for demo in demos() {
+        let number: DossierNumber = demo
+            .number
+            .parse()
+            .map_err(|e| DemoError::Invalid(format!("{}: {e}", demo.number)))?;
+        let secret: Secret = demo
+            .secret
+            .parse()
+            .map_err(|e| DemoError::Invalid(format!("secret of {}: {e}", demo.number)))?;
+        let stored = store.dossier_by_number(demo.number).await?;
+        match stored.and_then(|dossier| dossier.secret_hash) {
+            Some(hash) => {
+                if !verifies(hasher, &secret, hash).await? {
+                    tracing::warn!(
+                        dossier = demo.number,
+                        "the demo secret no longer opens this demo dossier (rotated?)"
+                    );
+                }
+            }
+            None => create(store, hasher, today, &demo, number, &secret).await?,
+        }
+        logins.push(DemoLogin {
+            dossier_number: number,
+            secret: secret.to_string(),
+            description: demo.description.to_owned(),
+        });
+    }
+    Ok(logins)
+}
+
+async fn verifies(hasher: &SecretHasher, secret: &Secret, hash: String) -> Result<bool, DemoError> {
+    let (hasher, secret) = (hasher.clone(), secret.clone());
+    let verified =
+        tokio::task::spawn_blocking(move || hasher.verify(secret.expose(), &hash)).await?;
+    Ok(verified?)
+}
+
+/// One demo dossier.
+struct Demo {
+    number: &'static str,
+    secret: &'static str,
+    description: &'static str,
+    creditor: NewCreditor,
+    debtor: DebtorDetails,
+    /// Invoice number, invoice date (days before today), payment term (days), amount (cents).
+    invoices: &'static [(&'static str, u64, u64, i64)],
+    /// The 14-day letter, days before today.
+    letter_days_ago: u64,
+    /// Payments: days before today, amount (cents).
+    payments: &'static [(u64, i64)],
+}
+
+fn creditor(
+    id: &str,
+    name: &str,
+    kvk: &str,
+    deducts_vat: bool,
+    interest: InterestKind,
+) -> NewCreditor {
+    NewCreditor {
+        id: id.into(),
+        name: name.into(),
+        kvk: Some(kvk.into()),
+        contact_email: Some(format!("debiteuren@{id}.example")),
+        contact_phone: None,
+        can_deduct_vat: deducts_vat,
+        interest_kind: interest,
+    }
+}
+
+fn birth(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// The demo data. Names, addresses, numbers and companies are made up; the e-mail domains are
+/// reserved example domains; `NL123456782B01` is the usual example VAT number and `SPECI2014`
+/// the number on the Dutch specimen passport.
+fn demos() -> [Demo; 3] {
+    [
+        Demo {
+            number: "ISB-2000-000001",
+            secret: DEMO_SECRETS[0],
+            description: "Consumer (Sanne de Vries) with three overdue energy bills from \
+                          Polderstroom Energie; collection costs without VAT",
+            creditor: creditor(
+                "demo-polderstroom",
+                "Polderstroom Energie B.V.",
+                "90000001",
+                true,
+                InterestKind::Consumer,
+            ),
+            debtor: DebtorDetails {
+                address: Some("Lindelaan 14".into()),
+                postcode: Some("3581 GK".into()),
+                city: Some("Utrecht".into()),
+                phone: Some("+31612345678".into()),
+                email: Some("sanne.devries@example.com".into()),
+                customer_number: Some("PS-204817".into()),
+                birth_date: birth(1988, 4, 12),
+                ..DebtorDetails::named(DebtorKind::Person, "Sanne de Vries")
+            },
+            invoices: &[
+                ("PS-2026-10431", 150, 14, 142_37),
+                ("PS-2026-11872", 120, 14, 138_90),
+                ("PS-2026-13105", 90, 14, 151_15),
+            ],
+            letter_days_ago: 45,
+            payments: &[],
+        },
+        Demo {
+            number: "ISB-2000-000002",
+            secret: DEMO_SECRETS[1],
+            description: "Business (Bakkerij De Zoete Korrel V.O.F., KvK and VAT number) owing \
+                          wholesaler Van Dijk two invoices; commercial interest",
+            creditor: creditor(
+                "demo-vandijk",
+                "Groothandel Van Dijk & Zn. B.V.",
+                "90000002",
+                true,
+                InterestKind::Commercial,
+            ),
+            debtor: DebtorDetails {
+                address: Some("Molenweg 3".into()),
+                postcode: Some("7411 AB".into()),
+                city: Some("Deventer".into()),
+                phone: Some("+31570612345".into()),
+                email: Some("administratie@dezoetekorrel.example".into()),
+                customer_number: Some("VD-88213".into()),
+                kvk_number: Some("12345678".into()),
+                vat_number: Some("NL123456782B01".into()),
+                ..DebtorDetails::named(DebtorKind::Business, "Bakkerij De Zoete Korrel V.O.F.")
+            },
+            invoices: &[
+                ("VD/2026/0412", 130, 30, 2_450_00),
+                ("VD/2026/0587", 100, 30, 1_180_50),
+            ],
+            letter_days_ago: 60,
+            payments: &[],
+        },
+        Demo {
+            number: "ISB-2000-000003",
+            secret: DEMO_SECRETS[2],
+            description: "Consumer (Daan Bakker) who paid part of three physiotherapy bills: \
+                          two payments allocated to costs, interest, then principal; VAT on \
+                          the collection costs",
+            creditor: creditor(
+                "demo-fysio-gracht",
+                "Fysiotherapie Aan de Gracht",
+                "90000003",
+                false,
+                InterestKind::Consumer,
+            ),
+            debtor: DebtorDetails {
+                address: Some("Kastanjestraat 27".into()),
+                postcode: Some("9721 CX".into()),
+                city: Some("Groningen".into()),
+                phone: Some("+31687654321".into()),
+                email: Some("daan.bakker@example.com".into()),
+                customer_number: Some("FG-5521".into()),
+                birth_date: birth(1994, 9, 30),
+                id_document_number: Some("SPECI2014".into()),
+                ..DebtorDetails::named(DebtorKind::Person, "Daan Bakker")
+            },
+            invoices: &[
+                ("FG-2026-0311", 160, 30, 85_00),
+                ("FG-2026-0388", 130, 30, 85_00),
+                ("FG-2026-0459", 100, 30, 120_00),
+            ],
+            letter_days_ago: 75,
+            payments: &[(50, 40_00), (20, 60_00)],
+        },
+    ]
+}
+
+fn days_before(today: NaiveDate, days: u64) -> Result<NaiveDate, DemoError> {
+    today
+        .checked_sub_days(Days::new(days))
+        .ok_or(DemoError::DateOutOfRange)
+}
+
+fn days_after(date: NaiveDate, days: u64) -> Result<NaiveDate, DemoError> {
+    date.checked_add_days(Days::new(days))
+        .ok_or(DemoError::DateOutOfRange)
+}
+
+/// A time on `date`, for rows that record an instant.
+fn at(date: NaiveDate, hour: u32) -> DateTime<Utc> {
+    date.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default())
+        .and_utc()
+}
+
+/// Writes one demo dossier; every step is keyed, so a repeat after an interruption completes
+/// it without duplicates. The secret comes last: it marks the dossier as done.
+async fn create(
+    store: &Store,
+    hasher: &SecretHasher,
+    today: NaiveDate,
+    demo: &Demo,
+    number: DossierNumber,
+    secret: &Secret,
+) -> Result<(), DemoError> {
+    let now = Utc::now();
+    if store.creditor(&demo.creditor.id).await?.is_none() {
+        store.upsert_creditor(&demo.creditor, now).await?;
+    }
+    let mut items = Vec::new();
+    for &(invoice_number, days_ago, term, cents) in demo.invoices {
+        let invoice_date = days_before(today, days_ago)?;
+        items.push(NewClaimItem {
+            invoice_number: invoice_number.into(),
+            invoice_date,
+            due_date: days_after(invoice_date, term)?,
+            principal: Money::from_cents(cents),
+        });
+    }
+    let dossier = store
+        .import_dossier(
+            &DossierImport {
+                dossier: NewDossier {
+                    number: demo.number.into(),
+                    creditor_id: demo.creditor.id.clone(),
+                    status: DossierStatus::Open,
+                },
+                debtor: demo.debtor.clone(),
+                claim_items: items.clone(),
+            },
+            now,
+        )
+        .await?
+        .into_inner();
+    let letter = days_before(today, demo.letter_days_ago)?;
+    store
+        .set_last_claim_letter(&dossier.id, letter, now)
+        .await?;
+
+    let principal = Money::checked_sum(items.iter().map(|i| i.principal))
+        .ok_or_else(|| DemoError::Invalid("principal overflow".into()))?;
+    let vat = if demo.creditor.can_deduct_vat {
+        VatTreatment::CreditorDeductsVat
+    } else {
+        VatTreatment::AddVat
+    };
+    let charges = store.charges(&dossier.id).await?;
+    if let Some(charge) = wik_charge(&number, principal, vat, &charges)? {
+        store
+            .add_charge(&NewCharge {
+                dossier_id: dossier.id.clone(),
+                kind: ChargeKind::Costs,
+                amount: charge.amount,
+                rule: charge.rule,
+                as_of: days_after(letter, CONSUMER_COST_WAIT_DAYS)?,
+                idempotency_key: charge.key,
+                created_at: now,
+            })
+            .await?;
+    }
+
+    let interest_kind = match demo.creditor.interest_kind {
+        InterestKind::Consumer => domain::InterestKind::Consumer,
+        InterestKind::Commercial => domain::InterestKind::Commercial,
+    };
+    for (n, &(days_ago, cents)) in demo.payments.iter().enumerate() {
+        let paid_on = days_before(today, days_ago)?;
+        book_payment(
+            store,
+            &dossier.id,
+            &number,
+            interest_kind,
+            &items,
+            paid_on,
+            Money::from_cents(cents),
+            n + 1,
+        )
+        .await?;
+    }
+
+    let (hasher, demo_secret) = (hasher.clone(), secret.clone());
+    let hash = tokio::task::spawn_blocking(move || hasher.hash(demo_secret.expose())).await??;
+    store.set_dossier_secret(&dossier.id, &hash, now).await?;
+    tracing::info!(dossier = demo.number, "demo dossier created");
+    Ok(())
+}
+
+/// Books a payment as the portal would: first the statutory interest up to the payment date
+/// becomes a charge, then the payment is divided over what is open (costs, interest,
+/// principal; oldest first) by the domain's allocation. Interest runs on the invoices'
+/// principal; in the demo no payment reaches the principal before the last one, so that is
+/// exact.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one private call site; a struct adds nothing"
+)]
+async fn book_payment(
+    store: &Store,
+    dossier_id: &str,
+    number: &DossierNumber,
+    kind: domain::InterestKind,
+    items: &[NewClaimItem],
+    paid_on: NaiveDate,
+    amount: Money,
+    sequence: usize,
+) -> Result<(), DemoError> {
+    let mut interest = Money::ZERO;
+    for item in items {
+        let accrued = statutory_interest(kind, item.principal, item.due_date, paid_on)?.total();
+        interest = interest
+            .checked_add(accrued)
+            .ok_or(DemoError::DateOutOfRange)?;
+    }
+    let charged: Vec<_> = store.charges(dossier_id).await?;
+    let interest_before = Money::checked_sum(
+        charged
+            .iter()
+            .filter(|c| c.kind == ChargeKind::Interest)
+            .map(|c| c.amount),
+    )
+    .unwrap_or(Money::ZERO);
+    if let Some(extra) = interest.checked_sub(interest_before)
+        && extra.is_positive()
+    {
+        store
+            .add_charge(&NewCharge {
+                dossier_id: dossier_id.into(),
+                kind: ChargeKind::Interest,
+                amount: extra,
+                rule: format!(
+                    "Statutory interest ({}) on the invoices from their due dates up to \
+                     {paid_on}, the date of a payment",
+                    kind.article()
+                ),
+                as_of: paid_on,
+                idempotency_key: format!("interest:{number}:{paid_on}"),
+                created_at: at(paid_on, 9),
+            })
+            .await?;
+    }
+
+    let mut debits = Vec::new();
+    for item in store.claim_items(dossier_id).await? {
+        debits.push(Debit::new(
+            format!("item:{}", item.id),
+            ItemKind::Principal,
+            item.due_date,
+            item.principal,
+        )?);
+    }
+    for charge in store.charges(dossier_id).await? {
+        let kind = match charge.kind {
+            ChargeKind::Costs => ItemKind::Cost,
+            ChargeKind::Interest => ItemKind::Interest,
+        };
+        debits.push(Debit::new(
+            format!("charge:{}", charge.id),
+            kind,
+            charge.as_of,
+            charge.amount,
+        )?);
+    }
+    let ledger: Vec<domain::LedgerEntry> = store
+        .ledger_entries(dossier_id)
+        .await?
+        .iter()
+        .map(|entry| {
+            domain::LedgerEntry::new(
+                PerKind {
+                    costs: entry.alloc_costs,
+                    interest: entry.alloc_interest,
+                    principal: entry.alloc_principal,
+                },
+                entry.alloc_unallocated,
+            )
+        })
+        .collect();
+    let balance = derive_balance(&debits, &ledger)?;
+    let allocation = allocate(amount, balance.open_items())?;
+    let parts = allocation.per_kind();
+    store
+        .append_ledger_entry(&NewLedgerEntry {
+            dossier_id: dossier_id.into(),
+            kind: LedgerKind::Payment,
+            amount,
+            alloc_costs: parts.costs,
+            alloc_interest: parts.interest,
+            alloc_principal: parts.principal,
+            alloc_unallocated: allocation.overpayment(),
+            source: "demo: bank transfer".into(),
+            payment_id: None,
+            idempotency_key: format!("demo:{number}:payment:{sequence}"),
+            created_at: at(paid_on, 10),
+        })
+        .await?;
+    Ok(())
+}

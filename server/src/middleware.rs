@@ -1,0 +1,154 @@
+//! Request layers: client address, cross-site write protection, security headers.
+
+use crate::AppState;
+use app::ssr::ClientIp;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, Method, StatusCode, header};
+use std::net::{IpAddr, SocketAddr};
+use tower::layer::util::{Identity, Stack};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Records the client's address as a `ClientIp` request extension: the socket peer, or the
+/// first X-Forwarded-For hop when the portal runs behind a trusted proxy.
+pub async fn client_ip(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let forwarded = state
+        .trust_proxy
+        .then(|| {
+            req.headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.trim().parse::<IpAddr>().ok())
+        })
+        .flatten();
+    if let Some(ip) = forwarded.or(peer) {
+        req.extensions_mut().insert(ClientIp(ip));
+    }
+    next.run(req).await
+}
+
+/// Refuses state-changing requests started by another site (CSRF), by the browser's own
+/// `Origin` / `Sec-Fetch-Site` headers. Together with SameSite=Lax session cookies this
+/// needs no token in every form, so plain no-JavaScript forms stay simple. Pay.nl's
+/// server-to-server calls send neither header and are verified by signature instead.
+pub async fn same_origin_writes(req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && is_cross_site(req.headers()) {
+        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+    }
+    next.run(req).await
+}
+
+fn is_cross_site(headers: &http::HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return site == "cross-site" || site == "same-site";
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        host,
+    ) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => {
+            let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
+            !origin_host.eq_ignore_ascii_case(host)
+        }
+        (Some(_), None) => true,
+        (None, _) => false,
+    }
+}
+
+type HeaderLayer = SetResponseHeaderLayer<HeaderValue>;
+
+/// Headers every response carries.
+pub fn security_headers() -> Stack<HeaderLayer, Stack<HeaderLayer, Stack<HeaderLayer, Identity>>> {
+    let layer =
+        |name, value| SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value));
+    tower::ServiceBuilder::new()
+        .layer(layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(layer(header::REFERRER_POLICY, "same-origin"))
+        .layer(layer(header::X_FRAME_OPTIONS, "DENY"))
+        .into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_cross_site;
+    use http::HeaderMap;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().expect("header"));
+        }
+        h
+    }
+
+    #[test]
+    fn writes_from_other_sites_are_refused() {
+        assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(is_cross_site(&headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "portal.example")
+        ])));
+        assert!(is_cross_site(&headers(&[
+            ("origin", "null"),
+            ("host", "portal.example")
+        ])));
+    }
+
+    #[test]
+    fn own_writes_and_server_calls_pass() {
+        assert!(!is_cross_site(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
+        assert!(!is_cross_site(&headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(!is_cross_site(&headers(&[("host", "portal.example")])));
+    }
+}
+
+/// Pages behind sign-in. Their server functions check the session themselves; this gate
+/// makes a plain page load without a live session a redirect to sign-in rather than an
+/// empty page.
+const PROTECTED_PAGES: &[&str] = &["/dossier"];
+
+pub async fn require_session_for_pages(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path();
+    let protected = req.method() == Method::GET
+        && PROTECTED_PAGES
+            .iter()
+            .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    if protected {
+        let services = &state.services;
+        let live = app::ssr::session::current(
+            &services.store,
+            req.headers(),
+            &services.settings,
+            chrono::Utc::now(),
+        )
+        .await;
+        match live {
+            Ok(Some(_)) => {}
+            Ok(None) => return axum::response::Redirect::to("/").into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+        }
+    }
+    next.run(req).await
+}

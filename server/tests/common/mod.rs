@@ -1,0 +1,181 @@
+//! Test helper: the real server on a free port with a fresh database.
+
+#![allow(dead_code)]
+
+use chrono::Utc;
+use clap::Parser;
+use server::Config;
+use store::{DossierStatus, InterestKind, NewCreditor, NewDossier, Store};
+
+#[derive(Parser)]
+struct Args {
+    #[command(flatten)]
+    config: Config,
+}
+
+/// The QR-link key the test servers use (32 bytes of 0x07, base64).
+pub const TEST_LINK_KEYS: &str = "t1:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+
+/// The keyring a letter run would use against the test servers.
+pub fn links() -> auth::LinkKeyring {
+    auth::LinkKeyring::from_config("t1", TEST_LINK_KEYS).expect("keys")
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub services: app::ssr::Services,
+    pub db_url: String,
+    _dir: std::sync::Arc<tempfile::TempDir>,
+}
+
+/// Serves the portal on 127.0.0.1:0 with a fresh SQLite database in the background.
+pub async fn start() -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db_url = format!("sqlite://{}", dir.path().join("portal.db").display());
+    start_on(&db_url, std::sync::Arc::new(dir)).await
+}
+
+/// A second server process on the same database as `other` (as behind a load balancer).
+pub async fn start_beside(other: &TestApp) -> TestApp {
+    start_on(&other.db_url, other._dir.clone()).await
+}
+
+async fn start_on(db_url: &str, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp {
+    let config = Args::parse_from([
+        "test",
+        "--addr",
+        "127.0.0.1:0",
+        "--database-url",
+        db_url,
+        "--link-keys",
+        TEST_LINK_KEYS,
+    ])
+    .config;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let services = server::services(&config, addr).await.expect("services");
+    let store = services.store.clone();
+    let router = server::router(&config, services.clone());
+    tokio::spawn(async move { server::serve(listener, router, std::future::pending()).await });
+    TestApp {
+        base: format!("http://{addr}"),
+        store,
+        services,
+        db_url: db_url.to_owned(),
+        _dir: dir,
+    }
+}
+
+/// A client that does not follow redirects and keeps no cookies (tests pass them by hand).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Creates a dossier whose letter secret is `secret`; returns its id.
+pub async fn dossier_with_secret(store: &Store, number: &str, secret: &str) -> String {
+    let now = Utc::now();
+    store
+        .upsert_creditor(
+            &NewCreditor {
+                id: "webshop".into(),
+                name: "Webwinkel B.V.".into(),
+                kvk: None,
+                contact_email: None,
+                contact_phone: None,
+                can_deduct_vat: true,
+                interest_kind: InterestKind::Consumer,
+            },
+            now,
+        )
+        .await
+        .expect("creditor");
+    let dossier = store
+        .upsert_dossier(
+            &NewDossier {
+                number: number.into(),
+                creditor_id: "webshop".into(),
+                status: DossierStatus::Open,
+            },
+            now,
+        )
+        .await
+        .expect("dossier")
+        .into_inner();
+    // Cheap parameters: these tests are about the flow, not the hash cost.
+    let hasher = auth::SecretHasher::new(auth::HashParams {
+        memory_kib: 1024,
+        iterations: 1,
+        parallelism: 1,
+    })
+    .expect("hasher");
+    let canonical: domain::Secret = secret.parse().expect("secret");
+    let hash = hasher.hash(canonical.expose()).expect("hash");
+    store
+        .set_dossier_secret(&dossier.id, &hash, now)
+        .await
+        .expect("secret");
+    dossier.id
+}
+
+/// Posts the sign-in form the way a browser without JavaScript does.
+pub async fn sign_in_form(app: &TestApp, dossier: &str, secret: &str) -> reqwest::Response {
+    client()
+        .post(format!("{}/api/sign_in", app.base))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/", app.base))
+        .form(&[("dossier", dossier), ("secret", secret)])
+        .send()
+        .await
+        .expect("sign in")
+}
+
+/// The `name=value` part of the session cookie a response sets.
+pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("dp_session=") && !v.contains("Max-Age=0"))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+/// GETs a redirect target (absolute or site-relative) and returns the page's HTML.
+pub async fn follow(app: &TestApp, location: &str) -> String {
+    let url = if location.starts_with("http") {
+        location.to_owned()
+    } else {
+        format!("{}{location}", app.base)
+    };
+    client()
+        .get(url)
+        .send()
+        .await
+        .expect("follow")
+        .text()
+        .await
+        .expect("body")
+}
+
+/// The server-function error a no-JavaScript redirect carries in its `__err` parameter.
+pub fn error_in(location: &str) -> serde_json::Value {
+    use base64::Engine;
+    let url = reqwest::Url::parse("http://x/")
+        .expect("base")
+        .join(location)
+        .expect("url");
+    let encoded = url
+        .query_pairs()
+        .find(|(k, _)| k == "__err")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("no __err in {location}"));
+    let json = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .expect("base64");
+    serde_json::from_slice(&json).expect("json")
+}

@@ -1,0 +1,235 @@
+//! Signing in over real HTTP: the no-JavaScript form post, sessions, throttling, sign-out.
+
+mod common;
+
+use common::{client, dossier_with_secret, session_cookie, sign_in_form, start, start_beside};
+
+const NUMBER: &str = "ISB-2026-000123";
+const SECRET: &str = "ABCD-EFGH-JKMN";
+
+async fn summary(app: &common::TestApp, cookie: Option<&str>) -> reqwest::Response {
+    let mut req = client().post(format!("{}/api/dossier_summary", app.base));
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    req.send().await.expect("summary")
+}
+
+#[tokio::test]
+async fn the_right_code_opens_a_session_tolerant_of_case_spaces_and_dashes() {
+    let app = start().await;
+    dossier_with_secret(&app.store, NUMBER, SECRET).await;
+    let resp = sign_in_form(&app, " isb 2026 000123 ", "abcd efgh-jkmn").await;
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    assert_eq!(resp.headers()["location"], "/dossier");
+    let set_cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap_or_default().to_owned())
+        .find(|v| v.starts_with("dp_session="))
+        .expect("session cookie");
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    let cookie = session_cookie(&resp).expect("cookie");
+
+    let page = client()
+        .get(format!("{}/dossier", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("dossier page");
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.expect("body").contains(NUMBER));
+
+    let data: serde_json::Value = summary(&app, Some(&cookie))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(data["number"], NUMBER);
+    assert_eq!(data["pay_only"], false);
+}
+
+#[tokio::test]
+async fn a_wrong_code_and_an_unknown_dossier_get_the_same_answer() {
+    let app = start().await;
+    dossier_with_secret(&app.store, NUMBER, SECRET).await;
+    let wrong = sign_in_form(&app, NUMBER, "ABCD-EFGH-JKMP").await;
+    let unknown = sign_in_form(&app, "ISB-2026-999999", SECRET).await;
+    assert!(session_cookie(&wrong).is_none() && session_cookie(&unknown).is_none());
+    // Without JavaScript the error travels back in the redirect to the form.
+    let loc_wrong = wrong.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let loc_unknown = unknown.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(loc_wrong.contains("__err="), "{loc_wrong}");
+    assert_eq!(
+        common::error_in(&loc_wrong),
+        serde_json::json!({ "Invalid": { "dossier": NUMBER } })
+    );
+    assert_eq!(
+        common::error_in(&loc_unknown),
+        serde_json::json!({ "Invalid": { "dossier": "ISB-2026-999999" } }),
+        "the same error as a wrong code"
+    );
+    // The form shows the message and keeps the typed number.
+    let page = common::follow(&app, &loc_wrong).await;
+    assert!(
+        page.contains("horen niet bij elkaar"),
+        "error shown: {page}"
+    );
+    assert!(page.contains(NUMBER), "number kept");
+}
+
+#[tokio::test]
+async fn malformed_input_is_refused_next_to_the_field_without_checking_anything() {
+    let app = start().await;
+    let resp = sign_in_form(&app, "hello", SECRET).await;
+    let loc = resp.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let page = common::follow(&app, &loc).await;
+    assert!(page.contains("id=\"dossier-error\""), "field error: {page}");
+    assert!(page.contains("aria-invalid=\"true\""));
+}
+
+#[tokio::test]
+async fn repeated_failures_throttle_the_dossier_across_server_processes() {
+    let a = start().await;
+    let b = start_beside(&a).await;
+    dossier_with_secret(&a.store, NUMBER, SECRET).await;
+    for _ in 0..4 {
+        let resp = sign_in_form(&a, NUMBER, "ZZZZ-ZZZZ-ZZZZ").await;
+        assert!(session_cookie(&resp).is_none());
+    }
+    // Even the right code is refused on the other process until the wait is over.
+    let resp = sign_in_form(&b, NUMBER, SECRET).await;
+    assert!(session_cookie(&resp).is_none(), "throttled");
+    let loc = resp.headers()["location"].to_str().expect("location");
+    let error = common::error_in(loc);
+    let wait = error["Throttled"]["retry_after_secs"]
+        .as_i64()
+        .expect("wait");
+    assert!(
+        (1..=30).contains(&wait),
+        "30 s after the 4th failure: {error}"
+    );
+    let id = a
+        .store
+        .dossier_by_number(NUMBER)
+        .await
+        .expect("db")
+        .expect("dossier")
+        .id;
+    let events = a.store.audit_for_dossier(&id, 100).await.expect("audit");
+    let failed = events
+        .iter()
+        .filter(|e| e.action == "sign_in.failed")
+        .count();
+    let throttled = events
+        .iter()
+        .filter(|e| e.action == "sign_in.throttled")
+        .count();
+    assert_eq!(
+        (failed, throttled),
+        (4, 1),
+        "throttled attempts of a known dossier are audited too"
+    );
+}
+
+#[tokio::test]
+async fn sign_out_really_ends_the_session() {
+    let app = start().await;
+    dossier_with_secret(&app.store, NUMBER, SECRET).await;
+    let cookie = session_cookie(&sign_in_form(&app, NUMBER, SECRET).await).expect("cookie");
+    assert_eq!(summary(&app, Some(&cookie)).await.status(), 200);
+    let out = client()
+        .post(format!("{}/api/sign_out", app.base))
+        .header("cookie", &cookie)
+        .header("accept", "text/html")
+        .header("referer", format!("{}/dossier", app.base))
+        .send()
+        .await
+        .expect("sign out");
+    assert!(out.status().is_redirection());
+    let cleared = out
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .any(|v| v.to_str().unwrap_or_default().contains("Max-Age=0"));
+    assert!(cleared, "cookie removed");
+    // The old cookie is worthless now, even if a browser kept it.
+    assert_ne!(summary(&app, Some(&cookie)).await.status(), 200);
+    let page = client()
+        .get(format!("{}/dossier", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("page");
+    let status = page.status();
+    assert!(
+        status.is_redirection(),
+        "sent back to sign-in: {status} {}",
+        page.text().await.unwrap_or_default()
+    );
+}
+
+#[tokio::test]
+async fn each_sign_in_gets_a_new_session_id_and_sessions_see_only_their_dossier() {
+    let app = start().await;
+    dossier_with_secret(&app.store, NUMBER, SECRET).await;
+    dossier_with_secret(&app.store, "ISB-2026-000124", "QRST-UVWX-YZ23").await;
+    let first = session_cookie(&sign_in_form(&app, NUMBER, SECRET).await).expect("cookie");
+    let second = session_cookie(&sign_in_form(&app, NUMBER, SECRET).await).expect("cookie");
+    assert_ne!(first, second);
+    // Asking for another dossier's data by adding its number or id to the request changes
+    // nothing: the dossier comes from the session only.
+    let resp = client()
+        .post(format!("{}/api/dossier_summary", app.base))
+        .header("cookie", &first)
+        .form(&[
+            ("number", "ISB-2026-000124"),
+            ("dossier_id", "ISB-2026-000124"),
+        ])
+        .send()
+        .await
+        .expect("summary");
+    let data: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(data["number"], NUMBER);
+}
+
+#[tokio::test]
+async fn no_session_means_no_data() {
+    let app = start().await;
+    dossier_with_secret(&app.store, NUMBER, SECRET).await;
+    assert_ne!(summary(&app, None).await.status(), 200);
+    assert_ne!(
+        summary(
+            &app,
+            Some("dp_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+        )
+        .await
+        .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn cross_site_form_posts_are_refused() {
+    let app = start().await;
+    dossier_with_secret(&app.store, NUMBER, SECRET).await;
+    let resp = client()
+        .post(format!("{}/api/sign_in", app.base))
+        .header("origin", "https://evil.example")
+        .form(&[("dossier", NUMBER), ("secret", SECRET)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), 403);
+}
