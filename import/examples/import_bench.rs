@@ -67,12 +67,23 @@ async fn main() -> anyhow::Result<()> {
     } else {
         HashParams::default()
     };
+    // The cost of one hash alone, as the yardstick for the hashing share below.
+    let hasher = SecretHasher::new(params)?;
+    let probe = auth::new_secret();
+    let started = Instant::now();
+    for _ in 0..20 {
+        hasher.hash(probe.expose())?;
+    }
+    println!(
+        "one hash alone (one thread, nothing else running): {:.1} ms",
+        started.elapsed().as_secs_f64() * 1e3 / 20.0
+    );
     let store = Store::connect(&url)
         .await
         .with_context(|| format!("open {}", redacted(&url)))?;
     let opts = ImportOptions {
         today,
-        ..ImportOptions::new(SecretHasher::new(params)?)
+        ..ImportOptions::new(hasher)
     };
     println!(
         "database {:?}; argon2id m={} KiB t={}{}; {} workers, {} hashing threads",
@@ -115,8 +126,8 @@ async fn main() -> anyhow::Result<()> {
         if !report.new_secrets.is_empty() {
             let per_hash = hashing / report.new_secrets.len() as f64;
             println!(
-                "  hashing: {} secrets, {:.1} ms each, {:.1} s CPU in total = {:.0}% of \
-                 {} threads x {:.1} s wall",
+                "  hashing: {} secrets, {:.1} ms each on its thread, {:.1} s in total = {:.0}% \
+                 of {} hashing threads x {:.1} s wall",
                 report.new_secrets.len(),
                 per_hash * 1e3,
                 hashing,

@@ -434,8 +434,7 @@ async fn process(ctx: &Context, plan: &DossierPlan) -> Result<Processed, ImportE
         });
     }
 
-    // Hashed before the dossier is written, so the dossier goes without a secret only if the
-    // process dies in between; a later import then gives it one.
+    // Hashed before anything is written: a hashing failure then leaves the dossier untouched.
     let (secret, hashing) = if needs_secret {
         let (secret, hash, took) = ctx.new_secret().await?;
         (Some((secret, hash)), took)
@@ -470,19 +469,6 @@ async fn process(ctx: &Context, plan: &DossierPlan) -> Result<Processed, ImportE
     let created = written.is_new();
     let dossier = written.into_inner();
 
-    let mut issued = None;
-    if let Some((secret, hash)) = secret
-        // Another import may have created it meanwhile and issued a secret of its own.
-        && (created || dossier.secret_hash.is_none())
-    {
-        ctx.store
-            .set_dossier_secret(&dossier.id, &hash, ctx.now)
-            .await?;
-        issued = Some(NewSecret {
-            dossier: plan.number,
-            secret,
-        });
-    }
     if let Some(letter) = plan.last_letter
         && letter_changed
     {
@@ -502,6 +488,21 @@ async fn process(ctx: &Context, plan: &DossierPlan) -> Result<Processed, ImportE
                 created_at: ctx.now,
             })
             .await?;
+    }
+    // The secret goes last: if a step before fails, the dossier stays without one and the next
+    // import completes it and issues one, so no secret is stored that the report does not hold.
+    let mut issued = None;
+    if let Some((secret, hash)) = secret
+        // Another import may have created it meanwhile and issued a secret of its own.
+        && (created || dossier.secret_hash.is_none())
+    {
+        ctx.store
+            .set_dossier_secret(&dossier.id, &hash, ctx.now)
+            .await?;
+        issued = Some(NewSecret {
+            dossier: plan.number,
+            secret,
+        });
     }
     Ok(Processed {
         outcome: if created {

@@ -3,7 +3,8 @@
 
 #![allow(
     clippy::inconsistent_digit_grouping,
-    reason = "amounts are written as euros_cents: 200_50 is € 200,50"
+    clippy::mistyped_literal_suffixes,
+    reason = "amounts are written as euros_cents: 200_50 is € 200,50, and 52_64 is € 52,64"
 )]
 
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
@@ -25,6 +26,7 @@ store::backend_tests!(
     a_consumer_is_charged_costs_only_after_the_term_of_the_14_day_letter,
     a_changed_file_updates_the_dossier_and_corrects_the_costs_without_a_new_secret,
     a_dossier_of_another_creditor_is_refused,
+    a_dossier_left_without_a_secret_gets_one_on_the_next_import,
     every_personal_field_names_the_creditor_and_the_import_time_as_its_source,
     a_field_the_debtor_corrected_is_kept_and_does_not_count_as_a_change,
     creditor_settings_are_kept_when_the_file_leaves_them_blank,
@@ -645,6 +647,75 @@ async fn a_dossier_of_another_creditor_is_refused(store: Store) {
     // The creditor acme was created, but the other creditor's dossier is untouched.
     let after = snapshot(&store).await;
     assert_eq!(after, before);
+}
+
+async fn a_dossier_left_without_a_secret_gets_one_on_the_next_import(store: Store) {
+    let csv = file(&[business(&[])]);
+    import(&store, &csv).await;
+    // As if the import had stopped before the secret was stored.
+    let id = forget_secret(&store, &dossier_id(&store, "ISB-2026-000002").await).await;
+
+    let report = import(&store, &csv).await;
+    assert_eq!(report.dossiers_updated, 1, "{report}");
+    assert_eq!(report.new_secrets.len(), 1);
+    let hash = store.dossier(&id).await.unwrap().unwrap().secret_hash.unwrap();
+    assert!(hasher().verify(report.new_secrets[0].secret.expose(), &hash).unwrap());
+    assert_eq!(store.charges(&id).await.unwrap().len(), 1, "no second WIK charge");
+    assert_eq!(import(&store, &csv).await.dossiers_unchanged, 1);
+}
+
+/// Recreates the dossier as it was before its secret was stored: the same debtor, invoices,
+/// letter date and charges, no secret (the store has no call to clear a secret, on purpose).
+/// Returns its new id.
+async fn forget_secret(store: &Store, id: &str) -> String {
+    let dossier = store.dossier(id).await.unwrap().unwrap();
+    let debtor = store.debtor(id).await.unwrap().unwrap().details;
+    let items = store.claim_items(id).await.unwrap();
+    let charges = store.charges(id).await.unwrap();
+    assert!(store.delete_dossier(id).await.unwrap());
+    let again = store
+        .import_dossier(
+            &store::DossierImport {
+                dossier: NewDossier {
+                    number: dossier.number.clone(),
+                    creditor_id: dossier.creditor_id.clone(),
+                    status: DossierStatus::Open,
+                },
+                debtor,
+                claim_items: items
+                    .into_iter()
+                    .map(|i| store::NewClaimItem {
+                        invoice_number: i.invoice_number,
+                        invoice_date: i.invoice_date,
+                        due_date: i.due_date,
+                        principal: i.principal,
+                    })
+                    .collect(),
+            },
+            now(),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    if let Some(letter) = dossier.last_claim_letter_at {
+        store.set_last_claim_letter(&again.id, letter, now()).await.unwrap();
+    }
+    for charge in charges {
+        store
+            .add_charge(&store::NewCharge {
+                dossier_id: again.id.clone(),
+                kind: charge.kind,
+                amount: charge.amount,
+                rule: charge.rule,
+                as_of: charge.as_of,
+                idempotency_key: charge.idempotency_key,
+                created_at: charge.created_at,
+            })
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.dossier(&again.id).await.unwrap().unwrap().secret_hash, None);
+    again.id
 }
 
 async fn every_personal_field_names_the_creditor_and_the_import_time_as_its_source(store: Store) {

@@ -77,6 +77,42 @@ pub fn security_headers() -> Stack<HeaderLayer, Stack<HeaderLayer, Stack<HeaderL
         .into_inner()
 }
 
+/// Pages behind sign-in. Their server functions check the session themselves; this gate
+/// makes a plain page load without a live session a redirect to sign-in rather than an
+/// empty page.
+const PROTECTED_PAGES: &[&str] = &["/dossier"];
+
+pub async fn require_session_for_pages(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path();
+    let protected = req.method() == Method::GET
+        && PROTECTED_PAGES
+            .iter()
+            .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    if protected {
+        let services = &state.services;
+        let live = app::ssr::session::current(
+            &services.store,
+            req.headers(),
+            &services.settings,
+            chrono::Utc::now(),
+        )
+        .await;
+        match live {
+            Ok(Some(_)) => {}
+            Ok(None) => return axum::response::Redirect::to("/").into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_cross_site;
@@ -115,40 +151,4 @@ mod tests {
         ])));
         assert!(!is_cross_site(&headers(&[("host", "portal.example")])));
     }
-}
-
-/// Pages behind sign-in. Their server functions check the session themselves; this gate
-/// makes a plain page load without a live session a redirect to sign-in rather than an
-/// empty page.
-const PROTECTED_PAGES: &[&str] = &["/dossier"];
-
-pub async fn require_session_for_pages(
-    State(state): State<AppState>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let path = req.uri().path();
-    let protected = req.method() == Method::GET
-        && PROTECTED_PAGES
-            .iter()
-            .any(|p| path == *p || path.starts_with(&format!("{p}/")));
-    if protected {
-        let services = &state.services;
-        let live = app::ssr::session::current(
-            &services.store,
-            req.headers(),
-            &services.settings,
-            chrono::Utc::now(),
-        )
-        .await;
-        match live {
-            Ok(Some(_)) => {}
-            Ok(None) => return axum::response::Redirect::to("/").into_response(),
-            Err(e) => {
-                tracing::error!(error = %e, "session lookup failed");
-                return StatusCode::SERVICE_UNAVAILABLE.into_response();
-            }
-        }
-    }
-    next.run(req).await
 }
