@@ -658,9 +658,23 @@ async fn a_dossier_left_without_a_secret_gets_one_on_the_next_import(store: Stor
     let report = import(&store, &csv).await;
     assert_eq!(report.dossiers_updated, 1, "{report}");
     assert_eq!(report.new_secrets.len(), 1);
-    let hash = store.dossier(&id).await.unwrap().unwrap().secret_hash.unwrap();
-    assert!(hasher().verify(report.new_secrets[0].secret.expose(), &hash).unwrap());
-    assert_eq!(store.charges(&id).await.unwrap().len(), 1, "no second WIK charge");
+    let hash = store
+        .dossier(&id)
+        .await
+        .unwrap()
+        .unwrap()
+        .secret_hash
+        .unwrap();
+    assert!(
+        hasher()
+            .verify(report.new_secrets[0].secret.expose(), &hash)
+            .unwrap()
+    );
+    assert_eq!(
+        store.charges(&id).await.unwrap().len(),
+        1,
+        "no second WIK charge"
+    );
     assert_eq!(import(&store, &csv).await.dossiers_unchanged, 1);
 }
 
@@ -698,7 +712,10 @@ async fn forget_secret(store: &Store, id: &str) -> String {
         .unwrap()
         .into_inner();
     if let Some(letter) = dossier.last_claim_letter_at {
-        store.set_last_claim_letter(&again.id, letter, now()).await.unwrap();
+        store
+            .set_last_claim_letter(&again.id, letter, now())
+            .await
+            .unwrap();
     }
     for charge in charges {
         store
@@ -714,7 +731,10 @@ async fn forget_secret(store: &Store, id: &str) -> String {
             .await
             .unwrap();
     }
-    assert_eq!(store.dossier(&again.id).await.unwrap().unwrap().secret_hash, None);
+    assert_eq!(
+        store.dossier(&again.id).await.unwrap().unwrap().secret_hash,
+        None
+    );
     again.id
 }
 
