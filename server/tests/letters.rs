@@ -101,11 +101,6 @@ async fn rotating_secrets_retires_the_old_code_and_its_sessions() {
     assert!(session_cookie(&old).is_none(), "old code no longer works");
     let new = sign_in_form(&app, "ISB-2026-000001", &rows[0]["secret"]).await;
     assert!(session_cookie(&new).is_some());
-    let summary = client()
-        .post(format!("{}/api/dossier_summary", app.base))
-        .header("cookie", &before)
-        .send()
-        .await
-        .expect("summary");
+    let summary = common::summary(&app, Some(&before)).await;
     assert_ne!(summary.status(), 200, "the session from the old code ended");
 }

@@ -27,26 +27,15 @@ async fn a_valid_link_opens_a_pay_only_session() {
     assert!(resp.status().is_redirection());
     assert_eq!(resp.headers()["location"], "/dossier");
     let cookie = session_cookie(&resp).expect("session");
-    let data: serde_json::Value = client()
-        .post(format!("{}/api/dossier_summary", app.base))
-        .header("cookie", &cookie)
-        .send()
+    let data: serde_json::Value = common::summary(&app, Some(&cookie))
         .await
-        .expect("summary")
         .json()
         .await
         .expect("json");
     assert_eq!(data["number"], NUMBER);
     assert_eq!(data["pay_only"], true);
-    let id = app
-        .store
-        .dossier_by_number(NUMBER)
-        .await
-        .expect("db")
-        .expect("dossier")
-        .id;
-    let events = app.store.audit_for_dossier(&id, 10).await.expect("audit");
-    assert!(events.iter().any(|e| e.action == "qr_link.opened"));
+    let events = common::audit_actions(&app, NUMBER).await;
+    assert!(events.iter().any(|a| a == "qr_link.opened"));
 }
 
 #[tokio::test]

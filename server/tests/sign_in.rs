@@ -2,18 +2,12 @@
 
 mod common;
 
-use common::{client, dossier_with_secret, session_cookie, sign_in_form, start, start_beside};
+use common::{
+    client, dossier_with_secret, session_cookie, sign_in_form, start, start_beside, summary,
+};
 
 const NUMBER: &str = "ISB-2026-000123";
 const SECRET: &str = "ABCD-EFGH-JKMN";
-
-async fn summary(app: &common::TestApp, cookie: Option<&str>) -> reqwest::Response {
-    let mut req = client().post(format!("{}/api/dossier_summary", app.base));
-    if let Some(c) = cookie {
-        req = req.header("cookie", c);
-    }
-    req.send().await.expect("summary")
-}
 
 #[tokio::test]
 async fn the_right_code_opens_a_session_tolerant_of_case_spaces_and_dashes() {
@@ -120,22 +114,9 @@ async fn repeated_failures_throttle_the_dossier_across_server_processes() {
         (1..=30).contains(&wait),
         "30 s after the 4th failure: {error}"
     );
-    let id = a
-        .store
-        .dossier_by_number(NUMBER)
-        .await
-        .expect("db")
-        .expect("dossier")
-        .id;
-    let events = a.store.audit_for_dossier(&id, 100).await.expect("audit");
-    let failed = events
-        .iter()
-        .filter(|e| e.action == "sign_in.failed")
-        .count();
-    let throttled = events
-        .iter()
-        .filter(|e| e.action == "sign_in.throttled")
-        .count();
+    let events = common::audit_actions(&a, NUMBER).await;
+    let failed = events.iter().filter(|a| *a == "sign_in.failed").count();
+    let throttled = events.iter().filter(|a| *a == "sign_in.throttled").count();
     assert_eq!(
         (failed, throttled),
         (4, 1),

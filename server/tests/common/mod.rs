@@ -179,3 +179,25 @@ pub fn error_in(location: &str) -> serde_json::Value {
         .expect("base64");
     serde_json::from_slice(&json).expect("json")
 }
+
+/// Calls the `dossier_summary` server function, with the session cookie when given.
+pub async fn summary(app: &TestApp, cookie: Option<&str>) -> reqwest::Response {
+    let mut req = client().post(format!("{}/api/dossier_summary", app.base));
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    req.send().await.expect("summary")
+}
+
+/// The actions in the audit log of the dossier with this number, newest first.
+pub async fn audit_actions(app: &TestApp, number: &str) -> Vec<String> {
+    let id = app
+        .store
+        .dossier_by_number(number)
+        .await
+        .expect("db")
+        .expect("dossier")
+        .id;
+    let events = app.store.audit_for_dossier(&id, 100).await.expect("audit");
+    events.into_iter().map(|e| e.action).collect()
+}
