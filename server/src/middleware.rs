@@ -84,7 +84,7 @@ const PROTECTED_PAGES: &[&str] = &["/dossier"];
 
 pub async fn require_session_for_pages(
     State(state): State<AppState>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     let path = req.uri().path();
@@ -102,7 +102,10 @@ pub async fn require_session_for_pages(
         )
         .await;
         match live {
-            Ok(Some(_)) => {}
+            // Handed on so the page's server functions need not look it up again.
+            Ok(Some(current)) => {
+                req.extensions_mut().insert(current);
+            }
             Ok(None) => return axum::response::Redirect::to("/").into_response(),
             Err(e) => {
                 tracing::error!(error = %e, "session lookup failed");

@@ -6,7 +6,7 @@ use axum::extract::{Extension, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use http::header;
-use store::{ActorKind, NewAuditEvent, SessionKind};
+use store::SessionKind;
 
 /// `GET /p/{dossier}/{expiry}/{kid.sig}`: a valid link opens a pay-only session (the open
 /// amount and the ways to pay, no personal data) and goes to the dossier; a bad, expired
@@ -18,7 +18,7 @@ pub async fn open_link(
 ) -> Response {
     let services = &state.services;
     let now = Utc::now();
-    let ip = ip.map(|Extension(ClientIp(ip))| ip.to_string());
+    let ip = ip.map(|Extension(ClientIp(ip))| ip);
     let verified = match services.links.verify(&dossier, &expiry, &kid_sig, now) {
         Ok(v) => v,
         Err(e) => {
@@ -34,8 +34,11 @@ pub async fn open_link(
             return Redirect::to(&format!("/link?reason={reason}{prefill}")).into_response();
         }
     };
-    let number = verified.dossier.to_string();
-    let dossier = match services.store.dossier_by_number(&number).await {
+    let dossier = match services
+        .store
+        .dossier_by_number(&verified.dossier.to_string())
+        .await
+    {
         Ok(Some(d)) => d,
         // Signed by us but since deleted (e.g. past retention): treat as revoked.
         Ok(None) => return Redirect::to("/link?reason=invalid").into_response(),
@@ -59,18 +62,16 @@ pub async fn open_link(
             return (http::StatusCode::SERVICE_UNAVAILABLE, "try again later").into_response();
         }
     };
-    let event = NewAuditEvent {
-        at: now,
-        actor_kind: ActorKind::Debtor,
-        actor_id: Some(number),
-        dossier_id: Some(dossier.id.clone()),
-        action: "qr_link.opened".into(),
-        detail: serde_json::json!({ "kid": verified.kid.to_string() }),
-        client_ip: ip,
-    };
-    if let Err(e) = services.store.append_audit(&event).await {
-        tracing::error!(error = %e, "could not write audit event");
-    }
+    app::ssr::audit_debtor(
+        services,
+        Some(dossier.id.clone()),
+        &verified.dossier,
+        "qr_link.opened",
+        serde_json::json!({ "kid": verified.kid.to_string() }),
+        ip,
+        now,
+    )
+    .await;
     let cookie = session::set_cookie(&token, &services.settings);
     ([(header::SET_COOKIE, cookie)], Redirect::to("/dossier")).into_response()
 }

@@ -60,14 +60,19 @@ pub async fn require_session() -> Result<(Services, session::Current), crate::er
     let services = services().map_err(|_| PortalError::Unavailable)?;
     let parts =
         leptos::prelude::use_context::<http::request::Parts>().ok_or(PortalError::Unavailable)?;
-    let current = session::current(
-        &services.store,
-        &parts.headers,
-        &services.settings,
-        chrono::Utc::now(),
-    )
-    .await
-    .map_err(|e| unavailable("session", e))?;
+    // A page load already passed the server's session gate, which left the session in the
+    // request: no second lookup. Calls from the browser are checked here.
+    let current = match parts.extensions.get::<session::Current>() {
+        Some(current) => Some(current.clone()),
+        None => session::current(
+            &services.store,
+            &parts.headers,
+            &services.settings,
+            chrono::Utc::now(),
+        )
+        .await
+        .map_err(|e| unavailable("session", e))?,
+    };
     match current {
         Some(current) => Ok((services, current)),
         None => {
@@ -83,4 +88,29 @@ pub async fn require_session() -> Result<(Services, session::Current), crate::er
 pub fn unavailable(what: &str, e: store::StoreError) -> crate::errors::PortalError {
     tracing::error!(error = %e, what, "database error");
     crate::errors::PortalError::Unavailable
+}
+
+/// Appends a debtor's action to the audit log. A failure to write is logged, not returned:
+/// the debtor's request itself succeeded or failed on its own merits.
+pub async fn audit_debtor(
+    services: &Services,
+    dossier_id: Option<String>,
+    number: &domain::DossierNumber,
+    action: &str,
+    detail: serde_json::Value,
+    ip: Option<IpAddr>,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    let event = store::NewAuditEvent {
+        at: now,
+        actor_kind: store::ActorKind::Debtor,
+        actor_id: Some(number.to_string()),
+        dossier_id,
+        action: action.to_owned(),
+        detail,
+        client_ip: ip.map(|ip| ip.to_string()),
+    };
+    if let Err(e) = services.store.append_audit(&event).await {
+        tracing::error!(error = %e, action, "could not write audit event");
+    }
 }

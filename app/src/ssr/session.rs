@@ -49,6 +49,7 @@ pub fn token_from_headers(headers: &http::HeaderMap) -> Option<Token> {
 }
 
 /// A live session of the current request, with its token.
+#[derive(Clone)]
 pub struct Current {
     pub token: Token,
     pub session: Session,

@@ -7,7 +7,7 @@ use auth::{ThrottlePolicy, Token};
 use chrono::{DateTime, Utc};
 use domain::{DossierNumber, Secret};
 use std::net::IpAddr;
-use store::{ActorKind, AttemptKey, AttemptKeyKind, NewAuditEvent, SessionKind};
+use store::{AttemptKey, AttemptKeyKind, SessionKind};
 
 /// What a successful sign-in yields: the new session's token for the cookie.
 pub struct SignedIn {
@@ -52,7 +52,16 @@ pub async fn sign_in(
         wait_until = wait_until.max(by_ip);
     }
     if let Some(until) = wait_until {
-        audit(services, dossier_id, &number, "sign_in.throttled", ip, now).await;
+        super::audit_debtor(
+            services,
+            dossier_id,
+            &number,
+            "sign_in.throttled",
+            serde_json::json!({}),
+            ip,
+            now,
+        )
+        .await;
         return Err(SignInError::Throttled {
             dossier: number.to_string(),
             retry_after_secs: (until - now).num_seconds().max(1),
@@ -83,11 +92,12 @@ pub async fn sign_in(
     let dossier = match (ok, dossier) {
         (true, Some(d)) => d,
         (_, d) => {
-            audit(
+            super::audit_debtor(
                 services,
                 d.map(|d| d.id),
                 &number,
                 "sign_in.failed",
+                serde_json::json!({}),
                 ip,
                 now,
             )
@@ -107,11 +117,12 @@ pub async fn sign_in(
     )
     .await
     .map_err(unavailable)?;
-    audit(
+    super::audit_debtor(
         services,
         Some(dossier.id.clone()),
         &number,
         "sign_in.succeeded",
+        serde_json::json!({}),
         ip,
         now,
     )
@@ -140,28 +151,6 @@ async fn throttled_until(
         .await
         .map_err(unavailable)?;
     Ok(policy.next_allowed(&failures, now))
-}
-
-async fn audit(
-    services: &Services,
-    dossier_id: Option<String>,
-    number: &DossierNumber,
-    action: &str,
-    ip: Option<IpAddr>,
-    now: DateTime<Utc>,
-) {
-    let event = NewAuditEvent {
-        at: now,
-        actor_kind: ActorKind::Debtor,
-        actor_id: Some(number.to_string()),
-        dossier_id,
-        action: action.to_owned(),
-        detail: serde_json::json!({}),
-        client_ip: ip.map(|ip| ip.to_string()),
-    };
-    if let Err(e) = services.store.append_audit(&event).await {
-        tracing::error!(error = %e, action, "could not write audit event");
-    }
 }
 
 fn unavailable(e: store::StoreError) -> SignInError {
