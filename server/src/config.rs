@@ -1,39 +1,166 @@
-//! Runtime configuration: command-line flags with environment fallbacks.
+//! Runtime configuration, from (strongest first) command-line flags, environment variables
+//! (`PORTAL_*`, and `DATABASE_URL`), a TOML file (`--config`), and built-in defaults.
+//!
+//! Secrets (QR-link keys, a database password) are held so that `Debug` and log lines
+//! never show them.
 
+use anyhow::{Context, bail};
 use clap::Args;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
 use leptos::prelude::LeptosOptions;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// Settings of a running portal.
-#[derive(Debug, Clone, Args)]
+/// Settings of a running portal, after merging every source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
     /// Address to listen on.
-    #[arg(long, env = "PORTAL_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
     /// The address debtors use, for links on letters and Pay.nl return URLs
     /// (default: http://{addr}).
-    #[arg(long, env = "PORTAL_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// Folder with the built site (`pkg/` with JS, WASM and CSS, plus public assets).
-    #[arg(long, env = "PORTAL_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
     /// Database: `sqlite://path` (embedded default) or `postgres://...`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/portal.db")]
-    pub database_url: String,
+    pub database_url: SecretString,
     /// Keys for signing QR links: `kid:base64,kid:base64` (32 bytes or more each).
     /// Without it a random key is made at start-up and old links stop working on restart.
-    #[arg(long, env = "PORTAL_LINK_KEYS", hide_env_values = true)]
-    pub link_keys: Option<String>,
-    /// The key id new links are signed with (default: the first in --link-keys).
-    #[arg(long, env = "PORTAL_LINK_KEY_CURRENT")]
+    pub link_keys: Option<SecretString>,
+    /// The key id new links are signed with (default: the first in `link_keys`).
     pub link_key_current: Option<String>,
     /// Take the client address from X-Forwarded-For (only behind a trusted proxy).
-    #[arg(long, env = "PORTAL_TRUST_PROXY", default_value_t = false)]
+    pub trust_proxy: bool,
+    /// A debtor session ends after this many minutes without a request...
+    pub session_idle_minutes: u32,
+    /// ...and in any case this many minutes after sign-in.
+    pub session_absolute_minutes: u32,
+}
+
+/// The built-in defaults, as a figment layer.
+#[derive(Serialize)]
+struct Defaults {
+    addr: SocketAddr,
+    site_root: PathBuf,
+    database_url: &'static str,
+    trust_proxy: bool,
+    session_idle_minutes: u32,
+    session_absolute_minutes: u32,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Defaults {
+            addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            site_root: PathBuf::from("target/site"),
+            database_url: "sqlite://data/portal.db",
+            trust_proxy: false,
+            session_idle_minutes: 15,
+            session_absolute_minutes: 240,
+        }
+    }
+}
+
+/// The command-line flags; each overrides the same setting from the environment or the file.
+#[derive(Debug, Clone, Default, Args, Serialize)]
+pub struct ConfigArgs {
+    /// A TOML file with settings (keys as the flags, with underscores: `public_url = "..."`).
+    #[arg(long, env = "PORTAL_CONFIG")]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [env PORTAL_ADDR; default 127.0.0.1:3000].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addr: Option<SocketAddr>,
+    /// The address debtors use, for links on letters and Pay.nl return URLs
+    /// [env PORTAL_PUBLIC_URL; default http://{addr}].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    /// Folder with the built site [env PORTAL_SITE_ROOT; default target/site].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site_root: Option<PathBuf>,
+    /// `sqlite://path` or `postgres://...` [env DATABASE_URL; default sqlite://data/portal.db].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    /// QR-link keys `kid:base64,...` [env PORTAL_LINK_KEYS]. Prefer the environment or the
+    /// file: a flag shows in the process list.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_keys: Option<String>,
+    /// The key id new links are signed with [env PORTAL_LINK_KEY_CURRENT].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_key_current: Option<String>,
+    /// Take the client address from X-Forwarded-For [env PORTAL_TRUST_PROXY].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub trust_proxy: bool,
 }
 
+impl ConfigArgs {
+    /// Merges defaults, the file, the environment and these flags into one `Config`.
+    pub fn load(&self) -> anyhow::Result<Config> {
+        self.load_with(Env::prefixed("PORTAL_"), Env::raw().only(&["DATABASE_URL"]))
+    }
+
+    fn load_with(&self, portal_env: Env, database_env: Env) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Defaults::default()));
+        if let Some(path) = &self.config {
+            figment = figment.merge(Toml::file_exact(existing(path)?));
+        }
+        let config: Config = figment
+            // Flags of the command itself, not settings.
+            .merge(portal_env.ignore(&["config", "demo"]))
+            .merge(database_env)
+            .merge(Serialized::defaults(self))
+            .extract()
+            .context("invalid configuration")?;
+        config.check()?;
+        Ok(config)
+    }
+}
+
+fn existing(path: &Path) -> anyhow::Result<&Path> {
+    if !path.is_file() {
+        bail!("config file {} not found", path.display());
+    }
+    Ok(path)
+}
+
 impl Config {
+    /// Catches settings that parse but cannot work.
+    fn check(&self) -> anyhow::Result<()> {
+        if self.session_idle_minutes == 0 || self.session_absolute_minutes == 0 {
+            bail!("session timeouts must be at least one minute");
+        }
+        if self.session_idle_minutes > self.session_absolute_minutes {
+            bail!("session_idle_minutes cannot exceed session_absolute_minutes");
+        }
+        Ok(())
+    }
+
+    /// The database URL, for connecting.
+    pub fn database_url(&self) -> &str {
+        self.database_url.expose_secret()
+    }
+
+    /// The database URL with any password masked, for messages and logs.
+    pub fn database_for_display(&self) -> String {
+        match url::Url::parse(self.database_url()) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("***"));
+                url.to_string()
+            }
+            _ => self.database_url().to_owned(),
+        }
+    }
+
     /// Leptos' own settings, built here rather than read from cargo-leptos' environment so
     /// the release binary and the tests start the same way without cargo-leptos.
     pub fn leptos_options(&self) -> LeptosOptions {
@@ -62,5 +189,136 @@ impl Config {
             .iter()
             .any(|p| url.starts_with(p));
         !local
+    }
+
+    /// Session lifetimes for the app.
+    pub fn session_timeouts(&self) -> (chrono::Duration, chrono::Duration) {
+        (
+            chrono::Duration::minutes(i64::from(self.session_idle_minutes)),
+            chrono::Duration::minutes(i64::from(self.session_absolute_minutes)),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    const KEY: &str = "k1:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+
+    // Environment providers with a prefix no real variable has, so tests stay independent of
+    // the machine and of each other.
+    fn no_env() -> (Env, Env) {
+        (
+            Env::prefixed("DP_TEST_UNSET_"),
+            Env::prefixed("DP_TEST_UNSET_"),
+        )
+    }
+
+    fn load(args: &ConfigArgs) -> anyhow::Result<Config> {
+        let (a, b) = no_env();
+        args.load_with(a, b)
+    }
+
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().expect("temp file");
+        f.write_all(text.as_bytes()).expect("write");
+        f
+    }
+
+    #[test]
+    fn defaults_without_any_source() {
+        let config = load(&ConfigArgs::default()).expect("config");
+        assert_eq!(config.addr, SocketAddr::from(([127, 0, 0, 1], 3000)));
+        assert_eq!(config.database_url(), "sqlite://data/portal.db");
+        assert!(config.link_keys.is_none());
+        assert_eq!(config.session_idle_minutes, 15);
+        assert_eq!(config.session_absolute_minutes, 240);
+    }
+
+    #[test]
+    fn the_file_sets_and_flags_override_it() {
+        let f = file(&format!(
+            "addr = \"0.0.0.0:8080\"\npublic_url = \"https://portaal.example.nl\"\n\
+             link_keys = \"{KEY}\"\nsession_idle_minutes = 10\n"
+        ));
+        let args = ConfigArgs {
+            config: Some(f.path().to_owned()),
+            addr: Some(SocketAddr::from(([127, 0, 0, 1], 9999))),
+            ..ConfigArgs::default()
+        };
+        let config = load(&args).expect("config");
+        assert_eq!(config.addr.port(), 9999, "the flag wins over the file");
+        assert_eq!(
+            config.public_url.as_deref(),
+            Some("https://portaal.example.nl")
+        );
+        assert_eq!(
+            config.link_keys.as_ref().map(|k| k.expose_secret()),
+            Some(KEY)
+        );
+        assert_eq!(config.session_idle_minutes, 10);
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("portal.toml", "public_url = \"https://from-file.nl\"")?;
+            jail.set_env("PORTAL_PUBLIC_URL", "https://from-env.nl");
+            jail.set_env("DATABASE_URL", "postgres://u:pw@db/portal");
+            let args = ConfigArgs {
+                config: Some("portal.toml".into()),
+                ..ConfigArgs::default()
+            };
+            let config = args.load().map_err(|e| e.to_string())?;
+            assert_eq!(config.public_url.as_deref(), Some("https://from-env.nl"));
+            assert_eq!(config.database_url(), "postgres://u:pw@db/portal");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_or_display() {
+        let f = file(&format!(
+            "link_keys = \"{KEY}\"\ndatabase_url = \"postgres://portal:hunter2@db/portal\"\n"
+        ));
+        let args = ConfigArgs {
+            config: Some(f.path().to_owned()),
+            ..ConfigArgs::default()
+        };
+        let config = load(&args).expect("config");
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("BwcHBwcH"), "{debug}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        let shown = config.database_for_display();
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("db/portal"), "{shown}");
+    }
+
+    #[test]
+    fn unknown_keys_and_a_missing_file_are_errors() {
+        let f = file("adress = \"0.0.0.0:80\"\n");
+        let typo = ConfigArgs {
+            config: Some(f.path().to_owned()),
+            ..ConfigArgs::default()
+        };
+        let err = format!("{:#}", load(&typo).expect_err("typo"));
+        assert!(err.contains("adress"), "{err}");
+        let missing = ConfigArgs {
+            config: Some("/nonexistent/portal.toml".into()),
+            ..ConfigArgs::default()
+        };
+        assert!(load(&missing).is_err());
+    }
+
+    #[test]
+    fn impossible_timeouts_are_refused() {
+        let f = file("session_idle_minutes = 300\nsession_absolute_minutes = 60\n");
+        let args = ConfigArgs {
+            config: Some(f.path().to_owned()),
+            ..ConfigArgs::default()
+        };
+        assert!(load(&args).is_err());
     }
 }

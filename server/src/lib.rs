@@ -17,7 +17,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
-pub use config::Config;
+pub use config::{Config, ConfigArgs};
+use secrecy::ExposeSecret;
 
 /// Everything a request handler may need; cheap to clone.
 #[derive(Clone, FromRef)]
@@ -33,17 +34,18 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Connects the database (running migrations) and builds the services for `config`;
 /// `bound` is the address actually listened on (for default URLs and cookie flags).
 pub async fn services(config: &Config, bound: SocketAddr) -> anyhow::Result<Services> {
-    let store = store::Store::connect(&config.database_url)
+    let store = store::Store::connect(config.database_url())
         .await
-        .with_context(|| format!("open the database {}", config.database_url))?;
+        .with_context(|| format!("open the database {}", config.database_for_display()))?;
     let hasher = auth::SecretHasher::new(auth::HashParams::default())?;
     let links = match &config.link_keys {
         Some(keys) => {
+            let keys = keys.expose_secret();
             let current = match &config.link_key_current {
                 Some(c) => c.clone(),
                 None => keys.split(':').next().unwrap_or_default().to_owned(),
             };
-            auth::LinkKeyring::from_config(&current, keys).context("PORTAL_LINK_KEYS")?
+            auth::LinkKeyring::from_config(&current, keys).context("link_keys")?
         }
         None => {
             tracing::warn!("no PORTAL_LINK_KEYS: QR links made now stop working on restart");
@@ -53,9 +55,11 @@ pub async fn services(config: &Config, bound: SocketAddr) -> anyhow::Result<Serv
             )?
         }
     };
+    let (idle_timeout, absolute_timeout) = config.session_timeouts();
     let settings = Settings {
         secure_cookies: config.secure_cookies(bound),
-        ..Settings::default()
+        idle_timeout,
+        absolute_timeout,
     };
     Ok(Services {
         store,

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use server::Config;
+use server::{Config, ConfigArgs};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -14,7 +14,7 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     #[command(flatten)]
-    config: Config,
+    config: ConfigArgs,
 }
 
 #[derive(Subcommand)]
@@ -59,11 +59,12 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
+    let config = cli.config.load()?;
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(cli.config, cli.demo).await,
-        Command::Import { file, secrets_out } => import(&cli.config, &file, &secrets_out).await,
+        Command::Serve => serve(config, cli.demo).await,
+        Command::Import { file, secrets_out } => import(&config, &file, &secrets_out).await,
         Command::Migrate => {
-            store::Store::connect(&cli.config.database_url).await?;
+            store::Store::connect(config.database_url()).await?;
             println!("database schema is up to date");
             Ok(())
         }
@@ -86,7 +87,6 @@ async fn main() -> anyhow::Result<()> {
                 ),
                 None => None,
             };
-            let config = cli.config;
             let services = server::services(&config, config.addr).await?;
             let run = server::letters::LetterRun {
                 dossiers: numbers,
@@ -147,7 +147,7 @@ async fn import(
     file: &std::path::Path,
     secrets_out: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let store = store::Store::connect(&config.database_url).await?;
+    let store = store::Store::connect(config.database_url()).await?;
     let hasher = auth::SecretHasher::new(auth::HashParams::default())?;
     let options = import::ImportOptions::new(hasher);
     let input = std::fs::File::open(file).with_context(|| format!("open {}", file.display()))?;

@@ -124,6 +124,55 @@ async fn repeated_failures_throttle_the_dossier_across_server_processes() {
     );
 }
 
+/// The same on PostgreSQL, the production set-up: two processes behind a load balancer share
+/// the throttle through the database, up to the one-hour lock.
+#[tokio::test]
+async fn throttle_and_lock_hold_across_two_processes_on_postgres() {
+    let Some(db) = common::PgDb::create().await else {
+        return;
+    };
+    let a = common::start_with_database(&db.url).await;
+    let b = common::start_with_database(&db.url).await;
+    dossier_with_secret(&a.store, NUMBER, SECRET).await;
+    // Alternate between the processes: neither alone has seen enough failures to throttle.
+    for app in [&a, &b, &a, &b] {
+        let resp = sign_in_form(app, NUMBER, "ZZZZ-ZZZZ-ZZZZ").await;
+        assert!(session_cookie(&resp).is_none());
+    }
+    let resp = sign_in_form(&a, NUMBER, SECRET).await;
+    assert!(
+        session_cookie(&resp).is_none(),
+        "throttled after 4 failures"
+    );
+    let wait = retry_after(&resp);
+    assert!((1..=30).contains(&wait), "about 30 s, was {wait}");
+
+    // Six more failures (as if made while waiting out each delay) reach the lock of 10.
+    let key = store::AttemptKey::new(store::AttemptKeyKind::Dossier, NUMBER);
+    for _ in 0..6 {
+        a.store
+            .record_login_attempt(&key, false, chrono::Utc::now())
+            .await
+            .expect("attempt");
+    }
+    let resp = sign_in_form(&b, NUMBER, SECRET).await;
+    assert!(session_cookie(&resp).is_none(), "locked");
+    let wait = retry_after(&resp);
+    assert!(
+        (3500..=3600).contains(&wait),
+        "locked for an hour, was {wait}"
+    );
+    db.drop().await;
+}
+
+fn retry_after(resp: &reqwest::Response) -> i64 {
+    let loc = resp.headers()["location"].to_str().expect("location");
+    let error = common::error_in(loc);
+    error["Throttled"]["retry_after_secs"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("not throttled: {error}"))
+}
+
 #[tokio::test]
 async fn sign_out_really_ends_the_session() {
     let app = start().await;

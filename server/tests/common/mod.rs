@@ -4,13 +4,13 @@
 
 use chrono::Utc;
 use clap::Parser;
-use server::Config;
+use server::ConfigArgs;
 use store::{DossierStatus, InterestKind, NewCreditor, NewDossier, Store};
 
 #[derive(Parser)]
 struct Args {
     #[command(flatten)]
-    config: Config,
+    config: ConfigArgs,
 }
 
 /// The QR-link key the test servers use (32 bytes of 0x07, base64).
@@ -41,6 +41,52 @@ pub async fn start_beside(other: &TestApp) -> TestApp {
     start_on(&other.db_url, other._dir.clone()).await
 }
 
+/// A fresh PostgreSQL database (on `TEST_DATABASE_URL`'s server), dropped by [`PgDb::drop`].
+pub struct PgDb {
+    admin_url: String,
+    name: String,
+    pub url: String,
+}
+
+impl PgDb {
+    /// Creates the database, or `None` when PostgreSQL tests are skipped (never in CI).
+    pub async fn create() -> Option<PgDb> {
+        use sqlx::{Connection, Executor};
+        let admin_url = store::testing::postgres_admin_url()?;
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .expect("connect to TEST_DATABASE_URL");
+        admin
+            .execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .expect("create database");
+        let url = store::testing::with_database(&admin_url, &name);
+        Some(PgDb {
+            admin_url,
+            name,
+            url,
+        })
+    }
+
+    /// Drops the database (best effort; the servers using it may still hold connections).
+    pub async fn drop(self) {
+        use sqlx::{Connection, Executor};
+        if let Ok(mut admin) = sqlx::PgConnection::connect(&self.admin_url).await {
+            let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+            if let Err(e) = admin.execute(sql.as_str()).await {
+                eprintln!("note: could not drop {}: {e}", self.name);
+            }
+        }
+    }
+}
+
+/// A server on the database at `url` (e.g. a [`PgDb`]).
+pub async fn start_with_database(url: &str) -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    start_on(url, std::sync::Arc::new(dir)).await
+}
+
 async fn start_on(db_url: &str, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp {
     let config = Args::parse_from([
         "test",
@@ -51,7 +97,9 @@ async fn start_on(db_url: &str, dir: std::sync::Arc<tempfile::TempDir>) -> TestA
         "--link-keys",
         TEST_LINK_KEYS,
     ])
-    .config;
+    .config
+    .load()
+    .expect("config");
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .expect("bind");
