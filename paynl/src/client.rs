@@ -230,6 +230,9 @@ pub struct OrderStatus {
     pub refunded_amount: Money,
     /// Pay.nl echoed `integration.test = true`.
     pub test_mode: bool,
+    /// The hosted payment page (`links.redirect`), when the order object carries it: lets a
+    /// repeated request send the payer back to the same order without creating another.
+    pub payment_url: Option<String>,
 }
 
 /// Pay.nl's answer to a refund request.
@@ -489,6 +492,7 @@ pub(crate) fn order_status_from(w: &WireOrder) -> Result<OrderStatus, String> {
         paid_amount,
         refunded_amount,
         test_mode: w.integration.as_ref().and_then(|i| i.test).unwrap_or(false),
+        payment_url: w.links.as_ref().and_then(|l| l.redirect.clone()),
     })
 }
 

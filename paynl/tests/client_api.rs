@@ -30,6 +30,11 @@ async fn create_is_pending_then_paid_after_control_pay() {
     let status = client.order_status(&order.id).await.unwrap();
     assert_eq!(status.state, PaymentState::Pending);
     assert!(!status.state.is_final());
+    assert_eq!(
+        status.payment_url.as_deref(),
+        Some(order.payment_url.as_str()),
+        "a status read hands out the same payment page"
+    );
 
     let (code, _) = control(
         sim.url(),

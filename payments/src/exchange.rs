@@ -1,0 +1,268 @@
+//! Pay.nl exchange calls (webhooks): verify, log, re-read the status from the API, apply.
+
+use chrono::{DateTime, Utc};
+use http::{HeaderMap, StatusCode};
+use paynl::ExchangeError;
+use paynl::exchange::{SignaturePolicy, read_exchange};
+use serde_json::json;
+use store::{ActorKind, NewAuditEvent, NewExchangeCall, Payment};
+
+use crate::error::PayError;
+use crate::service::PaymentService;
+
+/// What the exchange call achieved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExchangeOutcome {
+    /// The order's status was applied (possibly a replay that changed nothing).
+    Processed,
+    /// Nothing to do: the order is unknown to Pay.nl or not one of ours.
+    Ignored,
+    /// The call's signature failed: refused and audited; nothing read or booked.
+    Refused,
+    /// The call could not be read (malformed body).
+    Malformed,
+    /// It could not be processed now (Pay.nl's API or our database failed, or the dossier
+    /// was busy): Pay.nl should retry.
+    Retry,
+}
+
+/// The answer to give Pay.nl.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeAnswer {
+    /// What happened.
+    pub outcome: ExchangeOutcome,
+    /// The HTTP status to answer with.
+    pub http_status: StatusCode,
+    /// The body: `TRUE|…` when handled (Pay.nl stops), `FALSE|…` otherwise (Pay.nl
+    /// retries).
+    pub body: String,
+}
+
+impl ExchangeAnswer {
+    fn new(outcome: ExchangeOutcome, message: &str) -> Self {
+        let (http_status, verdict) = match outcome {
+            ExchangeOutcome::Processed | ExchangeOutcome::Ignored => (StatusCode::OK, "TRUE"),
+            ExchangeOutcome::Refused => (StatusCode::FORBIDDEN, "FALSE"),
+            ExchangeOutcome::Malformed => (StatusCode::BAD_REQUEST, "FALSE"),
+            // Deliberately FALSE with 200, as PAYNL.md describes for "could not process".
+            ExchangeOutcome::Retry => (StatusCode::OK, "FALSE"),
+        };
+        // The message is ours (no user input) and one line.
+        ExchangeAnswer {
+            outcome,
+            http_status,
+            body: format!("{verdict}|{message}"),
+        }
+    }
+
+    /// True when the body starts with `TRUE|`.
+    pub fn is_accepted(&self) -> bool {
+        self.body.starts_with("TRUE|")
+    }
+}
+
+impl PaymentService {
+    /// Handles one exchange call. `query` is the raw query string (without `?`), `body`
+    /// the raw body.
+    ///
+    /// The signature is verified (required or when present, per
+    /// [`crate::PaymentConfig::signature_policy`]); a bad one is refused, logged and
+    /// audited. Otherwise the call is only a hint: the status is re-read from Pay.nl's API
+    /// and applied with [`PaymentService::apply_status`]. Every call is kept in the exchange
+    /// log with its outcome.
+    pub async fn handle_exchange(
+        &self,
+        headers: &HeaderMap,
+        query: Option<&str>,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) -> ExchangeAnswer {
+        let raw_body = if body.is_empty() {
+            query.map(|q| format!("?{q}")).unwrap_or_default()
+        } else {
+            String::from_utf8_lossy(body).into_owned()
+        };
+        let read = read_exchange(
+            headers,
+            query,
+            body,
+            &self.keyring,
+            self.config.signature_policy,
+        );
+        let call = match read {
+            Ok(call) => call,
+            Err(ExchangeError::MalformedBody(message)) => {
+                tracing::warn!(%message, "malformed Pay.nl exchange call");
+                let id = self.log_call(None, &raw_body, false, now).await;
+                self.set_outcome(id, &format!("rejected: malformed: {message}"))
+                    .await;
+                return ExchangeAnswer::new(ExchangeOutcome::Malformed, "malformed call");
+            }
+            Err(refusal) => {
+                return self
+                    .refuse(headers, query, body, &raw_body, &refusal, now)
+                    .await;
+            }
+        };
+        let signed = call.signed_by.is_some();
+        let id = self
+            .log_call(Some(call.order_id.clone()), &raw_body, signed, now)
+            .await;
+        let (answer, outcome) = self.process(&call.order_id, now).await;
+        self.set_outcome(id, &outcome).await;
+        tracing::info!(order = %call.order_id, signed, claimed = %call.action, %outcome, "Pay.nl exchange call");
+        answer
+    }
+
+    async fn process(&self, order_id: &str, now: DateTime<Utc>) -> (ExchangeAnswer, String) {
+        use ExchangeOutcome::{Ignored, Processed, Retry};
+        let status = match self.client.order_status(order_id).await {
+            Ok(status) => status,
+            Err(e) if e.http_status() == Some(404) => {
+                return (
+                    ExchangeAnswer::new(Ignored, "unknown order"),
+                    "ignored: Pay.nl does not know the order".into(),
+                );
+            }
+            Err(e) => {
+                tracing::warn!(order = %order_id, error = %e, "exchange call: status read failed");
+                return (
+                    ExchangeAnswer::new(Retry, "status unavailable, retry later"),
+                    format!("failed: status read: {e}"),
+                );
+            }
+        };
+        let payment = match self.payment_for(&status).await {
+            Ok(Some(payment)) => payment,
+            Ok(None) => {
+                tracing::warn!(order = %status.id, reference = ?status.reference, "exchange call for an order that is not ours");
+                return (
+                    ExchangeAnswer::new(Ignored, "not our order"),
+                    "ignored: no payment for this order".into(),
+                );
+            }
+            Err(e) => {
+                return (
+                    ExchangeAnswer::new(Retry, "database unavailable, retry later"),
+                    format!("failed: {e}"),
+                );
+            }
+        };
+        match self.apply_status(&payment, &status, now).await {
+            Ok(applied) => (
+                ExchangeAnswer::new(Processed, &applied.status.to_string()),
+                applied.outcome(),
+            ),
+            Err(e) => {
+                tracing::warn!(payment = %payment.id, error = %e, "exchange call: applying the status failed");
+                let busy = matches!(e, PayError::Busy);
+                let message = if busy {
+                    "busy, retry later"
+                } else {
+                    "could not process"
+                };
+                (ExchangeAnswer::new(Retry, message), format!("failed: {e}"))
+            }
+        }
+    }
+
+    /// Our payment for the order: by its id, else by its reference (our payment id) when
+    /// that payment has no order yet or has this one.
+    async fn payment_for(&self, status: &paynl::OrderStatus) -> Result<Option<Payment>, PayError> {
+        if let Some(payment) = self.store.payment_by_order_id(&status.id).await? {
+            return Ok(Some(payment));
+        }
+        if status.order_id != status.id
+            && let Some(payment) = self.store.payment_by_order_id(&status.order_id).await?
+        {
+            return Ok(Some(payment));
+        }
+        let Some(reference) = status.reference.as_deref() else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .payment(reference)
+            .await?
+            .filter(|p| p.paynl_order_id.is_none() && p.amount == status.amount))
+    }
+
+    async fn refuse(
+        &self,
+        headers: &HeaderMap,
+        query: Option<&str>,
+        body: &[u8],
+        raw_body: &str,
+        refusal: &ExchangeError,
+        now: DateTime<Utc>,
+    ) -> ExchangeAnswer {
+        // What the call claims, read without its signature, for the log only.
+        let mut unsigned = headers.clone();
+        unsigned.remove("signature");
+        let claimed = read_exchange(
+            &unsigned,
+            query,
+            body,
+            &self.keyring,
+            SignaturePolicy::IfPresent,
+        )
+        .ok()
+        .map(|c| c.order_id);
+        tracing::warn!(error = %refusal, order = ?claimed, "Pay.nl exchange call refused");
+        let id = self.log_call(claimed.clone(), raw_body, false, now).await;
+        self.set_outcome(id, &format!("rejected: {refusal}")).await;
+        let key_id = headers
+            .get("signature-keyid")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let audit = NewAuditEvent {
+            at: now,
+            actor_kind: ActorKind::System,
+            actor_id: Some("paynl".into()),
+            dossier_id: None,
+            action: "paynl.exchange.refused".into(),
+            detail: json!({
+                "reason": refusal.to_string(),
+                "claimed_order": claimed,
+                "key_id": key_id,
+                "exchange_call": id,
+            }),
+            client_ip: None,
+        };
+        if let Err(e) = self.store.append_audit(&audit).await {
+            tracing::error!(error = %e, "could not audit a refused exchange call");
+        }
+        ExchangeAnswer::new(ExchangeOutcome::Refused, "signature refused")
+    }
+
+    /// Logs the call; a failing log does not stop processing (the booking is what counts).
+    async fn log_call(
+        &self,
+        order_id: Option<String>,
+        raw_body: &str,
+        signature_ok: bool,
+        now: DateTime<Utc>,
+    ) -> Option<i64> {
+        let call = NewExchangeCall {
+            received_at: now,
+            order_id,
+            raw_body: raw_body.to_owned(),
+            signature_ok,
+        };
+        match self.store.log_exchange_call(&call).await {
+            Ok(id) => Some(id),
+            Err(e) => {
+                tracing::error!(error = %e, "could not log an exchange call");
+                None
+            }
+        }
+    }
+
+    async fn set_outcome(&self, id: Option<i64>, outcome: &str) {
+        if let Some(id) = id
+            && let Err(e) = self.store.set_exchange_outcome(id, outcome).await
+        {
+            tracing::error!(error = %e, call = id, "could not record an exchange call's outcome");
+        }
+    }
+}
