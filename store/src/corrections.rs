@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use crate::Store;
 use crate::audit::{NewAuditEvent, append_audit};
 use crate::dossiers::{debtor, record_field_source, write_debtor};
-use crate::error::{Result, StoreError};
+use crate::error::{Result, StoreError, is_unique_violation};
 use crate::row::{RowExt, millis};
 use crate::types::{ActorKind, CorrectionStatus, DebtorField, FieldSourceKind};
 
@@ -63,6 +63,8 @@ const CORRECTION_COLUMNS: &str = "id, dossier_id, field, current_value, proposed
      status, staff_note, created_at, due_at, decided_at, decided_by";
 
 impl Store {
+    /// Files a request; a second open request for the same field is a
+    /// [`StoreError::Conflict`].
     pub async fn create_correction(&self, request: &NewCorrection) -> Result<CorrectionRequest> {
         let sql = format!(
             "INSERT INTO correction_request (dossier_id, field, current_value, proposed_value, \
@@ -79,8 +81,14 @@ impl Store {
             .bind(millis(request.created_at))
             .bind(millis(request.due_at))
             .fetch_one(&self.pool)
-            .await?;
-        correction_from_row(&row)
+            .await;
+        match row {
+            Ok(row) => correction_from_row(&row),
+            Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(
+                "an open correction request for this field exists",
+            )),
+            Err(e) => Err(e.into()),
+        }
     }
 
     pub async fn correction(&self, id: i64) -> Result<Option<CorrectionRequest>> {

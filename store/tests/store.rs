@@ -43,6 +43,7 @@ store::backend_tests!(
     accepting_a_correction_changes_the_field_and_records_its_source,
     rejecting_a_correction_leaves_the_field,
     an_invalid_accepted_correction_changes_nothing,
+    one_open_request_per_field_and_a_new_one_after_the_decision,
     staff_usernames_are_unique,
     one_payment_plan_in_play_per_dossier,
     late_instalments_of_active_plans_are_found,
@@ -1653,6 +1654,30 @@ async fn rejecting_a_correction_leaves_the_field(store: Store) {
     assert_eq!(debtor.details.email.as_deref(), Some("j.jansen@example.nl"));
     let audit = store.audit_for_dossier(&dossier.id, 10).await.unwrap();
     assert_eq!(audit[0].action, "correction.rejected");
+}
+
+async fn one_open_request_per_field_and_a_new_one_after_the_decision(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000063").await;
+    let first = store
+        .create_correction(&email_correction(&dossier.id))
+        .await
+        .unwrap();
+    let again = store.create_correction(&email_correction(&dossier.id)).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let other_field = NewCorrection {
+        field: DebtorField::Phone,
+        proposed_value: "0612345678".into(),
+        ..email_correction(&dossier.id)
+    };
+    store.create_correction(&other_field).await.unwrap();
+    store
+        .decide_correction(&decision(first.id, false))
+        .await
+        .unwrap();
+    store
+        .create_correction(&email_correction(&dossier.id))
+        .await
+        .expect("a new request once the first is decided");
 }
 
 async fn an_invalid_accepted_correction_changes_nothing(store: Store) {
