@@ -51,6 +51,9 @@ impl FromServerFnError for SignInError {
 pub enum PortalError {
     #[error("not signed in")]
     NotSignedIn,
+    /// A QR-link session asked for personal data: the secret from the letter is needed.
+    #[error("sign in with the code to see this")]
+    NeedsSecret,
     #[error("the service is unavailable")]
     Unavailable,
 }
@@ -60,5 +63,67 @@ impl FromServerFnError for PortalError {
 
     fn from_server_fn_error(_: ServerFnErrorErr) -> Self {
         PortalError::Unavailable
+    }
+}
+
+/// What is wrong with a value typed into a form field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum Problem {
+    #[error("required")]
+    Required,
+    #[error("too long")]
+    TooLong,
+    #[error("not an email address")]
+    Email,
+    #[error("not a Dutch postcode")]
+    Postcode,
+    #[error("not a phone number")]
+    Phone,
+    #[error("not a KvK number")]
+    Kvk,
+    #[error("not a VAT number")]
+    Vat,
+    #[error("not a date")]
+    Date,
+    #[error("not an ID document number")]
+    IdDocument,
+    #[error("the same as now")]
+    Unchanged,
+}
+
+/// Why a correction request was not filed. Keeps what was typed so the form shows it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum CorrectionError {
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error("sign in with the code to see this")]
+    NeedsSecret,
+    #[error("unknown field")]
+    UnknownField,
+    #[error("the proposed value: {problem}")]
+    Value { problem: Problem, value: String },
+    #[error("the reason: {problem}")]
+    Reason { problem: Problem },
+    #[error("an open request for this field exists")]
+    Duplicate,
+    #[error("the service is unavailable")]
+    Unavailable,
+}
+
+impl From<PortalError> for CorrectionError {
+    fn from(e: PortalError) -> Self {
+        match e {
+            PortalError::NotSignedIn => CorrectionError::NotSignedIn,
+            PortalError::NeedsSecret => CorrectionError::NeedsSecret,
+            PortalError::Unavailable => CorrectionError::Unavailable,
+        }
+    }
+}
+
+impl FromServerFnError for CorrectionError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(_: ServerFnErrorErr) -> Self {
+        CorrectionError::Unavailable
     }
 }

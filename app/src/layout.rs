@@ -1,6 +1,7 @@
 //! The frame around every page: header with the language switch, main landmark, footer.
 
-use crate::i18n::{Locale, t, use_i18n};
+use crate::agency::Agency;
+use crate::i18n::{Locale, t, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_i18n::Locale as _;
 use leptos_router::hooks::use_location;
@@ -17,8 +18,48 @@ pub fn Page(children: Children) -> impl IntoView {
         </header>
         <main id="content" tabindex="-1">{children()}</main>
         <footer class="site-footer">
+            <AgencyDetails />
             <p>{t!(i18n, footer.privacy)}</p>
         </footer>
+    }
+}
+
+/// The agency's name, registration and contact details, on every page so a debtor can check
+/// a letter is genuine. Rendered on the server and sent along with the page.
+#[server(prefix = "/api", endpoint = "agency")]
+pub async fn agency_details() -> Result<Agency, crate::errors::PortalError> {
+    let services = crate::ssr::services().map_err(|_| crate::errors::PortalError::Unavailable)?;
+    Ok((*services.agency).clone())
+}
+
+#[component]
+fn AgencyDetails() -> impl IntoView {
+    let i18n = use_i18n();
+    let agency = Resource::new(|| (), |_| agency_details());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                agency
+                    .await
+                    .ok()
+                    .map(|a| {
+                        let tel = format!("tel:{}", a.phone.replace(' ', ""));
+                        let mail = format!("mailto:{}", a.email);
+                        view! {
+                            <section class="agency" aria-label=move || t_string!(i18n, footer.agency_label).to_string()>
+                                <p><strong>{a.name.clone()}</strong></p>
+                                <p>{a.street.clone()} ", " {a.postcode_city.clone()}</p>
+                                <p>
+                                    <a href=tel>{a.phone.clone()}</a> " · " <a href=mail>{a.email.clone()}</a>
+                                </p>
+                                <p data-testid="wki">{t!(i18n, footer.wki, number = a.wki_number.clone())}</p>
+                                <p>{t!(i18n, footer.kvk, number = a.kvk.clone())}</p>
+                                <p class="note">{t!(i18n, footer.check)}</p>
+                            </section>
+                        }
+                    })
+            })}
+        </Suspense>
     }
 }
 

@@ -9,8 +9,11 @@
 // `use_i18n`, `t!`, ...
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+pub mod agency;
 pub mod errors;
+pub mod format;
 mod layout;
+pub mod model;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -59,6 +62,17 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=pages::NotFound>
                         <Route path=path!("") view=pages::SignIn />
                         <Route path=path!("dossier") view=pages::Dossier ssr=SsrMode::Async />
+                        <Route path=path!("dossier/data") view=pages::MyData ssr=SsrMode::Async />
+                        <Route
+                            path=path!("dossier/data/print")
+                            view=pages::MyDataPrint
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("dossier/data/correct")
+                            view=pages::CorrectField
+                            ssr=SsrMode::Async
+                        />
                         <Route path=path!("link") view=pages::LinkProblem />
                     </Routes>
                 </layout::Page>

@@ -38,6 +38,29 @@ pub struct Config {
     pub session_idle_minutes: u32,
     /// ...and in any case this many minutes after sign-in.
     pub session_absolute_minutes: u32,
+    /// Pay through a Pay.nl simulator started inside the portal (local use and demos only:
+    /// nothing is really paid).
+    pub paynl_sandbox: bool,
+    /// Pay.nl's order API (default https://connect.pay.nl).
+    pub paynl_api_url: Option<String>,
+    /// Pay.nl's REST API for refunds (default https://rest.pay.nl).
+    pub paynl_rest_url: Option<String>,
+    /// The AT-code (`AT-xxxx-xxxx`) the portal signs in to Pay.nl with.
+    pub paynl_token_code: Option<String>,
+    /// Its API token; also the key of exchange calls signed with the AT-code.
+    pub paynl_api_token: Option<SecretString>,
+    /// The sales location (`SL-xxxx-xxxx`) orders are made for.
+    pub paynl_service_id: Option<String>,
+    /// The sales location's secret, the key of exchange calls signed with the SL-code.
+    pub paynl_service_secret: Option<SecretString>,
+    /// The smallest part payment, in cents (the whole balance may always be paid).
+    pub minimum_part_payment_cents: i64,
+    /// Whether a debtor may pay more than is open (held as credit).
+    pub allow_overpayment: bool,
+    /// A payment without news from Pay.nl for this many minutes is re-read by the reconciler.
+    pub reconcile_after_minutes: u32,
+    /// Who the agency is, where data is kept and who receives it (`[agency]` in the file).
+    pub agency: app::agency::Agency,
 }
 
 /// The built-in defaults, as a figment layer.
@@ -49,6 +72,11 @@ struct Defaults {
     trust_proxy: bool,
     session_idle_minutes: u32,
     session_absolute_minutes: u32,
+    paynl_sandbox: bool,
+    minimum_part_payment_cents: i64,
+    allow_overpayment: bool,
+    reconcile_after_minutes: u32,
+    agency: app::agency::Agency,
 }
 
 impl Default for Defaults {
@@ -60,6 +88,11 @@ impl Default for Defaults {
             trust_proxy: false,
             session_idle_minutes: 15,
             session_absolute_minutes: 240,
+            paynl_sandbox: false,
+            minimum_part_payment_cents: 1_000,
+            allow_overpayment: false,
+            reconcile_after_minutes: 15,
+            agency: app::agency::Agency::default(),
         }
     }
 }
@@ -101,6 +134,10 @@ pub struct ConfigArgs {
     #[arg(long)]
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub trust_proxy: bool,
+    /// Pay through a built-in Pay.nl simulator (nothing is really paid) [env PORTAL_PAYNL_SANDBOX].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub paynl_sandbox: bool,
 }
 
 impl ConfigArgs {
@@ -141,6 +178,20 @@ impl Config {
         }
         if self.session_idle_minutes > self.session_absolute_minutes {
             bail!("session_idle_minutes cannot exceed session_absolute_minutes");
+        }
+        if self.minimum_part_payment_cents < 1 {
+            bail!("minimum_part_payment_cents must be at least 1");
+        }
+        let paynl = [
+            self.paynl_token_code.is_some(),
+            self.paynl_api_token.is_some(),
+            self.paynl_service_id.is_some(),
+        ];
+        if paynl.contains(&true) && paynl.contains(&false) {
+            bail!("Pay.nl needs paynl_token_code, paynl_api_token and paynl_service_id together");
+        }
+        if self.paynl_sandbox && paynl.contains(&true) {
+            bail!("choose either paynl_sandbox or a Pay.nl account, not both");
         }
         Ok(())
     }

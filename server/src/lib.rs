@@ -2,9 +2,11 @@
 //! the routes that are not pages (health, language switch).
 
 pub mod config;
+mod data_export;
 mod lang;
 pub mod letters;
 mod middleware;
+mod paying;
 mod qr;
 
 use anyhow::Context;
@@ -61,11 +63,16 @@ pub async fn services(config: &Config, bound: SocketAddr) -> anyhow::Result<Serv
         idle_timeout,
         absolute_timeout,
     };
+    let (payments, paynl_sandbox) =
+        paying::payment_service(config, &config.public_url(bound), store.clone()).await?;
     Ok(Services {
         store,
         hasher: Arc::new(hasher),
         links: Arc::new(links),
         settings: Arc::new(settings),
+        agency: Arc::new(config.agency.clone()),
+        payments,
+        paynl_sandbox,
     })
 }
 
@@ -82,6 +89,11 @@ pub fn router(config: &Config, services: Services) -> Router {
         .route("/healthz", get(healthz))
         .route("/lang/{code}", get(lang::switch))
         .route("/p/{dossier}/{expiry}/{sig}", get(qr::open_link))
+        .route(
+            "/api/paynl/exchange",
+            axum::routing::post(paying::exchange).get(paying::exchange),
+        )
+        .route("/dossier/data/export.json", get(data_export::download))
         .leptos_routes_with_context(&state, routes, move || provide_context(services.clone()), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
@@ -100,6 +112,13 @@ pub fn router(config: &Config, services: Services) -> Router {
         .layer(middleware::security_headers())
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+}
+
+/// Starts the background jobs of a serving process (the payment reconciler).
+pub fn spawn_jobs(services: &Services) {
+    if let Some(payments) = &services.payments {
+        paying::spawn_reconciler(payments);
+    }
 }
 
 /// Serves `router` on `listener` until the future `shutdown` completes, recording each

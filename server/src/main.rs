@@ -119,6 +119,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     if demo {
         print_demo_logins(&services, &config.public_url(addr)).await?;
     }
+    server::spawn_jobs(&services);
     let router = server::router(&config, services);
     println!(
         "Debiteurportaal draait op / is running at {}/",

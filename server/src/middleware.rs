@@ -82,16 +82,23 @@ pub fn security_headers() -> Stack<HeaderLayer, Stack<HeaderLayer, Stack<HeaderL
 /// empty page.
 const PROTECTED_PAGES: &[&str] = &["/dossier"];
 
+/// Pages with personal data: a pay-only (QR-link) session is sent to sign in with the
+/// secret instead.
+const PERSONAL_DATA_PAGES: &[&str] = &["/dossier/data"];
+
+fn under(path: &str, prefixes: &[&str]) -> bool {
+    prefixes
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+}
+
 pub async fn require_session_for_pages(
     State(state): State<AppState>,
     mut req: Request,
     next: Next,
 ) -> Response {
-    let path = req.uri().path();
-    let protected = req.method() == Method::GET
-        && PROTECTED_PAGES
-            .iter()
-            .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    let path = req.uri().path().to_owned();
+    let protected = req.method() == Method::GET && under(&path, PROTECTED_PAGES);
     if protected {
         let services = &state.services;
         let live = app::ssr::session::current(
@@ -104,6 +111,11 @@ pub async fn require_session_for_pages(
         match live {
             // Handed on so the page's server functions need not look it up again.
             Ok(Some(current)) => {
+                if current.session.kind != store::SessionKind::Full
+                    && under(&path, PERSONAL_DATA_PAGES)
+                {
+                    return needs_secret(services, &current).await;
+                }
                 req.extensions_mut().insert(current);
             }
             Ok(None) => return axum::response::Redirect::to("/").into_response(),
@@ -113,7 +125,36 @@ pub async fn require_session_for_pages(
             }
         }
     }
-    next.run(req).await
+    let mut response = next.run(req).await;
+    if protected {
+        // Personal data stays out of shared and back-button caches.
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Sends a pay-only session to sign-in with its dossier number filled in.
+async fn needs_secret(
+    services: &app::ssr::Services,
+    current: &app::ssr::session::Current,
+) -> Response {
+    let number = match &current.session.dossier_id {
+        Some(id) => services
+            .store
+            .dossier(id)
+            .await
+            .ok()
+            .flatten()
+            .map(|d| d.number),
+        None => None,
+    };
+    let target = match number {
+        Some(n) => format!("/?need=secret&dossier={n}"),
+        None => "/?need=secret".to_owned(),
+    };
+    axum::response::Redirect::to(&target).into_response()
 }
 
 #[cfg(test)]

@@ -221,7 +221,7 @@ async fn each_sign_in_gets_a_new_session_id_and_sessions_see_only_their_dossier(
     // Asking for another dossier's data by adding its number or id to the request changes
     // nothing: the dossier comes from the session only.
     let resp = client()
-        .post(format!("{}/api/dossier_summary", app.base))
+        .post(format!("{}/api/claim_overview", app.base))
         .header("cookie", &first)
         .form(&[
             ("number", "ISB-2026-000124"),

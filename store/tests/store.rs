@@ -1662,7 +1662,9 @@ async fn one_open_request_per_field_and_a_new_one_after_the_decision(store: Stor
         .create_correction(&email_correction(&dossier.id))
         .await
         .unwrap();
-    let again = store.create_correction(&email_correction(&dossier.id)).await;
+    let again = store
+        .create_correction(&email_correction(&dossier.id))
+        .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     let other_field = NewCorrection {
         field: DebtorField::Phone,

@@ -1,37 +1,25 @@
+//! Home after sign-in: what is owed and why, and the ways to pay.
+
 use crate::errors::PortalError;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::format;
+use crate::i18n::{Locale, t, t_string, use_i18n};
+use crate::model::ClaimOverview;
+use claim::{ClaimView, CostView, EntryKind, EntryView, InterestDerivation, InvoiceView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
-use serde::{Deserialize, Serialize};
 
-/// What the dossier page shows at the top.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DossierSummary {
-    pub number: String,
-    /// A QR-link session may pay but not see personal data.
-    pub pay_only: bool,
-}
-
-/// The signed-in debtor's dossier (only ever their own: the id comes from the session).
-#[server(prefix = "/api", endpoint = "dossier_summary")]
-pub async fn get_dossier_summary() -> Result<DossierSummary, PortalError> {
+/// The claim of the signed-in debtor's own dossier (the id comes from the session).
+#[server(prefix = "/api", endpoint = "claim_overview")]
+pub async fn get_claim_overview() -> Result<ClaimOverview, PortalError> {
     let (services, current) = crate::ssr::require_session().await?;
     let dossier_id = current
         .session
         .dossier_id
         .clone()
         .ok_or(PortalError::NotSignedIn)?;
-    let dossier = services
-        .store
-        .dossier(&dossier_id)
-        .await
-        .map_err(|e| crate::ssr::unavailable("dossier", e))?
-        .ok_or(PortalError::NotSignedIn)?;
-    Ok(DossierSummary {
-        number: dossier.number,
-        pay_only: current.session.kind == store::SessionKind::PayOnly,
-    })
+    let pay_only = current.session.kind != store::SessionKind::Full;
+    crate::ssr::dossier::claim_overview(&services, &dossier_id, pay_only, chrono::Utc::now()).await
 }
 
 /// Ends the session on the server and removes the cookie.
@@ -57,45 +45,413 @@ pub async fn sign_out() -> Result<(), PortalError> {
     Ok(())
 }
 
+/// A sign-out button (a form, so it works without JavaScript).
+#[component]
+pub fn SignOutButton() -> impl IntoView {
+    let i18n = use_i18n();
+    let sign_out = ServerAction::<SignOut>::new();
+    view! {
+        <ActionForm action=sign_out attr:class="inline-form">
+            <button type="submit" class="button secondary">
+                {t!(i18n, dossier.sign_out)}
+            </button>
+        </ActionForm>
+    }
+}
+
 /// Home after sign-in.
 #[component]
 pub fn Dossier() -> impl IntoView {
     let i18n = use_i18n();
-    let header = Resource::new(|| (), |_| get_dossier_summary());
-    let sign_out = ServerAction::<SignOut>::new();
+    let overview = Resource::new(|| (), |_| get_claim_overview());
     view! {
         <Title text=move || t_string!(i18n, dossier.page_title).to_string() />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match header.await {
-                    Ok(h) => {
-                        view! {
-                            <section class="card" aria-labelledby="dossier-heading">
-                                <h1 id="dossier-heading">{t!(i18n, dossier.heading)}</h1>
-                                <p>
-                                    {t!(i18n, dossier.number_label)} " "
-                                    <strong data-testid="dossier-number">{h.number.clone()}</strong>
+            {move || {
+                let locale = i18n.get_locale();
+                Suspend::new(async move {
+                    match overview.await {
+                        Ok(o) => view! { <Overview o locale /> }.into_any(),
+                        Err(PortalError::NotSignedIn) => view! { <Redirect path="/" /> }.into_any(),
+                        Err(_) => {
+                            view! {
+                                <p class="alert" role="alert">
+                                    {t!(i18n, common.unavailable)}
                                 </p>
-                            </section>
-                            <ActionForm action=sign_out attr:class="form">
-                                <button type="submit" class="button secondary">
-                                    {t!(i18n, dossier.sign_out)}
-                                </button>
-                            </ActionForm>
+                            }
+                                .into_any()
                         }
-                            .into_any()
                     }
-                    Err(PortalError::NotSignedIn) => view! { <Redirect path="/" /> }.into_any(),
-                    Err(_) => {
-                        view! {
-                            <p class="alert" role="alert">
-                                {t!(i18n, common.unavailable)}
-                            </p>
-                        }
-                            .into_any()
-                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Overview(o: ClaimOverview, locale: Locale) -> impl IntoView {
+    let i18n = use_i18n();
+    let money = move |m| format::money(locale, m);
+    let as_of = format::date(locale, o.as_of);
+    let number = o.number.clone();
+    let sign_in_href = format!("/?dossier={}", o.number);
+    view! {
+        <section class="card balance" aria-labelledby="dossier-heading">
+            <h1 id="dossier-heading">{t!(i18n, dossier.heading)}</h1>
+            <dl class="facts">
+                <div>
+                    <dt>{t!(i18n, dossier.number_label)}</dt>
+                    <dd data-testid="dossier-number">{number}</dd>
+                </div>
+                <div>
+                    <dt>{t!(i18n, dossier.creditor_label)}</dt>
+                    <dd>{o.creditor.clone()}</dd>
+                </div>
+            </dl>
+            <p class="open-label">{t!(i18n, dossier.open_as_of, date = as_of)}</p>
+            <p class="open-amount" data-testid="open-total">{money(o.open_total)}</p>
+            {o.open_total.is_zero().then(|| view! { <p class="ok">{t!(i18n, dossier.settled)}</p> })}
+        </section>
+        {o
+            .pay_only
+            .then(|| {
+                view! {
+                    <section class="card notice" data-testid="pay-only-notice">
+                        <p>{t!(i18n, dossier.pay_only_notice)}</p>
+                        <a class="button secondary" href=sign_in_href.clone()>
+                            {t!(i18n, dossier.pay_only_sign_in)}
+                        </a>
+                    </section>
                 }
             })}
-        </Suspense>
+        {o.claim.clone().map(|claim| view! { <Breakdown claim locale /> })}
+        <nav class="card links" aria-label=move || t_string!(i18n, dossier.more_label).to_string()>
+            {(!o.pay_only)
+                .then(|| {
+                    view! {
+                        <a href="/dossier/data" class="button secondary">
+                            {t!(i18n, dossier.my_data_link)}
+                        </a>
+                    }
+                })}
+            <SignOutButton />
+        </nav>
+    }
+}
+
+/// The sums, and behind each the derivation, line by line. `<details>` opens without
+/// JavaScript.
+#[component]
+fn Breakdown(claim: ClaimView, locale: Locale) -> impl IntoView {
+    let i18n = use_i18n();
+    let money = move |m| format::money(locale, m);
+    let totals = claim.totals;
+    let received = totals.received;
+    // Shown as a deduction.
+    let paid = totals.paid_total.checked_neg().unwrap_or(totals.paid_total);
+    let rule = claim.interest_rule;
+    let consumer = rule == claim::InterestRule::Consumer;
+    view! {
+        <section class="card" aria-labelledby="breakdown-heading">
+            <h2 id="breakdown-heading">{t!(i18n, dossier.breakdown_heading)}</h2>
+            <table class="sums">
+                <tbody>
+                    <tr>
+                        <th scope="row">{t!(i18n, dossier.principal)}</th>
+                        <td data-testid="principal-total">{money(totals.owed.principal)}</td>
+                    </tr>
+                    <tr>
+                        <th scope="row">{t!(i18n, dossier.interest)}</th>
+                        <td data-testid="interest-total">{money(totals.owed.interest)}</td>
+                    </tr>
+                    <tr>
+                        <th scope="row">{t!(i18n, dossier.costs)}</th>
+                        <td data-testid="costs-total">{money(totals.owed.costs)}</td>
+                    </tr>
+                    <tr>
+                        <th scope="row">{t!(i18n, dossier.paid)}</th>
+                        <td data-testid="paid-total">{money(paid)}</td>
+                    </tr>
+                    <tr class="total">
+                        <th scope="row">{t!(i18n, dossier.open)}</th>
+                        <td>{money(totals.open_total)}</td>
+                    </tr>
+                </tbody>
+            </table>
+            {(!totals.credit.is_zero())
+                .then(|| {
+                    view! { <p class="note">{t!(i18n, dossier.credit, amount = money(totals.credit))}</p> }
+                })}
+
+            <details class="derivation">
+                <summary>
+                    {t!(i18n, dossier.invoices_heading, count = claim.invoices.len())}
+                </summary>
+                <ul class="rows">
+                    {claim
+                        .invoices
+                        .iter()
+                        .map(|inv| view! { <InvoiceRow inv=inv.clone() locale /> })
+                        .collect_view()}
+                </ul>
+            </details>
+
+            <details class="derivation" data-testid="interest-derivation">
+                <summary>{t!(i18n, dossier.interest_heading, amount = money(totals.owed.interest))}</summary>
+                <p class="note">
+                    {if consumer {
+                        t_string!(i18n, dossier.interest_rule_consumer).to_string()
+                    } else {
+                        t_string!(i18n, dossier.interest_rule_commercial).to_string()
+                    }}
+                </p>
+                <p class="note">{t!(i18n, dossier.interest_compounding)}</p>
+                {claim
+                    .invoices
+                    .iter()
+                    .map(|inv| view! { <InvoiceInterest inv=inv.clone() locale /> })
+                    .collect_view()}
+                {claim
+                    .uses_unreviewed_rates
+                    .then(|| view! { <p class="note">{t!(i18n, dossier.interest_unreviewed)}</p> })}
+            </details>
+
+            <details class="derivation" data-testid="costs-derivation">
+                <summary>{t!(i18n, dossier.costs_heading, amount = money(totals.owed.costs))}</summary>
+                {claim
+                    .costs
+                    .iter()
+                    .map(|cost| view! { <CostDerivation cost=cost.clone() locale /> })
+                    .collect_view()}
+            </details>
+
+            <details class="derivation" data-testid="payments-derivation">
+                <summary>{t!(i18n, dossier.payments_heading, amount = money(received))}</summary>
+                {if claim.entries.is_empty() {
+                    view! { <p class="note">{t!(i18n, dossier.no_payments)}</p> }.into_any()
+                } else {
+                    view! {
+                        <p class="note">{t!(i18n, dossier.allocation_rule)}</p>
+                        <ul class="rows">
+                            {claim
+                                .entries
+                                .iter()
+                                .map(|e| view! { <EntryRow entry=e.clone() locale /> })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                }}
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn InvoiceRow(inv: InvoiceView, locale: Locale) -> impl IntoView {
+    let i18n = use_i18n();
+    let money = move |m| format::money(locale, m);
+    let date = move |d| format::date(locale, d);
+    view! {
+        <li>
+            <p class="row-title">{t!(i18n, dossier.invoice_number, number = inv.number.clone())}</p>
+            <p class="row-detail">
+                {t!(
+                    i18n, dossier.invoice_dates, date = date(inv.invoice_date), due = date(inv.due_date)
+                )}
+            </p>
+            <dl class="pairs">
+                <dt>{t!(i18n, dossier.invoice_amount)}</dt>
+                <dd>{money(inv.principal)}</dd>
+                <dt>{t!(i18n, dossier.invoice_open)}</dt>
+                <dd>{money(inv.principal_open)}</dd>
+            </dl>
+        </li>
+    }
+}
+
+#[component]
+fn InvoiceInterest(inv: InvoiceView, locale: Locale) -> impl IntoView {
+    let i18n = use_i18n();
+    let money = move |m| format::money(locale, m);
+    view! {
+        <section class="sub">
+            <h3>
+                {t!(i18n, dossier.invoice_number, number = inv.number.clone())} ": "
+                {money(inv.interest)}
+            </h3>
+            {inv
+                .tranches
+                .iter()
+                .filter_map(|tr| tr.interest.clone())
+                .map(|d| view! { <InterestTable d locale /> })
+                .collect_view()}
+            {(!inv.split_rounding.is_zero())
+                .then(|| {
+                    view! {
+                        <p class="note">
+                            {t!(i18n, dossier.split_rounding, amount = money(inv.split_rounding))}
+                        </p>
+                    }
+                })}
+        </section>
+    }
+}
+
+#[component]
+fn InterestTable(d: InterestDerivation, locale: Locale) -> impl IntoView {
+    let i18n = use_i18n();
+    let money = move |m| format::money(locale, m);
+    let date = move |day| format::date(locale, day);
+    view! {
+        <p class="row-detail">
+            {t!(
+                i18n, dossier.interest_on, amount = money(d.principal), from = date(d.due_date), until = date(d.until)
+            )}
+        </p>
+        <div class="table-scroll">
+            <table class="lines">
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, dossier.col_period)}</th>
+                        <th scope="col">{t!(i18n, dossier.col_days)}</th>
+                        <th scope="col">{t!(i18n, dossier.col_rate)}</th>
+                        <th scope="col">{t!(i18n, dossier.col_base)}</th>
+                        <th scope="col">{t!(i18n, dossier.col_interest)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {d
+                        .years
+                        .iter()
+                        .flat_map(|y| y.lines.iter().copied())
+                        .map(|l| {
+                            view! {
+                                <tr>
+                                    <td>{date(l.from)} " – " {date(l.to)}</td>
+                                    <td>{l.days} "/" {l.year_days}</td>
+                                    <td>{format::percent(locale, l.rate_bp)}</td>
+                                    <td>{money(l.base)}</td>
+                                    <td>{money(l.interest)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+                <tfoot>
+                    <tr>
+                        <th scope="row" colspan="4">{t!(i18n, dossier.col_total)}</th>
+                        <td>{money(d.total)}</td>
+                    </tr>
+                </tfoot>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn CostDerivation(cost: CostView, locale: Locale) -> impl IntoView {
+    let i18n = use_i18n();
+    let money = move |m| format::money(locale, m);
+    let Some(wik) = cost.wik.clone() else {
+        return view! {
+            <p>{t!(i18n, dossier.other_costs, amount = money(cost.amount))}</p>
+        }
+        .into_any();
+    };
+    view! {
+        <p class="note">{t!(i18n, dossier.wik_intro, principal = money(wik.principal))}</p>
+        <div class="table-scroll">
+            <table class="lines">
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, dossier.col_band)}</th>
+                        <th scope="col">{t!(i18n, dossier.col_rate)}</th>
+                        <th scope="col">{t!(i18n, dossier.col_base)}</th>
+                        <th scope="col">{t!(i18n, dossier.col_costs)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {wik
+                        .lines
+                        .iter()
+                        .map(|l| {
+                            let band = match l.band_to {
+                                Some(to) => format!("{} – {}", money(l.band_from), money(to)),
+                                None => format!("> {}", money(l.band_from)),
+                            };
+                            view! {
+                                <tr>
+                                    <td>{band}</td>
+                                    <td>{format::percent(locale, l.rate_bp)}</td>
+                                    <td>{money(l.base)}</td>
+                                    <td>{money(l.cost)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+                <tfoot>
+                    <tr>
+                        <th scope="row" colspan="3">{t!(i18n, dossier.wik_computed)}</th>
+                        <td>{money(wik.computed)}</td>
+                    </tr>
+                </tfoot>
+            </table>
+        </div>
+        {wik
+            .minimum_applied
+            .then(|| view! { <p class="note">{t!(i18n, dossier.wik_minimum)}</p> })}
+        {wik.cap_applied.then(|| view! { <p class="note">{t!(i18n, dossier.wik_cap)}</p> })}
+        {if wik.vat.is_zero() {
+            view! { <p class="note">{t!(i18n, dossier.wik_no_vat)}</p> }.into_any()
+        } else {
+            view! {
+                <p class="note">
+                    {t!(
+                        i18n, dossier.wik_vat, rate = format::percent(locale, wik.vat_rate_bp), amount = money(wik.vat)
+                    )}
+                </p>
+            }
+                .into_any()
+        }}
+        <p class="row-title">{t!(i18n, dossier.wik_total, amount = money(cost.amount))}</p>
+        {(!wik.matches).then(|| view! { <p class="note">{t!(i18n, dossier.wik_differs)}</p> })}
+    }
+        .into_any()
+}
+
+#[component]
+fn EntryRow(entry: EntryView, locale: Locale) -> impl IntoView {
+    let i18n = use_i18n();
+    let money = move |m| format::money(locale, m);
+    let kind = move || match entry.kind {
+        EntryKind::Payment => t_string!(i18n, dossier.entry_payment).to_string(),
+        EntryKind::Refund => t_string!(i18n, dossier.entry_refund).to_string(),
+        EntryKind::Chargeback => t_string!(i18n, dossier.entry_chargeback).to_string(),
+        EntryKind::Adjustment => t_string!(i18n, dossier.entry_adjustment).to_string(),
+    };
+    let a = entry.allocation;
+    view! {
+        <li>
+            <p class="row-title">
+                {format::date(locale, entry.date)} " · " {kind} ": " {money(entry.amount)}
+            </p>
+            <dl class="pairs">
+                <dt>{t!(i18n, dossier.costs)}</dt>
+                <dd>{money(a.costs)}</dd>
+                <dt>{t!(i18n, dossier.interest)}</dt>
+                <dd>{money(a.interest)}</dd>
+                <dt>{t!(i18n, dossier.principal)}</dt>
+                <dd>{money(a.principal)}</dd>
+                {(!entry.unallocated.is_zero())
+                    .then(|| {
+                        view! {
+                            <dt>{t!(i18n, dossier.unallocated)}</dt>
+                            <dd>{money(entry.unallocated)}</dd>
+                        }
+                    })}
+            </dl>
+        </li>
     }
 }

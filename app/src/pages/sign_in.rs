@@ -55,6 +55,9 @@ pub fn SignIn() -> impl IntoView {
         <section class="card" aria-labelledby="signin-heading">
             <h1 id="signin-heading">{t!(i18n, signin.heading)}</h1>
             <p class="lead">{t!(i18n, signin.intro)}</p>
+            <Show when=move || query.read().get("need").is_some()>
+                <p class="notice" role="status">{t!(i18n, signin.need_secret)}</p>
+            </Show>
             <Show when=move || form_error().is_some()>
                 <p class="alert" role="alert" id="signin-error">{form_error}</p>
             </Show>

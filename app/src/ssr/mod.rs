@@ -1,6 +1,8 @@
 //! Server-only code behind the pages: the services a request can use, sessions, and the
 //! one function per rule (signing in, ...). Compiled only with the `ssr` feature.
 
+pub mod dossier;
+pub mod export;
 pub mod session;
 pub mod sign_in;
 
@@ -35,6 +37,23 @@ pub struct Services {
     pub hasher: Arc<auth::SecretHasher>,
     pub links: Arc<auth::LinkKeyring>,
     pub settings: Arc<Settings>,
+    pub agency: Arc<crate::agency::Agency>,
+    /// Paying through Pay.nl; `None` when the server has no Pay.nl account (nor sandbox).
+    pub payments: Option<payments::PaymentService>,
+    /// The built-in Pay.nl simulator when the server runs with the sandbox (kept here
+    /// because dropping it stops it; tests drive it through its control API).
+    pub paynl_sandbox: Option<Arc<paynl::sim::Simulator>>,
+}
+
+impl Services {
+    /// The smallest part payment accepted (unless it is the whole balance).
+    pub fn minimum_part_payment(&self) -> domain::Money {
+        self.payments
+            .as_ref()
+            .map_or(domain::Money::from_cents(1000), |p| {
+                p.config().minimum_part_payment
+            })
+    }
 }
 
 /// The services of this request, or an error when the server forgot to provide them.
@@ -82,6 +101,22 @@ pub async fn require_session() -> Result<(Services, session::Current), crate::er
             Err(PortalError::NotSignedIn)
         }
     }
+}
+
+/// The services and a session that has shown the secret: personal data is not for QR-link
+/// (pay-only) sessions.
+pub async fn require_full_session()
+-> Result<(Services, session::Current, String), crate::errors::PortalError> {
+    let (services, current) = require_session().await?;
+    if current.session.kind != store::SessionKind::Full {
+        return Err(crate::errors::PortalError::NeedsSecret);
+    }
+    let dossier_id = current
+        .session
+        .dossier_id
+        .clone()
+        .ok_or(crate::errors::PortalError::NotSignedIn)?;
+    Ok((services, current, dossier_id))
 }
 
 /// Logs a database failure and turns it into the error the browser may see.

@@ -96,6 +96,7 @@ async fn start_on(db_url: &str, dir: std::sync::Arc<tempfile::TempDir>) -> TestA
         db_url,
         "--link-keys",
         TEST_LINK_KEYS,
+        "--paynl-sandbox",
     ])
     .config
     .load()
@@ -228,9 +229,9 @@ pub fn error_in(location: &str) -> serde_json::Value {
     serde_json::from_slice(&json).expect("json")
 }
 
-/// Calls the `dossier_summary` server function, with the session cookie when given.
+/// Calls the `claim_overview` server function, with the session cookie when given.
 pub async fn summary(app: &TestApp, cookie: Option<&str>) -> reqwest::Response {
-    let mut req = client().post(format!("{}/api/dossier_summary", app.base));
+    let mut req = client().post(format!("{}/api/claim_overview", app.base));
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }
@@ -248,4 +249,59 @@ pub async fn audit_actions(app: &TestApp, number: &str) -> Vec<String> {
         .id;
     let events = app.store.audit_for_dossier(&id, 100).await.expect("audit");
     events.into_iter().map(|e| e.action).collect()
+}
+
+/// Seeds the demo dossiers and signs in to the one with this number; returns the session
+/// cookie and the dossier id.
+pub async fn demo_session(app: &TestApp, number: &str) -> (String, String) {
+    let logins = import::seed_demo(&app.store, &app.services.hasher, Utc::now().date_naive())
+        .await
+        .expect("demo");
+    let login = logins
+        .iter()
+        .find(|l| l.dossier_number.to_string() == number)
+        .expect("demo login");
+    let resp = sign_in_form(app, number, &login.secret).await;
+    let cookie = session_cookie(&resp).expect("signed in");
+    let id = app
+        .store
+        .dossier_by_number(number)
+        .await
+        .expect("db")
+        .expect("dossier")
+        .id;
+    (cookie, id)
+}
+
+/// Calls a server function at `/api/{endpoint}` with the session cookie and form fields, as
+/// the hydrated page does; returns the status and the JSON body (or `Null`).
+pub async fn call(
+    app: &TestApp,
+    endpoint: &str,
+    cookie: &str,
+    form: &[(&str, &str)],
+) -> (u16, serde_json::Value) {
+    let resp = client()
+        .post(format!("{}/api/{endpoint}", app.base))
+        .header("cookie", cookie)
+        .form(form)
+        .send()
+        .await
+        .expect("call");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// GETs a page with the session cookie; returns the response (redirects not followed).
+pub async fn get(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
+    client()
+        .get(format!("{}{path}", app.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("get")
 }

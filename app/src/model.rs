@@ -1,0 +1,185 @@
+//! What the dossier pages receive from the server: plain serialisable data, the same types on
+//! both sides of a server function.
+
+use crate::agency::Agency;
+use chrono::NaiveDate;
+use domain::Money;
+use serde::{Deserialize, Serialize};
+
+/// The claim overview: always the open amount; the breakdown only in a full session (invoice
+/// numbers are personal data a QR-link session does not see).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimOverview {
+    pub number: String,
+    pub creditor: String,
+    /// A QR-link session: may pay, sees no personal data.
+    pub pay_only: bool,
+    pub open_total: Money,
+    pub as_of: NaiveDate,
+    /// `None` in a pay-only session.
+    pub claim: Option<claim::ClaimView>,
+    /// The smallest part payment accepted (unless it is the whole balance).
+    pub minimum_part_payment: Money,
+    /// Whether paying online is possible right now (Pay.nl configured).
+    pub can_pay_online: bool,
+}
+
+/// A personal field the agency may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Name,
+    Address,
+    Postcode,
+    City,
+    Phone,
+    Email,
+    CustomerNumber,
+    BirthDate,
+    IdDocumentNumber,
+    KvkNumber,
+    VatNumber,
+}
+
+impl Field {
+    pub const ALL: [Field; 11] = [
+        Field::Name,
+        Field::Address,
+        Field::Postcode,
+        Field::City,
+        Field::Phone,
+        Field::Email,
+        Field::CustomerNumber,
+        Field::BirthDate,
+        Field::IdDocumentNumber,
+        Field::KvkNumber,
+        Field::VatNumber,
+    ];
+
+    /// The name in URLs and forms (`?field=email`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Address => "address",
+            Field::Postcode => "postcode",
+            Field::City => "city",
+            Field::Phone => "phone",
+            Field::Email => "email",
+            Field::CustomerNumber => "customer_number",
+            Field::BirthDate => "birth_date",
+            Field::IdDocumentNumber => "id_document_number",
+            Field::KvkNumber => "kvk_number",
+            Field::VatNumber => "vat_number",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.as_str() == text)
+    }
+
+    /// Shown masked until the debtor asks to see it.
+    pub fn sensitive(self) -> bool {
+        matches!(self, Field::BirthDate | Field::IdDocumentNumber)
+    }
+
+    /// Whether the agency can hold this field for a person or a business.
+    pub fn applies_to(self, business: bool) -> bool {
+        match self {
+            Field::BirthDate | Field::IdDocumentNumber => !business,
+            Field::KvkNumber | Field::VatNumber => business,
+            _ => true,
+        }
+    }
+}
+
+/// Where a value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Source {
+    /// Supplied by the creditor (by name) on a date.
+    Creditor { name: String, on: NaiveDate },
+    /// Changed on the debtor's own correction request.
+    Correction { on: NaiveDate },
+}
+
+/// One personal field as held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldView {
+    pub field: Field,
+    /// `None`: not held.
+    pub value: Option<String>,
+    pub source: Option<Source>,
+    /// An open correction request for this field (no second one is accepted).
+    pub open_request: bool,
+}
+
+/// A correction request as the debtor sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrectionView {
+    pub id: i64,
+    pub field: Field,
+    pub proposed: String,
+    pub status: CorrectionState,
+    pub filed: NaiveDate,
+    /// The answer is due by this day (one month after filing).
+    pub due: NaiveDate,
+    pub staff_note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CorrectionState {
+    Submitted,
+    Accepted,
+    Rejected,
+}
+
+/// Everything the personal-data page shows (GDPR art. 15).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalData {
+    pub number: String,
+    pub business: bool,
+    pub creditor: String,
+    pub fields: Vec<FieldView>,
+    /// Invoice numbers of the claim (also personal data: they tie the debtor to purchases).
+    pub invoice_numbers: Vec<String>,
+    pub last_claim_letter: Option<NaiveDate>,
+    /// The last day the data is kept: `retention_years` after the last claim letter.
+    pub keep_until: Option<NaiveDate>,
+    pub agency: Agency,
+    pub corrections: Vec<CorrectionView>,
+}
+
+/// The last day data is kept: `years` after the last claim letter.
+pub fn keep_until(last_letter: NaiveDate, years: u32) -> Option<NaiveDate> {
+    last_letter.checked_add_months(chrono::Months::new(years.checked_mul(12)?))
+}
+
+/// An answer is due one month after a request.
+pub fn answer_due(filed: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    filed
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(filed + chrono::Duration::days(31))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_runs_whole_years_from_the_last_letter() {
+        let letter = NaiveDate::from_ymd_opt(2024, 2, 29).expect("date");
+        // No 29 February in 2031: the last day of that month.
+        assert_eq!(keep_until(letter, 7), NaiveDate::from_ymd_opt(2031, 2, 28));
+        let letter = NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
+        assert_eq!(keep_until(letter, 7), NaiveDate::from_ymd_opt(2033, 11, 2));
+    }
+
+    #[test]
+    fn field_names_round_trip() {
+        for field in Field::ALL {
+            assert_eq!(Field::parse(field.as_str()), Some(field));
+        }
+        assert_eq!(Field::parse("password"), None);
+    }
+}
