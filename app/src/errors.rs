@@ -127,3 +127,51 @@ impl FromServerFnError for CorrectionError {
         CorrectionError::Unavailable
     }
 }
+
+/// What is wrong with an amount typed to pay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AmountProblem {
+    #[error("not an amount")]
+    NotAnAmount,
+    #[error("not positive")]
+    NotPositive,
+    #[error("below the minimum")]
+    BelowMinimum { minimum: domain::Money },
+    #[error("more than is open")]
+    AboveOpen { open: domain::Money },
+}
+
+/// Why a payment could not be started. Keeps the typed amount for the form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum PaymentError {
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error("the amount: {problem}")]
+    Amount {
+        problem: AmountProblem,
+        typed: String,
+    },
+    #[error("nothing to pay")]
+    NothingToPay,
+    /// The balance changed since the page was shown (e.g. another payment came in).
+    #[error("the balance changed")]
+    BalanceChanged { open: domain::Money },
+    /// Paying online is switched off on this server.
+    #[error("paying online is not available")]
+    Offline,
+    /// Pay.nl did not answer; nothing was booked.
+    #[error("the payment provider is unavailable")]
+    ProviderDown,
+    #[error("payment not found")]
+    NotFound,
+    #[error("the service is unavailable")]
+    Unavailable,
+}
+
+impl FromServerFnError for PaymentError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(_: ServerFnErrorErr) -> Self {
+        PaymentError::Unavailable
+    }
+}

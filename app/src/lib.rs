@@ -74,6 +74,11 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route path=path!("link") view=pages::LinkProblem />
+                        <Route
+                            path=path!("pay/return/:payment")
+                            view=pages::PayReturn
+                            ssr=SsrMode::Async
+                        />
                     </Routes>
                 </layout::Page>
             </Router>

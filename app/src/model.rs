@@ -22,6 +22,31 @@ pub struct ClaimOverview {
     pub minimum_part_payment: Money,
     /// Whether paying online is possible right now (Pay.nl configured).
     pub can_pay_online: bool,
+    /// A fresh key for this page's pay forms: submitting twice (a double click, a retry)
+    /// reuses the first payment instead of opening a second one.
+    pub pay_intent: String,
+}
+
+/// A payment's state as the return page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentState {
+    Processing,
+    Paid,
+    Cancelled,
+    Expired,
+    Failed,
+    Refunded,
+    ChargedBack,
+}
+
+/// What the return page shows about one payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentView {
+    pub state: PaymentState,
+    pub amount: Money,
+    /// Whether the visitor is signed in to the payment's dossier (then the page links back).
+    pub signed_in: bool,
 }
 
 /// A personal field the agency may hold.

@@ -4,10 +4,12 @@ mod dossier;
 mod link_problem;
 mod my_data;
 mod not_found;
+mod pay;
 mod sign_in;
 
 pub use dossier::Dossier;
 pub use link_problem::LinkProblem;
 pub use my_data::{CorrectField, MyData, MyDataPrint};
 pub use not_found::NotFound;
+pub use pay::{PayForms, PayReturn};
 pub use sign_in::SignIn;

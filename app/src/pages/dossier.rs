@@ -112,6 +112,7 @@ fn Overview(o: ClaimOverview, locale: Locale) -> impl IntoView {
             <p class="open-amount" data-testid="open-total">{money(o.open_total)}</p>
             {o.open_total.is_zero().then(|| view! { <p class="ok">{t!(i18n, dossier.settled)}</p> })}
         </section>
+        <super::PayForms o=o.clone() locale />
         {o
             .pay_only
             .then(|| {

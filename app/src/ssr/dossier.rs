@@ -60,6 +60,7 @@ pub async fn claim_overview(
         as_of,
         minimum_part_payment: services.minimum_part_payment(),
         can_pay_online: services.payments.is_some(),
+        pay_intent: uuid::Uuid::new_v4().simple().to_string(),
         claim: (!pay_only).then_some(view),
     })
 }

@@ -3,6 +3,7 @@
 
 pub mod dossier;
 pub mod export;
+pub mod paying;
 pub mod session;
 pub mod sign_in;
 

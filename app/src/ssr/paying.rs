@@ -1,0 +1,116 @@
+//! Starting a payment from the dossier page and reading its outcome for the return page.
+
+use super::Services;
+use crate::errors::{AmountProblem, PaymentError};
+use crate::model::{PaymentState, PaymentView};
+use chrono::{DateTime, Utc};
+use payments::{PayAmount, PayError, PayPurpose, PayRequest, PayStatus};
+
+/// What the pay form asked for.
+pub enum Asked {
+    /// The whole open balance.
+    Everything,
+    /// A part, as typed.
+    Part(String),
+}
+
+/// Starts a payment for the session's dossier; returns Pay.nl's page to send the payer to.
+pub async fn start(
+    services: &Services,
+    dossier_id: &str,
+    asked: Asked,
+    intent: &str,
+    now: DateTime<Utc>,
+) -> Result<String, PaymentError> {
+    let service = services.payments.as_ref().ok_or(PaymentError::Offline)?;
+    let (amount, purpose, typed) = match asked {
+        Asked::Everything => (PayAmount::FullBalance, PayPurpose::Full, String::new()),
+        Asked::Part(typed) => {
+            let money = domain::Money::parse(typed.trim()).map_err(|_| PaymentError::Amount {
+                problem: AmountProblem::NotAnAmount,
+                typed: typed.clone(),
+            })?;
+            (PayAmount::Exact(money), PayPurpose::Part, typed)
+        }
+    };
+    // Scoped to the dossier: a key from one dossier's page never finds another's payment.
+    let intent = intent.trim();
+    if intent.is_empty() || intent.len() > 64 {
+        return Err(PaymentError::Unavailable);
+    }
+    let request = PayRequest {
+        amount,
+        purpose,
+        intent_key: format!("{dossier_id}:{intent}"),
+    };
+    let amount_problem = |problem| PaymentError::Amount {
+        problem,
+        typed: typed.clone(),
+    };
+    match service.start(dossier_id, &request, now).await {
+        Ok(started) => Ok(started.redirect_url),
+        Err(e) => Err(match e {
+            PayError::NothingToPay => PaymentError::NothingToPay,
+            PayError::AmountNotPositive => amount_problem(AmountProblem::NotPositive),
+            PayError::BelowMinimum { minimum, .. } => {
+                amount_problem(AmountProblem::BelowMinimum { minimum })
+            }
+            PayError::AboveOpen { open } => amount_problem(AmountProblem::AboveOpen { open }),
+            PayError::BalanceChanged { open } => PaymentError::BalanceChanged { open },
+            PayError::ProviderUnavailable { .. } | PayError::ProviderRejected(_) => {
+                tracing::warn!(error = %e, "Pay.nl could not start a payment");
+                PaymentError::ProviderDown
+            }
+            other => {
+                tracing::error!(error = %other, "payment not started");
+                PaymentError::Unavailable
+            }
+        }),
+    }
+}
+
+/// The payment's current state, asked of Pay.nl (never taken from the return URL).
+pub async fn status(
+    services: &Services,
+    payment_id: &str,
+    session_dossier: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<PaymentView, PaymentError> {
+    let service = services.payments.as_ref().ok_or(PaymentError::Offline)?;
+    // Payment ids are random 128-bit values: knowing one is the right to see its state.
+    if payment_id.len() != 32 || !payment_id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(PaymentError::NotFound);
+    }
+    let (payment, state) = match service.refresh(payment_id, now).await {
+        Ok(r) => (r.payment, r.status),
+        Err(PayError::PaymentNotFound) => return Err(PaymentError::NotFound),
+        // Pay.nl slow or down: show what we know; the reconciler catches up.
+        Err(e) => {
+            tracing::warn!(error = %e, "refresh for the return page");
+            let payment = services
+                .store
+                .payment(payment_id)
+                .await
+                .map_err(|e| {
+                    super::unavailable("payment", e);
+                    PaymentError::Unavailable
+                })?
+                .ok_or(PaymentError::NotFound)?;
+            let state = PayStatus::of(&payment);
+            (payment, state)
+        }
+    };
+    Ok(PaymentView {
+        state: match state {
+            PayStatus::Processing => PaymentState::Processing,
+            PayStatus::Paid => PaymentState::Paid,
+            PayStatus::Cancelled => PaymentState::Cancelled,
+            PayStatus::Expired => PaymentState::Expired,
+            PayStatus::Failed => PaymentState::Failed,
+            PayStatus::Refunded => PaymentState::Refunded,
+            PayStatus::ChargedBack => PaymentState::ChargedBack,
+        },
+        amount: payment.amount,
+        signed_in: session_dossier == Some(payment.dossier_id.as_str()),
+    })
+}

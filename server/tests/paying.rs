@@ -1,0 +1,189 @@
+//! Paying through the portal over HTTP, against the built-in Pay.nl sandbox (a real
+//! simulator on its own socket): forms post like a browser without JavaScript, Pay.nl's
+//! exchange calls come back over HTTP, and the balance is read from the ledger.
+
+mod common;
+
+use common::{call, client, demo_session, start};
+use serde_json::{Value, json};
+
+const CONSUMER: &str = "ISB-2000-000001";
+
+/// Posts the pay form as a browser without JavaScript does; returns the redirect target.
+async fn pay_form(app: &common::TestApp, cookie: &str, form: &[(&str, &str)]) -> String {
+    let resp = client()
+        .post(format!("{}/api/start_payment", app.base))
+        .header("cookie", cookie)
+        .header("accept", "text/html")
+        .header("referer", format!("{}/dossier", app.base))
+        .form(form)
+        .send()
+        .await
+        .expect("pay");
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    resp.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned()
+}
+
+async fn sim(app: &common::TestApp, path: &str, body: Value) -> Value {
+    let url = app.services.paynl_sandbox.as_ref().expect("sandbox").url();
+    client()
+        .post(format!("{url}{path}"))
+        .json(&body)
+        .send()
+        .await
+        .expect("simulator")
+        .json()
+        .await
+        .unwrap_or(Value::Null)
+}
+
+async fn open_total(app: &common::TestApp, cookie: &str) -> i64 {
+    let (_, overview) = call(app, "claim_overview", cookie, &[]).await;
+    overview["open_total"].as_i64().expect("open total")
+}
+
+#[tokio::test]
+async fn paying_everything_books_once_and_clears_the_balance() {
+    let app = start().await;
+    let (cookie, id) = demo_session(&app, CONSUMER).await;
+    assert!(open_total(&app, &cookie).await > 0);
+
+    let to = pay_form(&app, &cookie, &[("intent", "page-1")]).await;
+    let sandbox = app.services.paynl_sandbox.as_ref().expect("sandbox").url();
+    assert!(to.starts_with(sandbox), "to Pay.nl's page: {to}");
+    // A double click: the same order, not a second one.
+    assert_eq!(pay_form(&app, &cookie, &[("intent", "page-1")]).await, to);
+    let payments = app.store.payments_for_dossier(&id).await.expect("db");
+    assert_eq!(payments.len(), 1);
+    let order = to.rsplit('/').next().expect("order id");
+
+    sim(&app, &format!("/_sim/orders/{order}/pay"), json!({})).await;
+    let payment_id = payments[0].id.clone();
+    let mut state = Value::Null;
+    for _ in 0..50 {
+        let (_, view) = call(&app, "payment_status", "", &[("payment", &payment_id)]).await;
+        state = view["state"].clone();
+        if state == "paid" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(state, "paid");
+    assert_eq!(open_total(&app, &cookie).await, 0, "the balance is cleared");
+    // Pay.nl calls again: nothing more is booked.
+    sim(&app, &format!("/_sim/orders/{order}/resend"), json!({})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let entries = app.store.ledger_entries(&id).await.expect("db");
+    let for_payment = entries
+        .iter()
+        .filter(|e| e.payment_id.as_deref() == Some(payment_id.as_str()))
+        .count();
+    assert_eq!(for_payment, 1, "booked exactly once");
+}
+
+#[tokio::test]
+async fn a_part_payment_is_checked_against_the_minimum_and_the_balance() {
+    let app = start().await;
+    let (cookie, id) = demo_session(&app, CONSUMER).await;
+    let (status, err) = call(
+        &app,
+        "start_payment",
+        &cookie,
+        &[("intent", "a"), ("part", "2,50")],
+    )
+    .await;
+    assert_ne!(status, 200);
+    assert!(
+        err["Amount"]["problem"]["BelowMinimum"].is_object(),
+        "{err}"
+    );
+    assert_eq!(err["Amount"]["typed"], "2,50");
+    let (_, err) = call(
+        &app,
+        "start_payment",
+        &cookie,
+        &[("intent", "b"), ("part", "999999,00")],
+    )
+    .await;
+    assert!(err["Amount"]["problem"]["AboveOpen"].is_object(), "{err}");
+    let (_, err) = call(
+        &app,
+        "start_payment",
+        &cookie,
+        &[("intent", "c"), ("part", "veel")],
+    )
+    .await;
+    assert_eq!(err["Amount"]["problem"], "NotAnAmount", "{err}");
+    assert!(
+        app.store
+            .payments_for_dossier(&id)
+            .await
+            .expect("db")
+            .is_empty()
+    );
+
+    let to = pay_form(&app, &cookie, &[("intent", "d"), ("part", "25,00")]).await;
+    assert!(to.contains("/pay/"), "{to}");
+    let payments = app.store.payments_for_dossier(&id).await.expect("db");
+    assert_eq!(payments[0].amount, domain::Money::from_cents(2500));
+}
+
+#[tokio::test]
+async fn a_paynl_outage_is_explained_and_books_nothing() {
+    let app = start().await;
+    let (cookie, id) = demo_session(&app, CONSUMER).await;
+    let before = open_total(&app, &cookie).await;
+    sim(
+        &app,
+        "/_sim/faults",
+        json!({"api_error": {"count": 5, "status": 503}}),
+    )
+    .await;
+    let (status, err) = call(&app, "start_payment", &cookie, &[("intent", "x")]).await;
+    assert_ne!(status, 200);
+    assert_eq!(err, "ProviderDown");
+    assert_eq!(open_total(&app, &cookie).await, before);
+    assert!(
+        app.store
+            .ledger_entries(&id)
+            .await
+            .expect("db")
+            .iter()
+            .all(|e| e.payment_id.is_none())
+    );
+}
+
+#[tokio::test]
+async fn a_cancelled_payment_shows_as_cancelled_and_leaves_the_balance() {
+    let app = start().await;
+    let (cookie, id) = demo_session(&app, CONSUMER).await;
+    let before = open_total(&app, &cookie).await;
+    let to = pay_form(&app, &cookie, &[("intent", "c1")]).await;
+    let order = to.rsplit('/').next().expect("order");
+    sim(&app, &format!("/_sim/orders/{order}/cancel"), json!({})).await;
+    let payment = &app.store.payments_for_dossier(&id).await.expect("db")[0];
+    let html = common::follow(&app, &format!("/pay/return/{}", payment.id)).await;
+    assert!(html.contains("geannuleerd"), "cancelled shown");
+    assert_eq!(open_total(&app, &cookie).await, before);
+}
+
+#[tokio::test]
+async fn a_forged_exchange_call_is_refused() {
+    let app = start().await;
+    let resp = client()
+        .post(format!("{}/api/paynl/exchange", app.base))
+        .header("signature", "00")
+        .header("signature-keyid", "SL-0000-0000")
+        .header("signature-method", "HMAC")
+        .header("content-type", "application/json")
+        .body(r#"{"object":{"id":"x","status":{"code":100,"action":"PAID"}}}"#)
+        .send()
+        .await
+        .expect("exchange");
+    let status = resp.status();
+    let body = resp.text().await.expect("body");
+    assert!(!body.starts_with("TRUE"), "{status} {body}");
+}
