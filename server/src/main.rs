@@ -139,6 +139,23 @@ async fn print_demo_logins(services: &app::ssr::Services, base: &str) -> anyhow:
             login.dossier_number, login.secret, login.description
         );
     }
+    if let Some(first) = logins.first() {
+        let link = services.links.sign(
+            first.dossier_number,
+            chrono::Utc::now() + chrono::Duration::days(30),
+        );
+        println!(
+            "\nQR-link uit de brief / the letter's QR link (pay only, 30 days):\n  {}",
+            link.url(base)
+        );
+    }
+    if let Some(sandbox) = &services.paynl_sandbox {
+        println!(
+            "\nBetalen gaat via de ingebouwde Pay.nl-sandbox / payments go to the built-in \
+             Pay.nl sandbox ({}): nothing is really paid.",
+            sandbox.url()
+        );
+    }
     println!();
     Ok(())
 }

@@ -60,6 +60,10 @@ fn run(root: &Path, server_args: &[String]) -> Result<()> {
     if std::env::var_os("DATABASE_URL").is_none() {
         cmd.env("DATABASE_URL", "sqlite://data/portal.db");
     }
+    // No Pay.nl account configured: pay through the built-in simulator.
+    if std::env::var_os("PORTAL_PAYNL_TOKEN_CODE").is_none() {
+        cmd.env("PORTAL_PAYNL_SANDBOX", "true");
+    }
     let status = cmd.status().context("start the portal")?;
     if !status.success() {
         bail!("the portal stopped with {status}");
@@ -151,23 +155,45 @@ fn end2end(root: &Path) -> Result<()> {
     let _ = std::fs::remove_dir_all(&data);
     std::fs::create_dir_all(&data)?;
     let base = format!("http://127.0.0.1:{port}");
-    let server = Command::new(root.join("target/release/debiteurportaal"))
-        .arg("--demo")
-        .env("PORTAL_ADDR", format!("127.0.0.1:{port}"))
-        .env("PORTAL_SITE_ROOT", root.join("target/site"))
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", data.join("portal.db").display()),
-        )
-        .env("RUST_LOG", "warn")
-        .spawn()
-        .context("start the release server")?;
+    let binary = root.join("target/release/debiteurportaal");
+    let database = format!("sqlite://{}", data.join("portal.db").display());
+    // A throwaway key, shared by the server and the letter run below.
+    let link_keys = format!("e2e:{}", "ZTJlLWxpbmsta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiEh");
+    let portal = |cmd: &mut Command| {
+        cmd.env("PORTAL_ADDR", format!("127.0.0.1:{port}"))
+            .env("PORTAL_PUBLIC_URL", &base)
+            .env("PORTAL_SITE_ROOT", root.join("target/site"))
+            .env("PORTAL_LINK_KEYS", &link_keys)
+            .env("PORTAL_PAYNL_SANDBOX", "true")
+            .env("DATABASE_URL", &database)
+            .env("RUST_LOG", "warn");
+    };
+    let mut cmd = Command::new(&binary);
+    portal(cmd.arg("--demo"));
+    let server = cmd.spawn().context("start the release server")?;
     let mut server = KillOnDrop(server);
     wait_for_port(port, Duration::from_secs(30), &mut server.0)?;
+    // The letter run, as the agency makes it: Playwright opens a printed QR link.
+    let letters = data.join("letters");
+    let numbers = data.join("letter-dossiers.txt");
+    std::fs::write(&numbers, "ISB-2000-000001\nISB-2000-000003\n")?;
+    let mut cmd = Command::new(&binary);
+    portal(
+        cmd.arg("letters")
+            .arg("--dossiers")
+            .arg(&numbers)
+            .arg("--out")
+            .arg(&letters),
+    );
+    let made = cmd.stdout(std::process::Stdio::null()).status()?;
+    if !made.success() {
+        bail!("the letter run for the end-to-end tests failed");
+    }
     let status = Command::new("npx")
         .args(["playwright", "test"])
         .current_dir(root.join("end2end"))
         .env("BASE_URL", &base)
+        .env("E2E_LETTERS_CSV", letters.join("letters.csv"))
         .env("PATH", tools::path_with_node_bin(root))
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
         .status()
