@@ -33,6 +33,8 @@ async fn start_page_renders_in_dutch_by_default_and_loads_the_bundle() {
         .expect("get /");
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(resp.headers()["x-frame-options"], "DENY");
+    assert_eq!(resp.headers()["referrer-policy"], "same-origin");
     let html = resp.text().await.expect("body");
     assert!(html.contains(r#"lang="nl""#), "html lang is nl: {html}");
     assert!(html.contains("Inloggen op uw dossier"), "Dutch heading");
