@@ -14,6 +14,7 @@ mod layout;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod staff;
 
 use crate::i18n::I18nContextProvider;
 use leptos::prelude::*;
@@ -60,6 +61,17 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=pages::SignIn />
                         <Route path=path!("dossier") view=pages::Dossier ssr=SsrMode::Async />
                         <Route path=path!("link") view=pages::LinkProblem />
+                        <Route path=path!("staff") view=pages::StaffSignInPage />
+                        <Route
+                            path=path!("staff/corrections")
+                            view=pages::CorrectionQueue
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("staff/dossiers")
+                            view=pages::DossierLookup
+                            ssr=SsrMode::Async
+                        />
                     </Routes>
                 </layout::Page>
             </Router>
