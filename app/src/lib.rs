@@ -17,6 +17,7 @@ pub mod model;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod staff;
 
 use crate::i18n::I18nContextProvider;
 use leptos::prelude::*;
@@ -77,6 +78,17 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("pay/return/:payment")
                             view=pages::PayReturn
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("staff") view=pages::StaffSignInPage />
+                        <Route
+                            path=path!("staff/corrections")
+                            view=pages::CorrectionQueue
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("staff/dossiers")
+                            view=pages::DossierLookup
                             ssr=SsrMode::Async
                         />
                     </Routes>

@@ -6,6 +6,7 @@ mod my_data;
 mod not_found;
 mod pay;
 mod sign_in;
+pub(crate) mod staff;
 
 pub use dossier::Dossier;
 pub use link_problem::LinkProblem;
@@ -13,3 +14,4 @@ pub use my_data::{CorrectField, MyData, MyDataPrint};
 pub use not_found::NotFound;
 pub use pay::{PayForms, PayReturn};
 pub use sign_in::SignIn;
+pub use staff::{CorrectionQueue, DossierLookup, StaffSignInPage};

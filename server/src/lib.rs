@@ -8,6 +8,7 @@ pub mod letters;
 mod middleware;
 mod paying;
 mod qr;
+pub mod staff;
 
 use anyhow::Context;
 use app::ssr::{Services, Settings};
@@ -106,6 +107,10 @@ pub fn router(config: &Config, services: Services) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::require_session_for_pages,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::require_staff_for_pages,
         ))
         .layer(axum::middleware::from_fn(middleware::same_origin_writes))
         .with_state(state)

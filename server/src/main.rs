@@ -1,4 +1,4 @@
-//! `debiteurportaal`: serve the portal (and, later, migrate, import, letters).
+//! `debiteurportaal`: serve the portal, migrate, import, letters, staff accounts.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -49,6 +49,27 @@ enum Command {
         #[arg(long, default_value_t = 120)]
         valid_days: i64,
     },
+    /// Manage back-office (staff) accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Add a staff user. The password is read from stdin (one line, at least 12 characters),
+    /// or made with --generate and printed once. Only its argon2id hash is stored.
+    Add {
+        /// Lowercase letters, digits, '.', '_' or '-'.
+        username: String,
+        /// What the user may do.
+        #[arg(long, default_value = "agent", value_parser = ["agent", "admin"])]
+        role: String,
+        /// Make a strong random password and print it once, instead of reading one.
+        #[arg(long)]
+        generate: bool,
+    },
 }
 
 #[tokio::main]
@@ -63,6 +84,14 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config, cli.demo).await,
         Command::Import { file, secrets_out } => import(&config, &file, &secrets_out).await,
+        Command::Staff {
+            command:
+                StaffCommand::Add {
+                    username,
+                    role,
+                    generate,
+                },
+        } => staff_add(&config, &username, &role, generate).await,
         Command::Migrate => {
             store::Store::connect(config.database_url()).await?;
             println!("database schema is up to date");
@@ -156,7 +185,55 @@ async fn print_demo_logins(services: &app::ssr::Services, base: &str) -> anyhow:
             sandbox.url()
         );
     }
+    server::staff::seed_demo_staff(&services.store, &services.hasher).await?;
+    println!(
+        "\nDemo-medewerker / demo staff user, ALLEEN DEMO / DEMO ONLY (sign in at {base}/staff):"
+    );
+    println!(
+        "  {}  password {}",
+        server::staff::DEMO_USERNAME,
+        server::staff::DEMO_PASSWORD
+    );
     println!();
+    Ok(())
+}
+
+/// `staff add`: checks the input before touching the database; the password comes from one
+/// line of stdin, or is generated and printed once.
+async fn staff_add(
+    config: &Config,
+    username: &str,
+    role: &str,
+    generate: bool,
+) -> anyhow::Result<()> {
+    let username = server::staff::check_username(username)?;
+    let role = store::StaffRole::parse(role).context("role must be agent or admin")?;
+    let password = if generate {
+        server::staff::generate_password()
+    } else {
+        if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            // No echo control without a terminal library: say so, and offer the alternatives.
+            eprintln!(
+                "Password for {username} (at least {} characters, one line; it shows as you \
+                 type, so prefer piping it in or --generate):",
+                server::staff::MIN_PASSWORD_CHARS
+            );
+        }
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("read the password from stdin")?;
+        server::staff::password_from_line(&line)?
+    };
+    let store = store::Store::connect(config.database_url())
+        .await
+        .with_context(|| format!("open the database {}", config.database_for_display()))?;
+    let hasher = auth::SecretHasher::new(auth::HashParams::default())?;
+    server::staff::add_user(&store, &hasher, &username, role, &password).await?;
+    println!("staff user {username} ({role}) added");
+    if generate {
+        println!("password (shown only now; store it safely): {password}");
+    }
     Ok(())
 }
 

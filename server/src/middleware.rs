@@ -109,7 +109,45 @@ pub async fn require_session_for_pages(
         )
         .await;
         match live {
-            // Handed on so the page's server functions need not look it up again.
+            // Handed on so the page's server functions need not look it up again. A staff
+            // session is no debtor session, whichever cookie carries it.
+            Ok(Some(current)) if current.session.kind != store::SessionKind::Staff => {
+                req.extensions_mut().insert(current);
+            }
+            Ok(_) => return axum::response::Redirect::to("/").into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// The back office: every page under `/staff/` needs a staff session (the `dp_staff` cookie
+/// holding a session of kind Staff), else it redirects to the staff sign-in at `/staff`; a
+/// staff member already signed in who opens `/staff` goes straight to the queue.
+pub async fn require_staff_for_pages(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path();
+    let sign_in_page = path == "/staff";
+    let protected = path.starts_with("/staff/");
+    if req.method() == Method::GET && (sign_in_page || protected) {
+        let services = &state.services;
+        let live = app::ssr::staff::current(
+            &services.store,
+            req.headers(),
+            &services.settings,
+            chrono::Utc::now(),
+        )
+        .await;
+        match live {
+            Ok(Some(_)) if sign_in_page => {
+                return axum::response::Redirect::to("/staff/corrections").into_response();
+            }
             Ok(Some(current)) => {
                 if current.session.kind != store::SessionKind::Full
                     && under(&path, PERSONAL_DATA_PAGES)
@@ -118,9 +156,12 @@ pub async fn require_session_for_pages(
                 }
                 req.extensions_mut().insert(current);
             }
-            Ok(None) => return axum::response::Redirect::to("/").into_response(),
+            Ok(None) if protected => {
+                return axum::response::Redirect::to("/staff").into_response();
+            }
+            Ok(None) => {}
             Err(e) => {
-                tracing::error!(error = %e, "session lookup failed");
+                tracing::error!(error = %e, "staff session lookup failed");
                 return StatusCode::SERVICE_UNAVAILABLE.into_response();
             }
         }

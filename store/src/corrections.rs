@@ -130,8 +130,10 @@ impl Store {
     }
 
     /// Decides a submitted request in one transaction: its status, and when accepted the new
-    /// field value with the correction recorded as the field's source, plus an audit event
-    /// (which names the field, not the values: those stay in the request).
+    /// field value with the correction recorded as the field's source, plus an audit event.
+    /// An accepted correction's event also holds the field's value just before and just after
+    /// the change (read in the same transaction), so the trail shows what was overwritten even
+    /// when the field changed after the debtor asked; it goes with the dossier at retention.
     pub async fn decide_correction(&self, decision: &CorrectionDecision) -> Result<Decided> {
         let status = if decision.accept {
             CorrectionStatus::Accepted
@@ -161,14 +163,21 @@ impl Store {
             };
         };
         let request = correction_from_row(&row)?;
+        let mut detail = serde_json::json!({
+            "correction_id": request.id,
+            "field": request.field.as_str(),
+        });
         if decision.accept {
             let mut details = debtor(&mut tx, &request.dossier_id)
                 .await?
                 .ok_or(StoreError::NotFound("debtor"))?
                 .details;
+            let old_value = details.get(request.field);
             details
                 .set(request.field, Some(request.proposed_value.clone()))
                 .map_err(StoreError::Invalid)?;
+            detail["old_value"] = serde_json::json!(old_value);
+            detail["new_value"] = serde_json::json!(details.get(request.field));
             write_debtor(&mut tx, &request.dossier_id, &details, decision.now).await?;
             record_field_source(
                 &mut tx,
@@ -188,10 +197,7 @@ impl Store {
                 actor_id: Some(decision.decided_by.clone()),
                 dossier_id: Some(request.dossier_id.clone()),
                 action: format!("correction.{}", status.as_str()),
-                detail: serde_json::json!({
-                    "correction_id": request.id,
-                    "field": request.field.as_str(),
-                }),
+                detail,
                 client_ip: decision.client_ip.clone(),
             },
         )

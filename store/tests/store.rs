@@ -1615,7 +1615,12 @@ async fn accepting_a_correction_changes_the_field_and_records_its_source(store: 
     );
     assert_eq!(
         audit[0].detail,
-        serde_json::json!({ "correction_id": request.id, "field": "email" })
+        serde_json::json!({
+            "correction_id": request.id,
+            "field": "email",
+            "old_value": "j.jansen@example.nl",
+            "new_value": "jan@jansen.example",
+        })
     );
 
     // Deciding again changes nothing, and a new import cannot undo the correction.
@@ -1654,6 +1659,11 @@ async fn rejecting_a_correction_leaves_the_field(store: Store) {
     assert_eq!(debtor.details.email.as_deref(), Some("j.jansen@example.nl"));
     let audit = store.audit_for_dossier(&dossier.id, 10).await.unwrap();
     assert_eq!(audit[0].action, "correction.rejected");
+    assert_eq!(
+        audit[0].detail,
+        serde_json::json!({ "correction_id": request.id, "field": "email" }),
+        "nothing changed, so no values in the trail"
+    );
 }
 
 async fn one_open_request_per_field_and_a_new_one_after_the_decision(store: Store) {

@@ -6,6 +6,7 @@ pub mod export;
 pub mod paying;
 pub mod session;
 pub mod sign_in;
+pub mod staff;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -94,8 +95,11 @@ pub async fn require_session() -> Result<(Services, session::Current), crate::er
         .map_err(|e| unavailable("session", e))?,
     };
     match current {
-        Some(current) => Ok((services, current)),
-        None => {
+        // A staff session never acts as a debtor, even if its token sits in the debtor cookie.
+        Some(current) if current.session.kind != store::SessionKind::Staff => {
+            Ok((services, current))
+        }
+        _ => {
             // Rendering a page: answer with a redirect to sign-in. Called from the browser:
             // the client follows the same redirect.
             leptos_axum::redirect("/");

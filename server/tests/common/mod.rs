@@ -305,3 +305,178 @@ pub async fn get(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
         .await
         .expect("get")
 }
+
+// ---------------------------------------------------------------------------------------------
+// Staff back office
+
+/// Adds a staff user with `password` (hashed cheaply: these tests are about the flow).
+pub async fn staff_user(store: &Store, username: &str, password: &str) {
+    let hasher = auth::SecretHasher::new(auth::HashParams {
+        memory_kib: 1024,
+        iterations: 1,
+        parallelism: 1,
+    })
+    .expect("hasher");
+    server::staff::add_user(store, &hasher, username, store::StaffRole::Agent, password)
+        .await
+        .expect("staff user");
+}
+
+/// Posts the staff sign-in form the way a browser without JavaScript does.
+pub async fn staff_sign_in_form(
+    app: &TestApp,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    client()
+        .post(format!("{}/api/staff_sign_in", app.base))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/staff", app.base))
+        .form(&[("username", username), ("password", password)])
+        .send()
+        .await
+        .expect("staff sign in")
+}
+
+/// The `name=value` part of the staff cookie a response sets.
+pub fn staff_cookie(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("dp_staff=") && !v.contains("Max-Age=0"))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+/// Signs `username` in and returns the staff cookie.
+pub async fn staff_session(app: &TestApp, username: &str, password: &str) -> String {
+    staff_cookie(&staff_sign_in_form(app, username, password).await).expect("staff cookie")
+}
+
+/// Posts a form to a server function as a browser without JavaScript does, from `page`.
+pub async fn form_post(
+    app: &TestApp,
+    endpoint: &str,
+    cookie: Option<&str>,
+    page: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut req = client()
+        .post(format!("{}/api/{endpoint}", app.base))
+        .header("accept", "text/html")
+        .header("referer", format!("{}{page}", app.base))
+        .form(form);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    req.send().await.expect("form post")
+}
+
+/// Calls a server function as the hydrated page does (form-encoded in, JSON out).
+pub async fn call(
+    app: &TestApp,
+    endpoint: &str,
+    cookie: Option<&str>,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut req = client()
+        .post(format!("{}/api/{endpoint}", app.base))
+        .form(form);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    req.send().await.expect("server function")
+}
+
+/// GETs a page (absolute or site-relative) with a cookie, not following redirects.
+pub async fn get_page(app: &TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
+    let url = if path.starts_with("http") {
+        path.to_owned()
+    } else {
+        format!("{}{path}", app.base)
+    };
+    let mut req = client().get(url);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    req.send().await.expect("page")
+}
+
+/// The `Location` header of a response.
+pub fn location(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// An audit event as the staff tests look at it.
+#[derive(Debug, Clone)]
+pub struct StaffEvent {
+    pub action: String,
+    pub actor_id: Option<String>,
+    pub dossier_id: Option<String>,
+    pub client_ip: Option<String>,
+    pub detail: serde_json::Value,
+}
+
+/// Every audit event written by staff, oldest first.
+pub async fn staff_audit(app: &TestApp) -> Vec<StaffEvent> {
+    use sqlx::Row;
+    let rows = sqlx::query(
+        "SELECT action, actor_id, dossier_id, client_ip, detail FROM audit_event \
+         WHERE actor_kind = 'staff' ORDER BY id",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .expect("audit");
+    rows.iter()
+        .map(|r| StaffEvent {
+            action: r.get("action"),
+            actor_id: r.get("actor_id"),
+            dossier_id: r.get("dossier_id"),
+            client_ip: r.get("client_ip"),
+            detail: serde_json::from_str(&r.get::<String, _>("detail")).expect("detail"),
+        })
+        .collect()
+}
+
+/// A dossier with a debtor (email `old@example.nl`); returns its id.
+pub async fn dossier_with_debtor(store: &Store, number: &str) -> String {
+    let id = dossier_with_secret(store, number, "ABCD-EFGH-JKMN").await;
+    let details = store::DebtorDetails {
+        email: Some("old@example.nl".into()),
+        city: Some("Utrecht".into()),
+        ..store::DebtorDetails::named(store::DebtorKind::Person, "J. Jansen")
+    };
+    store
+        .set_debtor(&id, &details, "webshop", Utc::now())
+        .await
+        .expect("debtor");
+    id
+}
+
+/// A submitted request to change the debtor's email, made `days_ago` days ago with the
+/// usual one-month deadline; returns its id.
+pub async fn email_correction(
+    store: &Store,
+    dossier_id: &str,
+    days_ago: i64,
+    proposed: &str,
+) -> i64 {
+    let created_at = Utc::now() - chrono::Duration::days(days_ago);
+    store
+        .create_correction(&store::NewCorrection {
+            dossier_id: dossier_id.into(),
+            field: store::DebtorField::Email,
+            current_value: Some("old@example.nl".into()),
+            proposed_value: proposed.into(),
+            reason: "Old address no longer in use".into(),
+            created_at,
+            due_at: app::ssr::staff::due_after(created_at),
+        })
+        .await
+        .expect("correction")
+        .id
+}

@@ -1,0 +1,131 @@
+//! The staff back office: sign-in, the correction queue and the dossier look-up.
+//!
+//! Staff have their own cookie (`dp_staff`) and session kind; a debtor session never opens
+//! these pages or their server functions (see `crate::ssr::staff`). The types the server
+//! functions return are in `crate::staff`.
+
+mod corrections;
+mod dossiers;
+mod sign_in;
+
+pub use corrections::CorrectionQueue;
+pub use dossiers::DossierLookup;
+pub use sign_in::StaffSignInPage;
+
+use crate::staff::*;
+
+use crate::i18n::{t, t_string, use_i18n};
+use leptos::prelude::*;
+
+/// The signed-in staff member's name.
+#[server(prefix = "/api", endpoint = "staff_me")]
+pub async fn get_staff_identity() -> Result<StaffIdentity, StaffError> {
+    let (_, staff) = crate::ssr::staff::require_staff().await?;
+    Ok(StaffIdentity {
+        username: staff.username,
+    })
+}
+
+/// Ends the staff session on the server and removes its cookie.
+#[server(prefix = "/api", endpoint = "staff_sign_out")]
+pub async fn staff_sign_out() -> Result<(), StaffError> {
+    use crate::ssr::{client_ip, services, staff};
+    use leptos::server_fn::error::FromServerFnError;
+    let services = services().map_err(StaffError::from_server_fn_error)?;
+    let parts = expect_context::<http::request::Parts>();
+    staff::sign_out(&services, &parts.headers, client_ip(), chrono::Utc::now()).await?;
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    response.append_header(
+        http::header::SET_COOKIE,
+        staff::clear_cookie(&services.settings),
+    );
+    leptos_axum::redirect("/staff");
+    Ok(())
+}
+
+/// The back office's navigation, who is signed in, and sign-out; above every staff page but
+/// the sign-in.
+#[component]
+fn StaffNav() -> impl IntoView {
+    let i18n = use_i18n();
+    let sign_out = ServerAction::<StaffSignOut>::new();
+    let identity = Resource::new(|| (), |_| get_staff_identity());
+    let path = leptos_router::hooks::use_location().pathname;
+    let current = move |p: &'static str| move || (path.get() == p).then_some("page");
+    view! {
+        <nav class="staff-nav" aria-label=move || t_string!(i18n, staff.nav.label).to_string()>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    identity
+                        .await
+                        .ok()
+                        .map(|me| {
+                            view! {
+                                <p class="staff-who">
+                                    {t!(i18n, staff.nav.signed_in_as)} " "
+                                    <strong data-testid="staff-username">{me.username}</strong>
+                                </p>
+                            }
+                        })
+                })}
+            </Suspense>
+            <ul>
+                <li>
+                    <a href="/staff/corrections" aria-current=current("/staff/corrections")>
+                        {t!(i18n, staff.nav.corrections)}
+                    </a>
+                </li>
+                <li>
+                    <a href="/staff/dossiers" aria-current=current("/staff/dossiers")>
+                        {t!(i18n, staff.nav.dossiers)}
+                    </a>
+                </li>
+            </ul>
+            <ActionForm action=sign_out attr:class="staff-sign-out">
+                <button type="submit" class="button secondary">
+                    {t!(i18n, staff.nav.sign_out)}
+                </button>
+            </ActionForm>
+        </nav>
+    }
+}
+
+/// The translated name of a debtor field key.
+fn field_label(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, field: &str) -> String {
+    let text = match field {
+        "name" => t_string!(i18n, staff.field.name),
+        "address" => t_string!(i18n, staff.field.address),
+        "postcode" => t_string!(i18n, staff.field.postcode),
+        "city" => t_string!(i18n, staff.field.city),
+        "phone" => t_string!(i18n, staff.field.phone),
+        "email" => t_string!(i18n, staff.field.email),
+        "customer_number" => t_string!(i18n, staff.field.customer_number),
+        "birth_date" => t_string!(i18n, staff.field.birth_date),
+        "id_document_number" => t_string!(i18n, staff.field.id_document_number),
+        "kvk_number" => t_string!(i18n, staff.field.kvk_number),
+        "vat_number" => t_string!(i18n, staff.field.vat_number),
+        other => return other.to_owned(),
+    };
+    text.to_string()
+}
+
+/// The translated name of a correction status.
+fn correction_status_label(
+    i18n: leptos_i18n::I18nContext<crate::i18n::Locale>,
+    status: &str,
+) -> String {
+    let text = match status {
+        "submitted" => t_string!(i18n, staff.correction_status.submitted),
+        "accepted" => t_string!(i18n, staff.correction_status.accepted),
+        "rejected" => t_string!(i18n, staff.correction_status.rejected),
+        other => return other.to_owned(),
+    };
+    text.to_string()
+}
+
+/// A value, or a dash for an empty one.
+fn shown(value: Option<String>) -> String {
+    value
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "—".to_owned())
+}

@@ -1,0 +1,106 @@
+use super::StaffError;
+use crate::i18n::{t, t_string, use_i18n};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Checks a staff member's username and password; on success sets the staff cookie and
+/// sends the browser to the correction queue.
+#[server(prefix = "/api", endpoint = "staff_sign_in")]
+pub async fn staff_sign_in(username: String, password: String) -> Result<(), StaffError> {
+    use crate::ssr::{client_ip, services, staff};
+    use leptos::server_fn::error::FromServerFnError;
+    let services = services().map_err(StaffError::from_server_fn_error)?;
+    let now = chrono::Utc::now();
+    let token = staff::sign_in(&services, &username, &password, client_ip(), now).await?;
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    response.append_header(
+        http::header::SET_COOKIE,
+        staff::set_cookie(&token, &services.settings),
+    );
+    leptos_axum::redirect("/staff/corrections");
+    Ok(())
+}
+
+/// The back office's sign-in: username and password.
+#[component]
+pub fn StaffSignInPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<StaffSignIn>::new();
+    let error = move || action.value().get().and_then(Result::err);
+    let username_error = move || matches!(error(), Some(StaffError::MissingUsername));
+    let password_error = move || matches!(error(), Some(StaffError::MissingPassword { .. }));
+    let typed = move || match error() {
+        Some(
+            StaffError::MissingPassword { username }
+            | StaffError::Invalid { username }
+            | StaffError::Throttled { username, .. },
+        ) => username,
+        _ => String::new(),
+    };
+    let form_error = move || match error() {
+        Some(StaffError::Invalid { .. }) => {
+            Some(t_string!(i18n, staff.signin.error.invalid).to_string())
+        }
+        Some(StaffError::Throttled {
+            retry_after_secs, ..
+        }) => {
+            let minutes = (retry_after_secs + 59) / 60;
+            Some(t_string!(i18n, staff.signin.error.throttled, minutes).to_string())
+        }
+        Some(StaffError::Unavailable) => Some(t_string!(i18n, staff.error.unavailable).to_string()),
+        _ => None,
+    };
+    view! {
+        <Title text=move || t_string!(i18n, staff.signin.page_title).to_string() />
+        <section class="card" aria-labelledby="staff-signin-heading">
+            <h1 id="staff-signin-heading">{t!(i18n, staff.signin.heading)}</h1>
+            <p class="lead">{t!(i18n, staff.signin.intro)}</p>
+            <Show when=move || form_error().is_some()>
+                <p class="alert" role="alert" id="staff-signin-error">{form_error}</p>
+            </Show>
+            <ActionForm action attr:class="form" attr:novalidate="">
+                <div class="field">
+                    <label for="username">{t!(i18n, staff.signin.username_label)}</label>
+                    <Show when=username_error>
+                        <p class="field-error" id="username-error">
+                            {t!(i18n, staff.signin.error.missing_username)}
+                        </p>
+                    </Show>
+                    <input
+                        id="username"
+                        name="username"
+                        type="text"
+                        autocomplete="username"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        required
+                        value=typed
+                        aria-invalid=move || username_error().to_string()
+                        aria-describedby=move || username_error().then_some("username-error")
+                    />
+                </div>
+                <div class="field">
+                    <label for="password">{t!(i18n, staff.signin.password_label)}</label>
+                    <Show when=password_error>
+                        <p class="field-error" id="password-error">
+                            {t!(i18n, staff.signin.error.missing_password)}
+                        </p>
+                    </Show>
+                    <input
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        required
+                        aria-invalid=move || password_error().to_string()
+                        aria-describedby=move || password_error().then_some("password-error")
+                    />
+                </div>
+                <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                    {t!(i18n, staff.signin.submit)}
+                </button>
+            </ActionForm>
+            <p class="note">{t!(i18n, staff.signin.debtor_hint)} " " <a href="/">{t!(i18n, staff.signin.debtor_link)}</a></p>
+        </section>
+    }
+}

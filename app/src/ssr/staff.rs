@@ -1,0 +1,658 @@
+//! The staff back office on the server: staff sessions (their own cookie and session kind),
+//! signing staff in, and the rules behind the correction queue and the dossier look-up.
+//!
+//! Separation from debtors: a staff session lives only in the `dp_staff` cookie and has kind
+//! [`SessionKind::Staff`]; [`current`] accepts nothing else, and the debtor side
+//! (`super::require_session`, the page gate) refuses that kind. Every staff action lands in
+//! the audit log with the username and the client address.
+
+use super::{Services, Settings};
+use crate::staff::{CorrectionRow, FieldRow, QueueItem, StaffDossierView, StaffError};
+use auth::{ThrottlePolicy, Token};
+use chrono::{DateTime, Months, Utc};
+use domain::DossierNumber;
+use http::HeaderValue;
+use std::net::IpAddr;
+use store::{
+    ActorKind, AttemptKey, AttemptKeyKind, CorrectionDecision, CorrectionRequest, DebtorField,
+    Decided, NewSession, Session, SessionKind, Store, StoreError,
+};
+
+/// The staff session cookie's name (never the debtor's `dp_session`).
+pub const COOKIE: &str = "dp_staff";
+
+/// Longest staff note kept with a decision.
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+/// Usernames are short and plain; longer input is cut to this for throttling and the log.
+const MAX_USERNAME_CHARS: usize = 64;
+
+/// `Set-Cookie` for a new staff session: HttpOnly, SameSite=Strict (the back office is never
+/// entered from a link on another site), Secure unless on plain-http localhost.
+pub fn set_cookie(token: &Token, settings: &Settings) -> HeaderValue {
+    cookie(token.expose(), "", settings)
+}
+
+/// `Set-Cookie` that removes the staff cookie.
+pub fn clear_cookie(settings: &Settings) -> HeaderValue {
+    cookie("", "; Max-Age=0", settings)
+}
+
+fn cookie(value: &str, extra: &str, settings: &Settings) -> HeaderValue {
+    let secure = if settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let text = format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict{extra}{secure}");
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The staff token from a request's `Cookie` headers, if well-formed.
+pub fn token_from_headers(headers: &http::HeaderMap) -> Option<Token> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .and_then(|(_, value)| Token::parse(value).ok())
+}
+
+/// A live staff session of the current request.
+#[derive(Clone)]
+pub struct StaffCurrent {
+    pub token: Token,
+    pub username: String,
+    pub session: Session,
+}
+
+/// The request's staff session, recording the activity. Only a session of kind `Staff` with
+/// a username counts: a debtor's token in the staff cookie is no session at all.
+pub async fn current(
+    store: &Store,
+    headers: &http::HeaderMap,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<Option<StaffCurrent>, StoreError> {
+    let Some(token) = token_from_headers(headers) else {
+        return Ok(None);
+    };
+    let Some(session) = store
+        .session(token.expose(), now, settings.idle_timeout)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let username = match (&session.kind, &session.staff_username) {
+        (SessionKind::Staff, Some(username)) => username.clone(),
+        _ => return Ok(None),
+    };
+    store.touch_session(token.expose(), now).await?;
+    Ok(Some(StaffCurrent {
+        token,
+        username,
+        session,
+    }))
+}
+
+/// The services and the live staff session of this request, or `NotSignedIn`. Every staff
+/// server function starts here.
+pub async fn require_staff() -> Result<(Services, StaffCurrent), StaffError> {
+    let services = super::services().map_err(|_| StaffError::Unavailable)?;
+    let parts =
+        leptos::prelude::use_context::<http::request::Parts>().ok_or(StaffError::Unavailable)?;
+    // A page load already passed the staff gate, which left the session in the request.
+    let found = match parts.extensions.get::<StaffCurrent>() {
+        Some(found) => Some(found.clone()),
+        None => current(
+            &services.store,
+            &parts.headers,
+            &services.settings,
+            Utc::now(),
+        )
+        .await
+        .map_err(|e| unavailable("staff session", e))?,
+    };
+    match found {
+        Some(found) => Ok((services, found)),
+        None => {
+            leptos_axum::redirect("/staff");
+            Err(StaffError::NotSignedIn)
+        }
+    }
+}
+
+/// Appends a staff action to the audit log. A failure to write is logged, not returned.
+pub async fn audit_staff(
+    services: &Services,
+    username: &str,
+    dossier_id: Option<String>,
+    action: &str,
+    detail: serde_json::Value,
+    ip: Option<IpAddr>,
+    now: DateTime<Utc>,
+) {
+    let event = store::NewAuditEvent {
+        at: now,
+        actor_kind: ActorKind::Staff,
+        actor_id: Some(username.to_owned()),
+        dossier_id,
+        action: action.to_owned(),
+        detail,
+        client_ip: ip.map(|ip| ip.to_string()),
+    };
+    if let Err(e) = services.store.append_audit(&event).await {
+        tracing::error!(error = %e, action, "could not write audit event");
+    }
+}
+
+/// Checks a username and password and opens a staff session; returns its token.
+///
+/// As for debtors: throttling (per username and per client address) is checked before any
+/// argon2 work; an unknown username costs a dummy verify and gets the same answer as a
+/// wrong password; every attempt is audited.
+pub async fn sign_in(
+    services: &Services,
+    username_input: &str,
+    password: &str,
+    ip: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<Token, StaffError> {
+    let username: String = username_input
+        .trim()
+        .to_lowercase()
+        .chars()
+        .take(MAX_USERNAME_CHARS)
+        .collect();
+    if username.is_empty() {
+        return Err(StaffError::MissingUsername);
+    }
+    if password.is_empty() {
+        return Err(StaffError::MissingPassword { username });
+    }
+    let store = &services.store;
+    let user_key = AttemptKey::new(AttemptKeyKind::Staff, username.clone());
+    let ip_key = ip.map(|ip| AttemptKey::new(AttemptKeyKind::Ip, ip.to_string()));
+
+    let mut wait_until = throttled_until(store, &user_key, ThrottlePolicy::DOSSIER, now).await?;
+    if let Some(ip_key) = &ip_key {
+        let by_ip = throttled_until(store, ip_key, ThrottlePolicy::ADDRESS, now).await?;
+        wait_until = wait_until.max(by_ip);
+    }
+    if let Some(until) = wait_until {
+        audit_staff(
+            services,
+            &username,
+            None,
+            "staff.sign_in.throttled",
+            serde_json::json!({}),
+            ip,
+            now,
+        )
+        .await;
+        return Err(StaffError::Throttled {
+            username,
+            retry_after_secs: (until - now).num_seconds().max(1),
+        });
+    }
+
+    let user = store
+        .staff_user(&username)
+        .await
+        .map_err(|e| unavailable("staff sign-in", e))?;
+    let hasher = services.hasher.clone();
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let typed = password.to_owned();
+    // argon2 is CPU-bound: keep it off the async workers.
+    let ok = tokio::task::spawn_blocking(move || match stored {
+        Some(hash) => hasher.verify(&typed, &hash).unwrap_or(false),
+        None => hasher.verify_dummy(&typed),
+    })
+    .await
+    .map_err(|_| StaffError::Unavailable)?;
+    let ok = ok && user.is_some();
+
+    store
+        .record_login_attempt(&user_key, ok, now)
+        .await
+        .map_err(|e| unavailable("staff sign-in", e))?;
+    if let Some(ip_key) = &ip_key {
+        store
+            .record_login_attempt(ip_key, ok, now)
+            .await
+            .map_err(|e| unavailable("staff sign-in", e))?;
+    }
+    if !ok {
+        audit_staff(
+            services,
+            &username,
+            None,
+            "staff.sign_in.failed",
+            serde_json::json!({}),
+            ip,
+            now,
+        )
+        .await;
+        return Err(StaffError::Invalid { username });
+    }
+
+    // Always a fresh token: one planted in the browser before sign-in is worthless.
+    let token = Token::generate();
+    let session = NewSession {
+        token: token.expose().to_owned(),
+        kind: SessionKind::Staff,
+        dossier_id: None,
+        staff_username: Some(username.clone()),
+        csrf_token: Token::generate().expose().to_owned(),
+        expires_at: now + services.settings.absolute_timeout,
+    };
+    store
+        .create_session(&session, now)
+        .await
+        .map_err(|e| unavailable("staff session", e))?;
+    audit_staff(
+        services,
+        &username,
+        None,
+        "staff.sign_in.succeeded",
+        serde_json::json!({}),
+        ip,
+        now,
+    )
+    .await;
+    Ok(token)
+}
+
+/// Ends the request's staff session (if it is one) and audits it.
+pub async fn sign_out(
+    services: &Services,
+    headers: &http::HeaderMap,
+    ip: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<(), StaffError> {
+    let Some(me) = current(&services.store, headers, &services.settings, now)
+        .await
+        .map_err(|e| unavailable("staff sign-out", e))?
+    else {
+        return Ok(());
+    };
+    services
+        .store
+        .delete_session(me.token.expose())
+        .await
+        .map_err(|e| unavailable("staff sign-out", e))?;
+    audit_staff(
+        services,
+        &me.username,
+        None,
+        "staff.sign_out",
+        serde_json::json!({}),
+        ip,
+        now,
+    )
+    .await;
+    Ok(())
+}
+
+async fn throttled_until(
+    store: &Store,
+    key: &AttemptKey,
+    policy: ThrottlePolicy,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, StaffError> {
+    let mut since = policy.window_start(now);
+    // A success wipes the slate.
+    if let Some(ok_at) = store
+        .last_login_success(key)
+        .await
+        .map_err(|e| unavailable("throttle", e))?
+    {
+        since = since.max(ok_at);
+    }
+    let failures = store
+        .login_failure_times(key, since, i64::from(policy.lock_after))
+        .await
+        .map_err(|e| unavailable("throttle", e))?;
+    Ok(policy.next_allowed(&failures, now))
+}
+
+/// The answer deadline of a request made at `at`: one calendar month later (GDPR art. 12(3)).
+pub fn due_after(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.checked_add_months(Months::new(1)).unwrap_or(at)
+}
+
+/// Queue order: overdue requests first (the longest overdue on top), then the rest oldest
+/// first.
+pub fn queue_order(requests: &mut [CorrectionRequest], now: DateTime<Utc>) {
+    requests.sort_by_key(|r| {
+        let overdue = r.due_at <= now;
+        let when = if overdue { r.due_at } else { r.created_at };
+        (!overdue, when, r.id)
+    });
+}
+
+fn date(at: DateTime<Utc>) -> String {
+    at.date_naive().format("%Y-%m-%d").to_string()
+}
+
+/// The open requests for the queue, with each debtor's value now. Audited as a view of
+/// personal data, once per dossier shown.
+pub async fn correction_queue(
+    services: &Services,
+    me: &StaffCurrent,
+    ip: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<Vec<QueueItem>, StaffError> {
+    let store = &services.store;
+    let mut requests = store
+        .open_corrections()
+        .await
+        .map_err(|e| unavailable("queue", e))?;
+    queue_order(&mut requests, now);
+    let mut items = Vec::with_capacity(requests.len());
+    let mut dossiers: Vec<(String, String, Vec<i64>)> = Vec::new();
+    for request in requests {
+        let number = match dossiers.iter_mut().find(|d| d.0 == request.dossier_id) {
+            Some(seen) => {
+                seen.2.push(request.id);
+                seen.1.clone()
+            }
+            None => {
+                let number = store
+                    .dossier(&request.dossier_id)
+                    .await
+                    .map_err(|e| unavailable("queue", e))?
+                    .map(|d| d.number)
+                    .unwrap_or_default();
+                dossiers.push((request.dossier_id.clone(), number.clone(), vec![request.id]));
+                number
+            }
+        };
+        let value_now = store
+            .debtor(&request.dossier_id)
+            .await
+            .map_err(|e| unavailable("queue", e))?
+            .and_then(|d| d.details.get(request.field));
+        items.push(QueueItem {
+            id: request.id,
+            dossier_number: number,
+            field: request.field.as_str().to_owned(),
+            value_now,
+            value_when_asked: request.current_value,
+            proposed_value: request.proposed_value,
+            reason: request.reason,
+            received: date(request.created_at),
+            due: date(request.due_at),
+            overdue: request.due_at <= now,
+        });
+    }
+    for (dossier_id, _, ids) in dossiers {
+        audit_staff(
+            services,
+            &me.username,
+            Some(dossier_id),
+            "personal_data.viewed",
+            serde_json::json!({ "via": "correction_queue", "correction_ids": ids }),
+            ip,
+            now,
+        )
+        .await;
+    }
+    Ok(items)
+}
+
+/// What a decision did, for the message after it.
+pub struct DecisionDone {
+    pub id: i64,
+    /// `accepted` or `rejected`.
+    pub status: &'static str,
+    pub dossier: String,
+}
+
+/// Accepts or rejects one request through the store's single rule (`decide_correction`),
+/// which changes the field and audits it in one transaction. Refusals are audited too.
+pub async fn decide(
+    services: &Services,
+    me: &StaffCurrent,
+    id: i64,
+    decision: &str,
+    note: &str,
+    ip: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<DecisionDone, StaffError> {
+    let store = &services.store;
+    let request = store
+        .correction(id)
+        .await
+        .map_err(|e| unavailable("decide", e))?;
+    let Some(request) = request else {
+        audit_staff(
+            services,
+            &me.username,
+            None,
+            "correction.decide_refused",
+            serde_json::json!({ "correction_id": id, "reason": "not_found" }),
+            ip,
+            now,
+        )
+        .await;
+        return Err(StaffError::CorrectionNotFound { id });
+    };
+    let dossier_number = store
+        .dossier(&request.dossier_id)
+        .await
+        .map_err(|e| unavailable("decide", e))?
+        .map(|d| d.number)
+        .unwrap_or_default();
+    let refuse = |reason: &'static str| {
+        let dossier_id = request.dossier_id.clone();
+        async move {
+            audit_staff(
+                services,
+                &me.username,
+                Some(dossier_id),
+                "correction.decide_refused",
+                serde_json::json!({ "correction_id": id, "reason": reason }),
+                ip,
+                now,
+            )
+            .await;
+        }
+    };
+    let accept = match decision {
+        "accept" => true,
+        "reject" => false,
+        _ => {
+            refuse("no_decision").await;
+            return Err(StaffError::NoDecision { id });
+        }
+    };
+    let note = note.trim();
+    if note.chars().count() > MAX_NOTE_CHARS {
+        refuse("note_too_long").await;
+        return Err(StaffError::NoteTooLong { id });
+    }
+    if !accept && note.is_empty() {
+        refuse("note_required").await;
+        return Err(StaffError::NoteRequired { id });
+    }
+    let outcome = store
+        .decide_correction(&CorrectionDecision {
+            id,
+            accept,
+            staff_note: (!note.is_empty()).then(|| note.to_owned()),
+            decided_by: me.username.clone(),
+            now,
+            client_ip: ip.map(|ip| ip.to_string()),
+        })
+        .await;
+    match outcome {
+        Ok(Decided::Now(done)) => Ok(DecisionDone {
+            id,
+            status: done.status.as_str(),
+            dossier: dossier_number,
+        }),
+        Ok(Decided::Earlier(earlier)) => {
+            refuse("already_decided").await;
+            Err(StaffError::AlreadyDecided {
+                id,
+                dossier: dossier_number,
+                status: earlier.status.as_str().to_owned(),
+                by: earlier.decided_by,
+            })
+        }
+        Err(StoreError::Invalid(why)) => {
+            tracing::info!(id, why, "correction value cannot be stored");
+            refuse("value_not_storable").await;
+            Err(StaffError::ValueNotStorable { id })
+        }
+        Err(StoreError::NotFound(_)) => Err(StaffError::CorrectionNotFound { id }),
+        Err(e) => Err(unavailable("decide", e)),
+    }
+}
+
+/// A dossier for the look-up, audited as a staff view of personal data (a miss is audited
+/// too, without a dossier).
+pub async fn dossier_view(
+    services: &Services,
+    me: &StaffCurrent,
+    number_input: &str,
+    ip: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<StaffDossierView, StaffError> {
+    let typed = number_input.trim().to_owned();
+    let number: DossierNumber = typed
+        .parse()
+        .map_err(|_| StaffError::BadDossier { number: typed })?;
+    let store = &services.store;
+    let Some(dossier) = store
+        .dossier_by_number(&number.to_string())
+        .await
+        .map_err(|e| unavailable("dossier", e))?
+    else {
+        audit_staff(
+            services,
+            &me.username,
+            None,
+            "staff.dossier_lookup.not_found",
+            serde_json::json!({ "number": number.to_string() }),
+            ip,
+            now,
+        )
+        .await;
+        return Err(StaffError::DossierNotFound {
+            number: number.to_string(),
+        });
+    };
+    let creditor = store
+        .creditor(&dossier.creditor_id)
+        .await
+        .map_err(|e| unavailable("dossier", e))?
+        .map(|c| c.name)
+        .unwrap_or_else(|| dossier.creditor_id.clone());
+    let debtor = store
+        .debtor(&dossier.id)
+        .await
+        .map_err(|e| unavailable("dossier", e))?;
+    let fields = DebtorField::ALL
+        .iter()
+        .map(|field| FieldRow {
+            field: field.as_str().to_owned(),
+            value: debtor.as_ref().and_then(|d| d.details.get(*field)),
+        })
+        .collect();
+    let corrections = store
+        .corrections_for_dossier(&dossier.id)
+        .await
+        .map_err(|e| unavailable("dossier", e))?
+        .into_iter()
+        .map(|r| CorrectionRow {
+            id: r.id,
+            field: r.field.as_str().to_owned(),
+            value_when_asked: r.current_value,
+            proposed_value: r.proposed_value,
+            reason: r.reason,
+            status: r.status.as_str().to_owned(),
+            staff_note: r.staff_note,
+            received: date(r.created_at),
+            due: date(r.due_at),
+            decided: r.decided_at.map(date),
+            decided_by: r.decided_by,
+        })
+        .collect();
+    audit_staff(
+        services,
+        &me.username,
+        Some(dossier.id.clone()),
+        "personal_data.viewed",
+        serde_json::json!({ "via": "dossier_lookup" }),
+        ip,
+        now,
+    )
+    .await;
+    Ok(StaffDossierView {
+        number: dossier.number,
+        status: dossier.status.as_str().to_owned(),
+        creditor,
+        debtor_kind: debtor.map(|d| d.details.kind.as_str().to_owned()),
+        fields,
+        corrections,
+    })
+}
+
+fn unavailable(what: &str, e: StoreError) -> StaffError {
+    tracing::error!(error = %e, what, "staff: database error");
+    StaffError::Unavailable
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+    use store::CorrectionStatus;
+
+    fn request(id: i64, created_days_ago: i64, now: DateTime<Utc>) -> CorrectionRequest {
+        let created_at = now - Duration::days(created_days_ago);
+        CorrectionRequest {
+            id,
+            dossier_id: "d".into(),
+            field: DebtorField::Email,
+            current_value: None,
+            proposed_value: "x@example.nl".into(),
+            reason: "r".into(),
+            status: CorrectionStatus::Submitted,
+            staff_note: None,
+            created_at,
+            due_at: due_after(created_at),
+            decided_at: None,
+            decided_by: None,
+        }
+    }
+
+    #[test]
+    fn the_deadline_is_one_calendar_month_later() {
+        let at = Utc.with_ymd_and_hms(2026, 1, 31, 10, 0, 0).unwrap();
+        assert_eq!(
+            due_after(at),
+            Utc.with_ymd_and_hms(2026, 2, 28, 10, 0, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn overdue_requests_come_first_then_the_oldest() {
+        let now = Utc.with_ymd_and_hms(2026, 6, 15, 12, 0, 0).unwrap();
+        let mut queue = vec![
+            request(1, 3, now),
+            request(2, 40, now),
+            request(3, 10, now),
+            request(4, 35, now),
+        ];
+        // An overdue request whose deadline was set short (e.g. by hand) still leads.
+        queue[0].due_at = now - Duration::days(1);
+        queue_order(&mut queue, now);
+        let ids: Vec<i64> = queue.iter().map(|r| r.id).collect();
+        assert_eq!(ids, vec![2, 4, 1, 3]);
+    }
+}

@@ -1,0 +1,124 @@
+//! What the back office's server functions and pages exchange: the errors (as codes the
+//! pages translate) and the data shown to staff. The pages are in `pages::staff`, the rules
+//! behind them in `ssr::staff`.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// What went wrong in a staff server function. Codes only: the pages turn them into texts;
+/// database details stay in the server's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum StaffError {
+    #[error("not signed in as staff")]
+    NotSignedIn,
+    #[error("the username is missing")]
+    MissingUsername,
+    #[error("the password is missing")]
+    MissingPassword { username: String },
+    /// An unknown username and a wrong password look the same on purpose.
+    #[error("the username and password do not match")]
+    Invalid { username: String },
+    #[error("too many attempts")]
+    Throttled {
+        username: String,
+        retry_after_secs: i64,
+    },
+    #[error("the dossier number is not in the expected format")]
+    BadDossier { number: String },
+    #[error("no such dossier")]
+    DossierNotFound { number: String },
+    #[error("choose accept or reject")]
+    NoDecision { id: i64 },
+    #[error("a rejection needs a note")]
+    NoteRequired { id: i64 },
+    #[error("the note is too long")]
+    NoteTooLong { id: i64 },
+    /// Someone (or an earlier submit) decided it first; nothing was changed now.
+    #[error("the request was already decided")]
+    AlreadyDecided {
+        id: i64,
+        dossier: String,
+        status: String,
+        by: Option<String>,
+    },
+    #[error("no such correction request")]
+    CorrectionNotFound { id: i64 },
+    /// The proposed value cannot be stored in the field (e.g. not a date); reject it instead.
+    #[error("the proposed value cannot be stored")]
+    ValueNotStorable { id: i64 },
+    #[error("the service is unavailable")]
+    Unavailable,
+}
+
+impl FromServerFnError for StaffError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(_: ServerFnErrorErr) -> Self {
+        StaffError::Unavailable
+    }
+}
+
+/// One open correction request in the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub id: i64,
+    pub dossier_number: String,
+    /// The debtor field's key (`email`, `birth_date`, ...).
+    pub field: String,
+    /// The value in the dossier now.
+    pub value_now: Option<String>,
+    /// The value the debtor saw when asking (shown when it differs from `value_now`).
+    pub value_when_asked: Option<String>,
+    /// Blank asks to remove the value.
+    pub proposed_value: String,
+    pub reason: String,
+    /// `YYYY-MM-DD`.
+    pub received: String,
+    /// `YYYY-MM-DD`: one month after `received`.
+    pub due: String,
+    pub overdue: bool,
+}
+
+/// One personal field of a debtor, as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldRow {
+    pub field: String,
+    pub value: Option<String>,
+}
+
+/// One correction request of a dossier, open or decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrectionRow {
+    pub id: i64,
+    pub field: String,
+    pub value_when_asked: Option<String>,
+    pub proposed_value: String,
+    pub reason: String,
+    /// `submitted`, `accepted` or `rejected`.
+    pub status: String,
+    pub staff_note: Option<String>,
+    pub received: String,
+    pub due: String,
+    pub decided: Option<String>,
+    pub decided_by: Option<String>,
+}
+
+/// A dossier as the look-up shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffDossierView {
+    pub number: String,
+    /// `open`, `plan`, `paid`, `closed` or `disputed`.
+    pub status: String,
+    pub creditor: String,
+    /// `person` or `business`; none when no debtor is recorded.
+    pub debtor_kind: Option<String>,
+    pub fields: Vec<FieldRow>,
+    pub corrections: Vec<CorrectionRow>,
+}
+
+/// Who is signed in, for the back office's header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffIdentity {
+    pub username: String,
+}

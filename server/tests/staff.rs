@@ -1,0 +1,766 @@
+//! The staff back office over real HTTP: staff accounts from the CLI, staff sign-in and
+//! throttling, the wall between debtor and staff sessions, the correction queue, the
+//! dossier look-up, and the audit trail of every staff action.
+
+mod common;
+
+use common::{
+    TestApp, call, client, dossier_with_debtor, dossier_with_secret, email_correction, error_in,
+    follow, form_post, get_page, location, session_cookie, sign_in_form, staff_audit, staff_cookie,
+    staff_session, staff_sign_in_form, staff_user, start, summary,
+};
+use serde_json::json;
+
+const ALICE: &str = "alice";
+const PASSWORD: &str = "correct horse battery";
+
+// ---------------------------------------------------------------------------------------------
+// Accounts (CLI)
+
+fn staff_add(db_url: &str, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_debiteurportaal"))
+        .args(["staff", "add"])
+        .args(args)
+        .env("DATABASE_URL", db_url)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run debiteurportaal");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("output")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test]
+async fn staff_add_stores_only_a_hash_and_refuses_short_passwords_and_taken_names() {
+    let app = start().await;
+
+    let short = staff_add(&app.db_url, &["alice"], "elevenchars\n");
+    assert!(!short.status.success());
+    assert!(
+        text(&short.stderr).contains("at least 12"),
+        "{}",
+        text(&short.stderr)
+    );
+    assert!(app.store.staff_user(ALICE).await.expect("db").is_none());
+
+    let ok = staff_add(
+        &app.db_url,
+        &["Alice", "--role", "admin"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    let stored = app
+        .store
+        .staff_user(ALICE)
+        .await
+        .expect("db")
+        .expect("user");
+    assert!(stored.password_hash.starts_with("$argon2id$"));
+    assert!(!stored.password_hash.contains(PASSWORD));
+    assert_eq!(stored.role, store::StaffRole::Admin);
+    // The typed password works at the sign-in.
+    assert!(staff_cookie(&staff_sign_in_form(&app, ALICE, PASSWORD).await).is_some());
+
+    let taken = staff_add(&app.db_url, &["alice"], "another long password\n");
+    assert!(!taken.status.success());
+    assert!(
+        text(&taken.stderr).contains("already taken"),
+        "{}",
+        text(&taken.stderr)
+    );
+
+    let generated = staff_add(&app.db_url, &["bob", "--generate"], "");
+    assert!(generated.status.success(), "{}", text(&generated.stderr));
+    let out = text(&generated.stdout);
+    let password = out
+        .lines()
+        .find_map(|l| l.split_once("store it safely): ").map(|(_, p)| p.trim()))
+        .unwrap_or_else(|| panic!("password printed: {out}"));
+    assert!(password.len() >= 40, "strong: {password}");
+    assert!(staff_cookie(&staff_sign_in_form(&app, "bob", password).await).is_some());
+}
+
+#[tokio::test]
+async fn the_demo_staff_user_is_made_once_and_can_sign_in() {
+    let app = start().await;
+    let hasher = &app.services.hasher;
+    assert!(
+        server::staff::seed_demo_staff(&app.store, hasher)
+            .await
+            .expect("seed")
+    );
+    assert!(
+        !server::staff::seed_demo_staff(&app.store, hasher)
+            .await
+            .expect("seed again")
+    );
+    let resp = staff_sign_in_form(
+        &app,
+        server::staff::DEMO_USERNAME,
+        server::staff::DEMO_PASSWORD,
+    )
+    .await;
+    assert!(staff_cookie(&resp).is_some());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in
+
+#[tokio::test]
+async fn staff_sign_in_opens_a_strict_staff_session_and_sign_out_ends_it() {
+    let app = start().await;
+    staff_user(&app.store, ALICE, PASSWORD).await;
+    // Case and spaces around the username do not matter.
+    let resp = staff_sign_in_form(&app, " Alice ", PASSWORD).await;
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    assert_eq!(location(&resp), "/staff/corrections");
+    let set_cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap_or_default().to_owned())
+        .find(|v| v.starts_with("dp_staff="))
+        .expect("staff cookie");
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(set_cookie.contains(attr), "{attr}: {set_cookie}");
+    }
+    assert!(session_cookie(&resp).is_none(), "no debtor cookie");
+    let cookie = staff_cookie(&resp).expect("cookie");
+
+    let page = get_page(&app, "/staff/corrections", Some(&cookie)).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("body");
+    assert!(
+        html.contains("data-testid=\"staff-username\">alice<"),
+        "{html}"
+    );
+    // Signed in, the sign-in page sends you on.
+    let again = get_page(&app, "/staff", Some(&cookie)).await;
+    assert_eq!(location(&again), "/staff/corrections");
+
+    let out = form_post(
+        &app,
+        "staff_sign_out",
+        Some(&cookie),
+        "/staff/corrections",
+        &[],
+    )
+    .await;
+    assert_eq!(location(&out), "/staff");
+    let cleared = out
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .any(|v| v.to_str().unwrap_or_default().starts_with("dp_staff=;"));
+    assert!(cleared, "cookie removed");
+    let after = get_page(&app, "/staff/corrections", Some(&cookie)).await;
+    assert_eq!(location(&after), "/staff", "the old cookie is worthless");
+    assert_ne!(
+        call(&app, "staff_corrections", Some(&cookie), &[])
+            .await
+            .status(),
+        200
+    );
+
+    let actions: Vec<_> = staff_audit(&app)
+        .await
+        .into_iter()
+        .map(|e| (e.action, e.actor_id, e.client_ip))
+        .collect();
+    let who = Some(ALICE.to_owned());
+    let ip = Some("127.0.0.1".to_owned());
+    assert!(actions.contains(&("staff.sign_in.succeeded".into(), who.clone(), ip.clone())));
+    assert!(actions.contains(&("staff.sign_out".into(), who, ip)));
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
+    let app = start().await;
+    staff_user(&app.store, ALICE, PASSWORD).await;
+    let wrong = staff_sign_in_form(&app, ALICE, "not the password").await;
+    let unknown = staff_sign_in_form(&app, "mallory", PASSWORD).await;
+    assert!(staff_cookie(&wrong).is_none() && staff_cookie(&unknown).is_none());
+    assert_eq!(
+        error_in(&location(&wrong)),
+        json!({ "Invalid": { "username": ALICE } })
+    );
+    assert_eq!(
+        error_in(&location(&unknown)),
+        json!({ "Invalid": { "username": "mallory" } }),
+        "the same error as a wrong password"
+    );
+    let page = follow(&app, &location(&wrong)).await;
+    assert!(page.contains("id=\"staff-signin-error\""), "{page}");
+    assert!(page.contains("value=\"alice\""), "username kept: {page}");
+
+    let missing = staff_sign_in_form(&app, ALICE, "").await;
+    let page = follow(&app, &location(&missing)).await;
+    assert!(
+        page.contains("id=\"password-error\""),
+        "field error: {page}"
+    );
+
+    let failed: Vec<_> = staff_audit(&app)
+        .await
+        .into_iter()
+        .filter(|e| e.action == "staff.sign_in.failed")
+        .map(|e| e.actor_id.unwrap_or_default())
+        .collect();
+    assert_eq!(failed, vec!["alice", "mallory"], "every attempt audited");
+}
+
+#[tokio::test]
+async fn repeated_failures_throttle_the_username_and_then_the_address() {
+    let app = start().await;
+    staff_user(&app.store, ALICE, PASSWORD).await;
+    for _ in 0..4 {
+        let resp = staff_sign_in_form(&app, ALICE, "guess guess guess").await;
+        assert!(staff_cookie(&resp).is_none());
+    }
+    // Even the right password waits now.
+    let resp = staff_sign_in_form(&app, ALICE, PASSWORD).await;
+    assert!(staff_cookie(&resp).is_none(), "throttled");
+    let error = error_in(&location(&resp));
+    let wait = error["Throttled"]["retry_after_secs"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("throttled: {error}"));
+    assert!((1..=30).contains(&wait), "{error}");
+    let page = follow(&app, &location(&resp)).await;
+    assert!(page.contains("Te veel pogingen"), "{page}");
+
+    // One address trying many usernames is slowed too (10 free failures per address).
+    for i in 0..7 {
+        staff_sign_in_form(&app, &format!("user{i}"), "guess guess guess").await;
+    }
+    let resp = staff_sign_in_form(&app, "someone-new", "guess guess guess").await;
+    assert!(
+        error_in(&location(&resp))["Throttled"].is_object(),
+        "throttled by address"
+    );
+    let throttled = staff_audit(&app)
+        .await
+        .into_iter()
+        .filter(|e| e.action == "staff.sign_in.throttled")
+        .count();
+    assert_eq!(throttled, 2, "throttled attempts are audited");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The wall between debtors and staff
+
+const NUMBER: &str = "ISB-2026-000123";
+const SECRET: &str = "ABCD-EFGH-JKMN";
+
+#[tokio::test]
+async fn a_debtor_session_never_reaches_staff_pages_or_functions() {
+    let app = start().await;
+    dossier_with_secret(&app.store, NUMBER, SECRET).await;
+    let debtor = session_cookie(&sign_in_form(&app, NUMBER, SECRET).await).expect("debtor");
+    assert_eq!(summary(&app, Some(&debtor)).await.status(), 200);
+    let token = debtor.trim_start_matches("dp_session=");
+    let in_staff_cookie = format!("dp_staff={token}");
+
+    for cookie in [debtor.as_str(), in_staff_cookie.as_str()] {
+        for page in [
+            "/staff/corrections",
+            "/staff/dossiers?number=ISB-2026-000123",
+        ] {
+            let resp = get_page(&app, page, Some(cookie)).await;
+            assert_eq!(location(&resp), "/staff", "{page} with {cookie}");
+        }
+        for (endpoint, form) in [
+            ("staff_corrections", vec![]),
+            ("staff_dossier", vec![("number", NUMBER)]),
+            ("staff_decide", vec![("id", "1"), ("decision", "accept")]),
+            ("staff_me", vec![]),
+        ] {
+            let resp = call(&app, endpoint, Some(cookie), &form).await;
+            assert_ne!(resp.status(), 200, "{endpoint} with {cookie}");
+            let body = resp.text().await.unwrap_or_default();
+            assert!(body.contains("NotSignedIn"), "{endpoint}: {body}");
+        }
+    }
+    // Nothing was viewed as staff.
+    assert!(
+        staff_audit(&app)
+            .await
+            .iter()
+            .all(|e| e.action != "personal_data.viewed")
+    );
+}
+
+#[tokio::test]
+async fn a_staff_session_never_acts_as_a_debtor() {
+    let app = start().await;
+    dossier_with_secret(&app.store, NUMBER, SECRET).await;
+    staff_user(&app.store, ALICE, PASSWORD).await;
+    let staff = staff_session(&app, ALICE, PASSWORD).await;
+    let token = staff.trim_start_matches("dp_staff=");
+    let in_debtor_cookie = format!("dp_session={token}");
+
+    for cookie in [staff.as_str(), in_debtor_cookie.as_str()] {
+        assert_ne!(summary(&app, Some(cookie)).await.status(), 200, "{cookie}");
+        let page = get_page(&app, "/dossier", Some(cookie)).await;
+        assert_eq!(location(&page), "/", "{cookie}");
+    }
+    // The staff session itself still works.
+    assert_eq!(
+        call(&app, "staff_corrections", Some(&staff), &[])
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn staff_pages_without_a_session_lead_to_the_staff_sign_in() {
+    let app = start().await;
+    for page in ["/staff/corrections", "/staff/dossiers"] {
+        assert_eq!(location(&get_page(&app, page, None).await), "/staff");
+    }
+    let sign_in = get_page(&app, "/staff", None).await;
+    assert_eq!(sign_in.status(), 200);
+    let html = sign_in.text().await.expect("body");
+    assert!(html.contains("<label for=\"username\""), "{html}");
+    assert!(html.contains("<label for=\"password\""), "{html}");
+    // Cross-site posts to staff functions are refused like the debtor's.
+    let resp = client()
+        .post(format!("{}/api/staff_sign_in", app.base))
+        .header("origin", "https://evil.example")
+        .form(&[("username", ALICE), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), 403);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Correction queue
+
+async fn queue_ids(app: &TestApp, cookie: &str) -> Vec<(i64, bool)> {
+    let resp = call(app, "staff_corrections", Some(cookie), &[]).await;
+    assert_eq!(resp.status(), 200);
+    let items: serde_json::Value = resp.json().await.expect("json");
+    items
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|i| (i["id"].as_i64().expect("id"), i["overdue"] == true))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_queue_puts_overdue_requests_first_then_the_oldest() {
+    let app = start().await;
+    staff_user(&app.store, ALICE, PASSWORD).await;
+    let a = dossier_with_debtor(&app.store, "ISB-2026-000201").await;
+    let b = dossier_with_debtor(&app.store, "ISB-2026-000202").await;
+    let recent = email_correction(&app.store, &a, 2, "a@example.nl").await;
+    let overdue_long = email_correction(&app.store, &b, 45, "b@example.nl").await;
+    let older = email_correction(&app.store, &b, 20, "c@example.nl").await;
+    let overdue_just = email_correction(&app.store, &a, 33, "d@example.nl").await;
+    let cookie = staff_session(&app, ALICE, PASSWORD).await;
+
+    assert_eq!(
+        queue_ids(&app, &cookie).await,
+        vec![
+            (overdue_long, true),
+            (overdue_just, true),
+            (older, false),
+            (recent, false)
+        ]
+    );
+
+    let page = get_page(&app, "/staff/corrections", Some(&cookie)).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("body");
+    let at = |id: i64| {
+        html.find(&format!("data-id=\"{id}\""))
+            .unwrap_or_else(|| panic!("item {id} shown: {html}"))
+    };
+    assert!(at(overdue_long) < at(overdue_just) && at(overdue_just) < at(older));
+    assert!(html.contains("Over de termijn"), "overdue marked");
+    for shown in [
+        "ISB-2026-000202",
+        "old@example.nl",
+        "b@example.nl",
+        "Old address no longer in use",
+    ] {
+        assert!(html.contains(shown), "{shown} shown");
+    }
+    assert!(html.contains(&format!("<label for=\"note-{recent}\"")));
+
+    // Showing the queue is a view of both dossiers' personal data, by alice.
+    let viewed: Vec<_> = staff_audit(&app)
+        .await
+        .into_iter()
+        .filter(|e| e.action == "personal_data.viewed")
+        .collect();
+    for id in [&a, &b] {
+        assert!(
+            viewed.iter().any(|e| e.dossier_id.as_ref() == Some(id)
+                && e.actor_id.as_deref() == Some(ALICE)
+                && e.detail["via"] == "correction_queue"),
+            "{viewed:?}"
+        );
+    }
+}
+
+async fn decide(
+    app: &TestApp,
+    cookie: &str,
+    id: i64,
+    decision: &str,
+    note: &str,
+) -> reqwest::Response {
+    let id = id.to_string();
+    form_post(
+        app,
+        "staff_decide",
+        Some(cookie),
+        "/staff/corrections",
+        &[("id", &id), ("decision", decision), ("note", note)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn accepting_a_correction_changes_the_field_and_audits_old_and_new_value() {
+    let app = start().await;
+    staff_user(&app.store, ALICE, PASSWORD).await;
+    let dossier = dossier_with_debtor(&app.store, "ISB-2026-000301").await;
+    let id = email_correction(&app.store, &dossier, 3, "new@example.nl").await;
+    let cookie = staff_session(&app, ALICE, PASSWORD).await;
+
+    let resp = decide(&app, &cookie, id, "accept", "").await;
+    let to = location(&resp);
+    assert_eq!(
+        to,
+        format!("/staff/corrections?decided={id}&outcome=accepted&dossier=ISB-2026-000301")
+    );
+    let page = get_page(&app, &to, Some(&cookie))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(page.contains("is geaccepteerd"), "{page}");
+    assert!(page.contains("data-testid=\"queue-empty\""), "{page}");
+
+    let debtor = app
+        .store
+        .debtor(&dossier)
+        .await
+        .expect("db")
+        .expect("debtor");
+    assert_eq!(debtor.details.email.as_deref(), Some("new@example.nl"));
+    let request = app
+        .store
+        .correction(id)
+        .await
+        .expect("db")
+        .expect("request");
+    assert_eq!(request.status, store::CorrectionStatus::Accepted);
+    assert_eq!(request.decided_by.as_deref(), Some(ALICE));
+
+    let event = staff_audit(&app)
+        .await
+        .into_iter()
+        .find(|e| e.action == "correction.accepted")
+        .expect("audited");
+    assert_eq!(event.actor_id.as_deref(), Some(ALICE));
+    assert_eq!(event.dossier_id.as_deref(), Some(dossier.as_str()));
+    assert_eq!(event.client_ip.as_deref(), Some("127.0.0.1"));
+    assert_eq!(
+        event.detail,
+        json!({
+            "correction_id": id,
+            "field": "email",
+            "old_value": "old@example.nl",
+            "new_value": "new@example.nl",
+        })
+    );
+}
+
+#[tokio::test]
+async fn rejecting_needs_a_note_and_leaves_the_field() {
+    let app = start().await;
+    staff_user(&app.store, ALICE, PASSWORD).await;
+    let dossier = dossier_with_debtor(&app.store, "ISB-2026-000401").await;
+    let id = email_correction(&app.store, &dossier, 3, "new@example.nl").await;
+    let cookie = staff_session(&app, ALICE, PASSWORD).await;
+
+    let resp = decide(&app, &cookie, id, "reject", "   ").await;
+    let to = location(&resp);
+    assert_eq!(error_in(&to), json!({ "NoteRequired": { "id": id } }));
+    let page = get_page(&app, &to, Some(&cookie))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        page.contains(&format!("id=\"note-{id}-error\"")),
+        "next to the field: {page}"
+    );
+    assert_eq!(
+        app.store
+            .correction(id)
+            .await
+            .expect("db")
+            .expect("request")
+            .status,
+        store::CorrectionStatus::Submitted
+    );
+
+    let resp = decide(
+        &app,
+        &cookie,
+        id,
+        "reject",
+        "Address still in use per creditor",
+    )
+    .await;
+    assert!(
+        location(&resp).contains("outcome=rejected"),
+        "{}",
+        location(&resp)
+    );
+    let request = app
+        .store
+        .correction(id)
+        .await
+        .expect("db")
+        .expect("request");
+    assert_eq!(request.status, store::CorrectionStatus::Rejected);
+    assert_eq!(
+        request.staff_note.as_deref(),
+        Some("Address still in use per creditor")
+    );
+    let debtor = app
+        .store
+        .debtor(&dossier)
+        .await
+        .expect("db")
+        .expect("debtor");
+    assert_eq!(debtor.details.email.as_deref(), Some("old@example.nl"));
+
+    let actions: Vec<_> = staff_audit(&app)
+        .await
+        .into_iter()
+        .filter(|e| e.action.starts_with("correction."))
+        .map(|e| (e.action, e.detail["reason"].as_str().map(str::to_owned)))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            (
+                "correction.decide_refused".into(),
+                Some("note_required".into())
+            ),
+            ("correction.rejected".into(), None),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn deciding_what_someone_else_decided_says_so_and_changes_nothing() {
+    let app = start().await;
+    staff_user(&app.store, ALICE, PASSWORD).await;
+    staff_user(&app.store, "bob", PASSWORD).await;
+    let dossier = dossier_with_debtor(&app.store, "ISB-2026-000501").await;
+    let id = email_correction(&app.store, &dossier, 3, "new@example.nl").await;
+    let alice = staff_session(&app, ALICE, PASSWORD).await;
+    let bob = staff_session(&app, "bob", PASSWORD).await;
+
+    assert!(location(&decide(&app, &alice, id, "accept", "").await).contains("outcome=accepted"));
+    let resp = decide(&app, &bob, id, "reject", "I disagree").await;
+    let to = location(&resp);
+    assert_eq!(
+        error_in(&to),
+        json!({ "AlreadyDecided": {
+            "id": id, "dossier": "ISB-2026-000501", "status": "accepted", "by": "alice"
+        } })
+    );
+    let page = get_page(&app, &to, Some(&bob))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(page.contains("was al behandeld"), "{page}");
+    let request = app
+        .store
+        .correction(id)
+        .await
+        .expect("db")
+        .expect("request");
+    assert_eq!(
+        (request.status, request.decided_by.as_deref()),
+        (store::CorrectionStatus::Accepted, Some(ALICE))
+    );
+    let refused = staff_audit(&app)
+        .await
+        .into_iter()
+        .find(|e| e.action == "correction.decide_refused")
+        .expect("audited");
+    assert_eq!(refused.actor_id.as_deref(), Some("bob"));
+    assert_eq!(refused.detail["reason"], "already_decided");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dossier look-up
+
+#[tokio::test]
+async fn the_dossier_look_up_shows_the_dossier_and_audits_the_view() {
+    let app = start().await;
+    staff_user(&app.store, ALICE, PASSWORD).await;
+    let dossier = dossier_with_debtor(&app.store, "ISB-2026-000601").await;
+    let id = email_correction(&app.store, &dossier, 3, "new@example.nl").await;
+    let cookie = staff_session(&app, ALICE, PASSWORD).await;
+    decide(&app, &cookie, id, "reject", "Not verifiable").await;
+
+    let page = get_page(
+        &app,
+        "/staff/dossiers?number=isb%202026%20000601",
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("body");
+    for shown in [
+        "ISB-2026-000601",
+        "Webwinkel B.V.",
+        "J. Jansen",
+        "old@example.nl",
+        "Utrecht",
+        "new@example.nl",
+        "Not verifiable",
+        "Afgewezen",
+    ] {
+        assert!(html.contains(shown), "{shown} shown: {html}");
+    }
+    let viewed = staff_audit(&app)
+        .await
+        .into_iter()
+        .find(|e| e.action == "personal_data.viewed" && e.detail["via"] == "dossier_lookup")
+        .expect("audited");
+    assert_eq!(viewed.dossier_id.as_deref(), Some(dossier.as_str()));
+    assert_eq!(viewed.actor_id.as_deref(), Some(ALICE));
+    assert_eq!(viewed.client_ip.as_deref(), Some("127.0.0.1"));
+
+    let bad = get_page(&app, "/staff/dossiers?number=hello", Some(&cookie))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(bad.contains("id=\"number-error\""), "{bad}");
+    let missing = get_page(
+        &app,
+        "/staff/dossiers?number=ISB-2026-999999",
+        Some(&cookie),
+    )
+    .await
+    .text()
+    .await
+    .expect("body");
+    assert!(
+        missing.contains("Er is geen dossier met dit nummer"),
+        "{missing}"
+    );
+    assert!(
+        staff_audit(&app)
+            .await
+            .iter()
+            .any(|e| e.action == "staff.dossier_lookup.not_found")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole round on PostgreSQL, every step audited
+
+#[tokio::test]
+async fn every_staff_action_is_audited_on_postgres() {
+    let Some(db) = common::PgDb::create().await else {
+        return;
+    };
+    let app = common::start_with_database(&db.url).await;
+    staff_user(&app.store, ALICE, PASSWORD).await;
+    let dossier = dossier_with_debtor(&app.store, "ISB-2026-000701").await;
+    let first = email_correction(&app.store, &dossier, 40, "new@example.nl").await;
+    let second = email_correction(&app.store, &dossier, 1, "newer@example.nl").await;
+
+    staff_sign_in_form(&app, ALICE, "wrong password!").await;
+    let cookie = staff_session(&app, ALICE, PASSWORD).await;
+    assert_eq!(
+        queue_ids(&app, &cookie).await,
+        vec![(first, true), (second, false)]
+    );
+    decide(&app, &cookie, first, "accept", "").await;
+    // Two decisions racing for the same request: exactly one wins.
+    let (x, y) = tokio::join!(
+        decide(&app, &cookie, second, "accept", ""),
+        decide(&app, &cookie, second, "reject", "duplicate")
+    );
+    let outcomes = [location(&x), location(&y)];
+    assert_eq!(
+        outcomes.iter().filter(|l| l.contains("__err=")).count(),
+        1,
+        "{outcomes:?}"
+    );
+    get_page(
+        &app,
+        "/staff/dossiers?number=ISB-2026-000701",
+        Some(&cookie),
+    )
+    .await;
+    form_post(
+        &app,
+        "staff_sign_out",
+        Some(&cookie),
+        "/staff/corrections",
+        &[],
+    )
+    .await;
+
+    let events = staff_audit(&app).await;
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    for expected in [
+        "staff.sign_in.failed",
+        "staff.sign_in.succeeded",
+        "personal_data.viewed",
+        "correction.accepted",
+        "correction.decide_refused",
+        "staff.sign_out",
+    ] {
+        assert!(actions.contains(&expected), "{expected} in {actions:?}");
+    }
+    assert!(
+        events
+            .iter()
+            .all(|e| e.actor_id.as_deref() == Some(ALICE)
+                && e.client_ip.as_deref() == Some("127.0.0.1")),
+        "who and from where: {events:?}"
+    );
+    let debtor = app
+        .store
+        .debtor(&dossier)
+        .await
+        .expect("db")
+        .expect("debtor");
+    assert!(
+        ["new@example.nl", "newer@example.nl"]
+            .contains(&debtor.details.email.as_deref().unwrap_or_default())
+    );
+    app.store.close().await;
+    db.drop().await;
+}
