@@ -79,4 +79,13 @@ test.describe("without JavaScript", () => {
     await expect(page.getByTestId("field-name")).toBeVisible();
     await expectNoOverflow(page);
   });
+
+  test("a correction with a bad value comes back with the error next to the field", async ({ page }) => {
+    await signIn(page, DEMO.partlyPaid);
+    await page.goto("/dossier/data/correct?field=email");
+    await page.getByLabel(/Nieuwe waarde/).fill("geen-adres");
+    await page.getByRole("button", { name: "Verzoek versturen" }).click();
+    await expect(page.locator("#value-error")).toContainText("e-mailadres");
+    await expect(page.getByLabel(/Nieuwe waarde/)).toHaveValue("geen-adres");
+  });
 });

@@ -39,3 +39,21 @@ test("a part payment below the minimum is explained next to the field", async ({
   await expect(page.locator("#part-error")).toContainText("minimaal");
   await expect(page.getByLabel("Bedrag")).toHaveValue("1,00");
 });
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("a part payment goes through Pay.nl and the return page shows the outcome", async ({ page }) => {
+    await page.goto(letterLink(DEMO.partlyPaid.number));
+    const before = cents(await page.getByTestId("open-total").innerText());
+    await page.locator("summary", { hasText: "Een deel betalen" }).click();
+    await page.getByLabel("Bedrag").fill("10,00");
+    await page.getByTestId("pay-part").click();
+    await expect(page.getByText("Pay.nl simulator")).toBeVisible();
+    await page.getByRole("button", { name: /Annuleren/ }).click();
+    await expect(page).toHaveURL(/\/pay\/return\//);
+    await expect(page.getByTestId("payment-outcome")).toHaveAttribute("data-state", "cancelled");
+    await page.getByRole("link", { name: "Naar mijn dossier" }).click();
+    expect(cents(await page.getByTestId("open-total").innerText())).toBe(before);
+  });
+});

@@ -112,6 +112,11 @@ pub async fn require_session_for_pages(
             // Handed on so the page's server functions need not look it up again. A staff
             // session is no debtor session, whichever cookie carries it.
             Ok(Some(current)) if current.session.kind != store::SessionKind::Staff => {
+                if current.session.kind != store::SessionKind::Full
+                    && under(&path, PERSONAL_DATA_PAGES)
+                {
+                    return needs_secret(services, &current).await;
+                }
                 req.extensions_mut().insert(current);
             }
             Ok(_) => return axum::response::Redirect::to("/").into_response(),
@@ -121,7 +126,14 @@ pub async fn require_session_for_pages(
             }
         }
     }
-    next.run(req).await
+    let mut response = next.run(req).await;
+    if protected {
+        // Personal data stays out of shared and back-button caches.
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// The back office: every page under `/staff/` needs a staff session (the `dp_staff` cookie
@@ -149,11 +161,6 @@ pub async fn require_staff_for_pages(
                 return axum::response::Redirect::to("/staff/corrections").into_response();
             }
             Ok(Some(current)) => {
-                if current.session.kind != store::SessionKind::Full
-                    && under(&path, PERSONAL_DATA_PAGES)
-                {
-                    return needs_secret(services, &current).await;
-                }
                 req.extensions_mut().insert(current);
             }
             Ok(None) if protected => {

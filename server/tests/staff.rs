@@ -5,9 +5,9 @@
 mod common;
 
 use common::{
-    TestApp, call, client, dossier_with_debtor, dossier_with_secret, email_correction, error_in,
-    follow, form_post, get_page, location, session_cookie, sign_in_form, staff_audit, staff_cookie,
-    staff_session, staff_sign_in_form, staff_user, start, summary,
+    TestApp, client, dossier_with_debtor, dossier_with_secret, email_correction, error_in, follow,
+    form_post, get_page, location, server_fn, session_cookie, sign_in_form, staff_audit,
+    staff_cookie, staff_session, staff_sign_in_form, staff_user, start, summary,
 };
 use serde_json::json;
 
@@ -168,7 +168,7 @@ async fn staff_sign_in_opens_a_strict_staff_session_and_sign_out_ends_it() {
     let after = get_page(&app, "/staff/corrections", Some(&cookie)).await;
     assert_eq!(location(&after), "/staff", "the old cookie is worthless");
     assert_ne!(
-        call(&app, "staff_corrections", Some(&cookie), &[])
+        server_fn(&app, "staff_corrections", Some(&cookie), &[])
             .await
             .status(),
         200
@@ -286,7 +286,7 @@ async fn a_debtor_session_never_reaches_staff_pages_or_functions() {
             ("staff_decide", vec![("id", "1"), ("decision", "accept")]),
             ("staff_me", vec![]),
         ] {
-            let resp = call(&app, endpoint, Some(cookie), &form).await;
+            let resp = server_fn(&app, endpoint, Some(cookie), &form).await;
             assert_ne!(resp.status(), 200, "{endpoint} with {cookie}");
             let body = resp.text().await.unwrap_or_default();
             assert!(body.contains("NotSignedIn"), "{endpoint}: {body}");
@@ -317,7 +317,7 @@ async fn a_staff_session_never_acts_as_a_debtor() {
     }
     // The staff session itself still works.
     assert_eq!(
-        call(&app, "staff_corrections", Some(&staff), &[])
+        server_fn(&app, "staff_corrections", Some(&staff), &[])
             .await
             .status(),
         200
@@ -350,7 +350,7 @@ async fn staff_pages_without_a_session_lead_to_the_staff_sign_in() {
 // Correction queue
 
 async fn queue_ids(app: &TestApp, cookie: &str) -> Vec<(i64, bool)> {
-    let resp = call(app, "staff_corrections", Some(cookie), &[]).await;
+    let resp = server_fn(app, "staff_corrections", Some(cookie), &[]).await;
     assert_eq!(resp.status(), 200);
     let items: serde_json::Value = resp.json().await.expect("json");
     items
@@ -369,8 +369,11 @@ async fn the_queue_puts_overdue_requests_first_then_the_oldest() {
     let b = dossier_with_debtor(&app.store, "ISB-2026-000202").await;
     let recent = email_correction(&app.store, &a, 2, "a@example.nl").await;
     let overdue_long = email_correction(&app.store, &b, 45, "b@example.nl").await;
-    let older = email_correction(&app.store, &b, 20, "c@example.nl").await;
-    let overdue_just = email_correction(&app.store, &a, 33, "d@example.nl").await;
+    // One open request per field and dossier: the others on dossiers of their own.
+    let c = dossier_with_debtor(&app.store, "ISB-2026-000203").await;
+    let d = dossier_with_debtor(&app.store, "ISB-2026-000204").await;
+    let older = email_correction(&app.store, &c, 20, "c@example.nl").await;
+    let overdue_just = email_correction(&app.store, &d, 33, "d@example.nl").await;
     let cookie = staff_session(&app, ALICE, PASSWORD).await;
 
     assert_eq!(
@@ -697,7 +700,8 @@ async fn every_staff_action_is_audited_on_postgres() {
     staff_user(&app.store, ALICE, PASSWORD).await;
     let dossier = dossier_with_debtor(&app.store, "ISB-2026-000701").await;
     let first = email_correction(&app.store, &dossier, 40, "new@example.nl").await;
-    let second = email_correction(&app.store, &dossier, 1, "newer@example.nl").await;
+    let other = dossier_with_debtor(&app.store, "ISB-2026-000702").await;
+    let second = email_correction(&app.store, &other, 1, "newer@example.nl").await;
 
     staff_sign_in_form(&app, ALICE, "wrong password!").await;
     let cookie = staff_session(&app, ALICE, PASSWORD).await;

@@ -55,7 +55,7 @@ pub struct Current {
     pub session: Session,
 }
 
-/// Looks up the request's session and records the activity (restarting the idle timer).
+/// Looks up the request's debtor session and records the activity (restarting the idle timer).
 pub async fn current(
     store: &Store,
     headers: &http::HeaderMap,
@@ -69,6 +69,10 @@ pub async fn current(
     let Some(session) = store.session(token.expose(), now, idle).await? else {
         return Ok(None);
     };
+    // A staff token in the debtor cookie opens nothing and keeps nothing alive.
+    if session.kind == store::SessionKind::Staff {
+        return Ok(None);
+    }
     store.touch_session(token.expose(), now).await?;
     Ok(Some(Current { token, session }))
 }

@@ -281,13 +281,7 @@ pub async fn call(
     cookie: &str,
     form: &[(&str, &str)],
 ) -> (u16, serde_json::Value) {
-    let resp = client()
-        .post(format!("{}/api/{endpoint}", app.base))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .expect("call");
+    let resp = server_fn(app, endpoint, Some(cookie), form).await;
     let status = resp.status().as_u16();
     let text = resp.text().await.expect("body");
     (
@@ -298,12 +292,7 @@ pub async fn call(
 
 /// GETs a page with the session cookie; returns the response (redirects not followed).
 pub async fn get(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
-    client()
-        .get(format!("{}{path}", app.base))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("get")
+    get_page(app, path, Some(cookie)).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,7 +362,7 @@ pub async fn form_post(
 }
 
 /// Calls a server function as the hydrated page does (form-encoded in, JSON out).
-pub async fn call(
+pub async fn server_fn(
     app: &TestApp,
     endpoint: &str,
     cookie: Option<&str>,

@@ -1,0 +1,41 @@
+import { test, expect } from "@playwright/test";
+import { DEMO, expectNoOverflow, signIn } from "./helpers";
+
+test("a debtor's correction, accepted by staff, changes what the debtor sees", async ({ browser }, info) => {
+  // The debtor asks for a new city.
+  const debtor = await browser.newPage();
+  await signIn(debtor, DEMO.business);
+  await debtor.goto("/dossier/data/correct?field=city");
+  await debtor.getByLabel(/Nieuwe waarde/).fill("Zwolle");
+  await debtor.getByLabel(/Toelichting/).fill("Verhuisd naar Zwolle");
+  await debtor.getByRole("button", { name: "Verzoek versturen" }).click();
+  await expect(debtor.getByTestId("requests")).toContainText("Zwolle");
+
+  // Staff see it in the queue and accept it.
+  const staff = await browser.newPage();
+  await staff.goto("/staff");
+  await staff.getByLabel("Gebruikersnaam").fill("demo-staff");
+  await staff.getByLabel("Wachtwoord").fill("demo-staff-password");
+  await staff.getByRole("button", { name: "Inloggen" }).click();
+  await expect(staff).toHaveURL(/\/staff\/corrections/);
+  const item = staff.getByTestId("queue-item").filter({ hasText: DEMO.business.number }).filter({ hasText: "Zwolle" });
+  await expect(item).toBeVisible();
+  await expectNoOverflow(staff);
+  await staff.screenshot({ path: `screenshots/${info.project.name}-staff-queue-nl.png`, fullPage: true });
+  await item.getByRole("button", { name: "Accepteren" }).click();
+  await expect(staff.locator("p.notice[role=status]")).toContainText(DEMO.business.number);
+
+  // The debtor sees the new value, its source, and the request answered.
+  await debtor.goto("/dossier/data");
+  await expect(debtor.getByTestId("field-city")).toContainText("Zwolle");
+  await expect(debtor.getByTestId("field-city")).toContainText("Aangepast op uw verzoek");
+  await expect(debtor.getByTestId("requests")).toContainText("Doorgevoerd");
+  await debtor.screenshot({ path: `screenshots/${info.project.name}-my-data-after-correction-nl.png`, fullPage: true });
+});
+
+test("a debtor session cannot open the back office", async ({ page }) => {
+  await signIn(page, DEMO.partlyPaid);
+  await page.goto("/staff/corrections");
+  await expect(page).toHaveURL(/\/staff$/);
+  await expect(page.getByLabel("Gebruikersnaam")).toBeVisible();
+});
