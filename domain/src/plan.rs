@@ -664,6 +664,51 @@ mod tests {
         }
 
         #[test]
+        fn every_schedule_sums_exactly_even_outside_the_rules(
+            balance in 1i64..10_000_000,
+            now in any::<bool>(),
+            request in request(),
+            start in start_date(),
+        ) {
+            // The review copy staff see must add up too, and its last instalment takes the
+            // rounding: never zero, and for `Months` at least as large as the others.
+            if let Ok(s) = build_schedule(eur(balance), request, start, now) {
+                let items = s.instalments();
+                let sum: i64 = items.iter().map(|i| i.amount().cents()).sum();
+                prop_assert_eq!(sum, balance);
+                let (last, rest) = items.split_last().unwrap();
+                prop_assert!(last.amount().is_positive());
+                prop_assert!(rest.iter().all(|i| i.amount() == s.regular_amount()));
+                if matches!(request, PlanRequest::Months(_)) {
+                    prop_assert!(last.amount() >= s.regular_amount());
+                } else {
+                    prop_assert!(last.amount() <= s.regular_amount());
+                }
+            }
+        }
+
+        #[test]
+        fn month_end_anchors_land_on_the_last_day_of_short_months(
+            year in 2000i32..=2100,
+            day in 29u32..=31,
+            months in 2u32..=24,
+        ) {
+            // Anchored on 29, 30 or 31 January: February gets its last day (29 in a leap
+            // year, 28 otherwise, including 2100, which is not a leap year), every other
+            // month the anchor day or its last day.
+            let start = NaiveDate::from_ymd_opt(year, 1, day).unwrap();
+            let s = build_schedule(eur(1_000_000), PlanRequest::Months(months), start, true).unwrap();
+            for i in s.instalments() {
+                let expected = day.min(days_in_month(i.due()));
+                prop_assert_eq!(i.due().day(), expected);
+                if i.due().month() == 2 {
+                    let leap = NaiveDate::from_ymd_opt(i.due().year(), 2, 29).is_some();
+                    prop_assert_eq!(i.due().day(), if leap { 29 } else { 28 });
+                }
+            }
+        }
+
+        #[test]
         fn picker_bounds_give_acceptable_plans(
             balance in 1i64..10_000_000,
             min in 0i64..200_000,

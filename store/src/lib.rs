@@ -47,13 +47,16 @@ pub use exchange::{ExchangeCall, NewExchangeCall};
 pub use leases::Lease;
 pub use ledger::{Charge, DossierTotals, LedgerEntry, NewCharge, NewLedgerEntry};
 pub use payments::{BookOutcome, BookPayment, NewPayment, Payment, Transition};
-pub use plans::{NewInstalment, NewPlan, PaymentPlan, PlanInstalment};
+pub use plans::{
+    NewInstalment, NewPlan, NewPlanReview, PaymentPlan, PlanDecided, PlanDecision, PlanInstalment,
+    PlanReview,
+};
 pub use sessions::{AttemptKey, NewSession, Session};
 pub use staff::StaffUser;
 pub use types::{
     ActorKind, AttemptKeyKind, Booked, ChargeKind, CorrectionStatus, Created, DebtorField,
     DebtorKind, DossierStatus, FieldSourceKind, InstalmentStatus, InterestKind, LedgerKind,
-    PaymentPurpose, PaymentStatus, PlanStatus, SessionKind, StaffRole,
+    PaymentPurpose, PaymentStatus, PlanDecisionKind, PlanStatus, SessionKind, StaffRole,
 };
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

@@ -6,9 +6,10 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::Store;
+use crate::audit::{NewAuditEvent, append_audit};
 use crate::error::{Result, StoreError, is_unique_violation};
 use crate::row::{RowExt, date_text, millis, placeholders};
-use crate::types::{InstalmentStatus, PlanStatus};
+use crate::types::{InstalmentStatus, PlanDecisionKind, PlanStatus};
 
 /// A plan as agreed in the portal; the domain has already checked it against the rules and
 /// chosen `status` (active within the rules, needs_review outside them).
@@ -50,6 +51,55 @@ pub struct PlanInstalment {
     pub paid_at: Option<DateTime<Utc>>,
 }
 
+/// What goes with a plan that is reviewed: the debtor's reason (a plan outside the rules), or
+/// for a counter-proposal the plan it answers and the staff note.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewPlanReview {
+    pub reason: Option<String>,
+    pub replaces_plan_id: Option<String>,
+    pub staff_note: Option<String>,
+}
+
+/// A plan's review record: why it was asked for, and how it was decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanReview {
+    pub plan_id: String,
+    pub reason: Option<String>,
+    /// For a counter-proposal: the reviewed plan it answers.
+    pub replaces_plan_id: Option<String>,
+    pub decision: Option<PlanDecisionKind>,
+    pub staff_note: Option<String>,
+    /// The staff username; `None` when undecided or decided by the debtor.
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// A decision on a plan: see [`Store::decide_plan`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanDecision {
+    pub plan_id: String,
+    /// The status the plan must have (compare-and-set).
+    pub from: PlanStatus,
+    pub to: PlanStatus,
+    pub decision: PlanDecisionKind,
+    pub staff_note: Option<String>,
+    pub decided_by: Option<String>,
+    /// A counter-proposal replacing the plan (normally with status proposed).
+    pub counter: Option<NewPlan>,
+    pub audit: NewAuditEvent,
+    pub now: DateTime<Utc>,
+}
+
+/// The decided plan as stored now, and the counter-proposal if one was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanDecided {
+    pub plan: PaymentPlan,
+    pub counter: Option<PaymentPlan>,
+}
+
+const REVIEW_COLUMNS: &str =
+    "plan_id, reason, replaces_plan_id, decision, staff_note, decided_by, decided_at";
+
 /// Plans that are in play; at most one per dossier (a partial unique index).
 const OPEN_PLAN_STATUSES: &str = "('proposed', 'active', 'needs_review')";
 const PLAN_COLUMNS: &str =
@@ -60,32 +110,81 @@ impl Store {
     /// Stores a plan with its schedule. A dossier that already has a plan in play (proposed,
     /// active or needs_review) gets a [`StoreError::Conflict`], so a double submit opens one.
     pub async fn create_plan(&self, plan: &NewPlan, now: DateTime<Utc>) -> Result<PaymentPlan> {
-        if plan.instalments.is_empty() || plan.instalments.iter().any(|i| i.amount.cents() <= 0) {
-            return Err(StoreError::Invalid(
-                "a plan needs instalments of a positive amount",
-            ));
-        }
-        let total = plan
-            .instalments
-            .iter()
-            .try_fold(Money::ZERO, |sum, i| sum.checked_add(i.amount))
-            .ok_or(StoreError::Invalid("the plan total overflows"))?;
-        let id = uuid::Uuid::new_v4().to_string();
         let mut tx = self.begin_write().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO payment_plan (id, dossier_id, status, total_cents, instalment_count, \
-                 created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        let id = insert_plan(&mut tx, plan, now).await?;
+        let stored = plan_by(&mut tx, "id = $1", &id).await?;
+        tx.commit().await?;
+        stored.ok_or(StoreError::NotFound("payment plan"))
+    }
+
+    /// [`Store::create_plan`] with, in the same transaction, its review record (when `review`
+    /// is given: a plan for staff review, or a counter-proposal) and an audit event (its
+    /// `detail`, an object, gets the new plan's id as `plan_id`).
+    pub async fn create_plan_audited(
+        &self,
+        plan: &NewPlan,
+        review: Option<&NewPlanReview>,
+        audit: &NewAuditEvent,
+        now: DateTime<Utc>,
+    ) -> Result<PaymentPlan> {
+        let mut tx = self.begin_write().await?;
+        let id = insert_plan(&mut tx, plan, now).await?;
+        if let Some(review) = review {
+            insert_review(&mut tx, &id, review).await?;
+        }
+        append_audit(&mut tx, &with_plan_id(audit, &id, None)).await?;
+        let stored = plan_by(&mut tx, "id = $1", &id).await?;
+        tx.commit().await?;
+        stored.ok_or(StoreError::NotFound("payment plan"))
+    }
+
+    /// The review record of a plan (plans that went to staff, and counter-proposals).
+    pub async fn plan_review(&self, plan_id: &str) -> Result<Option<PlanReview>> {
+        let row = sqlx::query(&format!(
+            "SELECT {REVIEW_COLUMNS} FROM plan_review WHERE plan_id = $1"
+        ))
+        .bind(plan_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(review_from_row).transpose()
+    }
+
+    /// Every plan of the dossier, newest first.
+    pub async fn plans_for_dossier(&self, dossier_id: &str) -> Result<Vec<PaymentPlan>> {
+        let mut conn = self.pool.acquire().await?;
+        let sql = format!(
+            "SELECT {PLAN_COLUMNS} FROM payment_plan WHERE dossier_id = $1 \
+             ORDER BY created_at DESC, id DESC"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(dossier_id)
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut plans = Vec::with_capacity(rows.len());
+        for row in &rows {
+            plans.push(with_instalments(&mut conn, row).await?);
+        }
+        Ok(plans)
+    }
+
+    /// Decides a plan in one transaction: moves it from `decision.from` to `decision.to`,
+    /// records the decision in its review record (made when missing), creates the
+    /// counter-proposal if any (after the move, so the one-plan-in-play index allows it) and
+    /// appends the audit event (its `detail` object gets `plan_id` and `counter_plan_id`).
+    /// `None` when the plan is not in `from` (decided before, or a double submit): nothing
+    /// changed.
+    pub async fn decide_plan(&self, decision: &PlanDecision) -> Result<Option<PlanDecided>> {
+        let mut tx = self.begin_write().await?;
+        let moved = sqlx::query(
+            "UPDATE payment_plan SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
         )
-        .bind(&id)
-        .bind(&plan.dossier_id)
-        .bind(plan.status.as_str())
-        .bind(total.cents())
-        .bind(plan.instalments.len() as i64)
-        .bind(millis(now))
+        .bind(decision.to.as_str())
+        .bind(millis(decision.now))
+        .bind(&decision.plan_id)
+        .bind(decision.from.as_str())
         .execute(&mut *tx)
         .await;
-        match inserted {
+        let moved = match moved {
             Err(e) if is_unique_violation(&e) => {
                 return Err(StoreError::Conflict(
                     "the dossier already has a payment plan",
@@ -93,21 +192,59 @@ impl Store {
             }
             other => other?,
         };
-        for (seq, instalment) in (1_i64..).zip(&plan.instalments) {
-            sqlx::query(
-                "INSERT INTO plan_instalment (plan_id, seq, due_date, amount_cents, status) \
-                 VALUES ($1, $2, $3, $4, 'open')",
-            )
-            .bind(&id)
-            .bind(seq)
-            .bind(date_text(instalment.due_date))
-            .bind(instalment.amount.cents())
-            .execute(&mut *tx)
-            .await?;
+        if moved.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(None);
         }
-        let stored = plan_by(&mut tx, "id = $1", &id).await?;
+        sqlx::query(
+            "INSERT INTO plan_review (plan_id, decision, staff_note, decided_by, decided_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (plan_id) DO UPDATE SET decision = excluded.decision, \
+                 staff_note = COALESCE(excluded.staff_note, plan_review.staff_note), \
+                 decided_by = excluded.decided_by, decided_at = excluded.decided_at",
+        )
+        .bind(&decision.plan_id)
+        .bind(decision.decision.as_str())
+        .bind(&decision.staff_note)
+        .bind(&decision.decided_by)
+        .bind(millis(decision.now))
+        .execute(&mut *tx)
+        .await?;
+        let counter_id = match &decision.counter {
+            Some(counter) => {
+                let id = insert_plan(&mut tx, counter, decision.now).await?;
+                insert_review(
+                    &mut tx,
+                    &id,
+                    &NewPlanReview {
+                        reason: None,
+                        replaces_plan_id: Some(decision.plan_id.clone()),
+                        staff_note: decision.staff_note.clone(),
+                    },
+                )
+                .await?;
+                Some(id)
+            }
+            None => None,
+        };
+        append_audit(
+            &mut tx,
+            &with_plan_id(&decision.audit, &decision.plan_id, counter_id.as_deref()),
+        )
+        .await?;
+        let plan = plan_by(&mut tx, "id = $1", &decision.plan_id)
+            .await?
+            .ok_or(StoreError::NotFound("payment plan"))?;
+        let counter = match &counter_id {
+            Some(id) => Some(
+                plan_by(&mut tx, "id = $1", id)
+                    .await?
+                    .ok_or(StoreError::NotFound("payment plan"))?,
+            ),
+            None => None,
+        };
         tx.commit().await?;
-        stored.ok_or(StoreError::NotFound("payment plan"))
+        Ok(Some(PlanDecided { plan, counter }))
     }
 
     pub async fn plan(&self, id: &str) -> Result<Option<PaymentPlan>> {
@@ -218,6 +355,108 @@ impl Store {
         let rows = query.fetch_all(&self.pool).await?;
         rows.iter().map(instalment_from_row).collect()
     }
+}
+
+async fn insert_plan(
+    conn: &mut AnyConnection,
+    plan: &NewPlan,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    if plan.instalments.is_empty() || plan.instalments.iter().any(|i| i.amount.cents() <= 0) {
+        return Err(StoreError::Invalid(
+            "a plan needs instalments of a positive amount",
+        ));
+    }
+    let total = plan
+        .instalments
+        .iter()
+        .try_fold(Money::ZERO, |sum, i| sum.checked_add(i.amount))
+        .ok_or(StoreError::Invalid("the plan total overflows"))?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let inserted = sqlx::query(
+        "INSERT INTO payment_plan (id, dossier_id, status, total_cents, instalment_count, \
+             created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(&id)
+    .bind(&plan.dossier_id)
+    .bind(plan.status.as_str())
+    .bind(total.cents())
+    .bind(plan.instalments.len() as i64)
+    .bind(millis(now))
+    .execute(&mut *conn)
+    .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(StoreError::Conflict(
+                "the dossier already has a payment plan",
+            ));
+        }
+        other => other?,
+    };
+    for (seq, instalment) in (1_i64..).zip(&plan.instalments) {
+        sqlx::query(
+            "INSERT INTO plan_instalment (plan_id, seq, due_date, amount_cents, status) \
+             VALUES ($1, $2, $3, $4, 'open')",
+        )
+        .bind(&id)
+        .bind(seq)
+        .bind(date_text(instalment.due_date))
+        .bind(instalment.amount.cents())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(id)
+}
+
+async fn insert_review(
+    conn: &mut AnyConnection,
+    plan_id: &str,
+    review: &NewPlanReview,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO plan_review (plan_id, reason, replaces_plan_id, staff_note) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(plan_id)
+    .bind(&review.reason)
+    .bind(&review.replaces_plan_id)
+    .bind(&review.staff_note)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn with_plan_id(audit: &NewAuditEvent, plan_id: &str, counter_id: Option<&str>) -> NewAuditEvent {
+    let mut event = audit.clone();
+    if !event.detail.is_object() {
+        event.detail = serde_json::json!({ "detail": event.detail });
+    }
+    event.detail["plan_id"] = serde_json::json!(plan_id);
+    if let Some(counter_id) = counter_id {
+        event.detail["counter_plan_id"] = serde_json::json!(counter_id);
+    }
+    event
+}
+
+fn review_from_row(row: &AnyRow) -> Result<PlanReview> {
+    Ok(PlanReview {
+        plan_id: row.text("plan_id")?,
+        reason: row.opt_text("reason")?,
+        replaces_plan_id: row.opt_text("replaces_plan_id")?,
+        decision: row
+            .opt_text("decision")?
+            .map(|text| {
+                PlanDecisionKind::parse(&text).ok_or(StoreError::Corrupt {
+                    column: "decision",
+                    value: text,
+                })
+            })
+            .transpose()?,
+        staff_note: row.opt_text("staff_note")?,
+        decided_by: row.opt_text("decided_by")?,
+        decided_at: row.opt_instant("decided_at")?,
+    })
 }
 
 async fn plan_by(

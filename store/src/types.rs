@@ -134,7 +134,20 @@ db_enum!(PlanStatus {
     Completed = "completed",
     Defaulted = "defaulted",
     NeedsReview = "needs_review",
+    /// Left play unpaid by a decision: rejected by staff, replaced by a counter-proposal, or a
+    /// counter-proposal the debtor declined ([`PlanDecisionKind`] says which).
+    Rejected = "rejected",
 });
+
+db_enum!(
+    /// What ended a plan's review (see `plan_review.decision`).
+    PlanDecisionKind {
+        Accepted = "accepted",
+        Rejected = "rejected",
+        Countered = "countered",
+        Declined = "declined",
+    }
+);
 
 db_enum!(InstalmentStatus { Open = "open", Paid = "paid", Late = "late", Missed = "missed" });
 

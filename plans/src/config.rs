@@ -1,0 +1,234 @@
+//! The agency's plan rules, as the server reads them from its TOML config.
+
+use std::collections::BTreeMap;
+
+use domain::Money;
+use domain::plan::{PlanRules, PlanRulesError};
+use serde::Deserialize;
+
+/// The plan rules: the agency's defaults, and per creditor (by creditor id) the rules that
+/// differ. Every field has a default, so an empty `[plans]` table is a valid config.
+///
+/// ```toml
+/// [plans]
+/// min_instalment_cents = 2500      # €25.00
+/// max_months = 12
+/// first_due_now = true
+/// misses_before_default = 2
+/// grace_days = 7
+/// interest_during_plan = true      # false is not supported yet (refused)
+///
+/// [plans.creditors.zorg]
+/// max_months = 24
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanConfig {
+    /// Every instalment but the last at least this much, in cents (default €25.00).
+    pub min_instalment_cents: Money,
+    /// At most this many instalments (default 12).
+    pub max_months: u32,
+    /// Whether the first instalment is due on the day the plan starts (default true);
+    /// otherwise a month later.
+    pub first_due_now: bool,
+    /// A plan with this many late instalments (unpaid after due date + grace) is defaulted
+    /// (default 2).
+    pub misses_before_default: u32,
+    /// Days after the due date before an unpaid instalment counts as late (default 7).
+    pub grace_days: u32,
+    /// Whether statutory interest keeps running on what is open during a plan (default
+    /// true). `false` would mean: the interest stops on the day the plan starts and runs
+    /// again from the day it defaults. The claim computes interest live from the ledger and
+    /// has no way to pause it yet (`claim::InvoiceInput::accrues` is where it would go), so
+    /// `false` is refused by [`PlanConfig::validate`] rather than silently ignored.
+    pub interest_during_plan: bool,
+    /// Per creditor id: the rules that differ from the defaults above.
+    pub creditors: BTreeMap<String, RuleOverrides>,
+}
+
+/// The rules one creditor sets differently; `None` takes the agency's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RuleOverrides {
+    /// See [`PlanConfig::min_instalment_cents`].
+    pub min_instalment_cents: Option<Money>,
+    /// See [`PlanConfig::max_months`].
+    pub max_months: Option<u32>,
+    /// See [`PlanConfig::first_due_now`].
+    pub first_due_now: Option<bool>,
+    /// See [`PlanConfig::misses_before_default`].
+    pub misses_before_default: Option<u32>,
+    /// See [`PlanConfig::grace_days`].
+    pub grace_days: Option<u32>,
+    /// See [`PlanConfig::interest_during_plan`].
+    pub interest_during_plan: Option<bool>,
+}
+
+impl Default for PlanConfig {
+    fn default() -> Self {
+        PlanConfig {
+            min_instalment_cents: Money::from_cents(2_500),
+            max_months: 12,
+            first_due_now: true,
+            misses_before_default: 2,
+            grace_days: 7,
+            interest_during_plan: true,
+            creditors: BTreeMap::new(),
+        }
+    }
+}
+
+/// The rules in force for one creditor's dossiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CreditorRules {
+    /// What a schedule must satisfy to be accepted at once.
+    pub rules: PlanRules,
+    /// Late instalments that default a plan (at least 1).
+    pub misses_before_default: u32,
+    /// Days after the due date before an unpaid instalment is late.
+    pub grace_days: u32,
+}
+
+/// Why the plan config cannot be used. Refused at start-up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// The schedule rules are out of range.
+    #[error("plan rules{}: {error}", for_creditor(.creditor))]
+    Rules {
+        /// The creditor whose overrides are wrong, or none for the defaults.
+        creditor: Option<String>,
+        /// What is wrong.
+        error: PlanRulesError,
+    },
+    /// `misses_before_default` is zero: every plan would default at once.
+    #[error("plans{}: misses_before_default must be at least 1", for_creditor(.0))]
+    NoMissesAllowed(Option<String>),
+    /// `grace_days` above a year.
+    #[error("plans{}: grace_days must be at most 366", for_creditor(.0))]
+    GraceTooLong(Option<String>),
+    /// `interest_during_plan = false` is not supported yet.
+    #[error("plans{}: interest_during_plan = false is not supported yet", for_creditor(.0))]
+    InterestFreezeUnsupported(Option<String>),
+}
+
+fn for_creditor(creditor: &Option<String>) -> String {
+    creditor
+        .as_deref()
+        .map(|c| format!(" for creditor {c}"))
+        .unwrap_or_default()
+}
+
+impl PlanConfig {
+    /// Checks the defaults and every creditor's rules; call at start-up.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.resolve(None, &RuleOverrides::default())?;
+        for (creditor, overrides) in &self.creditors {
+            self.resolve(Some(creditor), overrides)?;
+        }
+        Ok(())
+    }
+
+    /// The rules for a creditor's dossiers: its overrides over the defaults.
+    pub fn rules_for(&self, creditor_id: &str) -> Result<CreditorRules, ConfigError> {
+        match self.creditors.get(creditor_id) {
+            Some(overrides) => self.resolve(Some(creditor_id), overrides),
+            None => self.resolve(None, &RuleOverrides::default()),
+        }
+    }
+
+    fn resolve(
+        &self,
+        creditor: Option<&str>,
+        o: &RuleOverrides,
+    ) -> Result<CreditorRules, ConfigError> {
+        let who = || creditor.map(str::to_owned);
+        if !o.interest_during_plan.unwrap_or(self.interest_during_plan) {
+            return Err(ConfigError::InterestFreezeUnsupported(who()));
+        }
+        let misses = o
+            .misses_before_default
+            .unwrap_or(self.misses_before_default);
+        if misses == 0 {
+            return Err(ConfigError::NoMissesAllowed(who()));
+        }
+        let grace_days = o.grace_days.unwrap_or(self.grace_days);
+        if grace_days > 366 {
+            return Err(ConfigError::GraceTooLong(who()));
+        }
+        let rules = PlanRules::new(
+            o.min_instalment_cents.unwrap_or(self.min_instalment_cents),
+            o.max_months.unwrap_or(self.max_months),
+            o.first_due_now.unwrap_or(self.first_due_now),
+        )
+        .map_err(|error| ConfigError::Rules {
+            creditor: who(),
+            error,
+        })?;
+        Ok(CreditorRules {
+            rules,
+            misses_before_default: misses,
+            grace_days,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_table_gives_the_defaults_and_creditors_override_single_rules() {
+        let config: PlanConfig = serde_json::from_str("{}").unwrap();
+        assert_eq!(config, PlanConfig::default());
+        let rules = config.rules_for("anyone").unwrap();
+        assert_eq!(rules.rules.min_instalment(), Money::from_cents(25_00));
+        assert_eq!(rules.rules.max_months(), 12);
+        assert!(rules.rules.first_due_now());
+        assert_eq!((rules.misses_before_default, rules.grace_days), (2, 7));
+
+        let config: PlanConfig = serde_json::from_value(serde_json::json!({
+            "grace_days": 10,
+            "creditors": { "zorg": { "max_months": 24, "first_due_now": false } }
+        }))
+        .unwrap();
+        config.validate().unwrap();
+        let zorg = config.rules_for("zorg").unwrap();
+        assert_eq!(zorg.rules.max_months(), 24);
+        assert!(!zorg.rules.first_due_now());
+        assert_eq!(zorg.grace_days, 10);
+        assert_eq!(config.rules_for("other").unwrap().rules.max_months(), 12);
+    }
+
+    #[test]
+    fn unusable_rules_are_refused_at_start_up() {
+        let freeze = PlanConfig {
+            interest_during_plan: false,
+            ..PlanConfig::default()
+        };
+        assert_eq!(
+            freeze.validate(),
+            Err(ConfigError::InterestFreezeUnsupported(None))
+        );
+        let mut config = PlanConfig::default();
+        config.creditors.insert(
+            "zorg".into(),
+            RuleOverrides {
+                max_months: Some(0),
+                ..RuleOverrides::default()
+            },
+        );
+        assert!(matches!(
+            config.validate(),
+            Err(ConfigError::Rules { creditor: Some(c), error: PlanRulesError::MaxMonthsOutOfRange }) if c == "zorg"
+        ));
+        let no_misses = PlanConfig {
+            misses_before_default: 0,
+            ..PlanConfig::default()
+        };
+        assert_eq!(
+            no_misses.validate(),
+            Err(ConfigError::NoMissesAllowed(None))
+        );
+        assert!(serde_json::from_str::<PlanConfig>(r#"{"max_month": 3}"#).is_err());
+    }
+}

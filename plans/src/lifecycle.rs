@@ -1,0 +1,244 @@
+//! The daily job: instalments late after their due date plus grace, plans defaulted after
+//! too many, plans completed when paid.
+
+use std::future::Future;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Days, Duration, Utc};
+use serde_json::json;
+use store::{ActorKind, DossierStatus, InstalmentStatus, NewAuditEvent, PaymentPlan, PlanStatus};
+
+use crate::error::PlansError;
+use crate::service::PlanService;
+
+/// The job lease's name in `job_lease`.
+pub const LIFECYCLE_LEASE: &str = "plans.lifecycle";
+
+/// How often the job runs and how long its lease lasts.
+#[derive(Debug, Clone)]
+pub struct LifecycleConfig {
+    /// Time between rounds (a day).
+    pub interval: StdDuration,
+    /// The lease lasts a little longer than a round interval, so the holder keeps it from
+    /// one day to the next and another instance takes over only when it is gone.
+    pub lease_ttl: Duration,
+}
+
+impl Default for LifecycleConfig {
+    fn default() -> Self {
+        LifecycleConfig {
+            interval: StdDuration::from_secs(24 * 60 * 60),
+            lease_ttl: Duration::hours(25),
+        }
+    }
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LifecycleReport {
+    /// Active plans looked at.
+    pub plans: u32,
+    /// Instalments marked paid from the ledger.
+    pub paid: u32,
+    /// Instalments marked late.
+    pub late: u32,
+    /// Plans completed.
+    pub completed: u32,
+    /// Plans defaulted.
+    pub defaulted: u32,
+    /// Plans that failed (tried again next round).
+    pub failed: u32,
+}
+
+/// The daily plan job. Several instances may run one each; the lease lets one work.
+#[derive(Debug, Clone)]
+pub struct LifecycleJob {
+    service: PlanService,
+    config: LifecycleConfig,
+    holder: String,
+}
+
+impl LifecycleJob {
+    /// A job with a random holder id for the lease.
+    pub fn new(service: PlanService, config: LifecycleConfig) -> Self {
+        LifecycleJob {
+            service,
+            config,
+            holder: format!("plans-lifecycle-{}", uuid::Uuid::new_v4().simple()),
+        }
+    }
+
+    /// The id this instance holds the lease under.
+    pub fn holder(&self) -> &str {
+        &self.holder
+    }
+
+    /// One round, without the lease, for every active plan: [`PlanService::sync`]; then every
+    /// instalment still open after its due date plus the grace days is marked late; a plan
+    /// with as many late instalments as the rules' `misses_before_default` is defaulted (its
+    /// late instalments become missed, the dossier is open again). The plan never changed the
+    /// balance, so after a default the full balance is simply open. Audited as the system.
+    /// Idempotent: a second round on the same day changes nothing.
+    pub async fn run_once(&self, now: DateTime<Utc>) -> Result<LifecycleReport, PlansError> {
+        let plans = self
+            .service
+            .store()
+            .plans_with_status(PlanStatus::Active)
+            .await?;
+        let mut report = LifecycleReport::default();
+        for plan in plans {
+            report.plans += 1;
+            if let Err(e) = self.plan_round(&plan, now, &mut report).await {
+                tracing::warn!(plan = %plan.id, error = %e, "plan lifecycle failed");
+                report.failed += 1;
+            }
+        }
+        if report.plans > 0 {
+            tracing::info!(?report, "plan lifecycle round done");
+        }
+        Ok(report)
+    }
+
+    async fn plan_round(
+        &self,
+        plan: &PaymentPlan,
+        now: DateTime<Utc>,
+        report: &mut LifecycleReport,
+    ) -> Result<(), PlansError> {
+        let store = self.service.store();
+        let synced = self.service.sync_plan(plan, now).await?;
+        report.paid += u32::try_from(synced.paid.len()).unwrap_or(u32::MAX);
+        if synced.completed {
+            report.completed += 1;
+            return Ok(());
+        }
+        let rules = self.service.rules_for_dossier(&plan.dossier_id).await?;
+        let today = claim::dutch_date(now);
+        // Re-read: sync may have changed statuses.
+        let plan = store
+            .plan(&plan.id)
+            .await?
+            .ok_or(PlansError::PlanNotFound)?;
+        let mut marked = Vec::new();
+        for instalment in &plan.instalments {
+            let late_after = instalment
+                .due_date
+                .checked_add_days(Days::new(u64::from(rules.grace_days)))
+                .ok_or(PlansError::Inconsistent("due date out of range"))?;
+            if instalment.status == InstalmentStatus::Open
+                && today > late_after
+                && store
+                    .set_instalment_status(
+                        instalment.id,
+                        &[InstalmentStatus::Open],
+                        InstalmentStatus::Late,
+                        now,
+                    )
+                    .await?
+            {
+                marked.push(instalment.seq);
+            }
+        }
+        report.late += u32::try_from(marked.len()).unwrap_or(u32::MAX);
+        let late: Vec<_> = store
+            .plan(&plan.id)
+            .await?
+            .ok_or(PlansError::PlanNotFound)?
+            .instalments
+            .into_iter()
+            .filter(|i| i.status == InstalmentStatus::Late)
+            .collect();
+        let misses = u32::try_from(late.len()).unwrap_or(u32::MAX);
+        let defaulted = misses >= rules.misses_before_default
+            && store
+                .set_plan_status(&plan.id, &[PlanStatus::Active], PlanStatus::Defaulted, now)
+                .await?;
+        if defaulted {
+            report.defaulted += 1;
+            for instalment in &late {
+                store
+                    .set_instalment_status(
+                        instalment.id,
+                        &[InstalmentStatus::Late],
+                        InstalmentStatus::Missed,
+                        now,
+                    )
+                    .await?;
+            }
+            self.service
+                .set_dossier(
+                    &plan.dossier_id,
+                    &[DossierStatus::Plan],
+                    DossierStatus::Open,
+                    now,
+                )
+                .await;
+            tracing::info!(plan = %plan.id, misses, "payment plan defaulted");
+        }
+        if !marked.is_empty() || defaulted {
+            store
+                .append_audit(&NewAuditEvent {
+                    at: now,
+                    actor_kind: ActorKind::System,
+                    actor_id: None,
+                    dossier_id: Some(plan.dossier_id.clone()),
+                    action: if defaulted {
+                        "plan.defaulted".into()
+                    } else {
+                        "plan.instalments_late".into()
+                    },
+                    detail: json!({
+                        "plan_id": plan.id,
+                        "late": marked,
+                        "misses": misses,
+                        "misses_before_default": rules.misses_before_default,
+                        "open": synced.open,
+                    }),
+                    client_ip: None,
+                })
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Runs a round every [`LifecycleConfig::interval`] (the first at once) while holding
+    /// the job lease, until `shutdown` completes; then gives the lease up.
+    pub async fn run(&self, shutdown: impl Future<Output = ()>) {
+        let store = self.service.store();
+        let mut ticks = tokio::time::interval(self.config.interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut holding = false;
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => break,
+                _ = ticks.tick() => {}
+            }
+            let now = Utc::now();
+            // Acquiring renews a lease we hold, and takes one that expired.
+            match store
+                .acquire_lease(LIFECYCLE_LEASE, &self.holder, now, self.config.lease_ttl)
+                .await
+            {
+                Ok(true) => {
+                    holding = true;
+                    let round = tokio::select! {
+                        () = &mut shutdown => break,
+                        round = self.run_once(now) => round,
+                    };
+                    if let Err(e) = round {
+                        tracing::warn!(error = %e, "plan lifecycle round failed");
+                    }
+                }
+                Ok(false) => holding = false,
+                Err(e) => {
+                    tracing::warn!(error = %e, "plan lifecycle lease check failed");
+                    holding = false;
+                }
+            }
+        }
+        if holding && let Err(e) = store.release_lease(LIFECYCLE_LEASE, &self.holder).await {
+            tracing::warn!(error = %e, "could not release the plan lifecycle lease");
+        }
+    }
+}

@@ -1,0 +1,988 @@
+//! [`PlanService`]: preview, propose, decide, sync and pay.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::Money;
+use domain::plan::{
+    MAX_SCHEDULE_MONTHS, PlanError, PlanRequest, PlanRules, Schedule, build_schedule,
+};
+use payments::{PayAmount, PayPurpose, PayRequest, PaymentService, Started};
+use serde::Serialize;
+use serde_json::json;
+use store::{
+    ActorKind, DossierStatus, InstalmentStatus, NewAuditEvent, NewInstalment, NewPlan,
+    NewPlanReview, PaymentPlan, PlanDecision, PlanDecisionKind, PlanReview, PlanStatus, Store,
+};
+
+use crate::config::{CreditorRules, PlanConfig};
+use crate::error::PlansError;
+use crate::progress::{Owed, covered, owed, received_since};
+
+/// The longest reason or staff note kept, in characters.
+pub const MAX_TEXT_CHARS: usize = 2_000;
+
+/// One row of a schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ScheduleRow {
+    /// 1 for the first.
+    pub number: u32,
+    /// Due date.
+    pub due: NaiveDate,
+    /// Amount.
+    pub amount: Money,
+}
+
+/// A rule of the agency the plan breaks: allowed only with a reason, and then reviewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum RuleBreach {
+    /// More instalments than allowed.
+    TooManyMonths {
+        /// Instalments in the schedule.
+        months: u32,
+        /// The maximum.
+        max: u32,
+    },
+    /// A regular instalment below the minimum.
+    BelowMinimum {
+        /// The regular instalment.
+        instalment: Money,
+        /// The minimum.
+        minimum: Money,
+    },
+}
+
+/// What the picker needs to stay within the rules for this balance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Limits {
+    /// The agency's minimum instalment.
+    pub min_instalment: Money,
+    /// The agency's maximum number of months.
+    pub max_months: u32,
+    /// The most months allowed for this balance (the minimum instalment may allow fewer).
+    pub max_months_for_balance: u32,
+    /// The smallest monthly amount allowed for this balance.
+    pub min_monthly_amount: Money,
+    /// Whether the first instalment is due at once.
+    pub first_due_now: bool,
+}
+
+/// A schedule shown before confirming.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Preview {
+    /// The open balance the schedule is for.
+    pub balance: Money,
+    /// The schedule (also when outside the rules, to show what would be reviewed).
+    pub rows: Vec<ScheduleRow>,
+    /// True when it would be active at once.
+    pub within_rules: bool,
+    /// The rules it breaks (empty when within them).
+    pub why_not: Vec<RuleBreach>,
+    /// The bounds for the picker.
+    pub limits: Limits,
+}
+
+/// Where a new plan stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposedStatus {
+    /// Within the rules (or a counter-proposal accepted): active at once.
+    Active,
+    /// Outside the rules: waiting for staff.
+    NeedsReview,
+}
+
+/// An amount to pay now on a plan, paid through [`PayPurpose::Instalment`] with this
+/// instalment's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Due {
+    /// `plan_instalment.id` of the first instalment the payment is for.
+    pub instalment_id: i64,
+    /// Its number in the schedule (1 for the first).
+    pub number: i64,
+    /// Its due date.
+    pub due: NaiveDate,
+    /// How much.
+    pub amount: Money,
+}
+
+/// A new plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposed {
+    /// The plan as stored.
+    pub plan: PaymentPlan,
+    /// Active or waiting for review.
+    pub status: ProposedStatus,
+    /// The first instalment when it is due today (rules with the first instalment due now):
+    /// the UI sends the debtor to pay it.
+    pub first_instalment_to_pay: Option<Due>,
+}
+
+/// A staff decision on a plan in review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaffDecision {
+    /// The plan becomes active as proposed.
+    Accept,
+    /// The plan is rejected; the note is shown to the debtor.
+    Reject {
+        /// Why.
+        note: String,
+    },
+    /// The plan is replaced by a counter-proposal (a new plan, `proposed`, on the balance
+    /// and date of the decision) which the debtor may accept or decline.
+    Counter {
+        /// The terms staff offer.
+        request: PlanRequest,
+        /// Why, shown to the debtor.
+        note: String,
+    },
+}
+
+/// A decided review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    /// The reviewed plan as stored now (active or rejected).
+    pub plan: PaymentPlan,
+    /// The counter-proposal, when one was made.
+    pub counter: Option<PaymentPlan>,
+}
+
+/// One plan in the staff review queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewItem {
+    /// The plan and its schedule.
+    pub plan: PaymentPlan,
+    /// The dossier's public number.
+    pub dossier_number: String,
+    /// The dossier's creditor.
+    pub creditor_id: String,
+    /// The debtor's reason.
+    pub reason: Option<String>,
+    /// The open balance today.
+    pub open_balance: Money,
+    /// The rules the plan breaks.
+    pub breaches: Vec<RuleBreach>,
+    /// The rules' bounds for today's balance (for a counter-proposal).
+    pub limits: Limits,
+}
+
+/// The plan a debtor sees: the one in play, else the most recent one, with its review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DebtorPlan {
+    /// The plan with its instalments and their statuses.
+    pub plan: PaymentPlan,
+    /// Its review record (reason, decision, staff note), if it was reviewed or is a
+    /// counter-proposal.
+    pub review: Option<PlanReview>,
+}
+
+/// How much of an active plan to pay now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanPayment {
+    /// The next instalment (what is still due on it).
+    Next,
+    /// The next `n` instalments.
+    Several(u32),
+    /// Everything open: ends the plan.
+    Rest,
+}
+
+/// What [`PlanService::sync`] found and changed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncReport {
+    /// The plan.
+    pub plan_id: String,
+    /// Money received for the plan so far (net of refunds and chargebacks).
+    pub received: Money,
+    /// The open balance today.
+    pub open: Money,
+    /// Instalments (numbers) this call marked paid.
+    pub paid: Vec<i64>,
+    /// Instalments (numbers) no longer covered (a refund or chargeback), reopened.
+    pub reopened: Vec<i64>,
+    /// Whether this call completed the plan.
+    pub completed: bool,
+}
+
+/// Payment plans, server side. Cheap to clone: share one per process.
+#[derive(Clone)]
+pub struct PlanService {
+    pub(crate) store: Store,
+    pub(crate) config: Arc<PlanConfig>,
+    pub(crate) payments: PaymentService,
+}
+
+impl std::fmt::Debug for PlanService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlanService")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PlanService {
+    /// Checks the config (see [`PlanConfig::validate`]).
+    pub fn new(
+        store: Store,
+        config: PlanConfig,
+        payments: PaymentService,
+    ) -> Result<Self, PlansError> {
+        config.validate()?;
+        Ok(PlanService {
+            store,
+            config: Arc::new(config),
+            payments,
+        })
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &PlanConfig {
+        &self.config
+    }
+
+    /// The rules for a dossier (its creditor's).
+    pub async fn rules_for_dossier(&self, dossier_id: &str) -> Result<CreditorRules, PlansError> {
+        let dossier = self
+            .store
+            .dossier(dossier_id)
+            .await?
+            .ok_or(PlansError::DossierNotFound)?;
+        Ok(self.config.rules_for(&dossier.creditor_id)?)
+    }
+
+    async fn open_balance(&self, dossier_id: &str, today: NaiveDate) -> Result<Money, PlansError> {
+        Ok(claim::load_claim(&self.store, dossier_id, today)
+            .await?
+            .open_total())
+    }
+
+    /// The schedule for `request` on today's open balance, whether it is within the rules and
+    /// why not, and the picker's bounds. Reads only.
+    pub async fn preview(
+        &self,
+        dossier_id: &str,
+        request: PlanRequest,
+        today: NaiveDate,
+    ) -> Result<Preview, PlansError> {
+        let rules = self.rules_for_dossier(dossier_id).await?.rules;
+        let balance = self.open_balance(dossier_id, today).await?;
+        preview_for(&rules, balance, request, today)
+    }
+
+    /// Makes a plan on today's open balance: active within the rules, needs_review outside
+    /// them (which requires a reason). A dossier with a plan in play gets
+    /// [`PlansError::PlanInPlay`]. Audited as the debtor's action.
+    pub async fn propose(
+        &self,
+        dossier_id: &str,
+        request: PlanRequest,
+        reason: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Proposed, PlansError> {
+        let reason = clean_text(reason)?;
+        let rules = self.rules_for_dossier(dossier_id).await?.rules;
+        if self.store.open_plan(dossier_id).await?.is_some() {
+            return Err(PlansError::PlanInPlay);
+        }
+        let today = claim::dutch_date(now);
+        let balance = self.open_balance(dossier_id, today).await?;
+        let schedule = build_schedule(balance, request, today, rules.first_due_now())?;
+        let breaches = breaches(&rules, &schedule);
+        let status = match (breaches.is_empty(), &reason) {
+            (true, _) => ProposedStatus::Active,
+            (false, Some(_)) => ProposedStatus::NeedsReview,
+            (false, None) => return Err(PlansError::ReasonRequired { breaches }),
+        };
+        let review = (status == ProposedStatus::NeedsReview).then(|| NewPlanReview {
+            reason: reason.clone(),
+            ..NewPlanReview::default()
+        });
+        let plan = self
+            .store
+            .create_plan_audited(
+                &new_plan(dossier_id, &schedule, store_status(status)),
+                review.as_ref(),
+                &NewAuditEvent {
+                    at: now,
+                    actor_kind: ActorKind::Debtor,
+                    actor_id: None,
+                    dossier_id: Some(dossier_id.to_owned()),
+                    action: "plan.proposed".into(),
+                    detail: json!({
+                        "request": request,
+                        "status": status,
+                        "total": balance,
+                        "months": schedule.months(),
+                        "breaches": breaches,
+                        "reason": reason,
+                    }),
+                    client_ip: None,
+                },
+                now,
+            )
+            .await?;
+        tracing::info!(plan = %plan.id, dossier = %dossier_id, ?status, months = schedule.months(), "payment plan proposed");
+        if status == ProposedStatus::Active {
+            self.dossier_in_plan(dossier_id, now).await;
+        }
+        Ok(Proposed {
+            first_instalment_to_pay: first_due_today(&plan, today),
+            plan,
+            status,
+        })
+    }
+
+    /// Staff decide a plan in review: accept (active), reject, or counter-propose. Audited
+    /// as the staff user's action, with `ip`. A plan no longer in review gets
+    /// [`PlansError::NotInPlay`].
+    pub async fn decide(
+        &self,
+        plan_id: &str,
+        decision: StaffDecision,
+        staff_username: &str,
+        ip: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Decided, PlansError> {
+        let plan = self
+            .store
+            .plan(plan_id)
+            .await?
+            .ok_or(PlansError::PlanNotFound)?;
+        if plan.status != PlanStatus::NeedsReview {
+            return Err(PlansError::NotInPlay);
+        }
+        let today = claim::dutch_date(now);
+        let (to, kind, note, counter, detail) = match &decision {
+            StaffDecision::Accept => (
+                PlanStatus::Active,
+                PlanDecisionKind::Accepted,
+                None,
+                None,
+                json!({}),
+            ),
+            StaffDecision::Reject { note } => (
+                PlanStatus::Rejected,
+                PlanDecisionKind::Rejected,
+                clean_text(Some(note.clone()))?,
+                None,
+                json!({}),
+            ),
+            StaffDecision::Counter { request, note } => {
+                let rules = self.rules_for_dossier(&plan.dossier_id).await?.rules;
+                let balance = self.open_balance(&plan.dossier_id, today).await?;
+                let schedule = build_schedule(balance, *request, today, rules.first_due_now())?;
+                (
+                    PlanStatus::Rejected,
+                    PlanDecisionKind::Countered,
+                    clean_text(Some(note.clone()))?,
+                    Some(new_plan(&plan.dossier_id, &schedule, PlanStatus::Proposed)),
+                    json!({
+                        "request": request,
+                        "total": balance,
+                        "months": schedule.months(),
+                        "breaches": breaches(&rules, &schedule),
+                    }),
+                )
+            }
+        };
+        let mut detail = detail;
+        detail["decision"] = json!(kind.as_str());
+        detail["note"] = json!(note);
+        let decided = self
+            .store
+            .decide_plan(&PlanDecision {
+                plan_id: plan.id.clone(),
+                from: PlanStatus::NeedsReview,
+                to,
+                decision: kind,
+                staff_note: note,
+                decided_by: Some(staff_username.to_owned()),
+                counter,
+                audit: NewAuditEvent {
+                    at: now,
+                    actor_kind: ActorKind::Staff,
+                    actor_id: Some(staff_username.to_owned()),
+                    dossier_id: Some(plan.dossier_id.clone()),
+                    action: format!("plan.review.{}", kind.as_str()),
+                    detail,
+                    client_ip: ip.map(str::to_owned),
+                },
+                now,
+            })
+            .await?
+            .ok_or(PlansError::NotInPlay)?;
+        tracing::info!(plan = %plan.id, decision = %kind, staff = %staff_username, "plan review decided");
+        if to == PlanStatus::Active {
+            self.dossier_in_plan(&plan.dossier_id, now).await;
+        }
+        Ok(Decided {
+            plan: decided.plan,
+            counter: decided.counter,
+        })
+    }
+
+    /// The debtor accepts the counter-proposal on their dossier: it becomes active. Audited
+    /// as the debtor's action.
+    pub async fn accept_counter(
+        &self,
+        dossier_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Proposed, PlansError> {
+        let plan = self.debtor_decides(dossier_id, true, now).await?;
+        self.dossier_in_plan(dossier_id, now).await;
+        Ok(Proposed {
+            first_instalment_to_pay: first_due_today(&plan, claim::dutch_date(now)),
+            plan,
+            status: ProposedStatus::Active,
+        })
+    }
+
+    /// The debtor declines the counter-proposal: it is rejected and the dossier has no plan
+    /// in play (a new proposal may be made). Audited as the debtor's action.
+    pub async fn decline_counter(
+        &self,
+        dossier_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PaymentPlan, PlansError> {
+        self.debtor_decides(dossier_id, false, now).await
+    }
+
+    async fn debtor_decides(
+        &self,
+        dossier_id: &str,
+        accept: bool,
+        now: DateTime<Utc>,
+    ) -> Result<PaymentPlan, PlansError> {
+        let plan = self
+            .store
+            .open_plan(dossier_id)
+            .await?
+            .filter(|p| p.status == PlanStatus::Proposed)
+            .ok_or(PlansError::PlanNotFound)?;
+        let (to, kind) = if accept {
+            (PlanStatus::Active, PlanDecisionKind::Accepted)
+        } else {
+            (PlanStatus::Rejected, PlanDecisionKind::Declined)
+        };
+        let decided = self
+            .store
+            .decide_plan(&PlanDecision {
+                plan_id: plan.id.clone(),
+                from: PlanStatus::Proposed,
+                to,
+                decision: kind,
+                staff_note: None,
+                decided_by: None,
+                counter: None,
+                audit: NewAuditEvent {
+                    at: now,
+                    actor_kind: ActorKind::Debtor,
+                    actor_id: None,
+                    dossier_id: Some(dossier_id.to_owned()),
+                    action: format!("plan.counter.{}", kind.as_str()),
+                    detail: json!({}),
+                    client_ip: None,
+                },
+                now,
+            })
+            .await?
+            .ok_or(PlansError::NotInPlay)?;
+        Ok(decided.plan)
+    }
+
+    /// Plans waiting for staff, oldest first, with what the review page shows.
+    pub async fn review_queue(&self, now: DateTime<Utc>) -> Result<Vec<ReviewItem>, PlansError> {
+        let today = claim::dutch_date(now);
+        let mut items = Vec::new();
+        for plan in self
+            .store
+            .plans_with_status(PlanStatus::NeedsReview)
+            .await?
+        {
+            let dossier = self
+                .store
+                .dossier(&plan.dossier_id)
+                .await?
+                .ok_or(PlansError::DossierNotFound)?;
+            let rules = self.config.rules_for(&dossier.creditor_id)?.rules;
+            let open_balance = self.open_balance(&plan.dossier_id, today).await?;
+            let reason = self
+                .store
+                .plan_review(&plan.id)
+                .await?
+                .and_then(|r| r.reason);
+            items.push(ReviewItem {
+                breaches: stored_breaches(&rules, &plan),
+                limits: limits(&rules, open_balance),
+                dossier_number: dossier.number,
+                creditor_id: dossier.creditor_id,
+                reason,
+                open_balance,
+                plan,
+            });
+        }
+        Ok(items)
+    }
+
+    /// The plan the debtor sees: the one in play, else the most recent, with its review.
+    pub async fn plan_for_debtor(
+        &self,
+        dossier_id: &str,
+    ) -> Result<Option<DebtorPlan>, PlansError> {
+        let plan = match self.store.open_plan(dossier_id).await? {
+            Some(plan) => Some(plan),
+            None => self
+                .store
+                .plans_for_dossier(dossier_id)
+                .await?
+                .into_iter()
+                .next(),
+        };
+        let Some(plan) = plan else {
+            return Ok(None);
+        };
+        let review = self.store.plan_review(&plan.id).await?;
+        Ok(Some(DebtorPlan { plan, review }))
+    }
+
+    /// Brings the dossier's active plan up to date with the ledger: the money received since
+    /// the plan started pays instalments oldest first (so paying several, the rest, or early
+    /// all work, and early payment shortens the plan); instalments no longer covered after a
+    /// refund or chargeback are reopened; the plan completes when nothing is open. Call after
+    /// each booked payment; the daily job calls it too. Idempotent. `None` without an active
+    /// plan.
+    pub async fn sync(
+        &self,
+        dossier_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SyncReport>, PlansError> {
+        match self.store.open_plan(dossier_id).await? {
+            Some(plan) if plan.status == PlanStatus::Active => {
+                self.sync_plan(&plan, now).await.map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    pub(crate) async fn sync_plan(
+        &self,
+        plan: &PaymentPlan,
+        now: DateTime<Utc>,
+    ) -> Result<SyncReport, PlansError> {
+        let today = claim::dutch_date(now);
+        let entries = self.store.ledger_entries(&plan.dossier_id).await?;
+        let received = received_since(&entries, plan.created_at)?;
+        let open = self.open_balance(&plan.dossier_id, today).await?;
+        let paid = covered(&plan.instalments, received, open)?;
+        let mut report = SyncReport {
+            plan_id: plan.id.clone(),
+            received,
+            open,
+            ..SyncReport::default()
+        };
+        for (instalment, &is_paid) in plan.instalments.iter().zip(&paid) {
+            let was_paid = instalment.status == InstalmentStatus::Paid;
+            if is_paid && !was_paid {
+                let unpaid = [
+                    InstalmentStatus::Open,
+                    InstalmentStatus::Late,
+                    InstalmentStatus::Missed,
+                ];
+                if self
+                    .store
+                    .set_instalment_status(instalment.id, &unpaid, InstalmentStatus::Paid, now)
+                    .await?
+                {
+                    report.paid.push(instalment.seq);
+                }
+            } else if !is_paid
+                && was_paid
+                && self
+                    .store
+                    .set_instalment_status(
+                        instalment.id,
+                        &[InstalmentStatus::Paid],
+                        InstalmentStatus::Open,
+                        now,
+                    )
+                    .await?
+            {
+                report.reopened.push(instalment.seq);
+            }
+        }
+        if !open.is_positive() {
+            report.completed = self
+                .store
+                .set_plan_status(&plan.id, &[PlanStatus::Active], PlanStatus::Completed, now)
+                .await?;
+            if report.completed {
+                self.set_dossier(
+                    &plan.dossier_id,
+                    &[DossierStatus::Plan, DossierStatus::Open],
+                    DossierStatus::Paid,
+                    now,
+                )
+                .await;
+            }
+        }
+        if !report.paid.is_empty() || !report.reopened.is_empty() || report.completed {
+            self.store
+                .append_audit(&NewAuditEvent {
+                    at: now,
+                    actor_kind: ActorKind::System,
+                    actor_id: None,
+                    dossier_id: Some(plan.dossier_id.clone()),
+                    action: if report.completed {
+                        "plan.completed".into()
+                    } else {
+                        "plan.synced".into()
+                    },
+                    detail: json!({
+                        "plan_id": plan.id,
+                        "received": received,
+                        "open": open,
+                        "paid": report.paid,
+                        "reopened": report.reopened,
+                    }),
+                    client_ip: None,
+                })
+                .await?;
+            tracing::info!(plan = %plan.id, paid = ?report.paid, reopened = ?report.reopened, completed = report.completed, "plan synced with the ledger");
+        }
+        Ok(report)
+    }
+
+    async fn owed_now(
+        &self,
+        dossier_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(PaymentPlan, Vec<Owed>, Money), PlansError> {
+        let plan = self
+            .store
+            .open_plan(dossier_id)
+            .await?
+            .filter(|p| p.status == PlanStatus::Active)
+            .ok_or(PlansError::PlanNotFound)?;
+        let entries = self.store.ledger_entries(dossier_id).await?;
+        let received = received_since(&entries, plan.created_at)?;
+        let open = self
+            .open_balance(dossier_id, claim::dutch_date(now))
+            .await?;
+        let owed = owed(&plan.instalments, received, open)?;
+        Ok((plan, owed, open))
+    }
+
+    /// The next instalment and what is still due on it (the last one takes whatever is open,
+    /// including interest that ran during the plan). `None` when nothing is due;
+    /// [`PlansError::PlanNotFound`] without an active plan.
+    pub async fn next_payment(
+        &self,
+        dossier_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Due>, PlansError> {
+        self.amount_for(dossier_id, PlanPayment::Next, now).await
+    }
+
+    /// Everything open, to pay off the plan at once (booked on the next instalment).
+    pub async fn rest_amount(
+        &self,
+        dossier_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Due>, PlansError> {
+        self.amount_for(dossier_id, PlanPayment::Rest, now).await
+    }
+
+    /// What a [`PlanPayment`] comes to now.
+    pub async fn amount_for(
+        &self,
+        dossier_id: &str,
+        what: PlanPayment,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Due>, PlansError> {
+        let (plan, owed, open) = self.owed_now(dossier_id, now).await?;
+        let Some(first) = owed.first() else {
+            return Ok(None);
+        };
+        let count = match what {
+            PlanPayment::Next => 1,
+            PlanPayment::Several(n) => usize::try_from(n.max(1)).unwrap_or(usize::MAX),
+            PlanPayment::Rest => owed.len(),
+        };
+        let amount = match what {
+            PlanPayment::Rest => open,
+            _ => owed
+                .iter()
+                .take(count)
+                .try_fold(Money::ZERO, |sum, o| sum.checked_add(o.amount))
+                .ok_or(PlansError::Inconsistent("amount overflow"))?,
+        };
+        let instalment = plan
+            .instalments
+            .get(first.index)
+            .ok_or(PlansError::Inconsistent("instalment index"))?;
+        Ok(Some(Due {
+            instalment_id: instalment.id,
+            number: instalment.seq,
+            due: instalment.due_date,
+            amount,
+        }))
+    }
+
+    /// Starts paying `what` on the active plan through [`PaymentService::start`] (same
+    /// ledger and allocation as any payment). The instalments it covers are marked paid by
+    /// [`PlanService::sync`] once the payment is booked.
+    pub async fn pay(
+        &self,
+        dossier_id: &str,
+        what: PlanPayment,
+        intent_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Started, PlansError> {
+        let due = self
+            .amount_for(dossier_id, what, now)
+            .await?
+            .ok_or(PlansError::Impossible(PlanError::NothingToPay))?;
+        let started = self
+            .payments
+            .start(
+                dossier_id,
+                &PayRequest {
+                    amount: PayAmount::Exact(due.amount),
+                    purpose: PayPurpose::Instalment {
+                        plan_instalment_id: due.instalment_id,
+                    },
+                    intent_key: intent_key.to_owned(),
+                },
+                now,
+            )
+            .await
+            .map_err(PlansError::Payment)?;
+        Ok(started)
+    }
+
+    async fn dossier_in_plan(&self, dossier_id: &str, now: DateTime<Utc>) {
+        self.set_dossier(dossier_id, &[DossierStatus::Open], DossierStatus::Plan, now)
+            .await;
+    }
+
+    /// The dossier status follows the plan where it can (compare-and-set: a disputed or
+    /// closed dossier keeps its status). Best effort: the plan is what counts.
+    pub(crate) async fn set_dossier(
+        &self,
+        dossier_id: &str,
+        from: &[DossierStatus],
+        to: DossierStatus,
+        now: DateTime<Utc>,
+    ) {
+        if let Err(e) = self
+            .store
+            .set_dossier_status(dossier_id, from, to, now)
+            .await
+        {
+            tracing::warn!(dossier = %dossier_id, error = %e, "could not update the dossier status");
+        }
+    }
+}
+
+/// The pure part of [`PlanService::preview`].
+pub fn preview_for(
+    rules: &PlanRules,
+    balance: Money,
+    request: PlanRequest,
+    today: NaiveDate,
+) -> Result<Preview, PlansError> {
+    let schedule = build_schedule(balance, request, today, rules.first_due_now())?;
+    let why_not = breaches(rules, &schedule);
+    Ok(Preview {
+        balance,
+        rows: schedule
+            .instalments()
+            .iter()
+            .map(|i| ScheduleRow {
+                number: i.number(),
+                due: i.due(),
+                amount: i.amount(),
+            })
+            .collect(),
+        within_rules: why_not.is_empty(),
+        why_not,
+        limits: limits(rules, balance),
+    })
+}
+
+fn limits(rules: &PlanRules, balance: Money) -> Limits {
+    Limits {
+        min_instalment: rules.min_instalment(),
+        max_months: rules.max_months(),
+        max_months_for_balance: rules.max_months_for(balance),
+        min_monthly_amount: rules.min_monthly_amount(balance),
+        first_due_now: rules.first_due_now(),
+    }
+}
+
+/// Every rule the schedule breaks ([`PlanRules::check`] reports the first only).
+fn breaches(rules: &PlanRules, schedule: &Schedule) -> Vec<RuleBreach> {
+    let mut out = Vec::new();
+    let mut check = |rules: &PlanRules| match rules.check(schedule) {
+        Err(PlanError::TooManyMonths { months, max }) => {
+            out.push(RuleBreach::TooManyMonths { months, max });
+            true
+        }
+        Err(PlanError::BelowMinimum {
+            instalment,
+            minimum,
+        }) => {
+            out.push(RuleBreach::BelowMinimum {
+                instalment,
+                minimum,
+            });
+            false
+        }
+        _ => false,
+    };
+    if check(rules)
+        && let Ok(without_max) = PlanRules::new(
+            rules.min_instalment(),
+            MAX_SCHEDULE_MONTHS,
+            rules.first_due_now(),
+        )
+    {
+        check(&without_max);
+    }
+    out
+}
+
+/// The breaches of a stored plan (its schedule as it was made).
+fn stored_breaches(rules: &PlanRules, plan: &PaymentPlan) -> Vec<RuleBreach> {
+    let months = u32::try_from(plan.instalments.len()).unwrap_or(u32::MAX);
+    let mut out = Vec::new();
+    if months > rules.max_months() {
+        out.push(RuleBreach::TooManyMonths {
+            months,
+            max: rules.max_months(),
+        });
+    }
+    if let Some((_, rest)) = plan.instalments.split_last()
+        && let Some(low) = rest.iter().find(|i| i.amount < rules.min_instalment())
+    {
+        out.push(RuleBreach::BelowMinimum {
+            instalment: low.amount,
+            minimum: rules.min_instalment(),
+        });
+    }
+    out
+}
+
+fn new_plan(dossier_id: &str, schedule: &Schedule, status: PlanStatus) -> NewPlan {
+    NewPlan {
+        dossier_id: dossier_id.to_owned(),
+        status,
+        instalments: schedule
+            .instalments()
+            .iter()
+            .map(|i| NewInstalment {
+                due_date: i.due(),
+                amount: i.amount(),
+            })
+            .collect(),
+    }
+}
+
+fn store_status(status: ProposedStatus) -> PlanStatus {
+    match status {
+        ProposedStatus::Active => PlanStatus::Active,
+        ProposedStatus::NeedsReview => PlanStatus::NeedsReview,
+    }
+}
+
+fn first_due_today(plan: &PaymentPlan, today: NaiveDate) -> Option<Due> {
+    plan.instalments
+        .first()
+        .filter(|i| i.due_date <= today && plan.status == PlanStatus::Active)
+        .map(|i| Due {
+            instalment_id: i.id,
+            number: i.seq,
+            due: i.due_date,
+            amount: i.amount,
+        })
+}
+
+/// Trimmed, `None` when blank, refused above [`MAX_TEXT_CHARS`].
+fn clean_text(text: Option<String>) -> Result<Option<String>, PlansError> {
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) if t.chars().count() > MAX_TEXT_CHARS => Err(PlansError::TextTooLong),
+        Some(t) => Ok(Some(t.to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_preview_lists_every_rule_broken_and_the_bounds() {
+        let rules = PlanRules::new(Money::from_cents(50_00), 12, true).unwrap();
+        // 1,000 over 40 months: 25 a month, too many months and below the minimum.
+        let p = preview_for(
+            &rules,
+            Money::from_cents(1_000_00),
+            PlanRequest::Months(40),
+            d(2026, 1, 31),
+        )
+        .unwrap();
+        assert!(!p.within_rules);
+        assert_eq!(
+            p.why_not,
+            [
+                RuleBreach::TooManyMonths {
+                    months: 40,
+                    max: 12
+                },
+                RuleBreach::BelowMinimum {
+                    instalment: Money::from_cents(25_00),
+                    minimum: Money::from_cents(50_00)
+                }
+            ]
+        );
+        assert_eq!(p.rows.len(), 40);
+        assert_eq!(p.rows[1].due, d(2026, 2, 28));
+        assert_eq!(p.limits.max_months_for_balance, 12);
+        assert_eq!(p.limits.min_monthly_amount, Money::from_cents(83_34));
+        let ok = preview_for(
+            &rules,
+            Money::from_cents(1_000_00),
+            PlanRequest::Months(10),
+            d(2026, 1, 31),
+        )
+        .unwrap();
+        assert!(ok.within_rules && ok.why_not.is_empty());
+        assert!(matches!(
+            preview_for(&rules, Money::ZERO, PlanRequest::Months(3), d(2026, 1, 1)),
+            Err(PlansError::Impossible(PlanError::NothingToPay))
+        ));
+    }
+
+    #[test]
+    fn reasons_are_trimmed_and_bounded() {
+        assert_eq!(clean_text(Some("  ".into())).unwrap(), None);
+        assert_eq!(
+            clean_text(Some(" ziek ".into())).unwrap().as_deref(),
+            Some("ziek")
+        );
+        assert!(matches!(
+            clean_text(Some("x".repeat(MAX_TEXT_CHARS + 1))),
+            Err(PlansError::TextTooLong)
+        ));
+    }
+}

@@ -1,0 +1,621 @@
+//! Payment plans end to end, on a fresh SQLite file and (with `TEST_DATABASE_URL`) a fresh
+//! PostgreSQL database: instalments are paid through `PaymentService` and the real Pay.nl
+//! simulator, whose exchange calls reach a portal endpoint over HTTP. Assertions are on the
+//! store and the claim's open balance, not only on return values.
+
+#![allow(clippy::inconsistent_digit_grouping)]
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{Rig, eur, seed};
+use domain::plan::{PlanError, PlanRequest};
+use plans::{
+    LifecycleConfig, LifecycleJob, PlanConfig, PlanPayment, PlansError, ProposedStatus, RuleBreach,
+    StaffDecision,
+};
+use store::{ActorKind, DossierStatus, InstalmentStatus, PlanDecisionKind, PlanStatus, Store};
+
+store::backend_tests!(
+    a_plan_is_paid_instalment_by_instalment_to_completion,
+    paying_several_instalments_early_shortens_the_plan,
+    missed_instalments_make_a_plan_late_then_defaulted_with_the_full_balance_open,
+    a_second_plan_is_refused,
+    outside_the_rules_needs_a_reason_and_goes_to_staff_review,
+    staff_reject_and_counter_propose_and_the_debtor_accepts_the_counter,
+    a_preview_never_writes,
+);
+
+fn statuses(plan: &store::PaymentPlan) -> Vec<InstalmentStatus> {
+    plan.instalments.iter().map(|i| i.status).collect()
+}
+
+async fn dossier_status(store: &Store, id: &str) -> DossierStatus {
+    store.dossier(id).await.unwrap().unwrap().status
+}
+
+async fn actions(store: &Store, id: &str) -> Vec<(String, ActorKind)> {
+    let mut events = store.audit_for_dossier(id, 100).await.unwrap();
+    events.sort_by_key(|e| e.id);
+    events
+        .into_iter()
+        .map(|e| (e.action, e.actor_kind))
+        .collect()
+}
+
+async fn a_plan_is_paid_instalment_by_instalment_to_completion(store: Store) {
+    let rig = Rig::start(store).await;
+    let now = Utc::now();
+    let before = rig.open().await;
+    let proposed = rig
+        .plans
+        .propose(&rig.dossier_id, PlanRequest::Months(3), None, now)
+        .await
+        .unwrap();
+    assert_eq!(proposed.status, ProposedStatus::Active);
+    let plan = proposed.plan;
+    assert_eq!(plan.status, PlanStatus::Active);
+    assert_eq!(plan.total, before);
+    let sum: i64 = plan.instalments.iter().map(|i| i.amount.cents()).sum();
+    assert_eq!(sum, before.cents());
+    let first = proposed.first_instalment_to_pay.expect("first due now");
+    assert_eq!(first.instalment_id, plan.instalments[0].id);
+    assert_eq!(first.amount, plan.instalments[0].amount);
+    assert_eq!(
+        dossier_status(&rig.store, &rig.dossier_id).await,
+        DossierStatus::Plan
+    );
+
+    let mut paid = 0;
+    for (n, key) in ["first", "second", "third"].into_iter().enumerate() {
+        let next = rig
+            .plans
+            .next_payment(&rig.dossier_id, Utc::now())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(next.instalment_id, plan.instalments[n].id);
+        let started = rig
+            .plans
+            .pay(&rig.dossier_id, PlanPayment::Next, key, Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(started.amount, next.amount);
+        rig.pay_order(&started.payment_id).await;
+        let report = rig
+            .plans
+            .sync(&rig.dossier_id, Utc::now())
+            .await
+            .unwrap()
+            .unwrap();
+        // The payment's own instalment is marked paid as it is booked; sync confirms it.
+        assert!(report.paid.is_empty() && report.reopened.is_empty());
+        paid += next.amount.cents();
+        assert_eq!(rig.open().await, eur(before.cents() - paid));
+        let stored = rig.store.plan(&plan.id).await.unwrap().unwrap();
+        let expected: Vec<_> = (0..3)
+            .map(|i| {
+                if i <= n {
+                    InstalmentStatus::Paid
+                } else {
+                    InstalmentStatus::Open
+                }
+            })
+            .collect();
+        assert_eq!(statuses(&stored), expected);
+        assert!(stored.instalments[n].paid_at.is_some());
+    }
+    // The last instalment took whatever was open: nothing is left, the plan is complete.
+    assert_eq!(rig.open().await, eur(0));
+    let done = rig.store.plan(&plan.id).await.unwrap().unwrap();
+    assert_eq!(done.status, PlanStatus::Completed);
+    assert_eq!(
+        dossier_status(&rig.store, &rig.dossier_id).await,
+        DossierStatus::Paid
+    );
+    assert_eq!(
+        rig.store
+            .ledger_entries(&rig.dossier_id)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    // Syncing again changes nothing.
+    assert_eq!(
+        rig.plans.sync(&rig.dossier_id, Utc::now()).await.unwrap(),
+        None
+    );
+    let log = actions(&rig.store, &rig.dossier_id).await;
+    assert_eq!(
+        log.first(),
+        Some(&("plan.proposed".to_string(), ActorKind::Debtor))
+    );
+    assert!(log.contains(&("plan.completed".to_string(), ActorKind::System)));
+}
+
+async fn paying_several_instalments_early_shortens_the_plan(store: Store) {
+    let rig = Rig::start(store).await;
+    let now = Utc::now();
+    let before = rig.open().await;
+    let plan = rig
+        .plans
+        .propose(&rig.dossier_id, PlanRequest::Months(6), None, now)
+        .await
+        .unwrap()
+        .plan;
+    let three = rig
+        .plans
+        .amount_for(&rig.dossier_id, PlanPayment::Several(3), now)
+        .await
+        .unwrap()
+        .unwrap();
+    let expected: i64 = plan.instalments[..3].iter().map(|i| i.amount.cents()).sum();
+    assert_eq!(three.amount, eur(expected));
+    let started = rig
+        .plans
+        .pay(&rig.dossier_id, PlanPayment::Several(3), "three", now)
+        .await
+        .unwrap();
+    rig.pay_order(&started.payment_id).await;
+    let report = rig
+        .plans
+        .sync(&rig.dossier_id, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    // The first is marked with the payment as it is booked, the two after it by sync.
+    assert_eq!(report.paid, [2, 3]);
+    let stored = rig.store.plan(&plan.id).await.unwrap().unwrap();
+    use InstalmentStatus::{Open, Paid};
+    assert_eq!(statuses(&stored), [Paid, Paid, Paid, Open, Open, Open]);
+    assert_eq!(rig.open().await, eur(before.cents() - expected));
+    // The next one is instalment 4; then the whole rest ends the plan months early.
+    let next = rig
+        .plans
+        .next_payment(&rig.dossier_id, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(next.number, 4);
+    let rest = rig
+        .plans
+        .rest_amount(&rig.dossier_id, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rest.amount, rig.open().await);
+    let started = rig
+        .plans
+        .pay(&rig.dossier_id, PlanPayment::Rest, "rest", Utc::now())
+        .await
+        .unwrap();
+    rig.pay_order(&started.payment_id).await;
+    let report = rig
+        .plans
+        .sync(&rig.dossier_id, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(report.completed);
+    assert_eq!(report.paid, [5, 6]);
+    let stored = rig.store.plan(&plan.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, PlanStatus::Completed);
+    assert_eq!(statuses(&stored), [Paid; 6]);
+    assert_eq!(rig.open().await, eur(0));
+}
+
+async fn missed_instalments_make_a_plan_late_then_defaulted_with_the_full_balance_open(
+    store: Store,
+) {
+    let rig = Rig::start(store).await;
+    let now = Utc::now();
+    let plan = rig
+        .plans
+        .propose(&rig.dossier_id, PlanRequest::Months(4), None, now)
+        .await
+        .unwrap()
+        .plan;
+    let job = LifecycleJob::new(rig.plans.clone(), LifecycleConfig::default());
+    use InstalmentStatus::{Late, Missed, Open};
+
+    // Within the grace days nothing is late.
+    let report = job.run_once(now + Duration::days(7)).await.unwrap();
+    assert_eq!((report.plans, report.late, report.defaulted), (1, 0, 0));
+    // The first instalment (due today) is late eight days on; one miss is not a default.
+    let report = job.run_once(now + Duration::days(8)).await.unwrap();
+    assert_eq!((report.late, report.defaulted), (1, 0));
+    let stored = rig.store.plan(&plan.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, PlanStatus::Active);
+    assert_eq!(statuses(&stored), [Late, Open, Open, Open]);
+
+    // The second one is late too, a month later: two misses default the plan.
+    let later = now + Duration::days(31 + 9);
+    let open_before = common::open_total_on(&rig.store, &rig.dossier_id, later).await;
+    let report = job.run_once(later).await.unwrap();
+    assert_eq!((report.late, report.defaulted), (1, 1));
+    let stored = rig.store.plan(&plan.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, PlanStatus::Defaulted);
+    assert_eq!(statuses(&stored), [Missed, Missed, Open, Open]);
+    // The plan never touched the balance: all of it is open again, as it was.
+    assert_eq!(
+        common::open_total_on(&rig.store, &rig.dossier_id, later).await,
+        open_before
+    );
+    assert!(open_before >= plan.total);
+    assert!(
+        rig.store
+            .ledger_entries(&rig.dossier_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        dossier_status(&rig.store, &rig.dossier_id).await,
+        DossierStatus::Open
+    );
+    let log = actions(&rig.store, &rig.dossier_id).await;
+    assert!(log.contains(&("plan.instalments_late".to_string(), ActorKind::System)));
+    assert!(log.contains(&("plan.defaulted".to_string(), ActorKind::System)));
+    // A second round the same day changes nothing, and a new plan may be made.
+    let report = job.run_once(later).await.unwrap();
+    assert_eq!(report.plans, 0);
+    assert!(
+        rig.plans
+            .next_payment(&rig.dossier_id, later)
+            .await
+            .is_err()
+    );
+    rig.plans
+        .propose(&rig.dossier_id, PlanRequest::Months(2), None, later)
+        .await
+        .unwrap();
+}
+
+async fn a_second_plan_is_refused(store: Store) {
+    let rig = Rig::start(store).await;
+    let now = Utc::now();
+    rig.plans
+        .propose(&rig.dossier_id, PlanRequest::Months(3), None, now)
+        .await
+        .unwrap();
+    let second = rig
+        .plans
+        .propose(&rig.dossier_id, PlanRequest::Months(6), None, now)
+        .await;
+    assert!(matches!(second, Err(PlansError::PlanInPlay)), "{second:?}");
+    assert!(second.unwrap_err().is_user_error());
+    assert_eq!(
+        rig.store
+            .plans_for_dossier(&rig.dossier_id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+async fn outside_the_rules_needs_a_reason_and_goes_to_staff_review(store: Store) {
+    let rig = Rig::start(store).await;
+    let now = Utc::now();
+    // 24 months breaks the 12-month maximum.
+    let refused = rig
+        .plans
+        .propose(
+            &rig.dossier_id,
+            PlanRequest::Months(24),
+            Some("  ".into()),
+            now,
+        )
+        .await;
+    match refused {
+        Err(PlansError::ReasonRequired { breaches }) => assert!(matches!(
+            breaches[..],
+            [RuleBreach::TooManyMonths {
+                months: 24,
+                max: 12
+            }]
+        )),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        rig.store
+            .open_plan(&rig.dossier_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Impossible requests are refused outright, reason or not.
+    assert!(matches!(
+        rig.plans
+            .propose(
+                &rig.dossier_id,
+                PlanRequest::Months(0),
+                Some("x".into()),
+                now
+            )
+            .await,
+        Err(PlansError::Impossible(PlanError::ZeroMonths))
+    ));
+
+    let proposed = rig
+        .plans
+        .propose(
+            &rig.dossier_id,
+            PlanRequest::Months(24),
+            Some("Ik ben werkloos".into()),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(proposed.status, ProposedStatus::NeedsReview);
+    assert_eq!(proposed.first_instalment_to_pay, None);
+    assert_eq!(proposed.plan.status, PlanStatus::NeedsReview);
+    assert_eq!(
+        dossier_status(&rig.store, &rig.dossier_id).await,
+        DossierStatus::Open
+    );
+    // Not payable while in review.
+    assert!(matches!(
+        rig.plans.next_payment(&rig.dossier_id, now).await,
+        Err(PlansError::PlanNotFound)
+    ));
+
+    let queue = rig.plans.review_queue(now).await.unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].plan.id, proposed.plan.id);
+    assert_eq!(queue[0].reason.as_deref(), Some("Ik ben werkloos"));
+    assert_eq!(queue[0].dossier_number, common::NUMBER);
+    assert_eq!(
+        queue[0].breaches,
+        [RuleBreach::TooManyMonths {
+            months: 24,
+            max: 12
+        }]
+    );
+    assert_eq!(queue[0].open_balance, rig.open().await);
+
+    let decided = rig
+        .plans
+        .decide(
+            &proposed.plan.id,
+            StaffDecision::Accept,
+            "alice",
+            Some("10.0.0.7"),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(decided.plan.status, PlanStatus::Active);
+    assert!(decided.counter.is_none());
+    assert!(rig.plans.review_queue(now).await.unwrap().is_empty());
+    let review = rig
+        .store
+        .plan_review(&proposed.plan.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(review.decision, Some(PlanDecisionKind::Accepted));
+    assert_eq!(review.decided_by.as_deref(), Some("alice"));
+    assert_eq!(review.reason.as_deref(), Some("Ik ben werkloos"));
+    assert_eq!(
+        dossier_status(&rig.store, &rig.dossier_id).await,
+        DossierStatus::Plan
+    );
+    // Decided once: a second decision is refused and changes nothing.
+    assert!(matches!(
+        rig.plans
+            .decide(
+                &proposed.plan.id,
+                StaffDecision::Reject { note: "no".into() },
+                "bob",
+                None,
+                now
+            )
+            .await,
+        Err(PlansError::NotInPlay)
+    ));
+    let events = rig
+        .store
+        .audit_for_dossier(&rig.dossier_id, 100)
+        .await
+        .unwrap();
+    let staff: Vec<_> = events
+        .iter()
+        .filter(|e| e.actor_kind == ActorKind::Staff)
+        .collect();
+    assert_eq!(staff.len(), 1);
+    assert_eq!(staff[0].action, "plan.review.accepted");
+    assert_eq!(staff[0].actor_id.as_deref(), Some("alice"));
+    assert_eq!(staff[0].client_ip.as_deref(), Some("10.0.0.7"));
+    assert_eq!(staff[0].detail["plan_id"], proposed.plan.id.as_str());
+}
+
+async fn staff_reject_and_counter_propose_and_the_debtor_accepts_the_counter(store: Store) {
+    let rig = Rig::start(store).await;
+    let now = Utc::now();
+    let reason = Some("Kleine beurs".to_string());
+    // €10 a month is below the €25 minimum.
+    let low = PlanRequest::MonthlyAmount(eur(10_00));
+    let first = rig
+        .plans
+        .propose(&rig.dossier_id, low, reason.clone(), now)
+        .await
+        .unwrap();
+    let rejected = rig
+        .plans
+        .decide(
+            &first.plan.id,
+            StaffDecision::Reject {
+                note: "Te laag bedrag".into(),
+            },
+            "alice",
+            None,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(rejected.plan.status, PlanStatus::Rejected);
+    let shown = rig
+        .plans
+        .plan_for_debtor(&rig.dossier_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(shown.plan.id, first.plan.id);
+    let review = shown.review.unwrap();
+    assert_eq!(review.decision, Some(PlanDecisionKind::Rejected));
+    assert_eq!(review.staff_note.as_deref(), Some("Te laag bedrag"));
+
+    // The debtor may try again; staff counter-propose 18 months.
+    let second = rig
+        .plans
+        .propose(&rig.dossier_id, low, reason, now)
+        .await
+        .unwrap();
+    let countered = rig
+        .plans
+        .decide(
+            &second.plan.id,
+            StaffDecision::Counter {
+                request: PlanRequest::Months(18),
+                note: "18 maanden kan".into(),
+            },
+            "alice",
+            Some("10.0.0.7"),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(countered.plan.status, PlanStatus::Rejected);
+    let counter = countered.counter.unwrap();
+    assert_eq!(counter.status, PlanStatus::Proposed);
+    assert_eq!(counter.instalments.len(), 18);
+    assert_eq!(counter.total, rig.open().await);
+    let open = rig.store.open_plan(&rig.dossier_id).await.unwrap().unwrap();
+    assert_eq!(open.id, counter.id);
+    let counter_review = rig.store.plan_review(&counter.id).await.unwrap().unwrap();
+    assert_eq!(
+        counter_review.replaces_plan_id.as_deref(),
+        Some(second.plan.id.as_str())
+    );
+    assert_eq!(counter_review.staff_note.as_deref(), Some("18 maanden kan"));
+    assert_eq!(
+        rig.store
+            .plan_review(&second.plan.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .decision,
+        Some(PlanDecisionKind::Countered)
+    );
+    // A proposal while the counter-proposal is open is refused.
+    assert!(matches!(
+        rig.plans
+            .propose(&rig.dossier_id, PlanRequest::Months(3), None, now)
+            .await,
+        Err(PlansError::PlanInPlay)
+    ));
+
+    let accepted = rig
+        .plans
+        .accept_counter(&rig.dossier_id, now)
+        .await
+        .unwrap();
+    assert_eq!(accepted.status, ProposedStatus::Active);
+    assert_eq!(accepted.plan.status, PlanStatus::Active);
+    assert_eq!(
+        accepted.first_instalment_to_pay.map(|d| d.instalment_id),
+        Some(counter.instalments[0].id)
+    );
+    assert!(matches!(
+        rig.plans.decline_counter(&rig.dossier_id, now).await,
+        Err(PlansError::PlanNotFound)
+    ));
+    let log = actions(&rig.store, &rig.dossier_id).await;
+    let names: Vec<&str> = log.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "plan.proposed",
+            "plan.review.rejected",
+            "plan.proposed",
+            "plan.review.countered",
+            "plan.counter.accepted"
+        ]
+    );
+    assert_eq!(log[4].1, ActorKind::Debtor);
+    assert_eq!(log[3].1, ActorKind::Staff);
+}
+
+async fn a_preview_never_writes(store: Store) {
+    let other = seed(&store, "ISB-2026-000888").await;
+    let rig = Rig::start(store).await;
+    let today = claim::dutch_date(Utc::now());
+    let ok = rig
+        .plans
+        .preview(&rig.dossier_id, PlanRequest::Months(6), today)
+        .await
+        .unwrap();
+    assert!(ok.within_rules);
+    assert_eq!(ok.balance, rig.open().await);
+    let sum: i64 = ok.rows.iter().map(|r| r.amount.cents()).sum();
+    assert_eq!(sum, ok.balance.cents());
+    assert_eq!(ok.rows[0].due, today);
+    let out = rig
+        .plans
+        .preview(
+            &rig.dossier_id,
+            PlanRequest::MonthlyAmount(eur(10_00)),
+            today,
+        )
+        .await
+        .unwrap();
+    assert!(!out.within_rules);
+    assert!(out.why_not.len() == 2, "{:?}", out.why_not);
+    assert_eq!(out.limits.max_months, 12);
+    assert!(
+        rig.store
+            .plans_for_dossier(&rig.dossier_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        rig.store
+            .audit_for_dossier(&rig.dossier_id, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        rig.store
+            .ledger_entries(&rig.dossier_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        dossier_status(&rig.store, &rig.dossier_id).await,
+        DossierStatus::Open
+    );
+    assert!(
+        rig.store
+            .plans_for_dossier(&other)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Per-creditor rules: another creditor's override does not apply here, this one's does.
+    let mut config = PlanConfig::default();
+    config
+        .creditors
+        .insert("zorg".into(), toml::from_str("max_months = 36").unwrap());
+    let service = plans::PlanService::new(rig.store.clone(), config, rig.service.clone()).unwrap();
+    let long = service
+        .preview(&rig.dossier_id, PlanRequest::Months(24), today)
+        .await
+        .unwrap();
+    assert!(long.within_rules);
+    assert_eq!(long.limits.max_months, 36);
+}
