@@ -61,6 +61,9 @@ pub struct Config {
     pub reconcile_after_minutes: u32,
     /// Who the agency is, where data is kept and who receives it (`[agency]` in the file).
     pub agency: app::agency::Agency,
+    /// Payment-plan rules, per creditor where set (`[plans]` in the file).
+    #[serde(default)]
+    pub plans: plans::PlanConfig,
 }
 
 /// The built-in defaults, as a figment layer.

@@ -66,7 +66,15 @@ pub async fn services(config: &Config, bound: SocketAddr) -> anyhow::Result<Serv
     };
     let (payments, paynl_sandbox) =
         paying::payment_service(config, &config.public_url(bound), store.clone()).await?;
+    let plans = match &payments {
+        Some(p) => Some(
+            plans::PlanService::new(store.clone(), config.plans.clone(), p.clone())
+                .context("[plans] configuration")?,
+        ),
+        None => None,
+    };
     Ok(Services {
+        plans,
         store,
         hasher: Arc::new(hasher),
         links: Arc::new(links),
@@ -123,6 +131,10 @@ pub fn router(config: &Config, services: Services) -> Router {
 pub fn spawn_jobs(services: &Services) {
     if let Some(payments) = &services.payments {
         paying::spawn_reconciler(payments);
+    }
+    if let Some(plans) = &services.plans {
+        let job = plans::LifecycleJob::new(plans.clone(), plans::LifecycleConfig::default());
+        tokio::spawn(async move { job.run(std::future::pending()).await });
     }
 }
 

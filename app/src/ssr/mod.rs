@@ -42,6 +42,8 @@ pub struct Services {
     pub agency: Arc<crate::agency::Agency>,
     /// Paying through Pay.nl; `None` when the server has no Pay.nl account (nor sandbox).
     pub payments: Option<payments::PaymentService>,
+    /// Payment plans; present whenever paying online is.
+    pub plans: Option<plans::PlanService>,
     /// The built-in Pay.nl simulator when the server runs with the sandbox (kept here
     /// because dropping it stops it; tests drive it through its control API).
     pub paynl_sandbox: Option<Arc<paynl::sim::Simulator>>,
