@@ -175,3 +175,46 @@ impl FromServerFnError for PaymentError {
         PaymentError::Unavailable
     }
 }
+
+/// Why a payment plan could not be shown, agreed or paid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum PlanFormError {
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error("sign in with the code to see this")]
+    NeedsSecret,
+    #[error("not a number of months")]
+    Months,
+    #[error("not an amount")]
+    Amount,
+    #[error("a reason is needed outside the rules")]
+    ReasonRequired,
+    #[error("a plan is already in play")]
+    PlanInPlay,
+    #[error("nothing to spread over months")]
+    NothingToPlan,
+    #[error("paying online is not available")]
+    Offline,
+    #[error("the payment provider is unavailable")]
+    ProviderDown,
+    #[error("the service is unavailable")]
+    Unavailable,
+}
+
+impl From<PortalError> for PlanFormError {
+    fn from(e: PortalError) -> Self {
+        match e {
+            PortalError::NotSignedIn => PlanFormError::NotSignedIn,
+            PortalError::NeedsSecret => PlanFormError::NeedsSecret,
+            PortalError::Unavailable => PlanFormError::Unavailable,
+        }
+    }
+}
+
+impl FromServerFnError for PlanFormError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(_: ServerFnErrorErr) -> Self {
+        PlanFormError::Unavailable
+    }
+}

@@ -65,6 +65,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("dossier") view=pages::Dossier ssr=SsrMode::Async />
                         <Route path=path!("dossier/data") view=pages::MyData ssr=SsrMode::Async />
                         <Route
+                            path=path!("dossier/plan")
+                            view=pages::PlanPageView
+                            ssr=SsrMode::Async
+                        />
+                        <Route
                             path=path!("dossier/data/print")
                             view=pages::MyDataPrint
                             ssr=SsrMode::Async

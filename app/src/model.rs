@@ -175,6 +175,63 @@ pub struct PersonalData {
     pub corrections: Vec<CorrectionView>,
 }
 
+/// One line of a plan's schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanRow {
+    pub number: u32,
+    pub due: NaiveDate,
+    pub amount: Money,
+    /// `open`, `paid`, `late` or `missed`; empty in a preview.
+    pub status: String,
+}
+
+/// A rule of the agency a proposed plan breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Breach {
+    TooManyMonths { months: u32, max: u32 },
+    BelowMinimum { minimum: Money },
+}
+
+/// A schedule before it is agreed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanPreview {
+    pub rows: Vec<PlanRow>,
+    /// Active at once when agreed; otherwise staff review it (a reason is asked).
+    pub within_rules: bool,
+    pub breaches: Vec<Breach>,
+}
+
+/// The bounds for choosing a plan on this balance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanLimits {
+    pub min_instalment: Money,
+    /// The most months allowed for this balance.
+    pub max_months: u32,
+    pub min_monthly_amount: Money,
+    pub first_due_now: bool,
+}
+
+/// A plan in play.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanView {
+    /// `proposed`, `active`, `needs_review`, `rejected`.
+    pub status: String,
+    pub rows: Vec<PlanRow>,
+    pub staff_note: Option<String>,
+    /// Staff proposed this plan instead of the debtor's.
+    pub counter_proposal: bool,
+}
+
+/// The plan page: the plan in play, or the picker (with a preview once a choice is made).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanPage {
+    pub plan: Option<PlanView>,
+    pub preview: Option<PlanPreview>,
+    pub limits: Option<PlanLimits>,
+    /// Everything still open.
+    pub open_total: Money,
+}
+
 /// The last day data is kept: `years` after the last claim letter.
 pub fn keep_until(last_letter: NaiveDate, years: u32) -> Option<NaiveDate> {
     last_letter.checked_add_months(chrono::Months::new(years.checked_mul(12)?))

@@ -5,6 +5,7 @@ mod link_problem;
 mod my_data;
 mod not_found;
 mod pay;
+mod plan;
 mod sign_in;
 pub(crate) mod staff;
 
@@ -13,5 +14,6 @@ pub use link_problem::LinkProblem;
 pub use my_data::{CorrectField, MyData, MyDataPrint};
 pub use not_found::NotFound;
 pub use pay::{PayForms, PayReturn};
+pub use plan::PlanPageView;
 pub use sign_in::SignIn;
 pub use staff::{CorrectionQueue, DossierLookup, StaffSignInPage};

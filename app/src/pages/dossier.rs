@@ -130,6 +130,9 @@ fn Overview(o: ClaimOverview, locale: Locale) -> impl IntoView {
             {(!o.pay_only)
                 .then(|| {
                     view! {
+                        <a href="/dossier/plan" class="button secondary" data-testid="plan-link">
+                            {t!(i18n, dossier.plan_link)}
+                        </a>
                         <a href="/dossier/data" class="button secondary">
                             {t!(i18n, dossier.my_data_link)}
                         </a>

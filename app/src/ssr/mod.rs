@@ -4,6 +4,7 @@
 pub mod dossier;
 pub mod export;
 pub mod paying;
+pub mod plan;
 pub mod session;
 pub mod sign_in;
 pub mod staff;
