@@ -24,43 +24,48 @@ pub fn Page(children: Children) -> impl IntoView {
     }
 }
 
-/// The agency's name, registration and contact details, on every page so a debtor can check
-/// a letter is genuine. Rendered on the server and sent along with the page.
-#[server(prefix = "/api", endpoint = "agency")]
-pub async fn agency_details() -> Result<Agency, crate::errors::PortalError> {
-    let services = crate::ssr::services().map_err(|_| crate::errors::PortalError::Unavailable)?;
-    Ok((*services.agency).clone())
+/// The id of the `<script>` in the page head that carries the agency's details as JSON.
+pub const AGENCY_DATA_ID: &str = "agency-data";
+
+/// The agency's details: from the server's config while rendering, and from the JSON the
+/// server put in the page head once hydrated. Read synchronously, so the footer needs no
+/// resource or `<Suspense>` of its own (a second suspense boundary on every page made
+/// Leptos' async rendering stall now and then).
+fn agency() -> Option<Agency> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<crate::ssr::Services>().map(|s| (*s.agency).clone())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let text = document()
+            .get_element_by_id(AGENCY_DATA_ID)?
+            .text_content()?;
+        serde_json::from_str(&text).ok()
+    }
 }
 
+/// The agency's name, registration and contact details, on every page so a debtor can check
+/// a letter is genuine.
 #[component]
 fn AgencyDetails() -> impl IntoView {
     let i18n = use_i18n();
-    let agency = Resource::new(|| (), |_| agency_details());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                agency
-                    .await
-                    .ok()
-                    .map(|a| {
-                        let tel = format!("tel:{}", a.phone.replace(' ', ""));
-                        let mail = format!("mailto:{}", a.email);
-                        view! {
-                            <section class="agency" aria-label=move || t_string!(i18n, footer.agency_label).to_string()>
-                                <p><strong>{a.name.clone()}</strong></p>
-                                <p>{a.street.clone()} ", " {a.postcode_city.clone()}</p>
-                                <p>
-                                    <a href=tel>{a.phone.clone()}</a> " · " <a href=mail>{a.email.clone()}</a>
-                                </p>
-                                <p data-testid="wki">{t!(i18n, footer.wki, number = a.wki_number.clone())}</p>
-                                <p>{t!(i18n, footer.kvk, number = a.kvk.clone())}</p>
-                                <p class="note">{t!(i18n, footer.check)}</p>
-                            </section>
-                        }
-                    })
-            })}
-        </Suspense>
-    }
+    agency().map(|a| {
+        let tel = format!("tel:{}", a.phone.replace(' ', ""));
+        let mail = format!("mailto:{}", a.email);
+        view! {
+            <section class="agency" aria-label=move || t_string!(i18n, footer.agency_label).to_string()>
+                <p><strong>{a.name.clone()}</strong></p>
+                <p>{a.street.clone()} ", " {a.postcode_city.clone()}</p>
+                <p>
+                    <a href=tel>{a.phone.clone()}</a> " · " <a href=mail>{a.email.clone()}</a>
+                </p>
+                <p data-testid="wki">{t!(i18n, footer.wki, number = a.wki_number.clone())}</p>
+                <p>{t!(i18n, footer.kvk, number = a.kvk.clone())}</p>
+                <p class="note">{t!(i18n, footer.check)}</p>
+            </section>
+        }
+    })
 }
 
 /// A link to the other language. Without JavaScript it goes through `/lang/{code}`, which

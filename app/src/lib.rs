@@ -43,11 +43,28 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HydrationScripts options />
                 <MetaTags />
+                <script type="application/json" id=layout::AGENCY_DATA_ID inner_html=agency_json() />
             </head>
             <body>
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The agency's details as JSON for the page head (`<` escaped so the text cannot end the
+/// script element).
+fn agency_json() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<ssr::Services>()
+            .and_then(|s| serde_json::to_string(&*s.agency).ok())
+            .unwrap_or_default()
+            .replace('<', "\\u003c")
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        String::new()
     }
 }
 

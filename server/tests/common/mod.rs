@@ -122,6 +122,8 @@ async fn start_on(db_url: &str, dir: std::sync::Arc<tempfile::TempDir>) -> TestA
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // A stalled response fails the test instead of hanging the run.
+        .timeout(std::time::Duration::from_secs(30))
         .build()
         .expect("client")
 }
