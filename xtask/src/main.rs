@@ -217,18 +217,36 @@ fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+fn answers_http(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+    if stream
+        .write_all(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut head = [0_u8; 12];
+    stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.")
+}
+
 fn wait_for_port(port: u16, timeout: Duration, child: &mut Child) -> Result<()> {
     let until = Instant::now() + timeout;
     while Instant::now() < until {
         if let Some(status) = child.try_wait()? {
             bail!("the server exited early with {status}");
         }
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        // The socket is bound before the demo data is seeded: wait for an HTTP answer,
+        // which comes only once the server is serving.
+        if answers_http(port) {
             return Ok(());
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    bail!("the server did not listen on port {port} within {timeout:?}")
+    bail!("the server did not answer on port {port} within {timeout:?}")
 }
 
 /// Runs one named step, printing its name and how long it took.
