@@ -13,38 +13,46 @@ pub const COOKIE: &str = "dp_session";
 /// on cross-site posts), Secure unless on plain-http localhost. No Max-Age: it ends with the
 /// browser, and the server ends it sooner.
 pub fn set_cookie(token: &Token, settings: &Settings) -> HeaderValue {
-    let secure = if settings.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let value = format!(
-        "{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
-        token.expose()
-    );
-    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
+    cookie_header(COOKIE, token.expose(), "Lax", "", settings)
 }
 
 /// `Set-Cookie` that removes the session cookie.
 pub fn clear_cookie(settings: &Settings) -> HeaderValue {
+    cookie_header(COOKIE, "", "Lax", "; Max-Age=0", settings)
+}
+
+/// A `Set-Cookie` header for one of the portal's session cookies (debtor or staff): always
+/// `Path=/; HttpOnly`, the given SameSite, `Secure` unless on plain-http localhost.
+pub fn cookie_header(
+    name: &str,
+    value: &str,
+    same_site: &str,
+    extra: &str,
+    settings: &Settings,
+) -> HeaderValue {
     let secure = if settings.secure_cookies {
         "; Secure"
     } else {
         ""
     };
-    let value = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}");
-    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
+    let text = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}{extra}{secure}");
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// The session token from a request's `Cookie` headers, if well-formed.
 pub fn token_from_headers(headers: &http::HeaderMap) -> Option<Token> {
+    token_in_cookie(headers, COOKIE)
+}
+
+/// The token in the cookie `name` of a request's `Cookie` headers, if well-formed.
+pub fn token_in_cookie(headers: &http::HeaderMap, name: &str) -> Option<Token> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
+        .find(|(n, _)| *n == name)
         .and_then(|(_, value)| Token::parse(value).ok())
 }
 

@@ -30,34 +30,17 @@ const MAX_USERNAME_CHARS: usize = 64;
 /// `Set-Cookie` for a new staff session: HttpOnly, SameSite=Strict (the back office is never
 /// entered from a link on another site), Secure unless on plain-http localhost.
 pub fn set_cookie(token: &Token, settings: &Settings) -> HeaderValue {
-    cookie(token.expose(), "", settings)
+    super::session::cookie_header(COOKIE, token.expose(), "Strict", "", settings)
 }
 
 /// `Set-Cookie` that removes the staff cookie.
 pub fn clear_cookie(settings: &Settings) -> HeaderValue {
-    cookie("", "; Max-Age=0", settings)
-}
-
-fn cookie(value: &str, extra: &str, settings: &Settings) -> HeaderValue {
-    let secure = if settings.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let text = format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict{extra}{secure}");
-    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
+    super::session::cookie_header(COOKIE, "", "Strict", "; Max-Age=0", settings)
 }
 
 /// The staff token from a request's `Cookie` headers, if well-formed.
 pub fn token_from_headers(headers: &http::HeaderMap) -> Option<Token> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .and_then(|(_, value)| Token::parse(value).ok())
+    super::session::token_in_cookie(headers, COOKIE)
 }
 
 /// A live staff session of the current request.
