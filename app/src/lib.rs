@@ -15,6 +15,7 @@ pub mod format;
 mod layout;
 pub mod model;
 mod pages;
+pub mod plan_choice;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod staff;
@@ -106,6 +107,11 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("staff/corrections")
                             view=pages::CorrectionQueue
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("staff/plans")
+                            view=pages::PlanReviewQueue
                             ssr=SsrMode::Async
                         />
                         <Route

@@ -185,30 +185,23 @@ pub struct PlanRow {
     pub status: String,
 }
 
-/// A rule of the agency a proposed plan breaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Breach {
-    TooManyMonths { months: u32, max: u32 },
-    BelowMinimum { minimum: Money },
-}
-
-/// A schedule before it is agreed.
+/// What the plan picker needs to build schedules in the browser with the same code the
+/// server enforces ([`domain::PlanRules::preview`]), and without JavaScript on the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlanPreview {
-    pub rows: Vec<PlanRow>,
-    /// Active at once when agreed; otherwise staff review it (a reason is asked).
-    pub within_rules: bool,
-    pub breaches: Vec<Breach>,
+pub struct PlanPicker {
+    pub rules: domain::PlanRules,
+    /// The open balance the plan spreads.
+    pub balance: Money,
+    /// Today in the Netherlands: the plan's start date.
+    pub start: NaiveDate,
 }
 
-/// The bounds for choosing a plan on this balance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlanLimits {
-    pub min_instalment: Money,
-    /// The most months allowed for this balance.
-    pub max_months: u32,
-    pub min_monthly_amount: Money,
-    pub first_due_now: bool,
+/// The most recent plan that was turned down, shown above the picker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedPlan {
+    /// The debtor declined staff's counter-proposal (else staff rejected the proposal).
+    pub declined_by_debtor: bool,
+    pub staff_note: Option<String>,
 }
 
 /// A plan in play.
@@ -220,14 +213,17 @@ pub struct PlanView {
     pub staff_note: Option<String>,
     /// Staff proposed this plan instead of the debtor's.
     pub counter_proposal: bool,
+    /// Agreeing to this proposal starts paying its first instalment (due today).
+    pub pay_first_on_accept: bool,
 }
 
-/// The plan page: the plan in play, or the picker (with a preview once a choice is made).
+/// The plan page: the plan in play, or the picker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanPage {
     pub plan: Option<PlanView>,
-    pub preview: Option<PlanPreview>,
-    pub limits: Option<PlanLimits>,
+    /// Set when there is no plan in play.
+    pub picker: Option<PlanPicker>,
+    pub refused: Option<RefusedPlan>,
     /// Everything still open.
     pub open_total: Money,
 }

@@ -16,4 +16,4 @@ pub use not_found::NotFound;
 pub use pay::{PayForms, PayReturn};
 pub use plan::PlanPageView;
 pub use sign_in::SignIn;
-pub use staff::{CorrectionQueue, DossierLookup, StaffSignInPage};
+pub use staff::{CorrectionQueue, DossierLookup, PlanReviewQueue, StaffSignInPage};

@@ -47,6 +47,20 @@ pub enum StaffError {
     /// The proposed value cannot be stored in the field (e.g. not a date); reject it instead.
     #[error("the proposed value cannot be stored")]
     ValueNotStorable { id: i64 },
+    #[error("choose accept, reject or counter-propose")]
+    PlanNoDecision { plan: String },
+    #[error("a rejection or counter-proposal needs a note for the debtor")]
+    PlanNoteRequired { plan: String },
+    #[error("the note is too long")]
+    PlanNoteTooLong { plan: String },
+    /// The counter-proposal's months or amount cannot be read, or make no schedule.
+    #[error("the counter-proposal's terms are not usable")]
+    PlanTerms { plan: String },
+    #[error("no such plan")]
+    PlanNotFound { plan: String },
+    /// Decided already (by someone else, or an earlier submit); nothing changed now.
+    #[error("the plan was already decided")]
+    PlanAlreadyDecided { plan: String },
     #[error("the service is unavailable")]
     Unavailable,
 }
@@ -121,4 +135,27 @@ pub struct StaffDossierView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffIdentity {
     pub username: String,
+}
+
+/// One payment plan waiting for a staff decision (outside the agency's rules).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanReviewItem {
+    pub plan_id: String,
+    pub dossier_number: String,
+    pub creditor: String,
+    /// The debtor's reason for asking more than the rules allow.
+    pub reason: Option<String>,
+    /// The open balance today (the plan was made on the balance of its day).
+    pub open_balance: domain::Money,
+    pub plan_total: domain::Money,
+    pub months: u32,
+    /// The regular instalment (the first).
+    pub instalment: domain::Money,
+    pub first_due: chrono::NaiveDate,
+    pub last_due: chrono::NaiveDate,
+    pub breaches: Vec<domain::RuleBreach>,
+    /// The rules' bounds on today's balance: what a counter-proposal within them may be.
+    pub limits: domain::Limits,
+    /// `YYYY-MM-DD`.
+    pub received: String,
 }

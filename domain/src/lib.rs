@@ -34,8 +34,8 @@ pub use interest::{
 pub use lang::{Lang, UnknownLang};
 pub use money::{Money, MoneyParseError};
 pub use plan::{
-    Instalment, MAX_SCHEDULE_MONTHS, PlanError, PlanRequest, PlanRules, PlanRulesError, Schedule,
-    build_schedule,
+    Instalment, Limits, MAX_SCHEDULE_MONTHS, PlanError, PlanRequest, PlanRules, PlanRulesError,
+    Preview, RuleBreach, Schedule, build_schedule,
 };
 pub use wik::{
     VAT_RATE_BP, VatTreatment, WIK_BANDS, WIK_MAXIMUM, WIK_MINIMUM, WikBand, WikBreakdown,

@@ -333,6 +333,116 @@ impl PlanRules {
     }
 }
 
+/// A rule of the agency a schedule breaks: allowed only with a reason, and then reviewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum RuleBreach {
+    /// More instalments than allowed.
+    TooManyMonths {
+        /// Instalments in the schedule.
+        months: u32,
+        /// The maximum.
+        max: u32,
+    },
+    /// A regular instalment below the minimum.
+    BelowMinimum {
+        /// The regular instalment.
+        instalment: Money,
+        /// The minimum.
+        minimum: Money,
+    },
+}
+
+/// What a picker needs to stay within the rules for a balance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// The agency's minimum instalment.
+    pub min_instalment: Money,
+    /// The agency's maximum number of months.
+    pub max_months: u32,
+    /// The most months allowed for this balance (the minimum instalment may allow fewer).
+    pub max_months_for_balance: u32,
+    /// The smallest monthly amount allowed for this balance.
+    pub min_monthly_amount: Money,
+    /// Whether the first instalment is due at once.
+    pub first_due_now: bool,
+}
+
+/// A schedule shown before it is agreed, with the rules it breaks. The server and the
+/// browser both make it with [`PlanRules::preview`], so what the debtor sees while choosing
+/// is what the server will decide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Preview {
+    /// The open balance the schedule is for.
+    pub balance: Money,
+    /// The instalments (also when outside the rules, to show what would be reviewed).
+    pub rows: Vec<Instalment>,
+    /// The rules it breaks (empty: active at once when agreed).
+    pub why_not: Vec<RuleBreach>,
+    /// The bounds for the picker.
+    pub limits: Limits,
+}
+
+impl Preview {
+    /// True when the plan would be active at once.
+    pub fn within_rules(&self) -> bool {
+        self.why_not.is_empty()
+    }
+}
+
+impl PlanRules {
+    /// The bounds for choosing a plan on `balance`.
+    pub fn limits(&self, balance: Money) -> Limits {
+        Limits {
+            min_instalment: self.min_instalment,
+            max_months: self.max_months,
+            max_months_for_balance: self.max_months_for(balance),
+            min_monthly_amount: self.min_monthly_amount(balance),
+            first_due_now: self.first_due_now,
+        }
+    }
+
+    /// Every rule the schedule breaks ([`PlanRules::check`] reports the first only).
+    pub fn breaches(&self, schedule: &Schedule) -> Vec<RuleBreach> {
+        let months = schedule.months();
+        let mut out = Vec::new();
+        if months > self.max_months {
+            out.push(RuleBreach::TooManyMonths {
+                months,
+                max: self.max_months,
+            });
+        }
+        let all_but_last = schedule
+            .instalments
+            .split_last()
+            .map_or(&[][..], |(_, rest)| rest);
+        if let Some(low) = all_but_last.iter().find(|i| i.amount < self.min_instalment) {
+            out.push(RuleBreach::BelowMinimum {
+                instalment: low.amount,
+                minimum: self.min_instalment,
+            });
+        }
+        out
+    }
+
+    /// The schedule for `request` on `balance` starting `start`, with every rule it breaks.
+    /// Errors only when no schedule can be made at all (nothing to pay, zero months, ...).
+    pub fn preview(
+        &self,
+        balance: Money,
+        request: PlanRequest,
+        start: NaiveDate,
+    ) -> Result<Preview, PlanError> {
+        let schedule = build_schedule(balance, request, start, self.first_due_now)?;
+        Ok(Preview {
+            balance,
+            why_not: self.breaches(&schedule),
+            rows: schedule.instalments,
+            limits: self.limits(balance),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

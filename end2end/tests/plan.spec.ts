@@ -26,3 +26,52 @@ test("a debtor sets up a payment plan and pays the first instalment", async ({ p
   await expectNoOverflow(page);
   await page.screenshot({ path: `screenshots/${info.project.name}-plan-active-nl.png`, fullPage: true });
 });
+
+test("a plan outside the rules goes to staff, who counter-propose; the debtor sees it at once", async ({ browser }, info) => {
+  const page = await browser.newPage({ viewport: { width: 360, height: 780 } });
+  await signIn(page, DEMO.partlyPaid);
+  await page.goto("/dossier/plan");
+  // The schedule follows the typing (domain code in WebAssembly), before any submit.
+  await page.getByLabel("Aantal maanden").fill("60");
+  const preview = page.getByTestId("plan-preview");
+  await expect(preview.getByTestId("schedule").locator("tbody tr")).toHaveCount(60);
+  await expect(preview.getByTestId("plan-summary")).toContainText("60 termijnen");
+  await expect(preview.getByTestId("plan-breaches")).toContainText("60 maanden");
+  await page.getByLabel("Aantal maanden").fill("2");
+  await expect(preview.getByTestId("schedule").locator("tbody tr")).toHaveCount(2);
+  await expect(preview.getByTestId("plan-breaches")).toHaveCount(0);
+  await page.getByLabel("Aantal maanden").fill("60");
+  await page.getByLabel("Waarom heeft u deze regeling nodig?").fill("Mijn uitkering is laag.");
+  await expectNoOverflow(page);
+  await page.screenshot({ path: `screenshots/${info.project.name}-plan-review-request-nl.png`, fullPage: true });
+  await page.getByTestId("confirm-plan").click();
+  await expect(page.getByTestId("plan-status")).toHaveAttribute("data-status", "needs_review");
+
+  const staff = await browser.newPage({ viewport: { width: 360, height: 780 } });
+  await staff.goto("/staff");
+  await staff.getByLabel("Gebruikersnaam").fill("demo-staff");
+  await staff.getByLabel("Wachtwoord").fill("demo-staff-password");
+  await staff.getByRole("button", { name: "Inloggen" }).click();
+  await staff.getByRole("link", { name: "Betalingsregelingen" }).click();
+  await expect(staff).toHaveURL(/\/staff\/plans/);
+  const item = staff.locator(`[data-testid=plan-review][data-dossier="${DEMO.partlyPaid.number}"]`);
+  await expect(item).toContainText("Mijn uitkering is laag.");
+  await item.getByLabel("Toelichting voor de debiteur").fill("Wij kunnen u twaalf maanden geven.");
+  await item.getByLabel("Aantal maanden").fill("12");
+  await expectNoOverflow(staff);
+  await staff.screenshot({ path: `screenshots/${info.project.name}-staff-plans-nl.png`, fullPage: true });
+  await item.getByRole("button", { name: "Tegenvoorstel doen" }).click();
+  await expect(staff.locator("p.notice[role=status]")).toContainText(DEMO.partlyPaid.number);
+  await expect(item).toHaveCount(0);
+
+  await page.goto("/dossier/plan");
+  await expect(page.getByTestId("plan-status")).toHaveAttribute("data-status", "proposed");
+  await expect(page.getByText("Wij kunnen u twaalf maanden geven.")).toBeVisible();
+  await expect(page.getByTestId("schedule").locator("tbody tr")).toHaveCount(12);
+  await expectNoOverflow(page);
+  await page.screenshot({ path: `screenshots/${info.project.name}-plan-counter-nl.png`, fullPage: true });
+  // Declined: the picker is back, saying so.
+  await page.getByTestId("decline-counter").click();
+  await expect(page.getByTestId("plan-refused")).toContainText("tegenvoorstel afgewezen");
+  await expect(page.getByLabel("Aantal maanden")).toBeVisible();
+});

@@ -4,7 +4,7 @@ use domain::plan::PlanError;
 use store::StoreError;
 
 use crate::config::ConfigError;
-use crate::service::RuleBreach;
+use domain::plan::RuleBreach;
 
 /// Why a plan could not be previewed, proposed, decided or synced.
 ///

@@ -26,9 +26,10 @@ mod progress;
 mod service;
 
 pub use config::{ConfigError, CreditorRules, PlanConfig, RuleOverrides};
+pub use domain::plan::{Limits, Preview, RuleBreach};
 pub use error::PlansError;
 pub use lifecycle::{LIFECYCLE_LEASE, LifecycleConfig, LifecycleJob, LifecycleReport};
 pub use service::{
-    DebtorPlan, Decided, Due, Limits, MAX_TEXT_CHARS, PlanPayment, PlanService, Preview, Proposed,
-    ProposedStatus, ReviewItem, RuleBreach, ScheduleRow, StaffDecision, SyncReport, preview_for,
+    DebtorPlan, Decided, Due, MAX_TEXT_CHARS, PlanPayment, PlanService, Proposed, ProposedStatus,
+    ReviewItem, StaffDecision, SyncReport, preview_for,
 };

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::Money;
 use domain::plan::{
-    MAX_SCHEDULE_MONTHS, PlanError, PlanRequest, PlanRules, Schedule, build_schedule,
+    Limits, PlanError, PlanRequest, PlanRules, Preview, RuleBreach, Schedule, build_schedule,
 };
 use payments::{PayAmount, PayPurpose, PayRequest, PaymentService, Started};
 use serde::Serialize;
@@ -21,67 +21,6 @@ use crate::progress::{Owed, covered, owed, received_since};
 
 /// The longest reason or staff note kept, in characters.
 pub const MAX_TEXT_CHARS: usize = 2_000;
-
-/// One row of a schedule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct ScheduleRow {
-    /// 1 for the first.
-    pub number: u32,
-    /// Due date.
-    pub due: NaiveDate,
-    /// Amount.
-    pub amount: Money,
-}
-
-/// A rule of the agency the plan breaks: allowed only with a reason, and then reviewed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "rule", rename_all = "snake_case")]
-pub enum RuleBreach {
-    /// More instalments than allowed.
-    TooManyMonths {
-        /// Instalments in the schedule.
-        months: u32,
-        /// The maximum.
-        max: u32,
-    },
-    /// A regular instalment below the minimum.
-    BelowMinimum {
-        /// The regular instalment.
-        instalment: Money,
-        /// The minimum.
-        minimum: Money,
-    },
-}
-
-/// What the picker needs to stay within the rules for this balance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Limits {
-    /// The agency's minimum instalment.
-    pub min_instalment: Money,
-    /// The agency's maximum number of months.
-    pub max_months: u32,
-    /// The most months allowed for this balance (the minimum instalment may allow fewer).
-    pub max_months_for_balance: u32,
-    /// The smallest monthly amount allowed for this balance.
-    pub min_monthly_amount: Money,
-    /// Whether the first instalment is due at once.
-    pub first_due_now: bool,
-}
-
-/// A schedule shown before confirming.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Preview {
-    /// The open balance the schedule is for.
-    pub balance: Money,
-    /// The schedule (also when outside the rules, to show what would be reviewed).
-    pub rows: Vec<ScheduleRow>,
-    /// True when it would be active at once.
-    pub within_rules: bool,
-    /// The rules it breaks (empty when within them).
-    pub why_not: Vec<RuleBreach>,
-    /// The bounds for the picker.
-    pub limits: Limits,
-}
 
 /// Where a new plan stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -256,7 +195,12 @@ impl PlanService {
         Ok(self.config.rules_for(&dossier.creditor_id)?)
     }
 
-    async fn open_balance(&self, dossier_id: &str, today: NaiveDate) -> Result<Money, PlansError> {
+    /// The dossier's open balance on `today` (what a plan spreads).
+    pub async fn open_balance(
+        &self,
+        dossier_id: &str,
+        today: NaiveDate,
+    ) -> Result<Money, PlansError> {
         Ok(claim::load_claim(&self.store, dossier_id, today)
             .await?
             .open_total())
@@ -293,7 +237,7 @@ impl PlanService {
         let today = claim::dutch_date(now);
         let balance = self.open_balance(dossier_id, today).await?;
         let schedule = build_schedule(balance, request, today, rules.first_due_now())?;
-        let breaches = breaches(&rules, &schedule);
+        let breaches = rules.breaches(&schedule);
         let status = match (breaches.is_empty(), &reason) {
             (true, _) => ProposedStatus::Active,
             (false, Some(_)) => ProposedStatus::NeedsReview,
@@ -386,7 +330,7 @@ impl PlanService {
                         "request": request,
                         "total": balance,
                         "months": schedule.months(),
-                        "breaches": breaches(&rules, &schedule),
+                        "breaches": rules.breaches(&schedule),
                     }),
                 )
             }
@@ -519,7 +463,7 @@ impl PlanService {
                 .and_then(|r| r.reason);
             items.push(ReviewItem {
                 breaches: stored_breaches(&rules, &plan),
-                limits: limits(&rules, open_balance),
+                limits: rules.limits(open_balance),
                 dossier_number: dossier.number,
                 creditor_id: dossier.creditor_id,
                 reason,
@@ -790,72 +734,15 @@ impl PlanService {
     }
 }
 
-/// The pure part of [`PlanService::preview`].
+/// The pure part of [`PlanService::preview`]: [`PlanRules::preview`], the code the browser
+/// runs too.
 pub fn preview_for(
     rules: &PlanRules,
     balance: Money,
     request: PlanRequest,
     today: NaiveDate,
 ) -> Result<Preview, PlansError> {
-    let schedule = build_schedule(balance, request, today, rules.first_due_now())?;
-    let why_not = breaches(rules, &schedule);
-    Ok(Preview {
-        balance,
-        rows: schedule
-            .instalments()
-            .iter()
-            .map(|i| ScheduleRow {
-                number: i.number(),
-                due: i.due(),
-                amount: i.amount(),
-            })
-            .collect(),
-        within_rules: why_not.is_empty(),
-        why_not,
-        limits: limits(rules, balance),
-    })
-}
-
-fn limits(rules: &PlanRules, balance: Money) -> Limits {
-    Limits {
-        min_instalment: rules.min_instalment(),
-        max_months: rules.max_months(),
-        max_months_for_balance: rules.max_months_for(balance),
-        min_monthly_amount: rules.min_monthly_amount(balance),
-        first_due_now: rules.first_due_now(),
-    }
-}
-
-/// Every rule the schedule breaks ([`PlanRules::check`] reports the first only).
-fn breaches(rules: &PlanRules, schedule: &Schedule) -> Vec<RuleBreach> {
-    let mut out = Vec::new();
-    let mut check = |rules: &PlanRules| match rules.check(schedule) {
-        Err(PlanError::TooManyMonths { months, max }) => {
-            out.push(RuleBreach::TooManyMonths { months, max });
-            true
-        }
-        Err(PlanError::BelowMinimum {
-            instalment,
-            minimum,
-        }) => {
-            out.push(RuleBreach::BelowMinimum {
-                instalment,
-                minimum,
-            });
-            false
-        }
-        _ => false,
-    };
-    if check(rules)
-        && let Ok(without_max) = PlanRules::new(
-            rules.min_instalment(),
-            MAX_SCHEDULE_MONTHS,
-            rules.first_due_now(),
-        )
-    {
-        check(&without_max);
-    }
-    out
+    Ok(rules.preview(balance, request, today)?)
 }
 
 /// The breaches of a stored plan (its schedule as it was made).
@@ -941,7 +828,7 @@ mod tests {
             d(2026, 1, 31),
         )
         .unwrap();
-        assert!(!p.within_rules);
+        assert!(!p.within_rules());
         assert_eq!(
             p.why_not,
             [
@@ -956,7 +843,7 @@ mod tests {
             ]
         );
         assert_eq!(p.rows.len(), 40);
-        assert_eq!(p.rows[1].due, d(2026, 2, 28));
+        assert_eq!(p.rows[1].due(), d(2026, 2, 28));
         assert_eq!(p.limits.max_months_for_balance, 12);
         assert_eq!(p.limits.min_monthly_amount, Money::from_cents(83_34));
         let ok = preview_for(
@@ -966,7 +853,7 @@ mod tests {
             d(2026, 1, 31),
         )
         .unwrap();
-        assert!(ok.within_rules && ok.why_not.is_empty());
+        assert!(ok.within_rules() && ok.why_not.is_empty());
         assert!(matches!(
             preview_for(&rules, Money::ZERO, PlanRequest::Months(3), d(2026, 1, 1)),
             Err(PlansError::Impossible(PlanError::NothingToPay))

@@ -557,11 +557,11 @@ async fn a_preview_never_writes(store: Store) {
         .preview(&rig.dossier_id, PlanRequest::Months(6), today)
         .await
         .unwrap();
-    assert!(ok.within_rules);
+    assert!(ok.within_rules());
     assert_eq!(ok.balance, rig.open().await);
-    let sum: i64 = ok.rows.iter().map(|r| r.amount.cents()).sum();
+    let sum: i64 = ok.rows.iter().map(|r| r.amount().cents()).sum();
     assert_eq!(sum, ok.balance.cents());
-    assert_eq!(ok.rows[0].due, today);
+    assert_eq!(ok.rows[0].due(), today);
     let out = rig
         .plans
         .preview(
@@ -571,7 +571,7 @@ async fn a_preview_never_writes(store: Store) {
         )
         .await
         .unwrap();
-    assert!(!out.within_rules);
+    assert!(!out.within_rules());
     assert!(out.why_not.len() == 2, "{:?}", out.why_not);
     assert_eq!(out.limits.max_months, 12);
     assert!(
@@ -616,6 +616,6 @@ async fn a_preview_never_writes(store: Store) {
         .preview(&rig.dossier_id, PlanRequest::Months(24), today)
         .await
         .unwrap();
-    assert!(long.within_rules);
+    assert!(long.within_rules());
     assert_eq!(long.limits.max_months, 36);
 }

@@ -1,24 +1,23 @@
 //! `/dossier/plan`: spread the balance over months (betalingsregeling), see the plan, pay an
-//! instalment or the rest. Plain GET and POST forms: works without JavaScript.
+//! instalment or the rest, answer a counter-proposal. Plain GET and POST forms: works without
+//! JavaScript; with it, the schedule follows the typing.
 
 use crate::errors::PlanFormError;
 use crate::format;
 use crate::i18n::{Locale, t, t_string, use_i18n};
-use crate::model::{Breach, PlanPage, PlanRow};
+use crate::model::{PlanPage, PlanPicker, PlanRow, PlanView};
+use crate::plan_choice;
+use domain::{Money, Preview, RuleBreach};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
-/// The plan page's data: the plan in play, or the picker with a preview of the choice.
+/// The plan page's data: the plan in play, or what the picker needs.
 #[server(prefix = "/api", endpoint = "plan_page")]
-pub async fn get_plan_page(
-    months: Option<String>,
-    amount: Option<String>,
-) -> Result<PlanPage, PlanFormError> {
+pub async fn get_plan_page() -> Result<PlanPage, PlanFormError> {
     let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
-    let request = crate::ssr::plan::request(months, amount)?;
-    crate::ssr::plan::page(&services, &dossier_id, request, chrono::Utc::now()).await
+    crate::ssr::plan::page(&services, &dossier_id, chrono::Utc::now()).await
 }
 
 /// Agrees the plan (and starts paying the first instalment when it is due now).
@@ -30,7 +29,11 @@ pub async fn propose_plan(
     intent: String,
 ) -> Result<(), PlanFormError> {
     let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
-    let request = crate::ssr::plan::request(months, amount)?.ok_or(PlanFormError::Months)?;
+    let request = crate::plan_choice::parse(
+        months.as_deref().unwrap_or_default(),
+        amount.as_deref().unwrap_or_default(),
+    )?
+    .ok_or(PlanFormError::Months)?;
     let to = crate::ssr::plan::propose(
         &services,
         &dossier_id,
@@ -58,24 +61,40 @@ pub async fn pay_plan(what: String, intent: String) -> Result<(), PlanFormError>
     Ok(())
 }
 
+/// Accepts staff's counter-proposal (and starts paying its first instalment when due now).
+#[server(prefix = "/api", endpoint = "accept_counter")]
+pub async fn accept_counter(intent: String) -> Result<(), PlanFormError> {
+    let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
+    let to = crate::ssr::plan::accept_counter(&services, &dossier_id, &intent, chrono::Utc::now())
+        .await?;
+    leptos_axum::redirect(&to);
+    Ok(())
+}
+
+/// Declines staff's counter-proposal: the debtor may propose again.
+#[server(prefix = "/api", endpoint = "decline_counter")]
+pub async fn decline_counter() -> Result<(), PlanFormError> {
+    let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
+    let to = crate::ssr::plan::decline_counter(&services, &dossier_id, chrono::Utc::now()).await?;
+    leptos_axum::redirect(&to);
+    Ok(())
+}
+
 #[component]
 pub fn PlanPageView() -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let choice = move || {
-        let q = query.read();
-        (q.get("months"), q.get("amount"))
-    };
-    let page = Resource::new(choice, |(m, a)| get_plan_page(m, a));
+    let page = Resource::new(|| (), |_| get_plan_page());
     // Errors of a submitted form come back in the URL without JavaScript.
     let propose = ServerAction::<ProposePlan>::new();
     let pay = ServerAction::<PayPlan>::new();
+    let accept = ServerAction::<AcceptCounter>::new();
     let action_error = move || {
         propose
             .value()
             .get()
             .and_then(Result::err)
             .or_else(|| pay.value().get().and_then(Result::err))
+            .or_else(|| accept.value().get().and_then(Result::err))
     };
     view! {
         <Title text=move || t_string!(i18n, plan.page_title).to_string() />
@@ -88,7 +107,7 @@ pub fn PlanPageView() -> impl IntoView {
                         Err(PlanFormError::NotSignedIn) => view! { <Redirect path="/" /> }.into_any(),
                         Err(PlanFormError::NeedsSecret) => view! { <Redirect path="/?need=secret" /> }.into_any(),
                         Err(e) => view! { <p class="alert" role="alert">{error_text(i18n, &e)}</p>
-                            <p><a class="button secondary" href="/dossier/plan">{t!(i18n, plan.start_over)}</a></p> }.into_any(),
+                            <p><a class="button secondary" href="/dossier">{t!(i18n, data.back)}</a></p> }.into_any(),
                     }
                 })
             }}
@@ -117,125 +136,289 @@ fn PlanBody(
     action_error: Signal<Option<PlanFormError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let money = move |m| format::money(locale, m);
     let intent = uuid_like(&p);
-    let error = move || action_error.get().map(|e| error_text(i18n, &e));
-    let open = money(p.open_total);
-    let body = if let Some(plan) = p.plan.clone() {
-        let status = match plan.status.as_str() {
-            "active" => t_string!(i18n, plan.status_active).to_string(),
-            "needs_review" => t_string!(i18n, plan.status_review).to_string(),
-            "proposed" => t_string!(i18n, plan.status_proposed).to_string(),
-            _ => t_string!(i18n, plan.status_other).to_string(),
-        };
-        let active = plan.status == "active";
-        view! {
-            <section class="card" aria-labelledby="plan-heading">
-                <h1 id="plan-heading">{t!(i18n, plan.heading)}</h1>
-                <p role="status" data-testid="plan-status" data-status=plan.status.clone()>{status}</p>
-                {plan.staff_note.clone().map(|n| view! { <p class="note">{t!(i18n, data.staff_note, note = n)}</p> })}
-                <Schedule rows=plan.rows.clone() locale />
-            </section>
-            {active.then(|| view! {
-                <section class="card pay" aria-labelledby="plan-pay-heading">
-                    <h2 id="plan-pay-heading">{t!(i18n, pay.heading)}</h2>
-                    <form method="post" action="/api/pay_plan" class="form">
-                        <input type="hidden" name="what" value="next" />
-                        <input type="hidden" name="intent" value=format!("{intent}-next") />
-                        <button type="submit" class="button primary" data-testid="pay-instalment">{t!(i18n, plan.pay_next)}</button>
-                    </form>
-                    <form method="post" action="/api/pay_plan" class="form">
-                        <input type="hidden" name="what" value="rest" />
-                        <input type="hidden" name="intent" value=format!("{intent}-rest") />
-                        <button type="submit" class="button secondary">{t!(i18n, plan.pay_rest, amount = open.clone())}</button>
-                    </form>
+    // Field errors are shown next to their field; the rest above the page.
+    let page_error = move || {
+        action_error
+            .get()
+            .filter(|e| {
+                !matches!(
+                    e,
+                    PlanFormError::Months | PlanFormError::Amount | PlanFormError::ReasonRequired
+                )
+            })
+            .map(|e| error_text(i18n, &e))
+    };
+    let body = match (p.plan.clone(), p.picker.clone()) {
+        (Some(plan), _) => {
+            view! { <CurrentPlan plan open_total=p.open_total locale intent /> }.into_any()
+        }
+        (None, Some(picker)) => view! {
+            {p.refused.clone().map(|r| view! {
+                <section class="card notice" role="status" data-testid="plan-refused">
+                    <p>{if r.declined_by_debtor {
+                        t_string!(i18n, plan.refused_declined).to_string()
+                    } else {
+                        t_string!(i18n, plan.refused_staff).to_string()
+                    }}</p>
+                    {r.staff_note.map(|note| view! { <p class="note">{t!(i18n, plan.staff_note, note)}</p> })}
                 </section>
             })}
+            <Picker picker locale intent action_error />
         }
-        .into_any()
-    } else {
-        let limits = p.limits.unwrap_or(crate::model::PlanLimits {
-            min_instalment: domain::Money::ZERO,
-            max_months: 1,
-            min_monthly_amount: domain::Money::ZERO,
-            first_due_now: true,
-        });
-        let preview = p.preview.clone();
-        let query = use_query_map();
-        let months = move || query.read().get("months").unwrap_or_default();
-        let amount = move || query.read().get("amount").unwrap_or_default();
-        view! {
-            <section class="card" aria-labelledby="plan-heading">
-                <h1 id="plan-heading">{t!(i18n, plan.heading)}</h1>
-                <p class="lead">{t!(i18n, plan.intro, amount = open.clone())}</p>
-                <p class="note">
-                    {t!(i18n, plan.limits, months = limits.max_months, minimum = money(limits.min_instalment))}
-                </p>
-                <form method="get" action="/dossier/plan" class="form">
-                    <div class="field">
-                        <label for="months">{t!(i18n, plan.months_label)}</label>
-                        <input id="months" name="months" type="text" inputmode="numeric" value=months />
-                    </div>
-                    <button type="submit" class="button secondary" data-testid="preview-months">{t!(i18n, plan.show_schedule)}</button>
-                </form>
-                <form method="get" action="/dossier/plan" class="form">
-                    <div class="field">
-                        <label for="amount">{t!(i18n, plan.amount_label)}</label>
-                        <p class="hint">{t!(i18n, plan.amount_hint, minimum = money(limits.min_monthly_amount))}</p>
-                        <input id="amount" name="amount" type="text" inputmode="decimal" value=amount />
-                    </div>
-                    <button type="submit" class="button secondary">{t!(i18n, plan.show_schedule)}</button>
-                </form>
-            </section>
-            {preview.map(|pv| {
-                let within = pv.within_rules;
-                view! {
-                    <section class="card" aria-labelledby="preview-heading" data-testid="plan-preview">
-                        <h2 id="preview-heading">{t!(i18n, plan.preview_heading)}</h2>
-                        <Schedule rows=pv.rows.clone() locale />
-                        {(!within).then(|| view! {
-                            <ul class="plain">
-                                {pv.breaches.iter().map(|b| match *b {
-                                    Breach::TooManyMonths { months, max } => view! { <li>{t!(i18n, plan.breach_months, months, max)}</li> }.into_any(),
-                                    Breach::BelowMinimum { minimum } => view! { <li>{t!(i18n, plan.breach_minimum, minimum = money(minimum))}</li> }.into_any(),
-                                }).collect_view()}
-                            </ul>
-                            <p class="note">{t!(i18n, plan.review_note)}</p>
-                        })}
-                        <form method="post" action="/api/propose_plan" class="form">
-                            <input type="hidden" name="months" value=months />
-                            <input type="hidden" name="amount" value=amount />
-                            <input type="hidden" name="intent" value=format!("{intent}-first") />
-                            {(!within).then(|| view! {
-                                <div class="field">
-                                    <label for="reason">{t!(i18n, plan.reason_label)}</label>
-                                    <textarea id="reason" name="reason" rows="3" maxlength="1000"></textarea>
-                                </div>
-                            })}
-                            <button type="submit" class="button primary" data-testid="confirm-plan">
-                                {if !within {
-                                    t_string!(i18n, plan.submit_review).to_string()
-                                } else if limits.first_due_now {
-                                    t_string!(i18n, plan.confirm_and_pay).to_string()
-                                } else {
-                                    t_string!(i18n, plan.confirm).to_string()
-                                }}
-                            </button>
-                        </form>
-                    </section>
-                }
-            })}
-        }
-        .into_any()
+        .into_any(),
+        (None, None) => ().into_any(),
     };
     view! {
-        <Show when=move || error().is_some()>
-            <p class="alert" role="alert">{error}</p>
+        <Show when=move || page_error().is_some()>
+            <p class="alert" role="alert">{page_error}</p>
         </Show>
         {body}
         <nav class="card links">
             <a class="button secondary" href="/dossier">{t!(i18n, data.back)}</a>
         </nav>
+    }
+}
+
+/// The plan in play: its schedule, and paying on it (active) or answering staff's
+/// counter-proposal (proposed).
+#[component]
+fn CurrentPlan(plan: PlanView, open_total: Money, locale: Locale, intent: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let open = format::money(locale, open_total);
+    let status = match plan.status.as_str() {
+        "active" => t_string!(i18n, plan.status_active).to_string(),
+        "needs_review" => t_string!(i18n, plan.status_review).to_string(),
+        "proposed" if plan.counter_proposal => t_string!(i18n, plan.counter_intro).to_string(),
+        "proposed" => t_string!(i18n, plan.status_proposed).to_string(),
+        _ => t_string!(i18n, plan.status_other).to_string(),
+    };
+    let active = plan.status == "active";
+    let counter = plan.status == "proposed";
+    let first_due_now = plan.pay_first_on_accept;
+    view! {
+        <section class="card" aria-labelledby="plan-heading">
+            <h1 id="plan-heading">{t!(i18n, plan.heading)}</h1>
+            <p role="status" data-testid="plan-status" data-status=plan.status.clone()>{status}</p>
+            {plan.staff_note.clone().map(|note| view! { <p class="note">{t!(i18n, plan.staff_note, note)}</p> })}
+            <Schedule rows=plan.rows.clone() locale />
+        </section>
+        {counter.then(|| view! {
+            <section class="card pay" aria-label=move || t_string!(i18n, plan.status_proposed).to_string()>
+                <form method="post" action="/api/accept_counter" class="form">
+                    <input type="hidden" name="intent" value=format!("{intent}-counter") />
+                    <button type="submit" class="button primary" data-testid="accept-counter">
+                        {if first_due_now {
+                            t_string!(i18n, plan.counter_accept_pay).to_string()
+                        } else {
+                            t_string!(i18n, plan.counter_accept).to_string()
+                        }}
+                    </button>
+                </form>
+                <form method="post" action="/api/decline_counter" class="form">
+                    <button type="submit" class="button secondary" data-testid="decline-counter">
+                        {t!(i18n, plan.counter_decline)}
+                    </button>
+                </form>
+            </section>
+        })}
+        {active.then(|| view! {
+            <section class="card pay" aria-labelledby="plan-pay-heading">
+                <h2 id="plan-pay-heading">{t!(i18n, pay.heading)}</h2>
+                <form method="post" action="/api/pay_plan" class="form">
+                    <input type="hidden" name="what" value="next" />
+                    <input type="hidden" name="intent" value=format!("{intent}-next") />
+                    <button type="submit" class="button primary" data-testid="pay-instalment">{t!(i18n, plan.pay_next)}</button>
+                </form>
+                <form method="post" action="/api/pay_plan" class="form">
+                    <input type="hidden" name="what" value="rest" />
+                    <input type="hidden" name="intent" value=format!("{intent}-rest") />
+                    <button type="submit" class="button secondary">{t!(i18n, plan.pay_rest, amount = open.clone())}</button>
+                </form>
+            </section>
+        })}
+    }
+}
+
+/// Choosing a plan. The schedule is built by [`domain::PlanRules::preview`]: in the browser
+/// as the debtor types, and on the server from the query of the GET forms without
+/// JavaScript. The server checks the proposal again with the same code.
+#[component]
+fn Picker(
+    picker: PlanPicker,
+    locale: Locale,
+    intent: String,
+    action_error: Signal<Option<PlanFormError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let money = move |m| format::money(locale, m);
+    let query = use_query_map();
+    let initial = |key: &str| query.with_untracked(|q| q.get(key)).unwrap_or_default();
+    let months = RwSignal::new(initial("months"));
+    let amount = RwSignal::new(initial("amount"));
+    let PlanPicker {
+        rules,
+        balance,
+        start,
+    } = picker;
+    let choice = Memo::new(move |_| plan_choice::parse(&months.get(), &amount.get()));
+    let preview = Memo::new(move |_| match choice.get() {
+        Ok(Some(request)) => rules.preview(balance, request, start).ok(),
+        _ => None,
+    });
+    let limits = rules.limits(balance);
+    // An unreadable field, as typed (live) or as submitted (from the server).
+    let field_error = move |which: PlanFormError| {
+        Signal::derive(move || {
+            let typed = choice.get().err() == Some(which.clone());
+            let sent = action_error.get() == Some(which.clone());
+            (typed || sent).then(|| error_text(i18n, &which))
+        })
+    };
+    let months_error = field_error(PlanFormError::Months);
+    let amount_error = field_error(PlanFormError::Amount);
+    let reason_error = field_error(PlanFormError::ReasonRequired);
+    let within = move || preview.with(|p| p.as_ref().is_none_or(Preview::within_rules));
+    view! {
+        <section class="card" aria-labelledby="plan-heading">
+            <h1 id="plan-heading">{t!(i18n, plan.heading)}</h1>
+            <p class="lead">{t!(i18n, plan.intro, amount = money(balance))}</p>
+            <p class="note">
+                {t!(i18n, plan.limits, months = limits.max_months_for_balance, minimum = money(limits.min_instalment))}
+            </p>
+            <form method="get" action="/dossier/plan" class="form">
+                <div class="field">
+                    <label for="months">{t!(i18n, plan.months_label)}</label>
+                    <Show when=move || months_error.get().is_some()>
+                        <p class="field-error" id="months-error">{move || months_error.get()}</p>
+                    </Show>
+                    <input
+                        id="months"
+                        name="months"
+                        type="text"
+                        inputmode="numeric"
+                        autocomplete="off"
+                        value=months.get_untracked()
+                        prop:value=move || months.get()
+                        aria-invalid=move || months_error.get().is_some().to_string()
+                        aria-describedby=move || months_error.get().map(|_| "months-error")
+                        on:input=move |ev| {
+                            months.set(event_target_value(&ev));
+                            amount.set(String::new());
+                        }
+                    />
+                </div>
+                <button type="submit" class="button secondary" data-testid="preview-months">{t!(i18n, plan.show_schedule)}</button>
+            </form>
+            <form method="get" action="/dossier/plan" class="form">
+                <div class="field">
+                    <label for="amount">{t!(i18n, plan.amount_label)}</label>
+                    <p class="hint" id="amount-hint">{t!(i18n, plan.amount_hint, minimum = money(limits.min_monthly_amount))}</p>
+                    <Show when=move || amount_error.get().is_some()>
+                        <p class="field-error" id="amount-error">{move || amount_error.get()}</p>
+                    </Show>
+                    <input
+                        id="amount"
+                        name="amount"
+                        type="text"
+                        inputmode="decimal"
+                        autocomplete="off"
+                        value=amount.get_untracked()
+                        prop:value=move || amount.get()
+                        aria-invalid=move || amount_error.get().is_some().to_string()
+                        aria-describedby=move || {
+                            if amount_error.get().is_some() { "amount-hint amount-error" } else { "amount-hint" }
+                        }
+                        on:input=move |ev| {
+                            amount.set(event_target_value(&ev));
+                            months.set(String::new());
+                        }
+                    />
+                </div>
+                <button type="submit" class="button secondary" data-testid="preview-amount">{t!(i18n, plan.show_schedule)}</button>
+            </form>
+        </section>
+        <Show when=move || preview.with(Option::is_some)>
+            <section class="card" aria-labelledby="preview-heading" data-testid="plan-preview">
+                <h2 id="preview-heading">{t!(i18n, plan.preview_heading)}</h2>
+                {move || preview.get().map(|pv| view! { <PreviewRows pv locale /> })}
+                <form method="post" action="/api/propose_plan" class="form">
+                    <input type="hidden" name="months" value=move || months.get() />
+                    <input type="hidden" name="amount" value=move || amount.get() />
+                    <input type="hidden" name="intent" value=format!("{intent}-first") />
+                    <Show when=move || !within()>
+                        <div class="field">
+                            <label for="reason">{t!(i18n, plan.reason_label)}</label>
+                            <Show when=move || reason_error.get().is_some()>
+                                <p class="field-error" id="reason-error">{move || reason_error.get()}</p>
+                            </Show>
+                            <textarea
+                                id="reason"
+                                name="reason"
+                                rows="3"
+                                maxlength="1000"
+                                aria-invalid=move || reason_error.get().is_some().to_string()
+                                aria-describedby=move || reason_error.get().map(|_| "reason-error")
+                            ></textarea>
+                        </div>
+                    </Show>
+                    <button type="submit" class="button primary" data-testid="confirm-plan">
+                        {move || if !within() {
+                            t_string!(i18n, plan.submit_review).to_string()
+                        } else if limits.first_due_now {
+                            t_string!(i18n, plan.confirm_and_pay).to_string()
+                        } else {
+                            t_string!(i18n, plan.confirm).to_string()
+                        }}
+                    </button>
+                </form>
+            </section>
+        </Show>
+    }
+}
+
+/// A preview's summary (announced as it changes), schedule and the rules it breaks.
+#[component]
+fn PreviewRows(pv: Preview, locale: Locale) -> impl IntoView {
+    let i18n = use_i18n();
+    let money = move |m| format::money(locale, m);
+    let rows: Vec<PlanRow> = pv
+        .rows
+        .iter()
+        .map(|i| PlanRow {
+            number: i.number(),
+            due: i.due(),
+            amount: i.amount(),
+            status: String::new(),
+        })
+        .collect();
+    let summary = match (rows.first(), rows.last()) {
+        (Some(first), Some(last)) if rows.len() > 1 => t_string!(
+            i18n,
+            plan.summary,
+            count = rows.len(),
+            first = money(first.amount),
+            last = money(last.amount)
+        )
+        .to_string(),
+        (Some(only), _) => {
+            t_string!(i18n, plan.summary_one, amount = money(only.amount)).to_string()
+        }
+        _ => String::new(),
+    };
+    let within = pv.within_rules();
+    view! {
+        <p aria-live="polite" data-testid="plan-summary">{summary}</p>
+        <Schedule rows locale />
+        {(!within).then(|| view! {
+            <ul class="plain" data-testid="plan-breaches">
+                {pv.why_not.iter().map(|b| match *b {
+                    RuleBreach::TooManyMonths { months, max } => view! { <li>{t!(i18n, plan.breach_months, months, max)}</li> }.into_any(),
+                    RuleBreach::BelowMinimum { minimum, .. } => view! { <li>{t!(i18n, plan.breach_minimum, minimum = money(minimum))}</li> }.into_any(),
+                }).collect_view()}
+            </ul>
+            <p class="note">{t!(i18n, plan.review_note)}</p>
+        })}
     }
 }
 

@@ -3,58 +3,36 @@
 
 use super::Services;
 use crate::errors::PlanFormError;
-use crate::model::{Breach, PlanPage, PlanPreview, PlanRow, PlanView};
+use crate::model::{PlanPage, PlanPicker, PlanRow, PlanView, RefusedPlan};
 use chrono::{DateTime, Utc};
-use domain::{Money, PlanRequest};
-use plans::{PlanPayment, PlansError, RuleBreach};
+use domain::PlanRequest;
+use plans::{PlanPayment, PlansError};
+use store::{PlanDecisionKind, PlanStatus};
 
 fn unavailable(e: PlansError) -> PlanFormError {
     tracing::error!(error = %e, "payment plan");
     PlanFormError::Unavailable
 }
 
-/// Reads the plan form's choice: a number of months or a monthly amount.
-pub fn request(
-    months: Option<String>,
-    amount: Option<String>,
-) -> Result<Option<PlanRequest>, PlanFormError> {
-    let months = months.filter(|m| !m.trim().is_empty());
-    let amount = amount.filter(|a| !a.trim().is_empty());
-    match (months, amount) {
-        (Some(m), _) => m
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|m| (1..=domain::MAX_SCHEDULE_MONTHS).contains(m))
-            .map(|m| Some(PlanRequest::Months(m)))
-            .ok_or(PlanFormError::Months),
-        (None, Some(a)) => Money::parse(a.trim())
-            .ok()
-            .filter(|m| m.is_positive())
-            .map(|m| Some(PlanRequest::MonthlyAmount(m)))
-            .ok_or(PlanFormError::Amount),
-        (None, None) => Ok(None),
-    }
-}
-
-/// What the plan page shows: the plan in play, or the picker with a preview of `request`.
+/// What the plan page shows: the plan in play, or the picker (with the last refusal).
 pub async fn page(
     services: &Services,
     dossier_id: &str,
-    request: Option<PlanRequest>,
     now: DateTime<Utc>,
 ) -> Result<PlanPage, PlanFormError> {
     let plans = services.plans.as_ref().ok_or(PlanFormError::Offline)?;
     plans.sync(dossier_id, now).await.map_err(unavailable)?;
-    if let Some(current) = plans
+    let current = plans
         .plan_for_debtor(dossier_id)
         .await
-        .map_err(unavailable)?
-        && !matches!(
-            current.plan.status,
-            store::PlanStatus::Completed | store::PlanStatus::Defaulted
+        .map_err(unavailable)?;
+    let in_play = current.as_ref().filter(|c| {
+        matches!(
+            c.plan.status,
+            PlanStatus::Active | PlanStatus::NeedsReview | PlanStatus::Proposed
         )
-    {
+    });
+    if let Some(current) = in_play {
         let plan = &current.plan;
         return Ok(PlanPage {
             plan: Some(PlanView {
@@ -74,69 +52,88 @@ pub async fn page(
                     .review
                     .as_ref()
                     .is_some_and(|r| r.replaces_plan_id.is_some())
-                    && plan.status == store::PlanStatus::Proposed,
+                    && plan.status == PlanStatus::Proposed,
+                pay_first_on_accept: plan.status == PlanStatus::Proposed
+                    && plan
+                        .instalments
+                        .first()
+                        .is_some_and(|i| i.due_date <= claim::dutch_date(now)),
             }),
-            preview: None,
+            picker: None,
+            refused: None,
             open_total: plans
-                .rest_amount(dossier_id, now)
+                .open_balance(dossier_id, claim::dutch_date(now))
                 .await
-                .map_err(unavailable)?
-                .map_or(Money::ZERO, |d| d.amount),
-            limits: None,
+                .map_err(unavailable)?,
         });
     }
-    let today = claim::dutch_date(now);
-    // The limits come with any preview; ask for the longest allowed plan to get them.
+    let refused = current
+        .filter(|c| c.plan.status == PlanStatus::Rejected)
+        .and_then(|c| c.review)
+        .map(|r| RefusedPlan {
+            declined_by_debtor: r.decision == Some(PlanDecisionKind::Declined),
+            staff_note: r.staff_note,
+        });
     let rules = plans
         .rules_for_dossier(dossier_id)
         .await
         .map_err(unavailable)?
         .rules;
-    let probe = plans
-        .preview(
-            dossier_id,
-            request.unwrap_or(PlanRequest::Months(rules.max_months())),
-            today,
-        )
-        .await;
-    let preview = match probe {
-        Ok(p) => p,
-        Err(PlansError::Impossible(_)) => return Err(PlanFormError::NothingToPlan),
-        Err(e) => return Err(unavailable(e)),
-    };
+    let balance = plans
+        .open_balance(dossier_id, claim::dutch_date(now))
+        .await
+        .map_err(unavailable)?;
+    if !balance.is_positive() {
+        return Err(PlanFormError::NothingToPlan);
+    }
     Ok(PlanPage {
         plan: None,
-        open_total: preview.balance,
-        limits: Some(crate::model::PlanLimits {
-            min_instalment: preview.limits.min_instalment,
-            max_months: preview.limits.max_months_for_balance,
-            min_monthly_amount: preview.limits.min_monthly_amount,
-            first_due_now: preview.limits.first_due_now,
+        picker: Some(PlanPicker {
+            rules,
+            balance,
+            start: claim::dutch_date(now),
         }),
-        preview: request.map(|_| PlanPreview {
-            rows: preview
-                .rows
-                .iter()
-                .map(|r| PlanRow {
-                    number: r.number,
-                    due: r.due,
-                    amount: r.amount,
-                    status: String::new(),
-                })
-                .collect(),
-            within_rules: preview.within_rules,
-            breaches: preview
-                .why_not
-                .iter()
-                .map(|b| match *b {
-                    RuleBreach::TooManyMonths { months, max } => {
-                        Breach::TooManyMonths { months, max }
-                    }
-                    RuleBreach::BelowMinimum { minimum, .. } => Breach::BelowMinimum { minimum },
-                })
-                .collect(),
-        }),
+        refused,
+        open_total: balance,
     })
+}
+
+/// The debtor accepts staff's counter-proposal; returns where to go next (Pay.nl when its
+/// first instalment is due today).
+pub async fn accept_counter(
+    services: &Services,
+    dossier_id: &str,
+    intent: &str,
+    now: DateTime<Utc>,
+) -> Result<String, PlanFormError> {
+    let plans = services.plans.as_ref().ok_or(PlanFormError::Offline)?;
+    let accepted = match plans.accept_counter(dossier_id, now).await {
+        Ok(a) => a,
+        // Already decided (a second submit): show the plan as it is now.
+        Err(PlansError::PlanNotFound | PlansError::NotInPlay) => {
+            return Ok("/dossier/plan".to_owned());
+        }
+        Err(e) => return Err(unavailable(e)),
+    };
+    if accepted.first_instalment_to_pay.is_some() {
+        return pay(services, dossier_id, PlanPayment::Next, intent, now).await;
+    }
+    Ok("/dossier/plan".to_owned())
+}
+
+/// The debtor declines staff's counter-proposal: the picker is open again.
+pub async fn decline_counter(
+    services: &Services,
+    dossier_id: &str,
+    now: DateTime<Utc>,
+) -> Result<String, PlanFormError> {
+    let plans = services.plans.as_ref().ok_or(PlanFormError::Offline)?;
+    match plans.decline_counter(dossier_id, now).await {
+        Ok(_) | Err(PlansError::PlanNotFound | PlansError::NotInPlay) => {
+            Ok("/dossier/plan".to_owned())
+        }
+        Err(e) => Err(unavailable(e)),
+    }
 }
 
 /// Agrees the plan; returns where to send the browser (Pay.nl for a first instalment due now,

@@ -1,4 +1,5 @@
-//! The staff back office: sign-in, the correction queue and the dossier look-up.
+//! The staff back office: sign-in, the correction queue, payment plan reviews and the
+//! dossier look-up.
 //!
 //! Staff have their own cookie (`dp_staff`) and session kind; a debtor session never opens
 //! these pages or their server functions (see `crate::ssr::staff`). The types the server
@@ -6,10 +7,12 @@
 
 mod corrections;
 mod dossiers;
+mod plans;
 mod sign_in;
 
 pub use corrections::CorrectionQueue;
 pub use dossiers::DossierLookup;
+pub use plans::PlanReviewQueue;
 pub use sign_in::StaffSignInPage;
 
 use crate::staff::*;
@@ -73,6 +76,11 @@ fn StaffNav() -> impl IntoView {
                 <li>
                     <a href="/staff/corrections" aria-current=current("/staff/corrections")>
                         {t!(i18n, staff.nav.corrections)}
+                    </a>
+                </li>
+                <li>
+                    <a href="/staff/plans" aria-current=current("/staff/plans")>
+                        {t!(i18n, staff.nav.plans)}
                     </a>
                 </li>
                 <li>

@@ -1,0 +1,129 @@
+//! Migrations over existing data. A SQLite migration that rebuilds a table (SQLite cannot
+//! change a CHECK constraint in place) must keep every row, id and link; this applies the
+//! migrations up to the one before, fills the tables the way a running portal would, then
+//! lets the store apply the rest.
+
+use sqlx::Row;
+use sqlx::migrate::Migrator;
+use std::path::Path;
+use store::{PlanStatus, Store};
+
+/// A migrator holding only the migrations of `backend` up to and including `last`.
+async fn migrator_up_to(backend: &str, last: &str) -> (tempfile::TempDir, Migrator) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    let mut names: Vec<_> = std::fs::read_dir(&source)
+        .expect("migrations")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    names.sort();
+    for name in names
+        .iter()
+        .filter(|n| n.to_string_lossy().as_ref() <= last)
+    {
+        std::fs::copy(source.join(name), dir.path().join(name)).expect("copy");
+    }
+    let migrator = Migrator::new(dir.path()).await.expect("migrator");
+    (dir, migrator)
+}
+
+async fn exec(store: &Store, sql: &str) {
+    sqlx::query(sql)
+        .execute(store.pool())
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+#[tokio::test]
+async fn the_sqlite_plan_review_migration_keeps_plans_instalments_and_payment_links() {
+    let db = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", db.path().join("portal.db").display());
+    let store = Store::open(&url).await.expect("open");
+    let (_dir, before) = migrator_up_to("sqlite", "0002_~").await;
+    before
+        .run(store.pool())
+        .await
+        .expect("migrations up to 0002");
+
+    exec(
+        &store,
+        "INSERT INTO creditor (id, name, can_deduct_vat, interest_kind, created_at, updated_at) \
+         VALUES ('c1', 'Energie BV', 1, 'consumer', 0, 0)",
+    )
+    .await;
+    exec(
+        &store,
+        "INSERT INTO dossier (id, number, creditor_id, status, created_at, updated_at) \
+         VALUES ('d1', 'ISB-2026-000001', 'c1', 'plan', 0, 0)",
+    )
+    .await;
+    exec(&store, "INSERT INTO payment_plan (id, dossier_id, status, total_cents, instalment_count, created_at, updated_at) \
+         VALUES ('p0', 'd1', 'completed', 10000, 1, 1, 1), ('p1', 'd1', 'active', 30000, 3, 2, 2)").await;
+    // Ids with a gap: they must survive as they are (payments point at them).
+    exec(&store, "INSERT INTO plan_instalment (id, plan_id, seq, due_date, amount_cents, status, paid_at) VALUES \
+         (3, 'p0', 1, '2026-01-31', 10000, 'paid', 5), \
+         (7, 'p1', 1, '2026-02-28', 10000, 'paid', 6), \
+         (8, 'p1', 2, '2026-03-31', 10000, 'open', NULL), \
+         (9, 'p1', 3, '2026-04-30', 10000, 'open', NULL)").await;
+    exec(&store, "INSERT INTO payment (id, dossier_id, intent_key, amount_cents, purpose, plan_instalment_id, status, created_at, updated_at) \
+         VALUES ('pay1', 'd1', 'k1', 10000, 'instalment', 7, 'paid', 6, 6), \
+                ('pay2', 'd1', 'k2', 5000, 'partial', NULL, 'cancelled', 7, 7)").await;
+
+    store.migrate().await.expect("the remaining migrations");
+
+    let plan = store.plan("p1").await.expect("db").expect("plan kept");
+    assert_eq!(plan.status, PlanStatus::Active);
+    let ids: Vec<i64> = plan.instalments.iter().map(|i| i.id).collect();
+    assert_eq!(ids, [7, 8, 9]);
+    assert_eq!(plan.instalments[0].status.as_str(), "paid");
+    assert_eq!(
+        store
+            .plan("p0")
+            .await
+            .expect("db")
+            .expect("plan kept")
+            .instalments[0]
+            .id,
+        3
+    );
+    let links: Vec<(String, Option<i64>)> =
+        sqlx::query("SELECT id, plan_instalment_id FROM payment ORDER BY id")
+            .fetch_all(store.pool())
+            .await
+            .expect("payments")
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+    assert_eq!(
+        links,
+        [("pay1".to_owned(), Some(7)), ("pay2".to_owned(), None)]
+    );
+    // What the migration is for: the new status, and the review table.
+    exec(
+        &store,
+        "UPDATE payment_plan SET status = 'rejected' WHERE id = 'p0'",
+    )
+    .await;
+    exec(
+        &store,
+        "INSERT INTO plan_review (plan_id, reason) VALUES ('p1', 'ziek')",
+    )
+    .await;
+    // The rebuilt table still allows one plan in play per dossier, and still cascades.
+    let second = sqlx::query(
+        "INSERT INTO payment_plan (id, dossier_id, status, total_cents, instalment_count, created_at, updated_at) \
+         VALUES ('p2', 'd1', 'proposed', 1, 1, 3, 3)",
+    )
+    .execute(store.pool())
+    .await;
+    assert!(second.is_err(), "a second plan in play is refused");
+    exec(&store, "DELETE FROM payment_plan WHERE id = 'p1'").await;
+    let left: i64 = sqlx::query("SELECT COUNT(*) FROM plan_instalment WHERE plan_id = 'p1'")
+        .fetch_one(store.pool())
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(left, 0, "instalments go with their plan");
+}
