@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 #[serde(default, deny_unknown_fields)]
 pub struct Agency {
     pub name: String,
+    /// The agency's logo in the page header: a path on the portal (a file in the site root,
+    /// e.g. `/logo.svg`) or an `https://` URL; none shows the name only.
+    pub logo: Option<String>,
     /// Registration number in Justis' Wki register (Wet kwaliteit incassodienstverlening).
     pub wki_number: String,
     /// Chamber of Commerce number.
@@ -53,6 +56,7 @@ impl Default for Agency {
         };
         Agency {
             name: "Incasso Service Benelux B.V.".into(),
+            logo: Some("/logo.svg".into()),
             wki_number: "WKI-DEMO-0001".into(),
             kvk: "00000000".into(),
             street: "Voorbeeldstraat 1".into(),

@@ -13,7 +13,7 @@ pub fn Page(children: Children) -> impl IntoView {
     view! {
         <a class="skip" href="#content">{t!(i18n, skip_to_content)}</a>
         <header class="site-header">
-            <span class="brand">{t!(i18n, site_name)}</span>
+            <Brand />
             <LanguageSwitch />
         </header>
         <main id="content" tabindex="-1">{children()}</main>
@@ -66,6 +66,22 @@ fn AgencyDetails() -> impl IntoView {
             </section>
         }
     })
+}
+
+/// The agency's logo and name, and what this site is.
+#[component]
+fn Brand() -> impl IntoView {
+    let i18n = use_i18n();
+    let agency = agency().unwrap_or_default();
+    view! {
+        <p class="brand">
+            {agency.logo.map(|src| view! { <img src=src alt="" width="32" height="32" /> })}
+            <span class="brand-text">
+                <span class="brand-name">{agency.name}</span>
+                <span class="brand-site">{t!(i18n, site_name)}</span>
+            </span>
+        </p>
+    }
 }
 
 /// A link to the other language. Without JavaScript it goes through `/lang/{code}`, which

@@ -74,4 +74,23 @@ test("a plan outside the rules goes to staff, who counter-propose; the debtor se
   await page.getByTestId("decline-counter").click();
   await expect(page.getByTestId("plan-refused")).toContainText("tegenvoorstel afgewezen");
   await expect(page.getByLabel("Aantal maanden")).toBeVisible();
+
+  // The same picker without JavaScript: the GET form asks the server for the schedule, and
+  // agreeing goes to Pay.nl; cancelled there, the plan stands with its first instalment open.
+  const noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 780 } });
+  const plain = await noJs.newPage();
+  await signIn(plain, DEMO.partlyPaid);
+  await plain.goto("/dossier/plan");
+  await plain.getByLabel("Aantal maanden").fill("3");
+  await plain.getByTestId("preview-months").click();
+  await expect(plain).toHaveURL(/months=3/);
+  await expect(plain.getByTestId("plan-preview").getByTestId("schedule").locator("tbody tr")).toHaveCount(3);
+  await plain.getByTestId("confirm-plan").click();
+  await expect(plain.getByText("Pay.nl simulator")).toBeVisible();
+  await plain.getByRole("button", { name: /Annuleren/ }).click();
+  await expect(plain.getByTestId("payment-outcome")).toHaveAttribute("data-state", "cancelled");
+  await plain.goto("/dossier/plan");
+  await expect(plain.getByTestId("plan-status")).toHaveAttribute("data-status", "active");
+  await expect(plain.getByTestId("schedule").locator("tbody tr").first()).toHaveAttribute("data-status", "open");
+  await noJs.close();
 });
