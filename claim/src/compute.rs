@@ -65,8 +65,11 @@ impl InterestPause {
         Pause::new(self.from, self.until.unwrap_or(as_of).min(as_of))
     }
 
+    /// Whether the hold is in force on `day`: started (a hold filed on `day` starts the next
+    /// day, and already counts as on hold) and not ended on or before `day`.
     fn holds_on(&self, day: NaiveDate) -> bool {
-        self.from <= day && self.until.is_none_or(|until| day <= until)
+        day.succ_opt().is_some_and(|next| self.from <= next)
+            && self.until.is_none_or(|until| day < until)
     }
 }
 

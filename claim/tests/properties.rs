@@ -325,10 +325,20 @@ proptest! {
                     let written = after.invoice(invoice.id).unwrap();
                     prop_assert_eq!(written.principal_open, Money::ZERO);
                     prop_assert_eq!(written.interest_open, Money::ZERO);
-                    // It earns nothing more.
+                    // It earns nothing more: unless a reversal re-opened principal on an
+                    // invoice written off earlier (its interest then grows again and, being
+                    // attributed first, can take interest paid away from this one).
                     let later = build_claim(&input, today + Days::new(200)).unwrap();
                     check(&later)?;
-                    prop_assert_eq!(later.invoice(invoice.id).unwrap().interest_open, Money::ZERO);
+                    let reopened = after.invoices.iter().any(|i| {
+                        !i.principal_written_off.is_zero() && i.principal_open.is_positive()
+                    });
+                    if !reopened {
+                        prop_assert_eq!(
+                            later.invoice(invoice.id).unwrap().interest_open,
+                            Money::ZERO
+                        );
+                    }
                 }
             }
         }

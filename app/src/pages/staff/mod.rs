@@ -5,10 +5,12 @@
 //! functions return are in `crate::staff`.
 
 mod corrections;
+mod disputes;
 mod dossiers;
 mod sign_in;
 
 pub use corrections::CorrectionQueue;
+pub use disputes::DisputeQueue;
 pub use dossiers::DossierLookup;
 pub use sign_in::StaffSignInPage;
 
@@ -73,6 +75,11 @@ fn StaffNav() -> impl IntoView {
                 <li>
                     <a href="/staff/corrections" aria-current=current("/staff/corrections")>
                         {t!(i18n, staff.nav.corrections)}
+                    </a>
+                </li>
+                <li>
+                    <a href="/staff/disputes" aria-current=current("/staff/disputes")>
+                        {t!(i18n, staff.dispute.nav)}
                     </a>
                 </li>
                 <li>
