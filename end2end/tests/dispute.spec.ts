@@ -46,7 +46,9 @@ test("a debtor disputes an invoice with proof on a phone, staff acknowledge and 
   await staff.getByLabel("Gebruikersnaam").fill("demo-staff");
   await staff.getByLabel("Wachtwoord").fill("demo-staff-password");
   await staff.getByRole("button", { name: "Inloggen" }).click();
-  await staff.goto("/staff/disputes");
+  await expect(staff).toHaveURL(/\/staff\/corrections/);
+  await staff.getByRole("link", { name: "Bezwaren en klachten" }).click();
+  await expect(staff).toHaveURL(/\/staff\/disputes/);
   const card = staff.getByTestId("dispute-card").filter({ hasText: explanation });
   await expect(card).toBeVisible();
   await expectNoOverflow(staff);
