@@ -10,6 +10,7 @@
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod agency;
+pub mod dispute;
 pub mod errors;
 pub mod format;
 mod layout;
@@ -88,6 +89,11 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route
+                            path=path!("dossier/disputes")
+                            view=pages::DisputesPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
                             path=path!("dossier/data/print")
                             view=pages::MyDataPrint
                             ssr=SsrMode::Async
@@ -112,6 +118,11 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("staff/plans")
                             view=pages::PlanReviewQueue
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("staff/disputes")
+                            view=pages::DisputeQueue
                             ssr=SsrMode::Async
                         />
                         <Route

@@ -1,5 +1,6 @@
 //! One module per page.
 
+mod dispute;
 mod dossier;
 mod link_problem;
 mod my_data;
@@ -9,6 +10,7 @@ mod plan;
 mod sign_in;
 pub(crate) mod staff;
 
+pub use dispute::DisputesPage;
 pub use dossier::Dossier;
 pub use link_problem::LinkProblem;
 pub use my_data::{CorrectField, MyData, MyDataPrint};
@@ -16,4 +18,4 @@ pub use not_found::NotFound;
 pub use pay::{PayForms, PayReturn};
 pub use plan::PlanPageView;
 pub use sign_in::SignIn;
-pub use staff::{CorrectionQueue, DossierLookup, PlanReviewQueue, StaffSignInPage};
+pub use staff::{CorrectionQueue, DisputeQueue, DossierLookup, PlanReviewQueue, StaffSignInPage};

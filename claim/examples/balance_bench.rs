@@ -230,6 +230,7 @@ async fn seed(store: &Store) -> Result<String> {
             allocation: parts,
             unallocated,
             payment_reference: None,
+            invoice_id: None,
         });
         day = day + Days::new(1);
     }

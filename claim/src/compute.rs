@@ -5,14 +5,15 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use domain::{
-    Debit, ItemKind, LedgerEntry, Money, PerKind, VatTreatment, derive_balance, statutory_interest,
-    wik_costs,
+    Debit, ItemKind, LedgerEntry, Money, Pause, PerKind, VatTreatment, derive_balance,
+    statutory_interest_paused, wik_costs,
 };
 
 use crate::ClaimError;
 use crate::view::{
-    ChargeKind, ChargeView, ClaimView, CostView, CreditorView, EntryView, InterestDerivation,
-    InterestRule, InvoiceView, ItemRef, OpenItemView, Totals, TrancheView, WikDerivation,
+    ChargeKind, ChargeView, ClaimView, CostView, CreditorView, EntryView, HoldView,
+    InterestDerivation, InterestRule, InvoiceView, ItemRef, OpenItemView, Totals, TrancheView,
+    WikDerivation,
 };
 
 /// The prefix of the idempotency key of WIK charges: `wik:{dossier number}` for the first,
@@ -36,6 +37,40 @@ pub struct ClaimInput {
     pub charges: Vec<ChargeInput>,
     /// The whole ledger, dated; entries after `as_of` are left out by [`build_claim`].
     pub entries: Vec<EntryView>,
+    /// Stretches of days on which no interest runs: on one invoice (a disputed invoice on
+    /// hold) or on all of them (a dispute of the whole dossier; a plan under which the agency
+    /// stops interest).
+    pub pauses: Vec<InterestPause>,
+}
+
+/// Days on which no statutory interest runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InterestPause {
+    /// The invoice (`claim_item.id`) it holds, or `None` for every invoice of the dossier.
+    pub invoice_id: Option<i64>,
+    /// The first day without interest.
+    pub from: NaiveDate,
+    /// The last day without interest (inclusive); `None` while the hold lasts (through
+    /// `as_of`).
+    pub until: Option<NaiveDate>,
+}
+
+impl InterestPause {
+    fn applies_to(&self, invoice_id: i64) -> bool {
+        self.invoice_id.is_none_or(|id| id == invoice_id)
+    }
+
+    /// The paused days up to `as_of`, if any.
+    fn days(&self, as_of: NaiveDate) -> Option<Pause> {
+        Pause::new(self.from, self.until.unwrap_or(as_of).min(as_of))
+    }
+
+    /// Whether the hold is in force on `day`: started (a hold filed on `day` starts the next
+    /// day, and already counts as on hold) and not ended on or before `day`.
+    fn holds_on(&self, day: NaiveDate) -> bool {
+        day.succ_opt().is_some_and(|next| self.from <= next)
+            && self.until.is_none_or(|until| day < until)
+    }
 }
 
 /// One claim item.
@@ -100,6 +135,16 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
                 "a ledger entry whose allocation does not add up to its amount",
             ));
         }
+        if entry.invoice_id.is_some()
+            && (!entry.allocation.costs.is_zero()
+                || !entry.unallocated.is_zero()
+                || entry.allocation.interest.is_negative()
+                || entry.allocation.principal.is_negative())
+        {
+            return Err(ClaimError::Inconsistent(
+                "a write-off of an invoice must write off its interest and principal only",
+            ));
+        }
         if entry.date <= as_of {
             entries.push(entry);
         } else {
@@ -109,25 +154,55 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
     entries.sort_by_key(|e| (e.date, e.id));
 
     let principals: Vec<Money> = invoices.iter().map(|i| i.principal).collect();
-    let replay = replay_principal(&principals, &entries)?;
+    let ids: Vec<i64> = invoices.iter().map(|i| i.id).collect();
+    let replay = replay_principal(&principals, &ids, &entries)?;
 
     // Interest per invoice, tranche by tranche.
     let mut invoice_views = Vec::with_capacity(invoices.len());
     let mut rounding_tolerance = 0i64;
     let mut uses_unreviewed_rates = false;
     for (index, invoice) in invoices.iter().enumerate() {
+        let pauses: Vec<&InterestPause> = input
+            .pauses
+            .iter()
+            .filter(|p| p.applies_to(invoice.id))
+            .collect();
+        let paused_days: Vec<Pause> = pauses.iter().filter_map(|p| p.days(as_of)).collect();
+        let holds: Vec<HoldView> = pauses
+            .iter()
+            .filter(|p| p.from <= as_of)
+            .map(|p| HoldView {
+                whole_dossier: p.invoice_id.is_none(),
+                from: p.from,
+                until: p.until,
+            })
+            .collect();
+        let on_hold = pauses.iter().any(|p| p.holds_on(as_of));
         let interest_on = |amount: Money, until: NaiveDate| {
-            statutory_interest(rule.domain(), amount, invoice.due_date, until)
+            statutory_interest_paused(rule.domain(), amount, invoice.due_date, until, &paused_days)
         };
         let mut tranches = Vec::new();
         let mut split_rounding = Money::ZERO;
         // What was still open before each paid tranche: R₀ = principal, Rⱼ = Rⱼ₋₁ − pⱼ.
         let mut before = invoice.principal;
         let open = replay.open[index];
-        let paid = replay.paid[index]
+        // Paid and written-off tranches in date order (a stable sort keeps the order paid).
+        let mut closed: Vec<(Money, NaiveDate, bool)> = replay.paid[index]
             .iter()
-            .map(|&(amount, day)| (amount, Some(day)));
-        for (amount, paid_on) in paid.chain(open.is_positive().then_some((open, None))) {
+            .map(|&(amount, day)| (amount, day, false))
+            .chain(
+                replay.written_off[index]
+                    .iter()
+                    .map(|&(amount, day)| (amount, day, true)),
+            )
+            .collect();
+        closed.sort_by_key(|&(_, day, _)| day);
+        let closed = closed
+            .into_iter()
+            .map(|(amount, day, written_off)| (amount, Some(day), written_off));
+        for (amount, paid_on, written_off) in
+            closed.chain(open.is_positive().then_some((open, None, false)))
+        {
             let until = paid_on.unwrap_or(as_of);
             let interest = if invoice.accrues {
                 let b = interest_on(amount, until)?;
@@ -160,6 +235,7 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
             tranches.push(TrancheView {
                 amount,
                 paid_on,
+                written_off,
                 until,
                 interest,
             });
@@ -173,7 +249,11 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
             invoice_date: invoice.invoice_date,
             due_date: invoice.due_date,
             accrues: invoice.accrues,
+            on_hold,
+            holds,
             principal: invoice.principal,
+            principal_written_off: replay.written_off_total(index)?,
+            interest_written_off: Money::ZERO,
             // Filled in from the balance below.
             principal_paid: Money::ZERO,
             principal_open: Money::ZERO,
@@ -229,18 +309,54 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
         let date = cost.charges.first().map_or(as_of, |c| c.as_of);
         debits.push(Debit::new(cost.item, ItemKind::Cost, date, cost.amount)?);
     }
-    for (invoice, view) in invoices.iter().zip(&invoice_views) {
+    // A write-off lowers what its invoice owes; it is not a payment.
+    for view in &mut invoice_views {
+        view.interest_written_off = Money::checked_sum(
+            entries
+                .iter()
+                .filter(|e| e.invoice_id == Some(view.id))
+                .map(|e| e.allocation.interest),
+        )
+        .ok_or(ClaimError::Overflow)?;
+    }
+    let net = |owed: Money, written_off: Money| {
+        owed.checked_sub(written_off)
+            .filter(|m| !m.is_negative())
+            .ok_or(ClaimError::Inconsistent(
+                "more written off an invoice than it owes",
+            ))
+    };
+    // Interest paid is attributed to invoices oldest first, and older invoices' interest keeps
+    // growing; a written-off invoice goes first (dated as the oldest), so the interest paid on
+    // it before the write-off stays on it and it never shows open interest again.
+    let earliest = invoices.first().map_or(as_of, |i| i.due_date);
+    let written_off = |view: &InvoiceView| {
+        !view.interest_written_off.is_zero() || !view.principal_written_off.is_zero()
+    };
+    let interest_order = invoices
+        .iter()
+        .zip(&invoice_views)
+        .filter(|(_, view)| written_off(view))
+        .map(|(invoice, view)| (earliest, invoice, view))
+        .chain(
+            invoices
+                .iter()
+                .zip(&invoice_views)
+                .filter(|(_, view)| !written_off(view))
+                .map(|(invoice, view)| (invoice.due_date, invoice, view)),
+        );
+    for (date, invoice, view) in interest_order {
         let item = ItemRef::Interest {
             invoice_id: invoice.id,
         };
         debits.push(Debit::new(
             item,
             ItemKind::Interest,
-            invoice.due_date,
-            view.interest,
+            date,
+            net(view.interest, view.interest_written_off)?,
         )?);
     }
-    for invoice in &invoices {
+    for (invoice, view) in invoices.iter().zip(&invoice_views) {
         let item = ItemRef::Principal {
             invoice_id: invoice.id,
         };
@@ -248,12 +364,13 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
             item,
             ItemKind::Principal,
             invoice.due_date,
-            invoice.principal,
+            net(invoice.principal, view.principal_written_off)?,
         )?);
     }
 
     let ledger: Vec<LedgerEntry> = entries
         .iter()
+        .filter(|e| e.invoice_id.is_none())
         .map(|e| LedgerEntry::new(e.allocation, e.unallocated))
         .collect();
 
@@ -302,11 +419,17 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
         view.principal_open = open(ItemRef::Principal {
             invoice_id: view.id,
         });
-        view.principal_paid = paid(view.principal, view.principal_open);
+        view.principal_paid = paid(
+            net(view.principal, view.principal_written_off)?,
+            view.principal_open,
+        );
         view.interest_open = open(ItemRef::Interest {
             invoice_id: view.id,
         });
-        view.interest_paid = paid(view.interest, view.interest_open);
+        view.interest_paid = paid(
+            net(view.interest, view.interest_written_off)?,
+            view.interest_open,
+        );
         // The replay and the balance attribute principal the same way (oldest first).
         debug_assert_eq!(view.principal_open, replay.open[index]);
     }
@@ -342,7 +465,18 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
             .checked_add(balance.credit())
             .ok_or(ClaimError::Overflow)?,
         interest_rounding,
+        written_off: PerKind {
+            costs: Money::ZERO,
+            interest: Money::checked_sum(invoice_views.iter().map(|v| v.interest_written_off))
+                .ok_or(ClaimError::Overflow)?,
+            principal: Money::checked_sum(invoice_views.iter().map(|v| v.principal_written_off))
+                .ok_or(ClaimError::Overflow)?,
+        },
     };
+    let dossier_on_hold = input
+        .pauses
+        .iter()
+        .any(|p| p.invoice_id.is_none() && p.holds_on(as_of));
 
     Ok(ClaimView {
         dossier_id: input.dossier_id.clone(),
@@ -358,6 +492,7 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
         open_items,
         totals,
         uses_unreviewed_rates,
+        dossier_on_hold,
     })
 }
 
@@ -378,11 +513,19 @@ fn cost_view(
     })
 }
 
-/// Per invoice (in payment order): the principal paid off as (amount, day) tranches, and
-/// what is still open.
+/// Per invoice (in payment order): the principal paid off as (amount, day) tranches, the
+/// principal written off (a cancelled disputed invoice) likewise, and what is still open.
 struct Replay {
     paid: Vec<Vec<(Money, NaiveDate)>>,
+    written_off: Vec<Vec<(Money, NaiveDate)>>,
     open: Vec<Money>,
+}
+
+impl Replay {
+    fn written_off_total(&self, index: usize) -> Result<Money, ClaimError> {
+        Money::checked_sum(self.written_off[index].iter().map(|&(amount, _)| amount))
+            .ok_or(ClaimError::Overflow)
+    }
 }
 
 /// Replays the principal parts of the ledger in date order. A positive part pays invoices
@@ -392,12 +535,39 @@ struct Replay {
 /// of the earliest payments. Because payments fill invoices as a prefix and reversals take
 /// from its end, the open amount per invoice equals the balance's oldest-first attribution of
 /// the net principal paid.
-fn replay_principal(principals: &[Money], entries: &[&EntryView]) -> Result<Replay, ClaimError> {
+///
+/// A write-off of one invoice (an entry with `invoice_id`) takes its principal part off that
+/// invoice's open principal and is never undone by a reversal; the balance takes the same
+/// amount off that invoice's debit, so both still agree on what is open where.
+fn replay_principal(
+    principals: &[Money],
+    ids: &[i64],
+    entries: &[&EntryView],
+) -> Result<Replay, ClaimError> {
     let mut open = principals.to_vec();
+    let mut written_off = vec![Vec::new(); principals.len()];
     // (invoice index, amount, day) in the order paid.
     let mut stack: Vec<(usize, Money, NaiveDate)> = Vec::new();
     for entry in entries {
         let part = entry.allocation.principal;
+        if let Some(invoice_id) = entry.invoice_id {
+            let index =
+                ids.iter()
+                    .position(|&id| id == invoice_id)
+                    .ok_or(ClaimError::Inconsistent(
+                        "a write-off of an unknown invoice",
+                    ))?;
+            if part > open[index] {
+                return Err(ClaimError::Inconsistent(
+                    "more written off an invoice than is open on it",
+                ));
+            }
+            if part.is_positive() {
+                open[index] = Money::from_cents(open[index].cents() - part.cents());
+                written_off[index].push((part, entry.date));
+            }
+            continue;
+        }
         if part.is_positive() {
             let mut left = part;
             for (index, open) in open.iter_mut().enumerate() {
@@ -445,5 +615,9 @@ fn replay_principal(principals: &[Money], entries: &[&EntryView]) -> Result<Repl
     for (index, amount, day) in stack {
         paid[index].push((amount, day));
     }
-    Ok(Replay { paid, open })
+    Ok(Replay {
+        paid,
+        written_off,
+        open,
+    })
 }

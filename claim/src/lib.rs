@@ -65,8 +65,20 @@
 //! - **Dates.** A ledger entry counts on its Dutch calendar day ([`dutch_date`] of its
 //!   `created_at`); entries dated after `as_of` are left out of the view.
 //!
-//! A disputed or on-hold invoice is a later feature; [`InvoiceInput::accrues`] (always true
-//! for now) is where it would stop interest.
+//! # Holds and write-offs
+//!
+//! - **Holds** ([`InterestPause`] in [`ClaimInput::pauses`]): on one invoice or the whole
+//!   dossier, days on which no interest runs (a dispute while it is open; see
+//!   `domain::statutory_interest_paused` for compounding and rounding with pauses). The
+//!   derivation lists the paused days as lines with no interest, and the invoice says it is
+//!   [on hold](InvoiceView::on_hold). Payments are allocated as always (art. 6:44 BW).
+//! - **Write-offs**: a ledger adjustment with `invoice_id` set ([`EntryView::invoice_id`])
+//!   cancels interest and principal of that one invoice (a dispute upheld). It lowers what the
+//!   invoice owes rather than paying it: the balance takes it off that invoice's debits, the
+//!   tranche replay closes that much principal on the day (marked
+//!   [written off](TrancheView::written_off)), a reversal never reopens it, and it is not
+//!   money received. A plain adjustment without `invoice_id` (e.g. cancelling the whole
+//!   dossier) is allocated like a payment.
 
 // Cent amounts are written with the cents split off, `1_234_56` for €1,234.56.
 #![allow(clippy::inconsistent_digit_grouping)]
@@ -82,12 +94,14 @@ mod view;
 use domain::{BalanceError, InterestError};
 
 pub use allocate::{AllocatedItem, PaymentAllocation, allocate_payment};
-pub use compute::{ChargeInput, ClaimInput, InvoiceInput, WIK_KEY_PREFIX, build_claim};
+pub use compute::{
+    ChargeInput, ClaimInput, InterestPause, InvoiceInput, WIK_KEY_PREFIX, build_claim,
+};
 #[cfg(feature = "store")]
 pub use load::{load_claim, load_claim_input, reversal_of};
 pub use local_date::dutch_date;
 pub use view::{
-    ChargeKind, ChargeView, ClaimView, CostView, CreditorView, EntryKind, EntryView,
+    ChargeKind, ChargeView, ClaimView, CostView, CreditorView, EntryKind, EntryView, HoldView,
     InterestDerivation, InterestLineView, InterestRule, InterestYearView, InvoiceView, ItemRef,
     OpenItemView, Totals, TrancheView, WikDerivation, WikLineView,
 };

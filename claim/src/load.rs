@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::{Money, PerKind};
 use store::{DebtorKind, LedgerKind, NewLedgerEntry, Store};
 
-use crate::compute::{ChargeInput, ClaimInput, InvoiceInput, build_claim};
+use crate::compute::{ChargeInput, ClaimInput, InterestPause, InvoiceInput, build_claim};
 use crate::local_date::dutch_date;
 use crate::view::{
     ChargeKind, ChargeView, ClaimView, CreditorView, EntryKind, EntryView, InterestRule,
@@ -26,8 +26,14 @@ pub async fn load_claim(
 /// Reads everything [`build_claim`] needs, for callers that compute several days from one
 /// read (a plan preview, a benchmark).
 ///
-/// Six plain reads, not one transaction: a payment booked between them shows up on the next
+/// Plain reads, not one transaction: a payment booked between them shows up on the next
 /// load. The ledger is read last, so an entry is never seen without the claim it pays.
+///
+/// Disputes become [pauses](crate::InterestPause): every dispute of the claim (not a
+/// complaint) holds its invoice, or the whole dossier, from the day after it was filed (that
+/// day's interest was already owed) up to and including the day it was decided, or for as
+/// long as it is undecided. Interest over a hold stays waived whatever the decision. Invoice
+/// write-offs (a dispute upheld) mark their ledger entries with the invoice.
 pub async fn load_claim_input(store: &Store, dossier_id: &str) -> Result<ClaimInput, ClaimError> {
     let dossier = store
         .dossier(dossier_id)
@@ -40,7 +46,24 @@ pub async fn load_claim_input(store: &Store, dossier_id: &str) -> Result<ClaimIn
     let debtor = store.debtor(dossier_id).await?;
     let items = store.claim_items(dossier_id).await?;
     let charges = store.charges(dossier_id).await?;
+    let disputes = store.disputes_for_dossier(dossier_id).await?;
+    let write_offs: std::collections::HashMap<i64, i64> = store
+        .invoice_write_offs(dossier_id)
+        .await?
+        .into_iter()
+        .collect();
     let entries = store.ledger_entries(dossier_id).await?;
+    let pauses = disputes
+        .iter()
+        .filter(|d| d.kind.holds())
+        .filter_map(|d| {
+            Some(InterestPause {
+                invoice_id: d.claim_item_id,
+                from: dutch_date(d.created_at).succ_opt()?,
+                until: d.decided_at.map(dutch_date),
+            })
+        })
+        .collect();
 
     // Art. 6:119a BW is for commercial transactions only: a debtor recorded as a person is
     // charged consumer interest whatever the creditor's setting, so an import mistake never
@@ -88,7 +111,17 @@ pub async fn load_claim_input(store: &Store, dossier_id: &str) -> Result<ClaimIn
                 key: charge.idempotency_key,
             })
             .collect(),
-        entries: entries.into_iter().map(entry_view).collect(),
+        entries: entries
+            .into_iter()
+            .map(|entry| {
+                let invoice_id = write_offs.get(&entry.id).copied();
+                EntryView {
+                    invoice_id,
+                    ..entry_view(entry)
+                }
+            })
+            .collect(),
+        pauses,
     })
 }
 
@@ -105,6 +138,7 @@ fn entry_view(entry: store::LedgerEntry) -> EntryView {
         },
         unallocated: entry.alloc_unallocated,
         payment_reference: entry.payment_id,
+        invoice_id: None,
     }
 }
 

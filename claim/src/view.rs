@@ -137,6 +137,10 @@ pub struct ClaimView {
     /// Whether some interest uses a rate past [`domain::RATES_REVIEWED_UNTIL`]: the figure may
     /// change when the rate table is updated.
     pub uses_unreviewed_rates: bool,
+    /// Whether a hold on the whole dossier (a dispute of the whole claim) stops interest as of
+    /// `as_of`. Per invoice see [`InvoiceView::on_hold`].
+    #[serde(default)]
+    pub dossier_on_hold: bool,
 }
 
 impl ClaimView {
@@ -165,9 +169,24 @@ pub struct InvoiceView {
     /// Whether statutory interest runs on this invoice. Always true for now: the extension
     /// point for a disputed or on-hold invoice, which would accrue nothing while on hold.
     pub accrues: bool,
+    /// Whether the invoice is on hold as of `as_of` (disputed, or the whole dossier is): no
+    /// interest runs on it while it is.
+    #[serde(default)]
+    pub on_hold: bool,
+    /// The holds that reached this invoice up to `as_of`, ended or not; their days show as
+    /// paused lines in the interest derivation.
+    #[serde(default)]
+    pub holds: Vec<HoldView>,
     /// The invoice amount.
     pub principal: Money,
-    /// Principal paid off (net of reversals).
+    /// Principal written off (a dispute upheld cancels what was open on the invoice).
+    #[serde(default)]
+    pub principal_written_off: Money,
+    /// Interest written off with it.
+    #[serde(default)]
+    pub interest_written_off: Money,
+    /// Principal paid off (net of reversals); `principal_paid + principal_open +
+    /// principal_written_off == principal`.
     pub principal_paid: Money,
     /// Principal still open.
     pub principal_open: Money,
@@ -180,7 +199,8 @@ pub struct InvoiceView {
     /// the unsplit amount did; the difference is carried so that booking a payment never
     /// changes the interest owed on its own day.
     pub split_rounding: Money,
-    /// The part of [`InvoiceView::interest`] paid off. The ledger books interest per dossier;
+    /// The part of [`InvoiceView::interest`] paid off (`interest_paid + interest_open +
+    /// interest_written_off == interest`). The ledger books interest per dossier;
     /// it is attributed to invoices oldest first, as art. 6:44 BW pays it.
     pub interest_paid: Money,
     /// Interest still open on this invoice.
@@ -190,13 +210,27 @@ pub struct InvoiceView {
     pub tranches: Vec<TrancheView>,
 }
 
+/// A stretch of days without interest on an invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldView {
+    /// Whether the hold is on the whole dossier rather than this invoice alone.
+    pub whole_dossier: bool,
+    /// First day without interest.
+    pub from: NaiveDate,
+    /// Last day without interest; `None` while the hold lasts.
+    pub until: Option<NaiveDate>,
+}
+
 /// A part of an invoice's principal that earned interest for one stretch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrancheView {
     /// The amount.
     pub amount: Money,
-    /// The day it was paid off; `None` while it is still open.
+    /// The day it was paid off (or written off); `None` while it is still open.
     pub paid_on: Option<NaiveDate>,
+    /// Whether it was written off (cancelled) rather than paid.
+    #[serde(default)]
+    pub written_off: bool,
     /// The last day that earns interest: `paid_on`, or `as_of` for the open tranche.
     pub until: NaiveDate,
     /// The statutory interest on `amount` from the due date to `until`; `None` when the
@@ -265,8 +299,11 @@ pub struct InterestLineView {
     pub year_days: u32,
     /// The amount interest runs on.
     pub base: Money,
-    /// `base × rate × days / year_days`, rounded to the cent (half up).
+    /// `base × rate × days / year_days`, rounded to the cent (half up); zero when paused.
     pub interest: Money,
+    /// Whether these days were on hold (no interest).
+    #[serde(default)]
+    pub paused: bool,
 }
 
 impl From<&InterestBreakdown> for InterestDerivation {
@@ -297,6 +334,7 @@ impl From<&InterestBreakdown> for InterestDerivation {
                             year_days: line.year_days(),
                             base: line.base(),
                             interest: line.interest(),
+                            paused: line.paused(),
                         })
                         .collect(),
                 })
@@ -428,6 +466,10 @@ pub struct EntryView {
     pub unallocated: Money,
     /// Our payment reference (the Pay.nl `reference`), when it came from a payment.
     pub payment_reference: Option<String>,
+    /// For a write-off of one invoice (a dispute upheld): that invoice (`claim_item.id`). Its
+    /// parts lower what the invoice owes rather than pay it, and it is not money received.
+    #[serde(default)]
+    pub invoice_id: Option<i64>,
 }
 
 /// One thing still open.
@@ -461,11 +503,15 @@ pub struct Totals {
     /// Money received beyond what was owed, held for the debtor (to refund, or to apply to
     /// later claims).
     pub credit: Money,
-    /// Net money received: `paid_total + credit`, the sum of the entries' amounts.
+    /// Net money received: `paid_total + credit`, the sum of the amounts of the entries that
+    /// are not write-offs.
     pub received: Money,
     /// Included in `owed.interest`: interest already paid beyond what the invoices now add
     /// up to. Zero unless a reversal re-opened principal without the interest paid with it
     /// and re-merging tranches rounded a cent lower; interest paid is never re-opened as
     /// negative, so the difference is kept here (at most a cent per line computed).
     pub interest_rounding: Money,
+    /// Written off invoices (disputes upheld), already taken out of `owed`.
+    #[serde(default)]
+    pub written_off: PerKind,
 }

@@ -5,7 +5,7 @@
 use chrono::{Days, NaiveDate};
 use claim::{
     ChargeInput, ChargeKind, ChargeView, ClaimInput, ClaimView, CreditorView, EntryKind, EntryView,
-    InterestRule, InvoiceInput, allocate_payment, build_claim,
+    InterestPause, InterestRule, InvoiceInput, allocate_payment, build_claim,
 };
 use domain::{ItemKind, Money, PerKind};
 use proptest::prelude::*;
@@ -20,6 +20,12 @@ enum Event {
     Pay(i64),
     /// Reverse in full the n-th (modulo) payment not yet reversed.
     Reverse(usize),
+    /// Put the n-th (modulo) invoice on hold, or the whole dossier for `None`, from tomorrow.
+    Hold(Option<usize>),
+    /// End the n-th (modulo) hold still running, today.
+    Release(usize),
+    /// Write off what is open on the n-th (modulo) invoice (a dispute upheld).
+    WriteOff(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +46,9 @@ fn case() -> impl Strategy<Value = Case> {
     let event = prop_oneof![
         4 => (0i64..400_000).prop_map(Event::Pay),
         1 => (0usize..8).prop_map(Event::Reverse),
+        1 => prop::option::of(0usize..4).prop_map(Event::Hold),
+        1 => (0usize..4).prop_map(Event::Release),
+        1 => (0usize..4).prop_map(Event::WriteOff),
     ];
     let events = prop::collection::vec((0u64..120, event), 0..12);
     (
@@ -98,6 +107,7 @@ fn input(case: &Case) -> ClaimInput {
             .chain(case.other_costs.map(|c| charge(2, c, "letter")))
             .collect(),
         entries: Vec::new(),
+        pauses: Vec::new(),
     }
 }
 
@@ -119,20 +129,30 @@ fn check(view: &ClaimView) -> Result<(), TestCaseError> {
         t.open_total.cents()
     );
     prop_assert!(view.open_items.iter().all(|i| i.open.is_positive()));
-    let received: i64 = view.entries.iter().map(|e| e.amount.cents()).sum();
+    let received: i64 = view
+        .entries
+        .iter()
+        .filter(|e| e.invoice_id.is_none())
+        .map(|e| e.amount.cents())
+        .sum();
     prop_assert_eq!(received, t.received.cents());
     prop_assert_eq!(t.received.cents(), t.paid_total.cents() + t.credit.cents());
     // Per invoice: paid + open = owed, tranches add up to the principal.
     let mut principal_open = 0;
     for invoice in &view.invoices {
         prop_assert_eq!(
-            invoice.principal_paid.cents() + invoice.principal_open.cents(),
+            invoice.principal_paid.cents()
+                + invoice.principal_open.cents()
+                + invoice.principal_written_off.cents(),
             invoice.principal.cents()
         );
         prop_assert_eq!(
-            invoice.interest_paid.cents() + invoice.interest_open.cents(),
+            invoice.interest_paid.cents()
+                + invoice.interest_open.cents()
+                + invoice.interest_written_off.cents(),
             invoice.interest.cents()
         );
+        prop_assert!(!invoice.principal_paid.is_negative() && !invoice.interest_paid.is_negative());
         prop_assert!(!invoice.interest.is_negative() && !invoice.interest_open.is_negative());
         let tranches: i64 = invoice.tranches.iter().map(|t| t.amount.cents()).sum();
         prop_assert_eq!(tranches, invoice.principal.cents());
@@ -195,6 +215,7 @@ proptest! {
                         allocation: a.parts,
                         unallocated: a.overpayment,
                         payment_reference: None,
+                        invoice_id: None,
                     });
                     received += cents;
                     // Booking the payment lowers that day's balance by exactly what it paid
@@ -228,10 +249,96 @@ proptest! {
                         allocation: negate(original.allocation),
                         unallocated: Money::from_cents(-original.unallocated.cents()),
                         payment_reference: None,
+                        invoice_id: None,
                     });
                     received -= original.amount.cents();
                     let after = build_claim(&input, today).unwrap();
                     check(&after)?;
+                }
+                Event::Hold(target) => {
+                    let invoice_id = target.map(|n| (n % input.invoices.len()) as i64 + 1);
+                    // A hold filed today starts tomorrow: today's interest is already owed.
+                    input.pauses.push(InterestPause {
+                        invoice_id,
+                        from: today + Days::new(1),
+                        until: None,
+                    });
+                    let after = build_claim(&input, today).unwrap();
+                    check(&after)?;
+                    prop_assert_eq!(after.totals.owed, before.totals.owed);
+                    // Nothing accrues while on hold.
+                    let later = build_claim(&input, today + Days::new(90)).unwrap();
+                    check(&later)?;
+                    for invoice in &later.invoices {
+                        if invoice_id.is_none_or(|id| id == invoice.id) {
+                            prop_assert!(invoice.on_hold);
+                            let now = after.invoice(invoice.id).unwrap();
+                            prop_assert_eq!(invoice.interest, now.interest);
+                        }
+                    }
+                }
+                Event::Release(n) => {
+                    let running: Vec<usize> = input
+                        .pauses
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| p.until.is_none())
+                        .map(|(i, _)| i)
+                        .collect();
+                    if running.is_empty() {
+                        continue;
+                    }
+                    let index = running[n % running.len()];
+                    input.pauses[index].until = Some(today);
+                    let after = build_claim(&input, today).unwrap();
+                    check(&after)?;
+                    prop_assert_eq!(after.totals.owed, before.totals.owed);
+                }
+                Event::WriteOff(n) => {
+                    let invoice = &before.invoices[n % before.invoices.len()];
+                    let parts = PerKind {
+                        costs: Money::ZERO,
+                        interest: invoice.interest_open,
+                        principal: invoice.principal_open,
+                    };
+                    if parts.checked_total().unwrap().is_zero() {
+                        continue;
+                    }
+                    input.entries.push(EntryView {
+                        id,
+                        date: today,
+                        kind: EntryKind::Adjustment,
+                        amount: parts.checked_total().unwrap(),
+                        allocation: parts,
+                        unallocated: Money::ZERO,
+                        payment_reference: None,
+                        invoice_id: Some(invoice.id),
+                    });
+                    let after = build_claim(&input, today).unwrap();
+                    check(&after)?;
+                    // The balance falls by what was open on the invoice, nothing else moves.
+                    prop_assert_eq!(
+                        after.open_total().cents(),
+                        before.open_total().cents() - parts.checked_total().unwrap().cents()
+                    );
+                    prop_assert_eq!(after.totals.paid, before.totals.paid);
+                    let written = after.invoice(invoice.id).unwrap();
+                    prop_assert_eq!(written.principal_open, Money::ZERO);
+                    prop_assert_eq!(written.interest_open, Money::ZERO);
+                    // It earns nothing more: unless a reversal re-opened principal on an
+                    // invoice written off earlier (its interest then grows again and, being
+                    // attributed first, can take interest paid away from this one).
+                    let later = build_claim(&input, today + Days::new(200)).unwrap();
+                    check(&later)?;
+                    let reopened = after.invoices.iter().any(|i| {
+                        !i.principal_written_off.is_zero() && i.principal_open.is_positive()
+                    });
+                    if !reopened {
+                        prop_assert_eq!(
+                            later.invoice(invoice.id).unwrap().interest_open,
+                            Money::ZERO
+                        );
+                    }
                 }
             }
         }
@@ -245,5 +352,44 @@ proptest! {
             prop_assert_eq!(end.totals.credit, Money::ZERO);
             prop_assert_eq!(end.open_total(), end.totals.owed_total);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn holds_never_raise_interest_and_a_hold_on_everything_leaves_none(
+        case in case(),
+        holds in prop::collection::vec((prop::option::of(0usize..4), 0u64..800, prop::option::of(0u64..300)), 0..4),
+        as_of in 0u64..1_200,
+    ) {
+        let plain = input(&case);
+        let mut held = plain.clone();
+        held.pauses = holds
+            .iter()
+            .map(|&(target, from, len)| InterestPause {
+                invoice_id: target.map(|n| (n % plain.invoices.len()) as i64 + 1),
+                from: day(from),
+                until: len.map(|l| day(from + l)),
+            })
+            .collect();
+        let as_of = day(as_of);
+        let a = build_claim(&plain, as_of).unwrap();
+        let b = build_claim(&held, as_of).unwrap();
+        check(&b)?;
+        for (x, y) in a.invoices.iter().zip(&b.invoices) {
+            prop_assert!(y.interest <= x.interest);
+        }
+        // No holds: exactly the claim without them.
+        let none = build_claim(&ClaimInput { pauses: Vec::new(), ..held.clone() }, as_of).unwrap();
+        prop_assert_eq!(&none, &a);
+        // A hold on the whole dossier from the start: no interest at all.
+        let mut all = plain.clone();
+        all.pauses = vec![InterestPause { invoice_id: None, from: day(0), until: None }];
+        let c = build_claim(&all, as_of).unwrap();
+        check(&c)?;
+        prop_assert_eq!(c.totals.owed.interest, Money::ZERO);
+        prop_assert!(c.dossier_on_hold);
     }
 }

@@ -17,6 +17,18 @@
 //! - **Rounding.** Each line (a stretch of days with one rate, one base and
 //!   one year length) is rounded to the cent, halves up. A year's interest is
 //!   the sum of its rounded lines, so the figures shown always add up.
+//! - **Pauses** ([`statutory_interest_paused`]): days inside a pause (a
+//!   disputed invoice on hold, a plan under which the agency stops interest)
+//!   earn nothing and show as lines marked [`InterestLine::paused`] with zero
+//!   interest. A pause removes days, never years: the anniversaries stay
+//!   where the due date puts them, and a year's interest (less its paused
+//!   days) is added to the base at its anniversary as usual, so a year that
+//!   is paused throughout adds nothing. Where a pause splits a stretch of one
+//!   rate, base and year length, the unpaused pieces are priced on their
+//!   running day count (each piece is the rounded interest up to its end less
+//!   the rounded interest up to its start), so the pieces add up to the
+//!   stretch's unpaused days priced once: a pause can never raise the
+//!   interest by rounding, and without pauses every figure is as before.
 //!
 //! # Rates
 //!
@@ -155,6 +167,7 @@ pub struct InterestLine {
     year_days: u32,
     base: Money,
     interest: Money,
+    paused: bool,
 }
 
 impl InterestLine {
@@ -188,10 +201,59 @@ impl InterestLine {
         self.base
     }
 
-    /// `base × rate × days / year_days`, rounded to the cent (half up).
+    /// `base × rate × days / year_days`, rounded to the cent (half up); zero
+    /// when [`InterestLine::paused`]. Next to a pause in the same stretch, see
+    /// the module docs for how the pieces are priced.
     pub const fn interest(self) -> Money {
         self.interest
     }
+
+    /// Whether these days fall in a pause and earn nothing.
+    pub const fn paused(self) -> bool {
+        self.paused
+    }
+}
+
+/// Days on which no interest runs, `from` to `until` inclusive (e.g. while a
+/// disputed invoice is on hold).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Pause {
+    from: NaiveDate,
+    until: NaiveDate,
+}
+
+impl Pause {
+    /// A pause from `from` to `until` inclusive; `None` when `until` is before
+    /// `from`.
+    pub fn new(from: NaiveDate, until: NaiveDate) -> Option<Pause> {
+        (from <= until).then_some(Pause { from, until })
+    }
+
+    /// First paused day.
+    pub const fn from(self) -> NaiveDate {
+        self.from
+    }
+
+    /// Last paused day (inclusive).
+    pub const fn until(self) -> NaiveDate {
+        self.until
+    }
+}
+
+/// Sorts and merges overlapping or adjacent pauses.
+fn merged(pauses: &[Pause]) -> Vec<Pause> {
+    let mut sorted = pauses.to_vec();
+    sorted.sort_by_key(|p| (p.from, p.until));
+    let mut out: Vec<Pause> = Vec::with_capacity(sorted.len());
+    for pause in sorted {
+        match out.last_mut() {
+            Some(last) if last.until.succ_opt().is_none_or(|next| pause.from <= next) => {
+                last.until = last.until.max(pause.until);
+            }
+            _ => out.push(pause),
+        }
+    }
+    out
 }
 
 /// One year counted from the due date (the last one may be unfinished).
@@ -327,6 +389,20 @@ pub fn statutory_interest(
     due_date: NaiveDate,
     as_of: NaiveDate,
 ) -> Result<InterestBreakdown, InterestError> {
+    statutory_interest_paused(kind, principal, due_date, as_of, &[])
+}
+
+/// [`statutory_interest`] with days on which no interest runs. Pauses may
+/// overlap and reach outside the counted days. See the module docs for how
+/// pauses combine with compounding and rounding.
+pub fn statutory_interest_paused(
+    kind: InterestKind,
+    principal: Money,
+    due_date: NaiveDate,
+    as_of: NaiveDate,
+    pauses: &[Pause],
+) -> Result<InterestBreakdown, InterestError> {
+    let pauses = merged(pauses);
     if principal.is_negative() {
         return Err(InterestError::NegativePrincipal);
     }
@@ -350,7 +426,7 @@ pub fn statutory_interest(
             ))
             .ok_or(InterestError::DateOutOfRange)?;
         let year_to = anniversary.min(as_of);
-        let lines = year_lines(kind, base, year_from, year_to)?;
+        let lines = year_lines(kind, base, year_from, year_to, &pauses)?;
         let interest =
             Money::checked_sum(lines.iter().map(|l| l.interest)).ok_or(InterestError::Overflow)?;
         let complete = year_to == anniversary;
@@ -382,12 +458,14 @@ pub fn statutory_interest(
     })
 }
 
-/// Splits `from..=to` at rate changes and at 1 January and prices each piece.
+/// Splits `from..=to` at rate changes and at 1 January and prices each piece;
+/// within a piece, paused days become lines of their own with no interest.
 fn year_lines(
     kind: InterestKind,
     base: Money,
     from: NaiveDate,
     to: NaiveDate,
+    pauses: &[Pause],
 ) -> Result<Vec<InterestLine>, InterestError> {
     let mut lines = Vec::new();
     let mut start = from;
@@ -402,26 +480,77 @@ fn year_lines(
             next = next.min(change);
         }
         let end = to.min(next.pred_opt().ok_or(InterestError::DateOutOfRange)?);
-        let days = u32::try_from((end - start).num_days() + 1)
-            .map_err(|_| InterestError::DateOutOfRange)?;
-        let year_days = if start.leap_year() { 366 } else { 365 };
-        let exact = i128::from(base.cents()) * i128::from(rate_bp) * i128::from(days);
-        let cents = div_round_half_away(exact, 10_000 * i128::from(year_days));
-        let interest = i64::try_from(cents)
-            .map(Money::from_cents)
-            .map_err(|_| InterestError::Overflow)?;
-        lines.push(InterestLine {
-            from: start,
-            to: end,
-            days,
-            rate_bp,
-            year_days,
-            base,
-            interest,
-        });
+        let year_days: u32 = if start.leap_year() { 366 } else { 365 };
+        // Interest on the first `days` counted days of this stretch, rounded.
+        let priced = |days: u32| -> Result<Money, InterestError> {
+            let exact = i128::from(base.cents()) * i128::from(rate_bp) * i128::from(days);
+            let cents = div_round_half_away(exact, 10_000 * i128::from(year_days));
+            i64::try_from(cents)
+                .map(Money::from_cents)
+                .map_err(|_| InterestError::Overflow)
+        };
+        let mut counted = 0u32;
+        let mut counted_interest = Money::ZERO;
+        for (piece_from, piece_to, paused) in pieces(start, end, pauses)? {
+            let days = u32::try_from((piece_to - piece_from).num_days() + 1)
+                .map_err(|_| InterestError::DateOutOfRange)?;
+            let interest = if paused {
+                Money::ZERO
+            } else {
+                counted = counted
+                    .checked_add(days)
+                    .ok_or(InterestError::DateOutOfRange)?;
+                let up_to = priced(counted)?;
+                let interest = up_to
+                    .checked_sub(counted_interest)
+                    .ok_or(InterestError::Overflow)?;
+                counted_interest = up_to;
+                interest
+            };
+            lines.push(InterestLine {
+                from: piece_from,
+                to: piece_to,
+                days,
+                rate_bp,
+                year_days,
+                base,
+                interest,
+                paused,
+            });
+        }
         start = end.succ_opt().ok_or(InterestError::DateOutOfRange)?;
     }
     Ok(lines)
+}
+
+/// `from..=to` cut at the edges of the (merged, sorted) pauses: (from, to, paused).
+fn pieces(
+    from: NaiveDate,
+    to: NaiveDate,
+    pauses: &[Pause],
+) -> Result<Vec<(NaiveDate, NaiveDate, bool)>, InterestError> {
+    let mut out = Vec::new();
+    let mut start = from;
+    for pause in pauses {
+        if pause.until < start {
+            continue;
+        }
+        if pause.from > to {
+            break;
+        }
+        if pause.from > start {
+            let before = pause.from.pred_opt().ok_or(InterestError::DateOutOfRange)?;
+            out.push((start, before, false));
+        }
+        let paused_to = pause.until.min(to);
+        out.push((pause.from.max(start), paused_to, true));
+        if paused_to == to {
+            return Ok(out);
+        }
+        start = paused_to.succ_opt().ok_or(InterestError::DateOutOfRange)?;
+    }
+    out.push((start, to, false));
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -878,5 +1007,168 @@ mod tests {
             statutory_interest(InterestKind::Commercial, eur(100_00), d(2026, 1, 1), later)
                 .unwrap();
         assert!(beyond.uses_unreviewed_rates());
+    }
+
+    fn pause(from: NaiveDate, until: NaiveDate) -> Pause {
+        Pause::new(from, until).unwrap()
+    }
+
+    #[test]
+    fn a_pause_shows_as_a_line_without_interest() {
+        // €1,000 due 2022-12-31, as of 2023-12-31; paused 1 April to 30 June 2023.
+        let b = statutory_interest_paused(
+            InterestKind::Consumer,
+            eur(1_000_00),
+            d(2022, 12, 31),
+            d(2023, 12, 31),
+            &[pause(d(2023, 4, 1), d(2023, 6, 30))],
+        )
+        .unwrap();
+        assert_eq!(
+            rows(&b),
+            [
+                // 100000 × 4% × 90/365 = 986.30 → 986
+                (d(2023, 1, 1), d(2023, 3, 31), 90, 400, 365, 1_000_00, 9_86),
+                (d(2023, 4, 1), d(2023, 6, 30), 91, 400, 365, 1_000_00, 0),
+                // 100000 × 6% × 184/365 = 3024.66 → 3025
+                (
+                    d(2023, 7, 1),
+                    d(2023, 12, 31),
+                    184,
+                    600,
+                    365,
+                    1_000_00,
+                    30_25
+                ),
+            ]
+        );
+        let paused: Vec<bool> = b.lines().map(|l| l.paused()).collect();
+        assert_eq!(paused, [false, true, false]);
+        assert_eq!(b.total(), eur(40_11));
+    }
+
+    #[test]
+    fn pieces_beside_a_pause_are_priced_on_their_running_day_count() {
+        // 9125 × 2% × 1/365 = 0.5 cent a day: one day alone rounds to 1, two days priced
+        // once are 1 cent, so the second piece gets 0 (priced apart they would be 1 + 1).
+        let b = statutory_interest_paused(
+            InterestKind::Consumer,
+            eur(91_25),
+            d(2017, 3, 1),
+            d(2017, 3, 4),
+            &[pause(d(2017, 3, 3), d(2017, 3, 3))],
+        )
+        .unwrap();
+        let interest: Vec<i64> = b.lines().map(|l| l.interest().cents()).collect();
+        // 2 March: 0.5 → 1; 3 March paused; 4 March: round(1.0) − 1 = 0.
+        assert_eq!(interest, [1, 0, 0]);
+        let unpaused = statutory_interest(
+            InterestKind::Consumer,
+            eur(91_25),
+            d(2017, 3, 1),
+            d(2017, 3, 4),
+        )
+        .unwrap();
+        assert!(b.total() <= unpaused.total());
+    }
+
+    #[test]
+    fn a_paused_year_adds_nothing_at_its_anniversary() {
+        // €1,000 due 2015-12-31 at 2%: 2016 paused throughout, 2017 earns on the principal.
+        let b = statutory_interest_paused(
+            InterestKind::Consumer,
+            eur(1_000_00),
+            d(2015, 12, 31),
+            d(2017, 12, 31),
+            &[pause(d(2016, 1, 1), d(2016, 12, 31))],
+        )
+        .unwrap();
+        let per_year: Vec<(i64, i64)> = b
+            .years()
+            .iter()
+            .map(|y| (y.base().cents(), y.interest().cents()))
+            .collect();
+        assert_eq!(per_year, [(1_000_00, 0), (1_000_00, 20_00)]);
+    }
+
+    #[test]
+    fn overlapping_and_adjacent_pauses_merge() {
+        let merged = merged(&[
+            pause(d(2024, 3, 10), d(2024, 3, 20)),
+            pause(d(2024, 3, 1), d(2024, 3, 12)),
+            pause(d(2024, 3, 21), d(2024, 3, 25)),
+            pause(d(2024, 4, 1), d(2024, 4, 1)),
+        ]);
+        assert_eq!(
+            merged,
+            [
+                pause(d(2024, 3, 1), d(2024, 3, 25)),
+                pause(d(2024, 4, 1), d(2024, 4, 1))
+            ]
+        );
+        assert_eq!(Pause::new(d(2024, 3, 2), d(2024, 3, 1)), None);
+    }
+
+    fn any_kind() -> impl Strategy<Value = InterestKind> {
+        prop_oneof![Just(InterestKind::Consumer), Just(InterestKind::Commercial)]
+    }
+
+    fn any_pauses() -> impl Strategy<Value = Vec<Pause>> {
+        prop::collection::vec((0u64..2_000, 0u64..400), 0..4).prop_map(|raw| {
+            raw.into_iter()
+                .map(|(start, len)| {
+                    let from = d(2016, 1, 1) + chrono::Days::new(start);
+                    pause(from, from + chrono::Days::new(len))
+                })
+                .collect()
+        })
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_pause_never_raises_interest(
+            kind in any_kind(),
+            cents in 0i64..10_000_000,
+            due in 0u64..1_500,
+            span in 0u64..1_800,
+            pauses in any_pauses(),
+        ) {
+            let due = d(2016, 1, 1) + chrono::Days::new(due);
+            let as_of = due + chrono::Days::new(span);
+            let plain = statutory_interest(kind, eur(cents), due, as_of).unwrap();
+            let paused = statutory_interest_paused(kind, eur(cents), due, as_of, &pauses).unwrap();
+            prop_assert!(paused.total() <= plain.total());
+            prop_assert_eq!(
+                paused.total(),
+                Money::checked_sum(paused.lines().map(|l| l.interest())).unwrap()
+            );
+            // The same days are listed, paused or not.
+            let days = |b: &InterestBreakdown| b.lines().map(|l| l.days()).sum::<u32>();
+            prop_assert_eq!(days(&paused), days(&plain));
+            prop_assert!(paused.lines().filter(|l| l.paused()).all(|l| l.interest().is_zero()));
+            // A pause in the future of as_of, or none, changes nothing.
+            let none = statutory_interest_paused(kind, eur(cents), due, as_of, &[]).unwrap();
+            prop_assert_eq!(&none, &plain);
+            let later = pause(as_of + chrono::Days::new(1), as_of + chrono::Days::new(30));
+            let after = statutory_interest_paused(kind, eur(cents), due, as_of, &[later]).unwrap();
+            prop_assert_eq!(&after, &plain);
+        }
+
+        #[test]
+        fn a_pause_covering_everything_leaves_no_interest(
+            kind in any_kind(),
+            cents in 0i64..10_000_000,
+            due in 0u64..1_500,
+            span in 0u64..1_800,
+        ) {
+            let due = d(2016, 1, 1) + chrono::Days::new(due);
+            let as_of = due + chrono::Days::new(span);
+            let all = pause(due, as_of);
+            let b = statutory_interest_paused(kind, eur(cents), due, as_of, &[all]).unwrap();
+            prop_assert_eq!(b.total(), Money::ZERO);
+            prop_assert!(b.lines().all(|l| l.paused()));
+        }
     }
 }

@@ -29,7 +29,8 @@ pub use ids::{
 };
 pub use interest::{
     COMMERCIAL_RATES, CONSUMER_RATES, InterestBreakdown, InterestError, InterestKind, InterestLine,
-    InterestYear, RATES_REVIEWED_UNTIL, RateChange, statutory_interest,
+    InterestYear, Pause, RATES_REVIEWED_UNTIL, RateChange, statutory_interest,
+    statutory_interest_paused,
 };
 pub use lang::{Lang, UnknownLang};
 pub use money::{Money, MoneyParseError};

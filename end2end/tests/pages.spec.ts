@@ -19,10 +19,12 @@ const DEBTOR_PAGES: [string, string][] = [
   ["print", "/dossier/data/print"],
   ["plan", "/dossier/plan"],
   ["plan-preview", "/dossier/plan?months=3"],
+  ["disputes", "/dossier/disputes"],
 ];
 const STAFF_PAGES: [string, string][] = [
   ["staff-corrections", "/staff/corrections"],
   ["staff-plans", "/staff/plans"],
+  ["staff-disputes", "/staff/disputes"],
   ["staff-dossier", `/staff/dossiers?number=${DEMO.business.number}`],
 ];
 const PUBLIC_PAGES: [string, string][] = [

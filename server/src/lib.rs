@@ -3,6 +3,7 @@
 
 pub mod config;
 mod data_export;
+mod disputes;
 mod lang;
 pub mod letters;
 mod middleware;
@@ -103,6 +104,12 @@ pub fn router(config: &Config, services: Services) -> Router {
             axum::routing::post(paying::exchange).get(paying::exchange),
         )
         .route("/dossier/data/export.json", get(data_export::download))
+        .route("/dossier/disputes", axum::routing::post(disputes::file))
+        .route(
+            "/dossier/disputes/file/{id}",
+            get(disputes::debtor_download),
+        )
+        .route("/staff/disputes/file/{id}", get(disputes::staff_download))
         .leptos_routes_with_context(&state, routes, move || provide_context(services.clone()), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())

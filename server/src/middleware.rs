@@ -84,7 +84,7 @@ const PROTECTED_PAGES: &[&str] = &["/dossier"];
 
 /// Pages with personal data: a pay-only (QR-link) session is sent to sign in with the
 /// secret instead.
-const PERSONAL_DATA_PAGES: &[&str] = &["/dossier/data", "/dossier/plan"];
+const PERSONAL_DATA_PAGES: &[&str] = &["/dossier/data", "/dossier/plan", "/dossier/disputes"];
 
 fn under(path: &str, prefixes: &[&str]) -> bool {
     prefixes

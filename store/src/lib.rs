@@ -17,6 +17,7 @@
 
 mod audit;
 mod corrections;
+mod disputes;
 mod dossiers;
 mod error;
 mod exchange;
@@ -38,6 +39,10 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 
 pub use audit::{AuditEvent, NewAuditEvent};
 pub use corrections::{CorrectionDecision, CorrectionRequest, Decided, NewCorrection};
+pub use disputes::{
+    Attachment, AttachmentMeta, Dispute, DisputeAck, DisputeChanged, DisputeDecision,
+    NewAttachment, NewDispute,
+};
 pub use dossiers::{
     ClaimItem, Creditor, Debtor, DebtorDetails, Dossier, DossierImport, DossierQuery,
     DossierSummary, FieldSource, NewClaimItem, NewCreditor, NewDossier,
@@ -54,9 +59,10 @@ pub use plans::{
 pub use sessions::{AttemptKey, NewSession, Session};
 pub use staff::StaffUser;
 pub use types::{
-    ActorKind, AttemptKeyKind, Booked, ChargeKind, CorrectionStatus, Created, DebtorField,
-    DebtorKind, DossierStatus, FieldSourceKind, InstalmentStatus, InterestKind, LedgerKind,
-    PaymentPurpose, PaymentStatus, PlanDecisionKind, PlanStatus, SessionKind, StaffRole,
+    ActorKind, AttachmentType, AttemptKeyKind, Booked, ChargeKind, CorrectionStatus, Created,
+    DebtorField, DebtorKind, DisputeDecisionKind, DisputeKind, DisputeStatus, DossierStatus,
+    FieldSourceKind, InstalmentStatus, InterestKind, LedgerKind, PaymentPurpose, PaymentStatus,
+    PlanDecisionKind, PlanStatus, SessionKind, StaffRole,
 };
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

@@ -195,3 +195,39 @@ pub enum Booked {
     /// The key was already booked; nothing changed.
     AlreadyBooked,
 }
+
+db_enum!(
+    /// What a debtor disputes: the claim (the first five) or, for `Complaint`, the agency's
+    /// conduct (nothing is put on hold).
+    DisputeKind {
+        AlreadyPaid = "already_paid",
+        NeverReceived = "never_received",
+        WrongAmount = "wrong_amount",
+        NotMine = "not_mine",
+        Other = "other",
+        Complaint = "complaint",
+    }
+);
+
+impl DisputeKind {
+    /// Whether it puts what it disputes on hold (every kind but a complaint).
+    pub const fn holds(self) -> bool {
+        !matches!(self, DisputeKind::Complaint)
+    }
+}
+
+db_enum!(
+    /// Open → acknowledged (optional) → decided.
+    DisputeStatus { Open = "open", Acknowledged = "acknowledged", Decided = "decided" }
+);
+
+db_enum!(
+    /// How staff decided: `Upheld` (the debtor is right: a disputed invoice is cancelled),
+    /// `Rejected` (collection resumes), `Paid` (paid elsewhere, booked from the proof).
+    DisputeDecisionKind { Upheld = "upheld", Rejected = "rejected", Paid = "paid" }
+);
+
+db_enum!(
+    /// The only file types kept with a dispute, by what the bytes are.
+    AttachmentType { Pdf = "application/pdf", Jpeg = "image/jpeg", Png = "image/png" }
+);

@@ -16,6 +16,9 @@ use store::*;
 // Each test runs on a fresh SQLite file and a fresh PostgreSQL database (`store::testing`).
 store::backend_tests!(
     migrations_create_the_same_tables_and_columns_and_can_run_again,
+    a_dispute_keeps_its_files_and_only_its_dossier_reads_them,
+    one_open_dispute_per_invoice_per_dossier_and_one_open_complaint,
+    deciding_a_dispute_books_once_and_links_the_write_off,
     an_imported_dossier_is_found_by_number_with_its_debtor_and_claim_items,
     importing_a_dossier_again_updates_it_without_duplicates,
     a_dossier_number_cannot_move_to_another_creditor,
@@ -245,6 +248,18 @@ const SCHEMA: &[(&str, &str)] = &[
     (
         "exchange_call",
         "id received_at order_id raw_body signature_ok outcome",
+    ),
+    (
+        "dispute",
+        "id dossier_id claim_item_id kind explanation status decision ack_note answer created_at ack_due_at decision_due_at acknowledged_at acknowledged_by decided_at decided_by ledger_entry_id",
+    ),
+    (
+        "dispute_attachment",
+        "id dispute_id dossier_id filename content_type size_bytes sha256 content created_at",
+    ),
+    (
+        "invoice_write_off",
+        "ledger_entry_id dossier_id claim_item_id",
     ),
 ];
 
@@ -2159,4 +2174,180 @@ async fn a_sqlite_store_creates_its_file_and_directory_in_wal_mode() {
         .unwrap();
     assert_eq!(count(&again, "dossier").await, 0);
     again.close().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Disputes
+
+fn new_dispute(dossier_id: &str, invoice: Option<i64>, kind: DisputeKind) -> NewDispute {
+    NewDispute {
+        dossier_id: dossier_id.into(),
+        claim_item_id: invoice,
+        kind,
+        explanation: "Dit heb ik al betaald.".into(),
+        created_at: t0(),
+        ack_due_at: t0() + Duration::days(2),
+        decision_due_at: t0() + Duration::days(28),
+        attachments: vec![NewAttachment {
+            filename: "bewijs.pdf".into(),
+            content_type: AttachmentType::Pdf,
+            sha256: "00".repeat(32),
+            content: b"%PDF-1.4 \x00\xff binary".to_vec(),
+        }],
+    }
+}
+
+fn debtor_audit(dossier_id: &str) -> NewAuditEvent {
+    NewAuditEvent {
+        at: t0(),
+        actor_kind: ActorKind::Debtor,
+        actor_id: Some("ISB".into()),
+        dossier_id: Some(dossier_id.into()),
+        action: "dispute.filed".into(),
+        detail: serde_json::json!({}),
+        client_ip: None,
+    }
+}
+
+async fn a_dispute_keeps_its_files_and_only_its_dossier_reads_them(store: Store) {
+    let mine = seed(&store, "ISB-2026-000123").await;
+    let other = store
+        .import_dossier(&import_of("ISB-2026-000124"), t0())
+        .await
+        .unwrap()
+        .into_inner();
+    let invoice = store.claim_items(&mine.id).await.unwrap()[0].id;
+    let dispute = store
+        .create_dispute(
+            &new_dispute(&mine.id, Some(invoice), DisputeKind::AlreadyPaid),
+            &debtor_audit(&mine.id),
+        )
+        .await
+        .unwrap();
+    assert_eq!(dispute.status, DisputeStatus::Open);
+    assert_eq!(dispute.claim_item_id, Some(invoice));
+    let files = store.dispute_attachments(dispute.id).await.unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].content_type, AttachmentType::Pdf);
+    let id = files[0].id;
+    let file = store
+        .attachment_of_dossier(id, &mine.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(file.content, b"%PDF-1.4 \x00\xff binary");
+    assert_eq!(file.meta.size_bytes, 18);
+    assert_eq!(
+        store.attachment_of_dossier(id, &other.id).await.unwrap(),
+        None
+    );
+    let audit = store.audit_for_dossier(&mine.id, 10).await.unwrap();
+    assert_eq!(audit[0].detail["dispute_id"], dispute.id);
+}
+
+async fn one_open_dispute_per_invoice_per_dossier_and_one_open_complaint(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000123").await;
+    let items = store.claim_items(&dossier.id).await.unwrap();
+    let audit = debtor_audit(&dossier.id);
+    let file = |invoice, kind| new_dispute(&dossier.id, invoice, kind);
+    store
+        .create_dispute(&file(Some(items[0].id), DisputeKind::AlreadyPaid), &audit)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .create_dispute(&file(Some(items[0].id), DisputeKind::NotMine), &audit)
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    // Another invoice, the whole dossier and a complaint are each fine once.
+    store
+        .create_dispute(&file(Some(items[1].id), DisputeKind::WrongAmount), &audit)
+        .await
+        .unwrap();
+    store
+        .create_dispute(&file(None, DisputeKind::Other), &audit)
+        .await
+        .unwrap();
+    store
+        .create_dispute(&file(None, DisputeKind::Complaint), &audit)
+        .await
+        .unwrap();
+    for (invoice, kind) in [(None, DisputeKind::NotMine), (None, DisputeKind::Complaint)] {
+        assert!(matches!(
+            store.create_dispute(&file(invoice, kind), &audit).await,
+            Err(StoreError::Conflict(_))
+        ));
+    }
+    // A failed filing keeps nothing: 4 disputes, 4 files.
+    assert_eq!(count(&store, "dispute").await, 4);
+    assert_eq!(count(&store, "dispute_attachment").await, 4);
+    assert_eq!(store.undecided_disputes().await.unwrap().len(), 4);
+}
+
+async fn deciding_a_dispute_books_once_and_links_the_write_off(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000123").await;
+    let invoice = store.claim_items(&dossier.id).await.unwrap()[1].id;
+    let dispute = store
+        .create_dispute(
+            &new_dispute(&dossier.id, Some(invoice), DisputeKind::NotMine),
+            &debtor_audit(&dossier.id),
+        )
+        .await
+        .unwrap();
+    let staff_audit = NewAuditEvent {
+        actor_kind: ActorKind::Staff,
+        actor_id: Some("alice".into()),
+        action: "dispute.upheld".into(),
+        ..debtor_audit(&dossier.id)
+    };
+    let ack = DisputeAck {
+        id: dispute.id,
+        note: Some("Ontvangen".into()),
+        staff: "alice".into(),
+        now: t0() + minutes(10),
+        audit: staff_audit.clone(),
+    };
+    assert!(matches!(
+        store.acknowledge_dispute(&ack).await.unwrap(),
+        DisputeChanged::Now(d) if d.status == DisputeStatus::Acknowledged
+    ));
+    assert!(matches!(
+        store.acknowledge_dispute(&ack).await.unwrap(),
+        DisputeChanged::Earlier(_)
+    ));
+    let entry = NewLedgerEntry {
+        kind: LedgerKind::Adjustment,
+        source: "staff alice: dispute upheld".into(),
+        ..payment_entry(&dossier.id, "dispute:1:write-off", 80_50)
+    };
+    let decision = DisputeDecision {
+        id: dispute.id,
+        decision: DisputeDecisionKind::Upheld,
+        answer: "U hebt gelijk.".into(),
+        staff: "alice".into(),
+        now: t0() + minutes(20),
+        entry: Some(entry),
+        write_off_invoice: Some(invoice),
+        charge: None,
+        audit: staff_audit,
+    };
+    let DisputeChanged::Now(decided) = store.decide_dispute(&decision).await.unwrap() else {
+        panic!("decided now");
+    };
+    assert_eq!(decided.decision, Some(DisputeDecisionKind::Upheld));
+    let entry_id = decided.ledger_entry_id.unwrap();
+    assert_eq!(
+        store.invoice_write_offs(&dossier.id).await.unwrap(),
+        [(entry_id, invoice)]
+    );
+    // A second decision changes and books nothing.
+    assert!(matches!(
+        store.decide_dispute(&decision).await.unwrap(),
+        DisputeChanged::Earlier(_)
+    ));
+    assert_eq!(store.ledger_entries(&dossier.id).await.unwrap().len(), 1);
+    assert!(store.undecided_disputes().await.unwrap().is_empty());
+    let audit = store.audit_for_dossier(&dossier.id, 10).await.unwrap();
+    assert_eq!(audit[0].detail["ledger_entry_id"], entry_id);
 }

@@ -136,6 +136,9 @@ fn Overview(o: ClaimOverview, locale: Locale) -> impl IntoView {
                         <a href="/dossier/data" class="button secondary">
                             {t!(i18n, dossier.my_data_link)}
                         </a>
+                        <a href="/dossier/disputes" class="button secondary" data-testid="disputes-link">
+                            {t!(i18n, dispute.link)}
+                        </a>
                     }
                 })}
             <SignOutButton />
@@ -182,6 +185,9 @@ fn Breakdown(claim: ClaimView, locale: Locale) -> impl IntoView {
                     </tr>
                 </tbody>
             </table>
+            {claim.dossier_on_hold.then(|| view! {
+                <p class="notice" data-testid="dossier-on-hold">{t!(i18n, dispute.dossier_on_hold)}</p>
+            })}
             {(!totals.credit.is_zero())
                 .then(|| {
                     view! { <p class="note">{t!(i18n, dossier.credit, amount = money(totals.credit))}</p> }
@@ -270,6 +276,17 @@ fn InvoiceRow(inv: InvoiceView, locale: Locale) -> impl IntoView {
                 <dt>{t!(i18n, dossier.invoice_open)}</dt>
                 <dd>{money(inv.principal_open)}</dd>
             </dl>
+            {inv.on_hold.then(|| view! {
+                <p class="notice" data-testid="invoice-on-hold">{t!(i18n, dispute.on_hold)}</p>
+            })}
+            {(!inv.principal_written_off.is_zero()).then(|| view! {
+                <p class="note">{t!(i18n, dispute.written_off, amount = money(inv.principal_written_off))}</p>
+            })}
+            <p>
+                <a class="text-link" href=format!("/dossier/disputes?invoice={}", inv.id) data-testid="dispute-invoice">
+                    {t!(i18n, dispute.link)}
+                </a>
+            </p>
         </li>
     }
 }
@@ -331,8 +348,11 @@ fn InterestTable(d: InterestDerivation, locale: Locale) -> impl IntoView {
                         .flat_map(|y| y.lines.iter().copied())
                         .map(|l| {
                             view! {
-                                <tr>
-                                    <td>{date(l.from)} " – " {date(l.to)}</td>
+                                <tr class=if l.paused { "paused" } else { "" }>
+                                    <td>
+                                        {date(l.from)} " – " {date(l.to)}
+                                        {l.paused.then(|| view! { " " <span class="muted" data-testid="paused-line">{t!(i18n, dispute.paused)}</span> })}
+                                    </td>
                                     <td>{l.days} "/" {l.year_days}</td>
                                     <td>{format::percent(locale, l.rate_bp)}</td>
                                     <td>{money(l.base)}</td>

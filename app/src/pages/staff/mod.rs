@@ -6,11 +6,13 @@
 //! functions return are in `crate::staff`.
 
 mod corrections;
+mod disputes;
 mod dossiers;
 mod plans;
 mod sign_in;
 
 pub use corrections::CorrectionQueue;
+pub use disputes::DisputeQueue;
 pub use dossiers::DossierLookup;
 pub use plans::PlanReviewQueue;
 pub use sign_in::StaffSignInPage;
@@ -81,6 +83,11 @@ fn StaffNav() -> impl IntoView {
                 <li>
                     <a href="/staff/plans" aria-current=current("/staff/plans")>
                         {t!(i18n, staff.nav.plans)}
+                    </a>
+                </li>
+                <li>
+                    <a href="/staff/disputes" aria-current=current("/staff/disputes")>
+                        {t!(i18n, staff.dispute.nav)}
                     </a>
                 </li>
                 <li>
