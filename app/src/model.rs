@@ -194,6 +194,8 @@ pub struct PlanPicker {
     pub balance: Money,
     /// Today in the Netherlands: the plan's start date.
     pub start: NaiveDate,
+    /// Statutory interest stops while a plan is kept (the agency's rule).
+    pub interest_stops: bool,
 }
 
 /// The most recent plan that was turned down, shown above the picker.
@@ -215,6 +217,8 @@ pub struct PlanView {
     pub counter_proposal: bool,
     /// Agreeing to this proposal starts paying its first instalment (due today).
     pub pay_first_on_accept: bool,
+    /// Statutory interest stops while this plan is kept.
+    pub interest_stops: bool,
 }
 
 /// The plan page: the plan in play, or the picker.

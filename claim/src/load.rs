@@ -23,6 +23,26 @@ pub async fn load_claim(
     build_claim(&input, as_of)
 }
 
+/// The dossier-wide pause of a plan made under `interest_during_plan = false`: from the day
+/// after it became active while it runs, up to the day it was paid off. A defaulted plan
+/// pauses nothing: the waiver lapses with the plan, as its terms say.
+fn plan_pause(plan: &store::PaymentPlan) -> Option<InterestPause> {
+    if !plan.interest_stops {
+        return None;
+    }
+    let from = dutch_date(plan.activated_at?).succ_opt()?;
+    let until = match plan.status {
+        store::PlanStatus::Active => None,
+        store::PlanStatus::Completed => Some(dutch_date(plan.updated_at)),
+        _ => return None,
+    };
+    (until.is_none_or(|u| u >= from)).then_some(InterestPause {
+        invoice_id: None,
+        from,
+        until,
+    })
+}
+
 /// Reads everything [`build_claim`] needs, for callers that compute several days from one
 /// read (a plan preview, a benchmark).
 ///
@@ -32,7 +52,8 @@ pub async fn load_claim(
 /// Disputes become [pauses](crate::InterestPause): every dispute of the claim (not a
 /// complaint) holds its invoice, or the whole dossier, from the day after it was filed (that
 /// day's interest was already owed) up to and including the day it was decided, or for as
-/// long as it is undecided. Interest over a hold stays waived whatever the decision. Invoice
+/// long as it is undecided. Interest over a hold stays waived whatever the decision. Plans
+/// under which interest stops pause the whole dossier (see `plan_pause`). Invoice
 /// write-offs (a dispute upheld) mark their ledger entries with the invoice.
 pub async fn load_claim_input(store: &Store, dossier_id: &str) -> Result<ClaimInput, ClaimError> {
     let dossier = store
@@ -53,17 +74,15 @@ pub async fn load_claim_input(store: &Store, dossier_id: &str) -> Result<ClaimIn
         .into_iter()
         .collect();
     let entries = store.ledger_entries(dossier_id).await?;
-    let pauses = disputes
-        .iter()
-        .filter(|d| d.kind.holds())
-        .filter_map(|d| {
-            Some(InterestPause {
-                invoice_id: d.claim_item_id,
-                from: dutch_date(d.created_at).succ_opt()?,
-                until: d.decided_at.map(dutch_date),
-            })
+    let dispute_pauses = disputes.iter().filter(|d| d.kind.holds()).filter_map(|d| {
+        Some(InterestPause {
+            invoice_id: d.claim_item_id,
+            from: dutch_date(d.created_at).succ_opt()?,
+            until: d.decided_at.map(dutch_date),
         })
-        .collect();
+    });
+    let plans = store.plans_for_dossier(dossier_id).await?;
+    let pauses = dispute_pauses.chain(plans.iter().filter_map(plan_pause)).collect();
 
     // Art. 6:119a BW is for commercial transactions only: a debtor recorded as a person is
     // charged consumer interest whatever the creditor's setting, so an import mistake never

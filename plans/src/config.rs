@@ -16,7 +16,7 @@ use serde::Deserialize;
 /// first_due_now = true
 /// misses_before_default = 2
 /// grace_days = 7
-/// interest_during_plan = true      # false is not supported yet (refused)
+/// interest_during_plan = true      # false: interest stops while a plan is kept
 ///
 /// [plans.creditors.zorg]
 /// max_months = 24
@@ -37,10 +37,10 @@ pub struct PlanConfig {
     /// Days after the due date before an unpaid instalment counts as late (default 7).
     pub grace_days: u32,
     /// Whether statutory interest keeps running on what is open during a plan (default
-    /// true). `false` would mean: the interest stops on the day the plan starts and runs
-    /// again from the day it defaults. The claim computes interest live from the ledger and
-    /// has no way to pause it yet (`claim::InvoiceInput::accrues` is where it would go), so
-    /// `false` is refused by [`PlanConfig::validate`] rather than silently ignored.
+    /// true). `false`: no interest from the day after the plan became active for as long as
+    /// it is active or until it is paid off; if the plan defaults, the waiver lapses and the
+    /// interest is owed as if there had been no plan (the usual term of a betalingsregeling).
+    /// Each plan records the rule it was made under, so a config change never reaches back.
     pub interest_during_plan: bool,
     /// Per creditor id: the rules that differ from the defaults above.
     pub creditors: BTreeMap<String, RuleOverrides>,
@@ -106,9 +106,6 @@ pub enum ConfigError {
     /// `grace_days` above a year.
     #[error("plans{}: grace_days must be at most 366", for_creditor(.0))]
     GraceTooLong(Option<String>),
-    /// `interest_during_plan = false` is not supported yet.
-    #[error("plans{}: interest_during_plan = false is not supported yet", for_creditor(.0))]
-    InterestFreezeUnsupported(Option<String>),
 }
 
 fn for_creditor(creditor: &Option<String>) -> String {
@@ -142,9 +139,6 @@ impl PlanConfig {
         o: &RuleOverrides,
     ) -> Result<CreditorRules, ConfigError> {
         let who = || creditor.map(str::to_owned);
-        if !o.interest_during_plan.unwrap_or(self.interest_during_plan) {
-            return Err(ConfigError::InterestFreezeUnsupported(who()));
-        }
         let misses = o
             .misses_before_default
             .unwrap_or(self.misses_before_default);
@@ -166,6 +160,7 @@ impl PlanConfig {
         })?;
         Ok(CreditorRules {
             rules,
+            interest_during_plan: o.interest_during_plan.unwrap_or(self.interest_during_plan),
             misses_before_default: misses,
             grace_days,
         })
@@ -205,10 +200,8 @@ mod tests {
             interest_during_plan: false,
             ..PlanConfig::default()
         };
-        assert_eq!(
-            freeze.validate(),
-            Err(ConfigError::InterestFreezeUnsupported(None))
-        );
+        freeze.validate().unwrap();
+        assert!(!freeze.rules_for("any").unwrap().interest_during_plan);
         let mut config = PlanConfig::default();
         config.creditors.insert(
             "zorg".into(),

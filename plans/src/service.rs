@@ -230,7 +230,8 @@ impl PlanService {
         now: DateTime<Utc>,
     ) -> Result<Proposed, PlansError> {
         let reason = clean_text(reason)?;
-        let rules = self.rules_for_dossier(dossier_id).await?.rules;
+        let creditor_rules = self.rules_for_dossier(dossier_id).await?;
+        let rules = creditor_rules.rules;
         if self.store.open_plan(dossier_id).await?.is_some() {
             return Err(PlansError::PlanInPlay);
         }
@@ -250,7 +251,7 @@ impl PlanService {
         let plan = self
             .store
             .create_plan_audited(
-                &new_plan(dossier_id, &schedule, store_status(status)),
+                &new_plan(dossier_id, &schedule, store_status(status), &creditor_rules),
                 review.as_ref(),
                 &NewAuditEvent {
                     at: now,
@@ -318,14 +319,20 @@ impl PlanService {
                 json!({}),
             ),
             StaffDecision::Counter { request, note } => {
-                let rules = self.rules_for_dossier(&plan.dossier_id).await?.rules;
+                let creditor_rules = self.rules_for_dossier(&plan.dossier_id).await?;
+                let rules = creditor_rules.rules;
                 let balance = self.open_balance(&plan.dossier_id, today).await?;
                 let schedule = build_schedule(balance, *request, today, rules.first_due_now())?;
                 (
                     PlanStatus::Rejected,
                     PlanDecisionKind::Countered,
                     clean_text(Some(note.clone()))?,
-                    Some(new_plan(&plan.dossier_id, &schedule, PlanStatus::Proposed)),
+                    Some(new_plan(
+                        &plan.dossier_id,
+                        &schedule,
+                        PlanStatus::Proposed,
+                        &creditor_rules,
+                    )),
                     json!({
                         "request": request,
                         "total": balance,
@@ -766,8 +773,14 @@ fn stored_breaches(rules: &PlanRules, plan: &PaymentPlan) -> Vec<RuleBreach> {
     out
 }
 
-fn new_plan(dossier_id: &str, schedule: &Schedule, status: PlanStatus) -> NewPlan {
+fn new_plan(
+    dossier_id: &str,
+    schedule: &Schedule,
+    status: PlanStatus,
+    rules: &CreditorRules,
+) -> NewPlan {
     NewPlan {
+        interest_stops: !rules.interest_during_plan,
         dossier_id: dossier_id.to_owned(),
         status,
         instalments: schedule

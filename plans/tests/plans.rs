@@ -24,6 +24,7 @@ store::backend_tests!(
     outside_the_rules_needs_a_reason_and_goes_to_staff_review,
     staff_reject_and_counter_propose_and_the_debtor_accepts_the_counter,
     a_preview_never_writes,
+    interest_stops_while_a_plan_runs_under_that_rule_and_comes_back_on_default,
 );
 
 fn statuses(plan: &store::PaymentPlan) -> Vec<InstalmentStatus> {
@@ -618,4 +619,57 @@ async fn a_preview_never_writes(store: Store) {
         .unwrap();
     assert!(long.within_rules());
     assert_eq!(long.limits.max_months, 36);
+}
+
+async fn interest_stops_while_a_plan_runs_under_that_rule_and_comes_back_on_default(
+    store: Store,
+) {
+    let rig = Rig::start(store).await;
+    let config = PlanConfig {
+        interest_during_plan: false,
+        ..PlanConfig::default()
+    };
+    let service = plans::PlanService::new(rig.store.clone(), config, rig.service.clone()).unwrap();
+    let now = Utc::now();
+    let later = now + Duration::days(60);
+    let open_now = common::open_total_on(&rig.store, &rig.dossier_id, now).await;
+    let open_later = common::open_total_on(&rig.store, &rig.dossier_id, later).await;
+    assert!(open_later > open_now, "interest runs on this claim");
+
+    let plan = service
+        .propose(&rig.dossier_id, PlanRequest::Months(4), None, now)
+        .await
+        .unwrap()
+        .plan;
+    assert!(plan.interest_stops);
+    assert!(plan.activated_at.is_some());
+    // While the plan runs, no interest: the balance two months on is today's.
+    assert_eq!(
+        common::open_total_on(&rig.store, &rig.dossier_id, later).await,
+        open_now
+    );
+
+    // Two missed instalments default the plan: the waiver lapses, interest is owed as if
+    // there had been no plan.
+    let job = LifecycleJob::new(service.clone(), LifecycleConfig::default());
+    job.run_once(now + Duration::days(8)).await.unwrap();
+    let report = job.run_once(now + Duration::days(31 + 9)).await.unwrap();
+    assert_eq!(report.defaulted, 1);
+    assert_eq!(
+        common::open_total_on(&rig.store, &rig.dossier_id, later).await,
+        open_later
+    );
+
+    // A plan under the default rule (interest keeps running) pauses nothing.
+    let running = rig
+        .plans
+        .propose(&rig.dossier_id, PlanRequest::Months(2), None, later)
+        .await
+        .unwrap()
+        .plan;
+    assert!(!running.interest_stops);
+    assert!(
+        common::open_total_on(&rig.store, &rig.dossier_id, later + Duration::days(30)).await
+            > open_later
+    );
 }

@@ -18,6 +18,9 @@ pub struct NewPlan {
     pub dossier_id: String,
     pub status: PlanStatus,
     pub instalments: Vec<NewInstalment>,
+    /// Statutory interest stops while this plan is active (the agency's rule when it was
+    /// made); see [`PaymentPlan::activated_at`].
+    pub interest_stops: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +38,10 @@ pub struct PaymentPlan {
     pub instalment_count: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// See [`NewPlan::interest_stops`].
+    pub interest_stops: bool,
+    /// When it became active (made active, or accepted after review); `None` before.
+    pub activated_at: Option<DateTime<Utc>>,
     /// In order of `seq`.
     pub instalments: Vec<PlanInstalment>,
 }
@@ -102,8 +109,8 @@ const REVIEW_COLUMNS: &str =
 
 /// Plans that are in play; at most one per dossier (a partial unique index).
 const OPEN_PLAN_STATUSES: &str = "('proposed', 'active', 'needs_review')";
-const PLAN_COLUMNS: &str =
-    "id, dossier_id, status, total_cents, instalment_count, created_at, updated_at";
+const PLAN_COLUMNS: &str = "id, dossier_id, status, total_cents, instalment_count, created_at, \
+                            updated_at, interest_stops, activated_at";
 const INSTALMENT_COLUMNS: &str = "id, plan_id, seq, due_date, amount_cents, status, paid_at";
 
 impl Store {
@@ -176,7 +183,9 @@ impl Store {
     pub async fn decide_plan(&self, decision: &PlanDecision) -> Result<Option<PlanDecided>> {
         let mut tx = self.begin_write().await?;
         let moved = sqlx::query(
-            "UPDATE payment_plan SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+            "UPDATE payment_plan SET status = $1, updated_at = $2, \
+                 activated_at = CASE WHEN $1 = 'active' THEN $2 ELSE activated_at END \
+             WHERE id = $3 AND status = $4",
         )
         .bind(decision.to.as_str())
         .bind(millis(decision.now))
@@ -288,7 +297,8 @@ impl Store {
             return Ok(false);
         }
         let sql = format!(
-            "UPDATE payment_plan SET status = $1, updated_at = $2 \
+            "UPDATE payment_plan SET status = $1, updated_at = $2, \
+                 activated_at = CASE WHEN $1 = 'active' THEN $2 ELSE activated_at END \
              WHERE id = $3 AND status IN ({})",
             placeholders(4, from.len())
         );
@@ -375,8 +385,8 @@ async fn insert_plan(
     let id = uuid::Uuid::new_v4().to_string();
     let inserted = sqlx::query(
         "INSERT INTO payment_plan (id, dossier_id, status, total_cents, instalment_count, \
-             created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+             created_at, updated_at, interest_stops, activated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)",
     )
     .bind(&id)
     .bind(&plan.dossier_id)
@@ -384,6 +394,8 @@ async fn insert_plan(
     .bind(total.cents())
     .bind(plan.instalments.len() as i64)
     .bind(millis(now))
+    .bind(i64::from(plan.interest_stops))
+    .bind((plan.status == PlanStatus::Active).then(|| millis(now)))
     .execute(&mut *conn)
     .await;
     match inserted {
@@ -488,6 +500,8 @@ async fn with_instalments(conn: &mut AnyConnection, row: &AnyRow) -> Result<Paym
         instalment_count: row.int("instalment_count")?,
         created_at: row.instant("created_at")?,
         updated_at: row.instant("updated_at")?,
+        interest_stops: row.int("interest_stops")? != 0,
+        activated_at: row.opt_instant("activated_at")?,
         instalments: rows
             .iter()
             .map(instalment_from_row)

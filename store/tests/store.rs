@@ -893,6 +893,7 @@ async fn booking_a_paid_instalment_payment_marks_the_instalment_paid(store: Stor
             &NewPlan {
                 dossier_id: dossier.id.clone(),
                 status: PlanStatus::Active,
+                interest_stops: false,
                 instalments: vec![
                     NewInstalment {
                         due_date: date(2026, 3, 2),
@@ -1786,6 +1787,7 @@ fn three_months(dossier_id: &str, status: PlanStatus) -> NewPlan {
     NewPlan {
         dossier_id: dossier_id.into(),
         status,
+        interest_stops: false,
         instalments: (0..3)
             .map(|i| NewInstalment {
                 due_date: date(2026, 3 + i, 1),

@@ -201,6 +201,11 @@ fn CurrentPlan(plan: PlanView, open_total: Money, locale: Locale, intent: String
             <h1 id="plan-heading">{t!(i18n, plan.heading)}</h1>
             <p role="status" data-testid="plan-status" data-status=plan.status.clone()>{status}</p>
             {plan.staff_note.clone().map(|note| view! { <p class="note">{t!(i18n, plan.staff_note, note)}</p> })}
+            <p class="note" data-testid="plan-interest">{if plan.interest_stops {
+                t_string!(i18n, plan.interest_stops).to_string()
+            } else {
+                t_string!(i18n, plan.interest_runs).to_string()
+            }}</p>
             <Schedule rows=plan.rows.clone() locale />
         </section>
         {counter.then(|| view! {
@@ -260,6 +265,7 @@ fn Picker(
         rules,
         balance,
         start,
+        interest_stops,
     } = picker;
     let choice = Memo::new(move |_| plan_choice::parse(&months.get(), &amount.get()));
     let preview = Memo::new(move |_| match choice.get() {
@@ -286,6 +292,11 @@ fn Picker(
             <p class="note">
                 {t!(i18n, plan.limits, months = limits.max_months_for_balance, minimum = money(limits.min_instalment))}
             </p>
+            <p class="note" data-testid="plan-interest">{if interest_stops {
+                t_string!(i18n, plan.interest_stops).to_string()
+            } else {
+                t_string!(i18n, plan.interest_runs).to_string()
+            }}</p>
             <form method="get" action="/dossier/plan" class="form">
                 <div class="field">
                     <label for="months">{t!(i18n, plan.months_label)}</label>

@@ -58,6 +58,7 @@ pub async fn page(
                         .instalments
                         .first()
                         .is_some_and(|i| i.due_date <= claim::dutch_date(now)),
+                interest_stops: plan.interest_stops,
             }),
             picker: None,
             refused: None,
@@ -74,11 +75,11 @@ pub async fn page(
             declined_by_debtor: r.decision == Some(PlanDecisionKind::Declined),
             staff_note: r.staff_note,
         });
-    let rules = plans
+    let creditor_rules = plans
         .rules_for_dossier(dossier_id)
         .await
-        .map_err(unavailable)?
-        .rules;
+        .map_err(unavailable)?;
+    let rules = creditor_rules.rules;
     let balance = plans
         .open_balance(dossier_id, claim::dutch_date(now))
         .await
@@ -92,6 +93,7 @@ pub async fn page(
             rules,
             balance,
             start: claim::dutch_date(now),
+            interest_stops: !creditor_rules.interest_during_plan,
         }),
         refused,
         open_total: balance,
