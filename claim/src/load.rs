@@ -82,7 +82,9 @@ pub async fn load_claim_input(store: &Store, dossier_id: &str) -> Result<ClaimIn
         })
     });
     let plans = store.plans_for_dossier(dossier_id).await?;
-    let pauses = dispute_pauses.chain(plans.iter().filter_map(plan_pause)).collect();
+    let pauses = dispute_pauses
+        .chain(plans.iter().filter_map(plan_pause))
+        .collect();
 
     // Art. 6:119a BW is for commercial transactions only: a debtor recorded as a person is
     // charged consumer interest whatever the creditor's setting, so an import mistake never

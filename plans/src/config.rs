@@ -83,6 +83,9 @@ impl Default for PlanConfig {
 pub struct CreditorRules {
     /// What a schedule must satisfy to be accepted at once.
     pub rules: PlanRules,
+    /// Whether statutory interest keeps running while a plan on these rules is active (a
+    /// plan records this when it is made: `store::NewPlan::interest_stops`).
+    pub interest_during_plan: bool,
     /// Late instalments that default a plan (at least 1).
     pub misses_before_default: u32,
     /// Days after the due date before an unpaid instalment is late.

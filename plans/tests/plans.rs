@@ -621,9 +621,7 @@ async fn a_preview_never_writes(store: Store) {
     assert_eq!(long.limits.max_months, 36);
 }
 
-async fn interest_stops_while_a_plan_runs_under_that_rule_and_comes_back_on_default(
-    store: Store,
-) {
+async fn interest_stops_while_a_plan_runs_under_that_rule_and_comes_back_on_default(store: Store) {
     let rig = Rig::start(store).await;
     let config = PlanConfig {
         interest_during_plan: false,

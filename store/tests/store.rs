@@ -224,7 +224,8 @@ const SCHEMA: &[(&str, &str)] = &[
     ),
     (
         "payment_plan",
-        "id dossier_id status total_cents instalment_count created_at updated_at",
+        "id dossier_id status total_cents instalment_count created_at updated_at interest_stops \
+         activated_at",
     ),
     (
         "plan_instalment",
