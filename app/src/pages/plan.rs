@@ -418,9 +418,21 @@ fn PreviewRows(pv: Preview, locale: Locale) -> impl IntoView {
         _ => String::new(),
     };
     let within = pv.within_rules();
+    let count = rows.len();
+    // A long schedule stays folded so the rules and the form are in reach on a phone.
+    let schedule = if count > 12 {
+        view! {
+            <details class="schedule-all">
+                <summary>{t!(i18n, plan.show_all, count)}</summary>
+                <Schedule rows locale />
+            </details>
+        }
+        .into_any()
+    } else {
+        view! { <Schedule rows locale /> }.into_any()
+    };
     view! {
         <p aria-live="polite" data-testid="plan-summary">{summary}</p>
-        <Schedule rows locale />
         {(!within).then(|| view! {
             <ul class="plain" data-testid="plan-breaches">
                 {pv.why_not.iter().map(|b| match *b {
@@ -430,6 +442,7 @@ fn PreviewRows(pv: Preview, locale: Locale) -> impl IntoView {
             </ul>
             <p class="note">{t!(i18n, plan.review_note)}</p>
         })}
+        {schedule}
     }
 }
 
