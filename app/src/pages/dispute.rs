@@ -141,8 +141,10 @@ fn DisputeBody(p: DisputePage, locale: Locale) -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="dispute-heading">
-            <h1 id="dispute-heading">{t!(i18n, dispute.heading)}</h1>
-            <p class="lead">{t!(i18n, dispute.intro)}</p>
+            // Plain text (this view is rebuilt when the language changes): hydrated in place,
+            // not painted again.
+            <h1 id="dispute-heading">{t_string!(i18n, dispute.heading).to_string()}</h1>
+            <p class="lead">{t_string!(i18n, dispute.intro).to_string()}</p>
             {filed.then(|| view! { <p class="notice" role="status" data-testid="dispute-filed">{t!(i18n, dispute.filed)}</p> })}
             {form_error.map(|m| view! { <p class="alert" role="alert">{m}</p> })}
             <form

@@ -154,8 +154,11 @@ fn DataView(d: PersonalData, locale: Locale, printing: bool) -> impl IntoView {
     let creditor = d.creditor.clone();
     view! {
         <section class="card" aria-labelledby="data-heading">
-            <h1 id="data-heading">{t!(i18n, data.heading)}</h1>
-            <p class="lead">{t!(i18n, data.intro, number = d.number.clone())}</p>
+            // Plain text, not reactive: this view is rebuilt when the language changes, and a
+            // text node Leptos hydrates in place is not painted again (largest contentful
+            // paint stays at the server's render).
+            <h1 id="data-heading">{t_string!(i18n, data.heading).to_string()}</h1>
+            <p class="lead">{t_string!(i18n, data.intro, number = d.number.clone()).to_string()}</p>
             {move || {
                 filed()
                     .map(|f| {

@@ -198,7 +198,7 @@ fn CurrentPlan(plan: PlanView, open_total: Money, locale: Locale, intent: String
     let first_due_now = plan.pay_first_on_accept;
     view! {
         <section class="card" aria-labelledby="plan-heading">
-            <h1 id="plan-heading">{t!(i18n, plan.heading)}</h1>
+            <h1 id="plan-heading">{t_string!(i18n, plan.heading).to_string()}</h1>
             <p role="status" data-testid="plan-status" data-status=plan.status.clone()>{status}</p>
             {plan.staff_note.clone().map(|note| view! { <p class="note">{t!(i18n, plan.staff_note, note)}</p> })}
             <p class="note" data-testid="plan-interest">{if plan.interest_stops {
@@ -287,8 +287,10 @@ fn Picker(
     let within = move || preview.with(|p| p.as_ref().is_none_or(Preview::within_rules));
     view! {
         <section class="card" aria-labelledby="plan-heading">
-            <h1 id="plan-heading">{t!(i18n, plan.heading)}</h1>
-            <p class="lead">{t!(i18n, plan.intro, amount = money(balance))}</p>
+            // Plain text (this view is rebuilt when the language changes): hydrated in place,
+            // not painted again.
+            <h1 id="plan-heading">{t_string!(i18n, plan.heading).to_string()}</h1>
+            <p class="lead">{t_string!(i18n, plan.intro, amount = money(balance)).to_string()}</p>
             <p class="note">
                 {t!(i18n, plan.limits, months = limits.max_months_for_balance, minimum = money(limits.min_instalment))}
             </p>
