@@ -43,10 +43,16 @@ pub async fn review_queue(
             now,
         )
         .await;
+        let creditor = services
+            .store
+            .creditor(&item.creditor_id)
+            .await
+            .map_err(|e| unavailable("creditor", e))?
+            .map_or_else(|| item.creditor_id.clone(), |c| c.name);
         out.push(PlanReviewItem {
             plan_id: plan.id.clone(),
             dossier_number: item.dossier_number.clone(),
-            creditor: item.creditor_id.clone(),
+            creditor,
             reason: item.reason.clone(),
             open_balance: item.open_balance,
             plan_total: plan.total,
