@@ -62,6 +62,9 @@ pub use types::{
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// How long a caller waits for a pooled connection before getting an error.
+pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -102,7 +105,10 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store> {
         install_default_drivers();
         let backend = Backend::from_url(url)?;
-        let mut options = AnyPoolOptions::new();
+        // A request waits at most this long for a connection: when the database is gone it
+        // fails in seconds (and the pool reconnects once it is back) instead of hanging for
+        // sqlx's default 30 s.
+        let mut options = AnyPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
         let url = match backend {
             Backend::Postgres => url.to_owned(),
             Backend::Sqlite => {
