@@ -1,11 +1,11 @@
 //! Faults, with real portal processes: a storm of duplicated exchange calls on two processes
 //! sharing one database, Pay.nl down or slow while debtors pay, and the database cut off.
-//! Longer runs (a SIGKILL mid-storm, bigger storms) are in `soak.rs` (`cargo xtask soak`).
+//! The long run (a portal SIGKILLed mid-storm) is ignored here and run by `cargo xtask soak`.
 
 mod cluster;
 mod common;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use cluster::{Portal, PortalEnv, sim_post};
@@ -81,7 +81,7 @@ pub async fn storm_on_two_processes(database_url: &str, n: usize) {
     let pick_bases = bases.clone();
     let report = cluster::storm(
         calls,
-        Arc::new(move |i| pick_bases[(i * 7 + i / 3) % 2].clone()),
+        Arc::new(move |i: usize| pick_bases[(i * 7 + i / 3) % 2].clone()),
         256,
         Duration::from_secs(120),
     )
@@ -301,4 +301,88 @@ async fn a_database_outage_fails_requests_cleanly_and_heals_without_a_restart() 
     app.store.close().await;
     drop(proxy);
     pg.drop().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Soak (ignored by `cargo test`; `cargo xtask soak`)
+
+/// `n` payments; their exchange calls (three each, shuffled) go to one portal process,
+/// which is SIGKILLed once about a third are answered and started again on a new port.
+/// Pay.nl keeps retrying what was not answered `TRUE|`. The dossier leases the dead
+/// process held expire (30 s), so the run takes at least that long.
+async fn killed_mid_storm(database_url: &str, n: usize) {
+    let sim = cluster::simulator().await;
+    let env = PortalEnv::new(database_url, &sim);
+    let mut portal = Portal::start(&env).await;
+    let store = Store::connect(database_url).await.expect("store");
+    let numbers = cluster::seed_dossiers(&store, n).await;
+    let today = cluster::today();
+    let mut expected = Vec::new();
+    let mut calls = Vec::new();
+    for number in &numbers {
+        let cookie = cluster::sign_in(&portal.base, number).await;
+        cluster::start_payment(&portal.base, &cookie, "kill", None)
+            .await
+            .unwrap_or_else(|e| panic!("{number}: {e}"));
+        let id = store.dossier_by_number(number).await.unwrap().unwrap().id;
+        let before = cluster::open_on(&store, &id, today).await;
+        let payment = store.payments_for_dossier(&id).await.unwrap().remove(0);
+        let order = payment.paynl_order_id.clone().expect("order");
+        sim_post(&sim, &format!("/_sim/orders/{order}/pay"), json!({})).await;
+        let call = cluster::exchange_call(&sim, &order).await;
+        calls.extend([call.clone(), call.clone(), call]);
+        expected.push((id, payment, before));
+    }
+    cluster::shuffle(&mut calls, 20_261_130);
+
+    let current = Arc::new(RwLock::new(portal.base.clone()));
+    let pick = {
+        let current = current.clone();
+        Arc::new(move |_: usize| current.read().unwrap_or_else(|p| p.into_inner()).clone())
+    };
+    let storm = tokio::spawn(cluster::storm(calls, pick, 64, Duration::from_secs(240)));
+    // Kill once about a third of the payments are booked.
+    let until = Instant::now() + Duration::from_secs(60);
+    while cluster::count(&store, "SELECT COUNT(*) FROM ledger_entry").await < (n / 3) as i64 {
+        assert!(Instant::now() < until, "the storm made no progress");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    portal.kill().await;
+    let booked_at_kill = cluster::count(&store, "SELECT COUNT(*) FROM ledger_entry").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let restarted = Portal::start(&env).await;
+    *current.write().unwrap_or_else(|p| p.into_inner()) = restarted.base.clone();
+    let report = storm.await.expect("storm");
+    eprintln!(
+        "killed at {booked_at_kill}/{n} booked; {} deliveries in {:.1?}; retried: {:?}",
+        report.deliveries, report.took, report.retried
+    );
+
+    for (dossier_id, payment, before) in &expected {
+        let after = store.payment(&payment.id).await.unwrap().unwrap();
+        assert_eq!(after.status, PaymentStatus::Paid);
+        let entries = store.ledger_entries(dossier_id).await.unwrap();
+        assert_eq!(entries.len(), 1, "{}: booked exactly once", payment.id);
+        assert_eq!(entries[0].amount, payment.amount);
+        let open = cluster::open_on(&store, dossier_id, today).await;
+        assert_eq!(Some(open), before.checked_sub(payment.amount));
+    }
+    assert_eq!(
+        cluster::count(&store, "SELECT COUNT(*) FROM ledger_entry").await,
+        n as i64
+    );
+    store.close().await;
+    drop(restarted);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "soak: cargo xtask soak"]
+async fn a_portal_killed_mid_storm_and_restarted_ends_with_the_expected_ledger() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sqlite = format!("sqlite://{}", dir.path().join("portal.db").display());
+    killed_mid_storm(&sqlite, 200).await;
+    if let Some(pg) = common::PgDb::create().await {
+        killed_mid_storm(&pg.url, 200).await;
+        pg.drop().await;
+    }
 }

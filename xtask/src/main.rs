@@ -166,7 +166,7 @@ fn soak() -> Result<()> {
                 "-p",
                 "server",
                 "--test",
-                "soak",
+                "faults",
                 "--",
                 "--ignored",
                 "--test-threads=1",
