@@ -6,9 +6,7 @@
 use std::fmt::Display;
 use std::str::FromStr;
 
-use domain::{
-    DossierNumber, Email, Iban, KvkNumber, Money, Phone, Postcode, Secret, VatNumber,
-};
+use domain::{DossierNumber, Email, Iban, KvkNumber, Money, Phone, Postcode, Secret, VatNumber};
 use proptest::prelude::*;
 
 /// Text people (or attackers) type: anything printable, or pieces of the right alphabet.
@@ -34,7 +32,10 @@ where
             prop_assert!(again.is_ok(), "{input:?} → {value} does not parse again");
             prop_assert_eq!(again.ok(), Some(value));
         }
-        Err(e) => prop_assert!(!e.to_string().trim().is_empty(), "empty error for {input:?}"),
+        Err(e) => prop_assert!(
+            !e.to_string().trim().is_empty(),
+            "empty error for {input:?}"
+        ),
     }
     Ok(())
 }

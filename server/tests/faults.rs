@@ -20,7 +20,11 @@ where
     Fut: std::future::Future<Output = ()>,
 {
     let dir = tempfile::tempdir().expect("tempdir");
-    test(format!("sqlite://{}", dir.path().join("portal.db").display())).await;
+    test(format!(
+        "sqlite://{}",
+        dir.path().join("portal.db").display()
+    ))
+    .await;
     if let Some(pg) = common::PgDb::create().await {
         test(pg.url.clone()).await;
         pg.drop().await;
@@ -97,7 +101,11 @@ pub async fn storm_on_two_processes(database_url: &str, n: usize) {
     );
 
     for (dossier_id, payment, before) in &expected {
-        let after = store.payment(&payment.id).await.expect("db").expect("payment");
+        let after = store
+            .payment(&payment.id)
+            .await
+            .expect("db")
+            .expect("payment");
         assert_eq!(after.status, PaymentStatus::Paid, "{}", payment.id);
         let entries = store.ledger_entries(dossier_id).await.expect("db");
         let booked: Vec<_> = entries
@@ -157,7 +165,12 @@ async fn paynl_down_or_slow(database_url: &str) {
 
     // Slow: Pay.nl stalls creating the order. The debtor hears within the client's timeout
     // that Pay.nl is unavailable; the attempt is abandoned (no second order for it).
-    sim_post(&sim, "/_sim/faults", json!({"api_stall": {"count": 1, "ms": 15000}})).await;
+    sim_post(
+        &sim,
+        "/_sim/faults",
+        json!({"api_stall": {"count": 1, "ms": 15000}}),
+    )
+    .await;
     let (base, cookie) = &cookies[0];
     let t = Instant::now();
     let err = cluster::start_payment(base, cookie, "slow", Some("100,00"))
@@ -230,7 +243,9 @@ async fn paynl_down_or_slow(database_url: &str) {
     }
     // Pay.nl's retries of the refused calls now succeed and book nothing more.
     for call in &calls {
-        let answer = cluster::deliver(&http, &b.base, call).await.expect("answer");
+        let answer = cluster::deliver(&http, &b.base, call)
+            .await
+            .expect("answer");
         assert_eq!(answer, "TRUE|paid");
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -274,13 +289,20 @@ async fn a_database_outage_fails_requests_cleanly_and_heals_without_a_restart() 
         let status = resp.status();
         let body = resp.text().await.unwrap_or_default();
         assert_eq!(status, 503, "{path}: {body}");
-        assert!(t.elapsed() < Duration::from_secs(8), "{path}: {:?}", t.elapsed());
+        assert!(
+            t.elapsed() < Duration::from_secs(8),
+            "{path}: {:?}",
+            t.elapsed()
+        );
         for leak in ["sqlx", "postgres", "connection", "127.0.0.1"] {
             assert!(!body.contains(leak), "{path} leaks {leak:?}: {body}");
         }
     }
     let resp = common::sign_in_form(&app, "ISB-2026-000042", "ABCD-EFGH-JKMN").await;
-    assert!(common::session_cookie(&resp).is_none(), "no session without a database");
+    assert!(
+        common::session_cookie(&resp).is_none(),
+        "no session without a database"
+    );
     let health = common::get(&app, "/healthz", &cookie).await;
     assert_eq!(health.status(), 200, "the process itself is alive");
 

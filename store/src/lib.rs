@@ -62,6 +62,9 @@ pub use types::{
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Tries at a SQLite migration run that another process may be racing.
+const MIGRATE_ATTEMPTS: u32 = 10;
+
 /// How long a caller waits for a pooled connection before getting an error.
 pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -137,7 +140,23 @@ impl Store {
             Backend::Sqlite => &SQLITE_MIGRATOR,
             Backend::Postgres => &POSTGRES_MIGRATOR,
         };
-        migrator.run(&self.pool).await?;
+        // PostgreSQL: sqlx holds an advisory lock around the run, so processes starting
+        // together apply each migration once. SQLite has no such lock: two processes on a
+        // fresh file both try migration 1 and the loser fails ("table already exists") once
+        // the winner commits. Each migration is one transaction, so the loser retries and
+        // finds it applied.
+        let mut attempt = 1;
+        loop {
+            match migrator.run(&self.pool).await {
+                Ok(()) => break,
+                Err(e) if self.backend == Backend::Sqlite && attempt < MIGRATE_ATTEMPTS => {
+                    tracing::info!(error = %e, attempt, "migration raced another process; retrying");
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         tracing::debug!(backend = ?self.backend, "database schema up to date");
         Ok(())
     }

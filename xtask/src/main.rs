@@ -159,22 +159,25 @@ fn test_database_url() -> String {
 fn soak() -> Result<()> {
     let started = Instant::now();
     let pg = test_database_url();
-    step("soak: a portal killed mid-storm (SQLite and PostgreSQL)", || {
-        cargo_env(
-            &[
-                "test",
-                "-p",
-                "server",
-                "--test",
-                "faults",
-                "--",
-                "--ignored",
-                "--test-threads=1",
-                "--nocapture",
-            ],
-            &[("TEST_DATABASE_URL", pg.as_str())],
-        )
-    })?;
+    step(
+        "soak: a portal killed mid-storm (SQLite and PostgreSQL)",
+        || {
+            cargo_env(
+                &[
+                    "test",
+                    "-p",
+                    "server",
+                    "--test",
+                    "faults",
+                    "--",
+                    "--ignored",
+                    "--test-threads=1",
+                    "--nocapture",
+                ],
+                &[("TEST_DATABASE_URL", pg.as_str())],
+            )
+        },
+    )?;
     println!("\nsoak passed in {}", format_duration(started.elapsed()));
     Ok(())
 }

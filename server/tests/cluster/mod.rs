@@ -123,8 +123,14 @@ impl Portal {
         // Drain both pipes for the process's lifetime (a full pipe would block it); keep the
         // lines for failure messages and pass on the address line.
         for pipe in [
-            child.stdout.take().map(|p| Box::new(p) as Box<dyn AsyncReadSend>),
-            child.stderr.take().map(|p| Box::new(p) as Box<dyn AsyncReadSend>),
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn AsyncReadSend>),
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn AsyncReadSend>),
         ]
         .into_iter()
         .flatten()
@@ -143,6 +149,9 @@ impl Portal {
                 }
             });
         }
+        // Only the readers hold senders now: a process that exits closes them, and the wait
+        // ends at once instead of at the timeout.
+        drop(tx);
         let base = tokio::time::timeout(Duration::from_secs(60), rx.recv())
             .await
             .ok()
@@ -405,7 +414,10 @@ pub async fn storm(
                     Err(error) => answers.push(format!("transport: {error}")),
                 }
                 if started.elapsed() > deadline {
-                    return Err(format!("{} never answered TRUE: {answers:?}", call.order_id));
+                    return Err(format!(
+                        "{} never answered TRUE: {answers:?}",
+                        call.order_id
+                    ));
                 }
                 attempt += 1;
                 let wait = 100 + (i * 37 + attempt * 53) % 200;
@@ -488,7 +500,9 @@ impl DbProxy {
                                 tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
                         }
                     });
-                    live.lock().unwrap_or_else(|p| p.into_inner()).push(task.abort_handle());
+                    live.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(task.abort_handle());
                 }
             })
         };
@@ -502,7 +516,12 @@ impl DbProxy {
 
     pub fn cut(&self) {
         self.up.store(false, std::sync::atomic::Ordering::SeqCst);
-        for task in self.live.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+        for task in self
+            .live
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain(..)
+        {
             task.abort();
         }
     }
