@@ -4,7 +4,7 @@
 //! exchange calls signed like Pay.nl's and fired at any portal, and a TCP proxy in front of
 //! PostgreSQL that can cut the database off.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::inconsistent_digit_grouping)]
 
 use std::collections::HashMap;
 use std::process::Stdio;
@@ -28,8 +28,6 @@ pub const KEY_ID: &str = "SL-1111-2222";
 pub const SECRET: &str = "storm-signing-secret";
 pub const TOKEN_CODE: &str = "AT-1111-2222";
 pub const SECRET_CODE: &str = "ABCD-EFGH-JKMN";
-/// What each seeded dossier owes: €1,000 + €500 principal, €225 costs, plus interest.
-pub const PRINCIPAL_CENTS: i64 = 1_500_00;
 
 /// The Pay.nl simulator every portal process of a test uses. Its own exchange calls are
 /// dropped by default: the tests send Pay.nl's calls themselves, to any portal.
