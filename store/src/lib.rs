@@ -51,7 +51,7 @@ pub use plans::{
     NewInstalment, NewPlan, NewPlanReview, PaymentPlan, PlanDecided, PlanDecision, PlanInstalment,
     PlanReview,
 };
-pub use sessions::{AttemptKey, NewSession, Session};
+pub use sessions::{AttemptKey, NewSession, Session, TOUCH_EVERY};
 pub use staff::StaffUser;
 pub use types::{
     ActorKind, AttemptKeyKind, Booked, ChargeKind, CorrectionStatus, Created, DebtorField,
