@@ -8,6 +8,7 @@
 //! Stored hashes are trusted input: their cost parameters are used as found.
 
 use std::hint::black_box;
+use std::sync::{Arc, Condvar, Mutex};
 
 use argon2::password_hash::{self, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -79,6 +80,11 @@ pub enum HashError {
 /// Cheap to clone; build one at start-up and share it. Hashing is CPU-bound
 /// for tens of milliseconds: async callers should run it on a blocking thread
 /// (`tokio::task::spawn_blocking`).
+///
+/// Clones share a gate that lets at most one hash per CPU core run at once:
+/// each needs `memory_kib` of memory, and a morning peak of sign-ins would
+/// otherwise run as many as the blocking pool has threads (512 × 19 MiB),
+/// for no more throughput. The rest wait their turn.
 #[derive(Clone)]
 pub struct SecretHasher {
     params: HashParams,
@@ -86,6 +92,52 @@ pub struct SecretHasher {
     /// A hash of a random secret nobody knows, made with `params`, for
     /// [`SecretHasher::verify_dummy`].
     dummy_phc: String,
+    gate: Arc<Gate>,
+}
+
+/// A counting semaphore for blocking threads (argon2 runs on them).
+struct Gate {
+    running: Mutex<GateState>,
+    freed: Condvar,
+    limit: usize,
+}
+
+#[derive(Default)]
+struct GateState {
+    now: usize,
+    peak: usize,
+}
+
+impl Gate {
+    fn new(limit: usize) -> Self {
+        Gate {
+            running: Mutex::new(GateState::default()),
+            freed: Condvar::new(),
+            limit: limit.max(1),
+        }
+    }
+
+    fn run<T>(&self, work: impl FnOnce() -> T) -> T {
+        {
+            // The state is two counters: a panic elsewhere cannot leave it inconsistent.
+            let mut state = self.running.lock().unwrap_or_else(|p| p.into_inner());
+            while state.now >= self.limit {
+                state = self.freed.wait(state).unwrap_or_else(|p| p.into_inner());
+            }
+            state.now += 1;
+            state.peak = state.peak.max(state.now);
+        }
+        struct Leave<'a>(&'a Gate);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                let mut state = self.0.running.lock().unwrap_or_else(|p| p.into_inner());
+                state.now -= 1;
+                self.0.freed.notify_one();
+            }
+        }
+        let _leave = Leave(self);
+        work()
+    }
 }
 
 impl std::fmt::Debug for SecretHasher {
@@ -101,10 +153,12 @@ impl SecretHasher {
     /// costs as much as [`SecretHasher::hash`].
     pub fn new(params: HashParams) -> Result<Self, HashError> {
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.to_argon2()?);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut hasher = SecretHasher {
             params,
             argon2,
             dummy_phc: String::new(),
+            gate: Arc::new(Gate::new(cores)),
         };
         // Made here rather than a constant so that its cost always matches
         // `params`: a dummy cheaper than a real verify would be an oracle.
@@ -124,8 +178,8 @@ impl SecretHasher {
     pub fn hash(&self, secret: &str) -> Result<String, HashError> {
         let salt = SaltString::generate(&mut OsRng);
         let phc = self
-            .argon2
-            .hash_password(secret.as_bytes(), &salt)
+            .gate
+            .run(|| self.argon2.hash_password(secret.as_bytes(), &salt))
             .map_err(HashError::Hash)?;
         Ok(phc.to_string())
     }
@@ -137,7 +191,10 @@ impl SecretHasher {
     /// unusable, which callers should log and treat as a failed sign-in.
     pub fn verify(&self, secret: &str, phc: &str) -> Result<bool, HashError> {
         let parsed = parse_argon2id(phc)?;
-        match self.argon2.verify_password(secret.as_bytes(), &parsed) {
+        let verified = self
+            .gate
+            .run(|| self.argon2.verify_password(secret.as_bytes(), &parsed));
+        match verified {
             Ok(()) => Ok(true),
             Err(password_hash::Error::Password) => Ok(false),
             Err(other) => Err(HashError::Hash(other)),
@@ -215,6 +272,29 @@ mod tests {
         assert!(hasher.verify("ABCDEFGHJKMN", &phc).unwrap());
         assert!(!hasher.verify("ABCDEFGHJKMP", &phc).unwrap());
         assert!(!hasher.verify("", &phc).unwrap());
+    }
+
+    #[test]
+    fn no_more_hashes_run_at_once_than_there_are_cores() {
+        let hasher = SecretHasher::new(FAST).unwrap();
+        let phc = hasher.hash("x").unwrap();
+        std::thread::scope(|s| {
+            for _ in 0..4 * hasher.gate.limit + 4 {
+                s.spawn(|| {
+                    for _ in 0..5 {
+                        assert!(hasher.verify("x", &phc).unwrap());
+                    }
+                });
+            }
+        });
+        let state = hasher.gate.running.lock().unwrap();
+        assert_eq!(state.now, 0, "every hash left the gate");
+        assert!(
+            (1..=hasher.gate.limit).contains(&state.peak),
+            "peak {} of limit {}",
+            state.peak,
+            hasher.gate.limit
+        );
     }
 
     #[test]

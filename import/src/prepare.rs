@@ -450,6 +450,32 @@ mod tests {
     }
 
     proptest! {
+        /// Whole files of noise, and noise (quotes, separators, line ends, invalid UTF-8)
+        /// after a valid header: never a panic; a refused file or row says why.
+        #[test]
+        fn arbitrary_files_never_panic_and_refusals_say_why(
+            noise in proptest::collection::vec(
+                prop_oneof![any::<u8>(), proptest::sample::select(b";\"\r\n,".to_vec())],
+                0..600,
+            ),
+            with_header in any::<bool>(),
+        ) {
+            let mut file = Vec::new();
+            if with_header {
+                file.extend_from_slice(Column::ALL.map(Column::name).join(";").as_bytes());
+                file.push(b'\n');
+            }
+            file.extend_from_slice(&noise);
+            match prepare(file.as_slice(), today()) {
+                Ok(prepared) => {
+                    for rejected in &prepared.rejected {
+                        prop_assert!(!rejected.to_string().trim().is_empty());
+                    }
+                }
+                Err(e) => prop_assert!(!e.to_string().trim().is_empty()),
+            }
+        }
+
         #[test]
         fn every_row_is_imported_or_rejected_once_and_dossiers_are_never_split(
             rows in proptest::collection::vec(row(), 0..16)

@@ -79,21 +79,36 @@ async fn bench(backend: &'static str, store: Store, n: usize) {
     }
 
     let first = phase(&rig, &orders, "pay").await;
+    let first_latency = percentiles(&rig);
     let booked = count_entries(&store).await;
     assert_eq!(booked, n as i64, "every payment booked once");
     let replays = phase(&rig, &orders, "resend").await;
+    let replay_latency = percentiles(&rig);
     assert_eq!(
         count_entries(&store).await,
         n as i64,
         "replays book nothing"
     );
     println!(
-        "{backend:>8}: first calls {:>7.1}/s ({n} in {:.2?}); replays {:>7.1}/s ({n} in {:.2?})",
+        "{backend:>8}: first calls {:>7.1}/s ({n} in {:.2?}, p50 {:.1?}, p99 {:.1?}); \
+         replays {:>7.1}/s ({n} in {:.2?}, p50 {:.1?}, p99 {:.1?})",
         n as f64 / first.as_secs_f64(),
         first,
+        first_latency.0,
+        first_latency.1,
         n as f64 / replays.as_secs_f64(),
         replays,
+        replay_latency.0,
+        replay_latency.1,
     );
+}
+
+/// p50 and p99 of the exchange calls answered since the last call (taking them out).
+fn percentiles(rig: &Rig) -> (Duration, Duration) {
+    let mut all = std::mem::take(&mut *rig.latencies.lock().unwrap());
+    all.sort_unstable();
+    let at = |q: f64| all[((all.len() - 1) as f64 * q).round() as usize];
+    (at(0.50), at(0.99))
 }
 
 /// Fires `action` at every order at once; returns the time until the simulator has a

@@ -59,6 +59,9 @@ pub struct Config {
     pub allow_overpayment: bool,
     /// A payment without news from Pay.nl for this many minutes is re-read by the reconciler.
     pub reconcile_after_minutes: u32,
+    /// Seconds between the reconciler's rounds (one instance works at a time, under a
+    /// database lease).
+    pub reconcile_interval_seconds: u32,
     /// Who the agency is, where data is kept and who receives it (`[agency]` in the file).
     pub agency: app::agency::Agency,
     /// Payment-plan rules, per creditor where set (`[plans]` in the file).
@@ -79,6 +82,7 @@ struct Defaults {
     minimum_part_payment_cents: i64,
     allow_overpayment: bool,
     reconcile_after_minutes: u32,
+    reconcile_interval_seconds: u32,
     agency: app::agency::Agency,
 }
 
@@ -95,6 +99,7 @@ impl Default for Defaults {
             minimum_part_payment_cents: 1_000,
             allow_overpayment: false,
             reconcile_after_minutes: 15,
+            reconcile_interval_seconds: 60,
             agency: app::agency::Agency::default(),
         }
     }
@@ -181,6 +186,11 @@ impl Config {
         }
         if self.session_idle_minutes > self.session_absolute_minutes {
             bail!("session_idle_minutes cannot exceed session_absolute_minutes");
+        }
+        // Rounds must come well within the reconciler's 5-minute lease, or the lease lapses
+        // between rounds and the job hops between instances.
+        if !(1..=240).contains(&self.reconcile_interval_seconds) {
+            bail!("reconcile_interval_seconds must be between 1 and 240");
         }
         if self.minimum_part_payment_cents < 1 {
             bail!("minimum_part_payment_cents must be at least 1");

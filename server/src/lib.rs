@@ -97,6 +97,7 @@ pub fn router(config: &Config, services: Services) -> Router {
     let routes = generate_route_list(App);
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/lang/{code}", get(lang::switch))
         .route("/p/{dossier}/{expiry}/{sig}", get(qr::open_link))
         .route(
@@ -134,10 +135,12 @@ pub fn router(config: &Config, services: Services) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-/// Starts the background jobs of a serving process (the payment reconciler).
-pub fn spawn_jobs(services: &Services) {
+/// Starts the background jobs of a serving process (the payment reconciler, the plan job).
+/// Every instance starts them; a lease in the database lets one instance work at a time.
+pub fn spawn_jobs(config: &Config, services: &Services) {
     if let Some(payments) = &services.payments {
-        paying::spawn_reconciler(payments);
+        let interval = std::time::Duration::from_secs(config.reconcile_interval_seconds.into());
+        paying::spawn_reconciler(payments, interval);
     }
     if let Some(plans) = &services.plans {
         let job = plans::LifecycleJob::new(plans.clone(), plans::LifecycleConfig::default());
@@ -162,4 +165,33 @@ pub async fn serve(
 
 async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok", "version": VERSION }))
+}
+
+/// For a load balancer: 200 when the database answers within two seconds, else 503, so an
+/// instance that lost its database is taken out of rotation (and put back when it recovers).
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (http::StatusCode, Json<serde_json::Value>) {
+    let ping = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        state.services.store.ping(),
+    )
+    .await;
+    match ping {
+        Ok(Ok(())) => (
+            http::StatusCode::OK,
+            Json(serde_json::json!({ "status": "ready" })),
+        ),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: database unavailable");
+            (
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "database unavailable" })),
+            )
+        }
+        Err(_) => (
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "database unavailable" })),
+        ),
+    }
 }

@@ -148,7 +148,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     if demo {
         print_demo_logins(&services, &config.public_url(addr)).await?;
     }
-    server::spawn_jobs(&services);
+    server::spawn_jobs(&config, &services);
     let router = server::router(&config, services);
     println!(
         "Debiteurportaal draait op / is running at {}/",
@@ -277,6 +277,19 @@ async fn import(
     Ok(())
 }
 
+/// Ctrl-C, or SIGTERM (what a process supervisor or orchestrator sends): finish the requests
+/// under way, then stop.
 async fn shutdown() {
-    let _ = tokio::signal::ctrl_c().await;
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
 }

@@ -115,7 +115,11 @@ pub async fn exchange(
 }
 
 /// Runs the reconciler until the process ends (one instance at a time holds its lease).
-pub fn spawn_reconciler(service: &PaymentService) {
-    let reconciler = Reconciler::new(service.clone(), ReconcilerConfig::default());
+pub fn spawn_reconciler(service: &PaymentService, interval: Duration) {
+    let config = ReconcilerConfig {
+        interval,
+        ..ReconcilerConfig::default()
+    };
+    let reconciler = Reconciler::new(service.clone(), config);
     tokio::spawn(async move { reconciler.run(std::future::pending()).await });
 }

@@ -56,7 +56,7 @@ pub use plans::{
     NewInstalment, NewPlan, NewPlanReview, PaymentPlan, PlanDecided, PlanDecision, PlanInstalment,
     PlanReview,
 };
-pub use sessions::{AttemptKey, NewSession, Session};
+pub use sessions::{AttemptKey, NewSession, Session, TOUCH_EVERY};
 pub use staff::StaffUser;
 pub use types::{
     ActorKind, AttachmentType, AttemptKeyKind, Booked, ChargeKind, CorrectionStatus, Created,
@@ -67,6 +67,12 @@ pub use types::{
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Tries at a SQLite migration run that another process may be racing.
+const MIGRATE_ATTEMPTS: u32 = 10;
+
+/// How long a caller waits for a pooled connection before getting an error.
+pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +114,10 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store> {
         install_default_drivers();
         let backend = Backend::from_url(url)?;
-        let mut options = AnyPoolOptions::new();
+        // A request waits at most this long for a connection: when the database is gone it
+        // fails in seconds (and the pool reconnects once it is back) instead of hanging for
+        // sqlx's default 30 s.
+        let mut options = AnyPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
         let url = match backend {
             Backend::Postgres => url.to_owned(),
             Backend::Sqlite => {
@@ -137,7 +146,23 @@ impl Store {
             Backend::Sqlite => &SQLITE_MIGRATOR,
             Backend::Postgres => &POSTGRES_MIGRATOR,
         };
-        migrator.run(&self.pool).await?;
+        // PostgreSQL: sqlx holds an advisory lock around the run, so processes starting
+        // together apply each migration once. SQLite has no such lock: two processes on a
+        // fresh file both try migration 1 and the loser fails ("table already exists") once
+        // the winner commits. Each migration is one transaction, so the loser retries and
+        // finds it applied.
+        let mut attempt = 1;
+        loop {
+            match migrator.run(&self.pool).await {
+                Ok(()) => break,
+                Err(e) if self.backend == Backend::Sqlite && attempt < MIGRATE_ATTEMPTS => {
+                    tracing::info!(error = %e, attempt, "migration raced another process; retrying");
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         tracing::debug!(backend = ?self.backend, "database schema up to date");
         Ok(())
     }

@@ -1177,6 +1177,13 @@ async fn sessions_end_when_idle_or_past_their_absolute_end(store: Store) {
             .is_ok_and(|moved| !moved),
         "never backwards"
     );
+    assert!(
+        store
+            .touch_session("tok-1", t0() + minutes(14) + Duration::seconds(29))
+            .await
+            .is_ok_and(|moved| !moved),
+        "at most one write per 30 s"
+    );
     let mut at = t0() + minutes(14);
     while at < t0() + Duration::hours(8) {
         store.touch_session("tok-1", at).await.unwrap();

@@ -13,10 +13,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: cargo xtask <run|test|install> [args]
+const USAGE: &str = "usage: cargo xtask <run|test|soak|install> [args]
 
   run [-- ARGS]   build the site and serve the portal (ARGS go to the server)
   test            fmt, clippy (ssr + hydrate), all Rust tests, release build, Playwright
+  soak            the long fault runs (a portal SIGKILLed mid-storm), SQLite and PostgreSQL
   install         only install the pinned tools that are missing";
 
 fn main() -> Result<()> {
@@ -28,6 +29,7 @@ fn main() -> Result<()> {
     match command.as_str() {
         "run" => run(&root, &rest),
         "test" => test(&root),
+        "soak" => soak(),
         "install" => tools::ensure_all(&root, true),
         _ => {
             eprintln!("{USAGE}");
@@ -99,10 +101,7 @@ fn dev_link_key(root: &Path) -> Result<String> {
 fn test(root: &Path) -> Result<()> {
     let started = Instant::now();
     tools::ensure_all(root, true)?;
-    // PostgreSQL-backed tests use the local server unless told otherwise; in CI a
-    // missing server makes them fail rather than skip.
-    let pg = std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let pg = test_database_url();
     step("cargo fmt --check", || cargo(&["fmt", "--all", "--check"]))?;
     step("clippy (server side, ssr)", || {
         cargo(&[
@@ -144,6 +143,42 @@ fn test(root: &Path) -> Result<()> {
         "\nall checks passed in {}",
         format_duration(started.elapsed())
     );
+    Ok(())
+}
+
+/// PostgreSQL-backed tests use the local server unless told otherwise; in CI a missing
+/// server makes them fail rather than skip.
+fn test_database_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// `cargo xtask soak`: the fault tests too long for every CI run (ignored by `cargo test`),
+/// one at a time so their timings are not distorted by each other. Under 10 minutes on 2
+/// cores once built.
+fn soak() -> Result<()> {
+    let started = Instant::now();
+    let pg = test_database_url();
+    step(
+        "soak: a portal killed mid-storm (SQLite and PostgreSQL)",
+        || {
+            cargo_env(
+                &[
+                    "test",
+                    "-p",
+                    "server",
+                    "--test",
+                    "faults",
+                    "--",
+                    "--ignored",
+                    "--test-threads=1",
+                    "--nocapture",
+                ],
+                &[("TEST_DATABASE_URL", pg.as_str())],
+            )
+        },
+    )?;
+    println!("\nsoak passed in {}", format_duration(started.elapsed()));
     Ok(())
 }
 

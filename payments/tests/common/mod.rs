@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::inconsistent_digit_grouping)]
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -63,7 +64,12 @@ impl Default for Options {
     }
 }
 
+/// How long each exchange call took the portal to answer (the status re-read and booking
+/// included), in arrival order.
+pub type Latencies = Arc<Mutex<Vec<Duration>>>;
+
 pub struct Rig {
+    pub latencies: Latencies,
     pub store: Store,
     pub sim: Simulator,
     pub service: PaymentService,
@@ -79,22 +85,31 @@ impl Drop for Rig {
 }
 
 async fn exchange_route(
-    State(service): State<PaymentService>,
+    State((service, latencies)): State<(PaymentService, Latencies)>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> (StatusCode, String) {
+    let started = Instant::now();
     let answer = service
         .handle_exchange(&headers, query.as_deref(), &body, Utc::now())
         .await;
+    latencies
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(started.elapsed());
     (answer.http_status, answer.body)
 }
 
 /// The portal's exchange endpoint over `service`, on `listener`.
-pub fn serve_portal(listener: tokio::net::TcpListener, service: PaymentService) -> JoinHandle<()> {
+pub fn serve_portal(
+    listener: tokio::net::TcpListener,
+    service: PaymentService,
+    latencies: Latencies,
+) -> JoinHandle<()> {
     let app = Router::new()
         .route("/api/paynl/exchange", post(exchange_route))
-        .with_state(service);
+        .with_state((service, latencies));
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     })
@@ -127,9 +142,11 @@ impl Rig {
         (options.tweak)(&mut config);
         let keyring = HashMap::from([(KEY_ID.to_string(), options.our_secret)]);
         let service = PaymentService::new(store.clone(), client, keyring, config);
-        let server = serve_portal(portal_listener, service.clone());
+        let latencies = Latencies::default();
+        let server = serve_portal(portal_listener, service.clone(), latencies.clone());
         let dossier_id = seed(&store, NUMBER).await;
         Rig {
+            latencies,
             store,
             sim,
             service,
