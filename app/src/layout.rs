@@ -24,6 +24,21 @@ pub fn Page(children: Children) -> impl IntoView {
     }
 }
 
+/// A page's `<Title>` text in the current language. On the server it is fixed when the page
+/// is built: Leptos writes the head after the body, and when a response ends early (a failing
+/// database, say) the page's signals may already be disposed by then, where reading the
+/// language panicked. In the browser it follows the language switch.
+pub fn title(text: impl Fn() -> String + Send + Sync + 'static) -> leptos::text_prop::TextProp {
+    #[cfg(feature = "ssr")]
+    {
+        leptos::text_prop::TextProp::from(text())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        leptos::text_prop::TextProp::from(text)
+    }
+}
+
 /// The id of the `<script>` in the page head that carries the agency's details as JSON.
 pub const AGENCY_DATA_ID: &str = "agency-data";
 

@@ -78,7 +78,7 @@ pub fn DisputesPage() -> impl IntoView {
     let i18n = use_i18n();
     let page = Resource::new(|| (), |_| get_dispute_page());
     view! {
-        <Title text=move || t_string!(i18n, dispute.page_title).to_string() />
+        <Title text=crate::layout::title(move || t_string!(i18n, dispute.page_title).to_string()) />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || {
                 let locale = i18n.get_locale();

@@ -65,7 +65,7 @@ pub fn Dossier() -> impl IntoView {
     let i18n = use_i18n();
     let overview = Resource::new(|| (), |_| get_claim_overview());
     view! {
-        <Title text=move || t_string!(i18n, dossier.page_title).to_string() />
+        <Title text=crate::layout::title(move || t_string!(i18n, dossier.page_title).to_string()) />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || {
                 let locale = i18n.get_locale();

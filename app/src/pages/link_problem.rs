@@ -17,7 +17,7 @@ pub fn LinkProblem() -> impl IntoView {
         _ => "/".to_owned(),
     };
     view! {
-        <Title text=move || t_string!(i18n, link.page_title).to_string() />
+        <Title text=crate::layout::title(move || t_string!(i18n, link.page_title).to_string()) />
         <section class="card" aria-labelledby="link-heading">
             <h1 id="link-heading">{t!(i18n, link.heading)}</h1>
             <p>

@@ -99,7 +99,7 @@ fn data_page(printing: bool) -> impl IntoView {
     let i18n = use_i18n();
     let data = Resource::new(move || printing, get_personal_data);
     view! {
-        <Title text=move || t_string!(i18n, data.page_title).to_string() />
+        <Title text=crate::layout::title(move || t_string!(i18n, data.page_title).to_string()) />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || {
                 let locale = i18n.get_locale();
@@ -376,7 +376,7 @@ pub fn CorrectField() -> impl IntoView {
     let action = ServerAction::<RequestCorrection>::new();
     let error = move || action.value().get().and_then(Result::err);
     view! {
-        <Title text=move || t_string!(i18n, data.correct_title).to_string() />
+        <Title text=crate::layout::title(move || t_string!(i18n, data.correct_title).to_string()) />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let d = match data.await {

@@ -11,7 +11,7 @@ pub fn NotFound() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, not_found.page_title).to_string() />
+        <Title text=crate::layout::title(move || t_string!(i18n, not_found.page_title).to_string()) />
         <section class="card">
             <h1>{t!(i18n, not_found.heading)}</h1>
             <p>

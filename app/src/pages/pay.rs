@@ -174,7 +174,7 @@ pub fn PayReturn() -> impl IntoView {
         );
     });
     view! {
-        <Title text=move || t_string!(i18n, pay.return_title).to_string() />
+        <Title text=crate::layout::title(move || t_string!(i18n, pay.return_title).to_string()) />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || {
                 let locale = i18n.get_locale();

@@ -97,7 +97,7 @@ pub fn PlanPageView() -> impl IntoView {
             .or_else(|| accept.value().get().and_then(Result::err))
     };
     view! {
-        <Title text=move || t_string!(i18n, plan.page_title).to_string() />
+        <Title text=crate::layout::title(move || t_string!(i18n, plan.page_title).to_string()) />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || {
                 let locale = i18n.get_locale();

@@ -51,7 +51,7 @@ pub fn SignIn() -> impl IntoView {
         _ => None,
     };
     view! {
-        <Title text=move || t_string!(i18n, signin.page_title).to_string() />
+        <Title text=crate::layout::title(move || t_string!(i18n, signin.page_title).to_string()) />
         <section class="card" aria-labelledby="signin-heading">
             <h1 id="signin-heading">{t!(i18n, signin.heading)}</h1>
             <p class="lead">{t!(i18n, signin.intro)}</p>

@@ -87,7 +87,7 @@ pub fn CorrectionQueue() -> impl IntoView {
         _ => None,
     };
     view! {
-        <Title text=move || t_string!(i18n, staff.queue.page_title).to_string() />
+        <Title text=crate::layout::title(move || t_string!(i18n, staff.queue.page_title).to_string()) />
         <StaffNav />
         <section class="card staff" aria-labelledby="queue-heading">
             <h1 id="queue-heading">{t!(i18n, staff.queue.heading)}</h1>

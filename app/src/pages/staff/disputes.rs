@@ -112,7 +112,7 @@ pub fn DisputeQueue() -> impl IntoView {
         _ => None,
     };
     view! {
-        <Title text=move || t_string!(i18n, staff.dispute.page_title).to_string() />
+        <Title text=crate::layout::title(move || t_string!(i18n, staff.dispute.page_title).to_string()) />
         <StaffNav />
         <section class="card staff" aria-labelledby="disputes-heading">
             <h1 id="disputes-heading">{t!(i18n, staff.dispute.heading)}</h1>

@@ -36,7 +36,7 @@ pub fn DossierLookup() -> impl IntoView {
         }
     });
     view! {
-        <Title text=move || t_string!(i18n, staff.dossier.page_title).to_string() />
+        <Title text=crate::layout::title(move || t_string!(i18n, staff.dossier.page_title).to_string()) />
         <StaffNav />
         <section class="card staff" aria-labelledby="lookup-heading">
             <h1 id="lookup-heading">{t!(i18n, staff.dossier.heading)}</h1>

@@ -82,7 +82,7 @@ pub fn PlanReviewQueue() -> impl IntoView {
         _ => None,
     };
     view! {
-        <Title text=move || t_string!(i18n, staff.plans.page_title).to_string() />
+        <Title text=crate::layout::title(move || t_string!(i18n, staff.plans.page_title).to_string()) />
         <StaffNav />
         <section class="card staff" aria-labelledby="plans-heading">
             <h1 id="plans-heading">{t!(i18n, staff.plans.heading)}</h1>

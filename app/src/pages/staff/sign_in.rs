@@ -51,7 +51,7 @@ pub fn StaffSignInPage() -> impl IntoView {
         _ => None,
     };
     view! {
-        <Title text=move || t_string!(i18n, staff.signin.page_title).to_string() />
+        <Title text=crate::layout::title(move || t_string!(i18n, staff.signin.page_title).to_string()) />
         <section class="card" aria-labelledby="staff-signin-heading">
             <h1 id="staff-signin-heading">{t!(i18n, staff.signin.heading)}</h1>
             <p class="lead">{t!(i18n, staff.signin.intro)}</p>
