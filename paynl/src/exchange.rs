@@ -257,11 +257,12 @@ fn parse(
 
 fn signed_json(envelope: Envelope) -> Result<ExchangeCall, ExchangeError> {
     let o = envelope.object;
-    let order_id =
-        o.id.clone()
-            .or_else(|| o.uuid.clone())
-            .or(envelope.id)
-            .ok_or_else(|| ExchangeError::MalformedBody("order object has no id".into()))?;
+    // A blank id is no id (serde also reads an object from an array, `"object": [""]`).
+    let given = |id: &Option<String>| id.clone().filter(|id| !id.trim().is_empty());
+    let order_id = given(&o.id)
+        .or_else(|| given(&o.uuid))
+        .or_else(|| given(&envelope.id))
+        .ok_or_else(|| ExchangeError::MalformedBody("order object has no id".into()))?;
     let status = o.status.as_ref();
     let amount = o
         .amount
