@@ -1,4 +1,6 @@
-use super::{QueueItem, StaffError, StaffNav, correction_status_label, field_label, shown};
+use super::{
+    QueueItem, StaffError, StaffNav, correction_status_label, field_label, queue_error, shown,
+};
 use crate::i18n::{t, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -118,21 +120,7 @@ pub fn CorrectionQueue() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(StaffError::NotSignedIn) => {
-                            view! {
-                                <p class="alert" role="alert">
-                                    {t!(i18n, staff.error.signed_out)} " "
-                                    <a href="/staff">{t!(i18n, staff.error.sign_in_again)}</a>
-                                </p>
-                            }
-                                .into_any()
-                        }
-                        Err(_) => {
-                            view! {
-                                <p class="alert" role="alert">{t!(i18n, staff.error.unavailable)}</p>
-                            }
-                                .into_any()
-                        }
+                        Err(e) => queue_error(e),
                     }
                 })}
             </Suspense>

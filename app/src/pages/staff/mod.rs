@@ -105,6 +105,22 @@ fn StaffNav() -> impl IntoView {
     }
 }
 
+/// Why a staff queue cannot be shown: signed out (with the way back), or unavailable.
+fn queue_error(error: StaffError) -> AnyView {
+    let i18n = use_i18n();
+    match error {
+        StaffError::NotSignedIn => view! {
+            <p class="alert" role="alert">
+                {t!(i18n, staff.error.signed_out)} " "
+                <a href="/staff">{t!(i18n, staff.error.sign_in_again)}</a>
+            </p>
+        }
+        .into_any(),
+        _ => view! { <p class="alert" role="alert">{t!(i18n, staff.error.unavailable)}</p> }
+            .into_any(),
+    }
+}
+
 /// The translated name of a debtor field key.
 fn field_label(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, field: &str) -> String {
     let text = match field {

@@ -1,4 +1,4 @@
-use super::{PlanReviewItem, StaffError, StaffNav};
+use super::{PlanReviewItem, StaffError, StaffNav, queue_error};
 use crate::format;
 use crate::i18n::{t, t_string, use_i18n};
 use domain::RuleBreach;
@@ -113,21 +113,7 @@ pub fn PlanReviewQueue() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(StaffError::NotSignedIn) => {
-                            view! {
-                                <p class="alert" role="alert">
-                                    {t!(i18n, staff.error.signed_out)} " "
-                                    <a href="/staff">{t!(i18n, staff.error.sign_in_again)}</a>
-                                </p>
-                            }
-                                .into_any()
-                        }
-                        Err(_) => {
-                            view! {
-                                <p class="alert" role="alert">{t!(i18n, staff.error.unavailable)}</p>
-                            }
-                                .into_any()
-                        }
+                        Err(e) => queue_error(e),
                     }
                 })}
             </Suspense>
