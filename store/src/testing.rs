@@ -18,7 +18,88 @@ use std::future::Future;
 
 use sqlx::{Connection, Executor, PgConnection};
 
-use crate::Store;
+use chrono::{NaiveDate, TimeZone, Utc};
+use domain::Money;
+
+use crate::{
+    ChargeKind, DebtorDetails, DebtorKind, DossierImport, DossierStatus, InterestKind, NewCharge,
+    NewClaimItem, NewCreditor, NewDossier, Store,
+};
+
+#[allow(
+    clippy::inconsistent_digit_grouping,
+    reason = "amounts are written as euros_cents: 225_00 is € 225,00"
+)]
+/// A consumer dossier: two invoices (€1,000.00 and €500.00) and €225.00 collection costs,
+/// plus live statutory interest; returns its id. The payments and plans suites start from it.
+///
+/// # Panics
+///
+/// When the database refuses it.
+pub async fn seed_consumer_dossier(store: &Store, number: &str) -> String {
+    let now = Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap();
+    store
+        .upsert_creditor(
+            &NewCreditor {
+                id: "zorg".into(),
+                name: "Stichting Thuiszorg Zeeland".into(),
+                kvk: Some("41234567".into()),
+                contact_email: None,
+                contact_phone: None,
+                can_deduct_vat: true,
+                interest_kind: InterestKind::Consumer,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let dossier = store
+        .import_dossier(
+            &DossierImport {
+                dossier: NewDossier {
+                    number: number.into(),
+                    creditor_id: "zorg".into(),
+                    status: DossierStatus::Open,
+                },
+                debtor: DebtorDetails::named(DebtorKind::Person, "P. de Vries"),
+                claim_items: vec![
+                    NewClaimItem {
+                        invoice_number: format!("{number}-F1"),
+                        invoice_date: day(2025, 1, 1),
+                        due_date: day(2025, 1, 31),
+                        principal: Money::from_cents(1_000_00),
+                    },
+                    NewClaimItem {
+                        invoice_number: format!("{number}-F2"),
+                        invoice_date: day(2025, 2, 1),
+                        due_date: day(2025, 2, 28),
+                        principal: Money::from_cents(500_00),
+                    },
+                ],
+            },
+            now,
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    store
+        .add_charge(&NewCharge {
+            dossier_id: dossier.id.clone(),
+            kind: ChargeKind::Costs,
+            amount: Money::from_cents(225_00),
+            rule: "WIK: 15% of €1,500.00 = €225.00 (creditor deducts VAT)".into(),
+            as_of: day(2025, 3, 1),
+            idempotency_key: format!("wik:{number}"),
+            created_at: now,
+        })
+        .await
+        .unwrap();
+    dossier.id
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("a valid test date")
+}
 
 /// The variable naming the PostgreSQL server for tests, e.g.
 /// `postgres://postgres@127.0.0.1:5432/test` (any existing database to connect to; each run

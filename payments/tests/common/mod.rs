@@ -20,10 +20,7 @@ use payments::{
 use paynl::sim::{SimConfig, Simulator};
 use paynl::{PaynlClient, PaynlConfig};
 use serde_json::{Value, json};
-use store::{
-    ChargeKind, DebtorDetails, DebtorKind, DossierImport, DossierStatus, InterestKind, LedgerEntry,
-    NewCharge, NewClaimItem, NewCreditor, NewDossier, Payment, Store,
-};
+use store::{LedgerEntry, Payment, Store};
 use tokio::task::JoinHandle;
 
 pub const KEY_ID: &str = "SL-1234-5678";
@@ -287,65 +284,5 @@ fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap()
 }
 
-/// A consumer dossier: two invoices (€1,000.00 and €500.00) and €225.00 collection costs,
-/// plus live statutory interest.
-pub async fn seed(store: &Store, number: &str) -> String {
-    let now = at(2025, 3, 1);
-    store
-        .upsert_creditor(
-            &NewCreditor {
-                id: "zorg".into(),
-                name: "Stichting Thuiszorg Zeeland".into(),
-                kvk: Some("41234567".into()),
-                contact_email: None,
-                contact_phone: None,
-                can_deduct_vat: true,
-                interest_kind: InterestKind::Consumer,
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    let dossier = store
-        .import_dossier(
-            &DossierImport {
-                dossier: NewDossier {
-                    number: number.into(),
-                    creditor_id: "zorg".into(),
-                    status: DossierStatus::Open,
-                },
-                debtor: DebtorDetails::named(DebtorKind::Person, "P. de Vries"),
-                claim_items: vec![
-                    NewClaimItem {
-                        invoice_number: format!("{number}-F1"),
-                        invoice_date: date(2025, 1, 1),
-                        due_date: date(2025, 1, 31),
-                        principal: eur(1_000_00),
-                    },
-                    NewClaimItem {
-                        invoice_number: format!("{number}-F2"),
-                        invoice_date: date(2025, 2, 1),
-                        due_date: date(2025, 2, 28),
-                        principal: eur(500_00),
-                    },
-                ],
-            },
-            now,
-        )
-        .await
-        .unwrap()
-        .into_inner();
-    store
-        .add_charge(&NewCharge {
-            dossier_id: dossier.id.clone(),
-            kind: ChargeKind::Costs,
-            amount: eur(225_00),
-            rule: "WIK: 15% of €1,500.00 = €225.00 (creditor deducts VAT)".into(),
-            as_of: date(2025, 3, 1),
-            idempotency_key: format!("wik:{number}"),
-            created_at: now,
-        })
-        .await
-        .unwrap();
-    dossier.id
-}
+/// The consumer dossier both suites start from.
+pub use store::testing::seed_consumer_dossier as seed;
