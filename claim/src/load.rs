@@ -25,17 +25,10 @@ pub async fn load_claim(
 
 /// The dossier-wide pause of a plan made under `interest_during_plan = false`: from the day
 /// after it became active while it runs, up to the day it was paid off. A defaulted plan
-/// pauses nothing: the waiver lapses with the plan, as its terms say.
-fn plan_pause(plan: &store::PaymentPlan) -> Option<InterestPause> {
-    if !plan.interest_stops {
-        return None;
-    }
-    let from = dutch_date(plan.activated_at?).succ_opt()?;
-    let until = match plan.status {
-        store::PlanStatus::Active => None,
-        store::PlanStatus::Completed => Some(dutch_date(plan.updated_at)),
-        _ => return None,
-    };
+/// pauses nothing (the store leaves it out): the waiver lapses with the plan.
+fn plan_pause(stop: &store::InterestStop) -> Option<InterestPause> {
+    let from = dutch_date(stop.activated_at).succ_opt()?;
+    let until = stop.completed_at.map(dutch_date);
     (until.is_none_or(|u| u >= from)).then_some(InterestPause {
         invoice_id: None,
         from,
@@ -81,9 +74,9 @@ pub async fn load_claim_input(store: &Store, dossier_id: &str) -> Result<ClaimIn
             until: d.decided_at.map(dutch_date),
         })
     });
-    let plans = store.plans_for_dossier(dossier_id).await?;
+    let stops = store.interest_stops(dossier_id).await?;
     let pauses = dispute_pauses
-        .chain(plans.iter().filter_map(plan_pause))
+        .chain(stops.iter().filter_map(plan_pause))
         .collect();
 
     // Art. 6:119a BW is for commercial transactions only: a debtor recorded as a person is

@@ -53,8 +53,8 @@ pub use leases::Lease;
 pub use ledger::{Charge, DossierTotals, LedgerEntry, NewCharge, NewLedgerEntry};
 pub use payments::{BookOutcome, BookPayment, NewPayment, Payment, Transition};
 pub use plans::{
-    NewInstalment, NewPlan, NewPlanReview, PaymentPlan, PlanDecided, PlanDecision, PlanInstalment,
-    PlanReview,
+    InterestStop, NewInstalment, NewPlan, NewPlanReview, PaymentPlan, PlanDecided, PlanDecision,
+    PlanInstalment, PlanReview,
 };
 pub use sessions::{AttemptKey, NewSession, Session, TOUCH_EVERY};
 pub use staff::StaffUser;

@@ -81,6 +81,15 @@ pub struct PlanReview {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
+/// A plan under which statutory interest stopped (see [`NewPlan::interest_stops`]) and that
+/// became active: what the claim needs to pause interest on the dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InterestStop {
+    pub activated_at: DateTime<Utc>,
+    /// When it was paid off; `None` while it runs.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
 /// A decision on a plan: see [`Store::decide_plan`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanDecision {
@@ -154,6 +163,30 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(review_from_row).transpose()
+    }
+
+    /// The dossier's plans that stop interest and are active or paid off (a defaulted plan
+    /// revokes its waiver). One light query: the claim reads it on every load.
+    pub async fn interest_stops(&self, dossier_id: &str) -> Result<Vec<InterestStop>> {
+        let rows = sqlx::query(
+            "SELECT status, activated_at, updated_at FROM payment_plan \
+             WHERE dossier_id = $1 AND interest_stops = 1 AND activated_at IS NOT NULL \
+               AND status IN ('active', 'completed') ORDER BY activated_at",
+        )
+        .bind(dossier_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let status: PlanStatus = row.enumeration("status")?;
+                Ok(InterestStop {
+                    activated_at: row.instant("activated_at")?,
+                    completed_at: (status == PlanStatus::Completed)
+                        .then(|| row.instant("updated_at"))
+                        .transpose()?,
+                })
+            })
+            .collect()
     }
 
     /// Every plan of the dossier, newest first.
