@@ -5,6 +5,7 @@ use crate::i18n::{Locale, t, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_i18n::Locale as _;
 use leptos_router::hooks::use_location;
+use leptos_router::location::Url;
 
 /// Header, `<main>` and footer around a page's content.
 #[component]
@@ -39,13 +40,8 @@ pub fn title(text: impl Fn() -> String + Send + Sync + 'static) -> leptos::text_
     }
 }
 
-/// The id of the `<script>` in the page head that carries the agency's details as JSON.
-pub const AGENCY_DATA_ID: &str = "agency-data";
-
-/// The agency's details: from the server's config while rendering, and from the JSON the
-/// server put in the page head once hydrated. Read synchronously, so the footer needs no
-/// resource or `<Suspense>` of its own (a second suspense boundary on every page made
-/// Leptos' async rendering stall now and then).
+/// The agency's details from the server's config. Pages are rendered on the server only
+/// (islands mode), so this is never needed in the browser.
 fn agency() -> Option<Agency> {
     #[cfg(feature = "ssr")]
     {
@@ -53,10 +49,7 @@ fn agency() -> Option<Agency> {
     }
     #[cfg(not(feature = "ssr"))]
     {
-        let text = document()
-            .get_element_by_id(AGENCY_DATA_ID)?
-            .text_content()?;
-        serde_json::from_str(&text).ok()
+        None
     }
 }
 
@@ -99,30 +92,28 @@ fn Brand() -> impl IntoView {
     }
 }
 
-/// A link to the other language. Without JavaScript it goes through `/lang/{code}`, which
-/// stores the choice in the locale cookie and comes back; hydrated, it switches in place.
+/// A link to the other language: `/lang/{code}` stores the choice in the locale cookie and
+/// comes back to the same page, rendered in that language.
 #[component]
 fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
-    let location = use_location();
-    let other = move || match i18n.get_locale() {
+    let other = match i18n.get_locale_untracked() {
         Locale::nl => Locale::en,
         Locale::en => Locale::nl,
     };
-    let href = move || {
-        let back = location.pathname.get();
-        format!("/lang/{}?back={}", other().as_str(), back)
-    };
+    // Back to the same page with its query (a prefilled dossier number, say).
+    let location = use_location();
+    let mut back = location.pathname.get_untracked();
+    let search = location.search.get_untracked();
+    if !search.is_empty() {
+        back = format!("{back}?{search}");
+    }
     view! {
         <a
             class="lang-switch"
-            href=href
-            hreflang=move || other().as_str()
-            lang=move || other().as_str()
-            on:click=move |ev| {
-                ev.prevent_default();
-                i18n.set_locale(other());
-            }
+            href=format!("/lang/{}?back={}", other.as_str(), Url::escape(&back))
+            hreflang=other.as_str()
+            lang=other.as_str()
         >
             {t!(i18n, lang.other)}
         </a>

@@ -43,9 +43,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
-                <script type="application/json" id=layout::AGENCY_DATA_ID inner_html=agency_json() />
             </head>
             <body>
                 <App />
@@ -54,20 +53,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The agency's details as JSON for the page head (`<` escaped so the text cannot end the
-/// script element).
-fn agency_json() -> String {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<ssr::Services>()
-            .and_then(|s| serde_json::to_string(&*s.agency).ok())
-            .unwrap_or_default()
-            .replace('<', "\\u003c")
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        String::new()
-    }
+/// Hydrates the islands on the page (called by the `frontend` WASM entry point).
+///
+/// The portal uses Leptos islands: the server renders every page, and only the components
+/// marked `#[island]` (the sign-in form, the plan picker, the payment status that asks
+/// again, the language context they read) run in the browser. Everything else is plain
+/// HTML and forms that work without JavaScript, and is not in the WASM.
+#[cfg(feature = "hydrate")]
+pub fn hydrate() {
+    // A server function that redirects (sign-in, say) sends the browser to the new page:
+    // there is no client-side router to follow it in islands mode.
+    _ = leptos::server_fn::redirect::set_redirect_hook(|location: &str| {
+        _ = window().location().set_href(location);
+    });
+    leptos::mount::hydrate_islands();
 }
 
 /// The application: language context, stylesheet and routes.

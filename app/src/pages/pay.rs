@@ -4,6 +4,7 @@ use crate::errors::{AmountProblem, PaymentError};
 use crate::format;
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::model::{ClaimOverview, PaymentState, PaymentView};
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -150,10 +151,22 @@ pub fn PayForms(o: ClaimOverview, locale: Locale) -> impl IntoView {
 #[component]
 pub fn PayReturn() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let id = move || params.read().get("payment").unwrap_or_default();
-    let status = Resource::new(id, payment_status);
-    // While the page is open and the outcome not known, ask again every few seconds.
+    let payment = use_params_map()
+        .read_untracked()
+        .get("payment")
+        .unwrap_or_default();
+    view! {
+        <Title text=crate::layout::title(move || t_string!(i18n, pay.return_title).to_string()) />
+        <PaymentStatus payment />
+    }
+}
+
+/// The payment's state; hydrated, it asks again every few seconds while the outcome is not
+/// known (without JavaScript the debtor has a refresh link).
+#[island]
+fn PaymentStatus(payment: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let status = Resource::new(move || payment.clone(), payment_status);
     Effect::new(move |_| {
         set_interval(
             move || {
@@ -174,19 +187,17 @@ pub fn PayReturn() -> impl IntoView {
         );
     });
     view! {
-        <Title text=crate::layout::title(move || t_string!(i18n, pay.return_title).to_string()) />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || {
                 let locale = i18n.get_locale();
                 Suspend::new(async move {
                     match status.await {
-                        Ok(view) => view! { <PaymentOutcome view locale /> }.into_any(),
+                        Ok(view) => EitherOf3::A(view! { <PaymentOutcome view locale /> }),
                         Err(PaymentError::NotFound) => {
-                            view! { <p class="alert" role="alert">{t!(i18n, pay.not_found)}</p> }.into_any()
+                            EitherOf3::B(view! { <p class="alert" role="alert">{t!(i18n, pay.not_found)}</p> })
                         }
                         Err(_) => {
-                            view! { <p class="alert" role="alert">{t!(i18n, common.unavailable)}</p> }
-                                .into_any()
+                            EitherOf3::C(view! { <p class="alert" role="alert">{t!(i18n, common.unavailable)}</p> })
                         }
                     }
                 })

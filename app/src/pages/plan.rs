@@ -164,7 +164,7 @@ fn PlanBody(
                     {r.staff_note.map(|note| view! { <p class="note">{t!(i18n, plan.staff_note, note)}</p> })}
                 </section>
             })}
-            <Picker picker locale intent action_error />
+            <Picker picker intent sent_error=action_error.get_untracked() months=query_value("months") amount=query_value("amount") />
         }
         .into_any(),
         (None, None) => ().into_any(),
@@ -245,22 +245,31 @@ fn CurrentPlan(plan: PlanView, open_total: Money, locale: Locale, intent: String
     }
 }
 
+/// A value of the page's query string (read on the server, where this page is rendered).
+fn query_value(key: &str) -> String {
+    use_query_map()
+        .with_untracked(|q| q.get(key))
+        .unwrap_or_default()
+}
+
 /// Choosing a plan. The schedule is built by [`domain::PlanRules::preview`]: in the browser
 /// as the debtor types, and on the server from the query of the GET forms without
 /// JavaScript. The server checks the proposal again with the same code.
-#[component]
+#[island]
 fn Picker(
     picker: PlanPicker,
-    locale: Locale,
     intent: String,
-    action_error: Signal<Option<PlanFormError>>,
+    /// The problem with the last submitted proposal, if it was refused.
+    sent_error: Option<PlanFormError>,
+    /// The months or the amount as typed before (from the query of the GET forms).
+    months: String,
+    amount: String,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let money = move |m| format::money(locale, m);
-    let query = use_query_map();
-    let initial = |key: &str| query.with_untracked(|q| q.get(key)).unwrap_or_default();
-    let months = RwSignal::new(initial("months"));
-    let amount = RwSignal::new(initial("amount"));
+    let months = RwSignal::new(months);
+    let amount = RwSignal::new(amount);
     let PlanPicker {
         rules,
         balance,
@@ -274,10 +283,11 @@ fn Picker(
     });
     let limits = rules.limits(balance);
     // An unreadable field, as typed (live) or as submitted (from the server).
+    let sent_error = StoredValue::new(sent_error);
     let field_error = move |which: PlanFormError| {
         Signal::derive(move || {
             let typed = choice.get().err() == Some(which.clone());
-            let sent = action_error.get() == Some(which.clone());
+            let sent = sent_error.with_value(|e| e.as_ref() == Some(&which));
             (typed || sent).then(|| error_text(i18n, &which))
         })
     };

@@ -22,20 +22,48 @@ pub async fn sign_in(dossier: String, secret: String) -> Result<(), SignInError>
     Ok(())
 }
 
-/// The start page: dossier number and personal code from the letter.
+/// The start page: dossier number and personal code from the letter. Rendered on the server;
+/// the form is an island so the code can be shown while typing it.
 #[component]
 pub fn SignIn() -> impl IntoView {
     let i18n = use_i18n();
-    let action = ServerAction::<SignIn>::new();
-    let error = move || action.value().get().and_then(Result::err);
+    // A refused form without JavaScript comes back with the error in the URL, which the
+    // router hands to this action on the server.
+    let sent_error = ServerAction::<SignIn>::new()
+        .value()
+        .get_untracked()
+        .and_then(Result::err);
     // A QR link that expired sends the debtor here with the dossier number filled in.
     let query = leptos_router::hooks::use_query_map();
-    let prefill = move || query.read().get("dossier").unwrap_or_default();
-    // Only the hydrated page can reveal the code; without JavaScript the field stays masked.
+    let prefill = query.read_untracked().get("dossier").unwrap_or_default();
+    let need_secret = query.read_untracked().get("need").is_some();
+    view! {
+        <Title text=crate::layout::title(move || t_string!(i18n, signin.page_title).to_string()) />
+        <section class="card" aria-labelledby="signin-heading">
+            <h1 id="signin-heading">{t!(i18n, signin.heading)}</h1>
+            <p class="lead">{t!(i18n, signin.intro)}</p>
+            {need_secret
+                .then(|| view! { <p class="notice" role="status">{t!(i18n, signin.need_secret)}</p> })}
+            <SignInForm sent_error prefill />
+            <p class="note">{t!(i18n, signin.qr_hint)}</p>
+        </section>
+    }
+}
+
+/// The sign-in form. Hydrated, it submits without a page load and its button reveals the
+/// code; without JavaScript it is a plain form and the code stays masked.
+#[island]
+fn SignInForm(sent_error: Option<SignInError>, prefill: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<SignIn>::new();
+    let error = Signal::derive(move || match action.value().get() {
+        Some(result) => result.err(),
+        None => sent_error.clone(),
+    });
     let (revealed, set_revealed) = signal(false);
-    let dossier_error = move || matches!(error(), Some(SignInError::BadDossier { .. }));
-    let secret_error = move || matches!(error(), Some(SignInError::BadSecret { .. }));
-    let form_error = move || match error() {
+    let dossier_error = move || matches!(error.get(), Some(SignInError::BadDossier { .. }));
+    let secret_error = move || matches!(error.get(), Some(SignInError::BadSecret { .. }));
+    let form_error = move || match error.get() {
         Some(SignInError::Invalid { .. }) => {
             Some(t_string!(i18n, signin.error.invalid).to_string())
         }
@@ -51,13 +79,6 @@ pub fn SignIn() -> impl IntoView {
         _ => None,
     };
     view! {
-        <Title text=crate::layout::title(move || t_string!(i18n, signin.page_title).to_string()) />
-        <section class="card" aria-labelledby="signin-heading">
-            <h1 id="signin-heading">{t!(i18n, signin.heading)}</h1>
-            <p class="lead">{t!(i18n, signin.intro)}</p>
-            <Show when=move || query.read().get("need").is_some()>
-                <p class="notice" role="status">{t!(i18n, signin.need_secret)}</p>
-            </Show>
             <Show when=move || form_error().is_some()>
                 <p class="alert" role="alert" id="signin-error">{form_error}</p>
             </Show>
@@ -79,9 +100,9 @@ pub fn SignIn() -> impl IntoView {
                         spellcheck="false"
                         required
                         value=move || {
-                            error()
+                            error.get()
                                 .and_then(|e| e.dossier().map(str::to_owned))
-                                .unwrap_or_else(prefill)
+                                .unwrap_or_else(|| prefill.clone())
                         }
                         aria-invalid=move || dossier_error().to_string()
                         aria-describedby=move || {
@@ -132,7 +153,5 @@ pub fn SignIn() -> impl IntoView {
                     {t!(i18n, signin.submit)}
                 </button>
             </ActionForm>
-            <p class="note">{t!(i18n, signin.qr_hint)}</p>
-        </section>
     }
 }
