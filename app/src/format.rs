@@ -1,7 +1,7 @@
 //! Money, dates and rates as a Dutch or English reader expects them.
 
 use crate::i18n::Locale;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use domain::{Lang, Money};
 
 /// The domain's language for a page locale.
@@ -17,11 +17,16 @@ pub fn money(locale: Locale, amount: Money) -> String {
     amount.format(lang(locale))
 }
 
-/// `29-11-2026` or `29 Nov 2026`: unambiguous in each language.
+/// `29-11-2026` or `29 Nov 2026`: unambiguous in each language. Written out directly rather
+/// than with chrono's `format`, whose format-string parser would add ~20 KB to the WASM.
 pub fn date(locale: Locale, day: NaiveDate) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (d, m, y) = (day.day(), day.month(), day.year());
     match locale {
-        Locale::nl => day.format("%d-%m-%Y").to_string(),
-        Locale::en => day.format("%-d %b %Y").to_string(),
+        Locale::nl => format!("{d:02}-{m:02}-{y}"),
+        Locale::en => format!("{d} {} {y}", MONTHS[day.month0() as usize]),
     }
 }
 
@@ -59,5 +64,8 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2026, 3, 4).expect("date");
         assert_eq!(date(Locale::nl, day), "04-03-2026");
         assert_eq!(date(Locale::en, day), "4 Mar 2026");
+        let day = NaiveDate::from_ymd_opt(2026, 12, 31).expect("date");
+        assert_eq!(date(Locale::nl, day), "31-12-2026");
+        assert_eq!(date(Locale::en, day), "31 Dec 2026");
     }
 }
