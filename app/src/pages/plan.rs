@@ -8,6 +8,7 @@ use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::model::{PlanPage, PlanPicker, PlanRow, PlanView};
 use crate::plan_choice;
 use domain::{Money, Preview, RuleBreach};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -433,23 +434,22 @@ fn PreviewRows(pv: Preview, locale: Locale) -> impl IntoView {
     let count = rows.len();
     // A long schedule stays folded so the rules and the form are in reach on a phone.
     let schedule = if count > 12 {
-        view! {
+        Either::Left(view! {
             <details class="schedule-all">
                 <summary>{t!(i18n, plan.show_all, count)}</summary>
                 <Schedule rows locale />
             </details>
-        }
-        .into_any()
+        })
     } else {
-        view! { <Schedule rows locale /> }.into_any()
+        Either::Right(view! { <Schedule rows locale /> })
     };
     view! {
         <p aria-live="polite" data-testid="plan-summary">{summary}</p>
         {(!within).then(|| view! {
             <ul class="plain" data-testid="plan-breaches">
                 {pv.why_not.iter().map(|b| match *b {
-                    RuleBreach::TooManyMonths { months, max } => view! { <li>{t!(i18n, plan.breach_months, months, max)}</li> }.into_any(),
-                    RuleBreach::BelowMinimum { minimum, .. } => view! { <li>{t!(i18n, plan.breach_minimum, minimum = money(minimum))}</li> }.into_any(),
+                    RuleBreach::TooManyMonths { months, max } => Either::Left(view! { <li>{t!(i18n, plan.breach_months, months, max)}</li> }),
+                    RuleBreach::BelowMinimum { minimum, .. } => Either::Right(view! { <li>{t!(i18n, plan.breach_minimum, minimum = money(minimum))}</li> }),
                 }).collect_view()}
             </ul>
             <p class="note">{t!(i18n, plan.review_note)}</p>
