@@ -263,3 +263,36 @@ async fn cross_site_form_posts_are_refused() {
         .expect("post");
     assert_eq!(resp.status(), 403);
 }
+
+/// The hydrated sign-in form calls the server function without asking for HTML: a refused
+/// code is a 4xx with the error as JSON (not a 500 logged as a server failure), a throttled
+/// dossier a 429.
+#[tokio::test]
+async fn the_hydrated_form_gets_client_error_statuses_not_500() {
+    let app = start().await;
+    dossier_with_secret(&app.store, NUMBER, SECRET).await;
+    let call = |secret: &'static str| {
+        client()
+            .post(format!("{}/api/sign_in", app.base))
+            .header("accept", "application/json")
+            .form(&[("dossier", NUMBER), ("secret", secret)])
+            .send()
+    };
+    let wrong = call("ABCD-EFGH-JKMP").await.expect("post");
+    assert_eq!(wrong.status(), 422);
+    let body: serde_json::Value = wrong.json().await.expect("json error");
+    assert_eq!(body["Invalid"]["dossier"], NUMBER, "{body}");
+
+    let mut last = None;
+    for _ in 0..10 {
+        let resp = call("ABCD-EFGH-JKMP").await.expect("post");
+        if resp.status() != 422 {
+            last = Some(resp);
+            break;
+        }
+    }
+    let throttled = last.expect("throttled within 10 attempts");
+    assert_eq!(throttled.status(), 429);
+    let body: serde_json::Value = throttled.json().await.expect("json error");
+    assert!(body.get("Throttled").is_some(), "{body}");
+}

@@ -43,7 +43,14 @@ pub async fn payment_status(payment: String) -> Result<PaymentView, PaymentError
             .ok()
             .flatten();
     let dossier = session.and_then(|s| s.session.dossier_id);
-    crate::ssr::paying::status(&services, &payment, dossier.as_deref(), now).await
+    crate::ssr::paying::status(&services, &payment, dossier.as_deref(), now)
+        .await
+        .inspect_err(|e| {
+            crate::ssr::refuse_with(match e {
+                PaymentError::NotFound => http::StatusCode::NOT_FOUND,
+                _ => http::StatusCode::SERVICE_UNAVAILABLE,
+            })
+        })
 }
 
 /// The ways to pay, under the open amount. Plain forms: the browser goes to Pay.nl's page

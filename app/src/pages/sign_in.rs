@@ -11,8 +11,15 @@ pub async fn sign_in(dossier: String, secret: String) -> Result<(), SignInError>
     use leptos::server_fn::error::FromServerFnError;
     let services = services().map_err(SignInError::from_server_fn_error)?;
     let now = chrono::Utc::now();
-    let signed =
-        crate::ssr::sign_in::sign_in(&services, &dossier, &secret, client_ip(), now).await?;
+    let signed = crate::ssr::sign_in::sign_in(&services, &dossier, &secret, client_ip(), now)
+        .await
+        .inspect_err(|e| {
+            crate::ssr::refuse_with(match e {
+                SignInError::Throttled { .. } => http::StatusCode::TOO_MANY_REQUESTS,
+                SignInError::Unavailable => http::StatusCode::SERVICE_UNAVAILABLE,
+                _ => http::StatusCode::UNPROCESSABLE_ENTITY,
+            })
+        })?;
     let response = expect_context::<leptos_axum::ResponseOptions>();
     response.append_header(
         http::header::SET_COOKIE,

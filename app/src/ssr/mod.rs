@@ -70,6 +70,23 @@ pub fn services() -> Result<Services, leptos::prelude::ServerFnErrorErr> {
     })
 }
 
+/// Answers a refused server-function call from a hydrated island with `status` instead of
+/// Leptos' default 500, so a wrong code or an unknown payment is not logged as a server
+/// failure. A plain form post (it accepts HTML) keeps the redirect back to the form that
+/// Leptos makes for browsers without JavaScript.
+pub fn refuse_with(status: http::StatusCode) {
+    use leptos::prelude::use_context;
+    let form_post = use_context::<http::request::Parts>().is_some_and(|p| {
+        p.headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    });
+    if !form_post && let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+}
+
 /// The client's address, as the server recorded it for this request.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub IpAddr);
