@@ -44,12 +44,27 @@ async function expectNoViolations(page: Page, name: string) {
 
 async function check(page: Page, lang: string, width: number, name: string, path: string) {
   await page.goto(path);
+  // The WASM loads when the browser is idle; let its islands hydrate (or complain) first.
+  await page.waitForLoadState("networkidle");
   await expect(page.locator("html")).toHaveAttribute("lang", lang);
   await expect(page.locator("main h1").first()).toBeVisible();
   await expectNoViolations(page, `${lang} ${width} ${name}`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow, `${name} is wider than the screen`).toBeLessThanOrEqual(0);
   await page.screenshot({ path: `screenshots/pages/${lang}-${width}-${name}.png`, fullPage: true });
+}
+
+/** Script errors, and warnings or errors in the console (a hydration mismatch, an island
+ *  the WASM lacks), except the browser's own note on an error status (the 404 page's). */
+function collectProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("pageerror", (e) => problems.push(`${page.url()}: ${e.message}`));
+  page.on("console", (m) => {
+    if ((m.type() === "error" || m.type() === "warning") && !m.text().startsWith("Failed to load resource")) {
+      problems.push(`${page.url()}: ${m.type()}: ${m.text()}`);
+    }
+  });
+  return problems;
 }
 
 async function pageIn(browser: Browser, lang: string, size: { width: number; height: number }, baseURL: string) {
@@ -63,6 +78,7 @@ for (const lang of LANGS) {
     test(`every page in ${lang} at ${size.width}px: no axe violations, no overflow`, async ({ browser, baseURL }) => {
       test.setTimeout(120_000);
       const page = await pageIn(browser, lang, size, baseURL!);
+      const problems = collectProblems(page);
       for (const [name, path] of PUBLIC_PAGES) await check(page, lang, size.width, name, path);
 
       await page.goto("/");
@@ -78,6 +94,7 @@ for (const lang of LANGS) {
       await page.locator("main form button[type=submit]").click();
       await expect(page).toHaveURL(/\/staff\/corrections/);
       for (const [name, path] of STAFF_PAGES) await check(page, lang, size.width, name, path);
+      expect(problems).toEqual([]);
       await page.context().close();
     });
   }
