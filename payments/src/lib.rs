@@ -38,6 +38,8 @@ mod exchange;
 mod locks;
 mod reconciler;
 mod service;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use apply::{Applied, DOSSIER_LEASE_PREFIX};
 pub use error::PayError;
