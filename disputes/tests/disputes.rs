@@ -8,11 +8,7 @@ use disputes::{
     Decision, DisputeService, DisputesError, Filing, MAX_ATTACHMENT_BYTES, Staff, Upload,
 };
 use domain::Money;
-use store::{
-    ChargeKind, DebtorDetails, DebtorKind, DisputeDecisionKind, DisputeKind, DisputeStatus,
-    DossierImport, DossierStatus, InterestKind, LedgerKind, NewCharge, NewClaimItem, NewCreditor,
-    NewDossier, Store,
-};
+use store::{DisputeDecisionKind, DisputeKind, DisputeStatus, LedgerKind, Store};
 
 store::backend_tests!(
     a_disputed_invoice_stops_accruing_interest_while_on_hold,
@@ -44,67 +40,12 @@ fn pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n".to_vec()
 }
 
-/// Two invoices (€1,000 due 31 Jan 2025, €500 due 28 Feb 2025) and WIK costs of €225.
+/// The shared consumer dossier (`store::testing`): two invoices (€1,000 due 31 Jan 2025,
+/// €500 due 28 Feb 2025) and WIK costs of €225; returns its id and the two invoices' ids.
 async fn seed(store: &Store) -> (String, i64, i64) {
-    let now = at(2025, 3, 1);
-    store
-        .upsert_creditor(
-            &NewCreditor {
-                id: "zorg".into(),
-                name: "Stichting Thuiszorg Zeeland".into(),
-                kvk: None,
-                contact_email: None,
-                contact_phone: None,
-                can_deduct_vat: true,
-                interest_kind: InterestKind::Consumer,
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    let dossier = store
-        .import_dossier(
-            &DossierImport {
-                dossier: NewDossier {
-                    number: NUMBER.into(),
-                    creditor_id: "zorg".into(),
-                    status: DossierStatus::Open,
-                },
-                debtor: DebtorDetails::named(DebtorKind::Person, "P. de Vries"),
-                claim_items: vec![
-                    NewClaimItem {
-                        invoice_number: "F1".into(),
-                        invoice_date: date(2025, 1, 1),
-                        due_date: date(2025, 1, 31),
-                        principal: eur(1_000_00),
-                    },
-                    NewClaimItem {
-                        invoice_number: "F2".into(),
-                        invoice_date: date(2025, 2, 1),
-                        due_date: date(2025, 2, 28),
-                        principal: eur(500_00),
-                    },
-                ],
-            },
-            now,
-        )
-        .await
-        .unwrap()
-        .into_inner();
-    store
-        .add_charge(&NewCharge {
-            dossier_id: dossier.id.clone(),
-            kind: ChargeKind::Costs,
-            amount: eur(225_00),
-            rule: "WIK".into(),
-            as_of: date(2025, 3, 1),
-            idempotency_key: format!("wik:{NUMBER}"),
-            created_at: now,
-        })
-        .await
-        .unwrap();
-    let items = store.claim_items(&dossier.id).await.unwrap();
-    (dossier.id, items[0].id, items[1].id)
+    let dossier = store::testing::seed_consumer_dossier(store, NUMBER).await;
+    let items = store.claim_items(&dossier).await.unwrap();
+    (dossier, items[0].id, items[1].id)
 }
 
 fn filing(dossier_id: &str, invoice: Option<i64>, kind: DisputeKind, now: DateTime<Utc>) -> Filing {
