@@ -24,10 +24,14 @@ use tokio::task::JoinHandle;
 
 use crate::{PayAmount, PayError, PayPurpose, PayRequest, PaymentConfig, PaymentService, Started};
 
+/// The simulator's signing key id, which our keyring knows.
 pub const KEY_ID: &str = "SL-1234-5678";
+/// The secret both sides sign exchange calls with.
 pub const SECRET: &str = "test-signing-secret";
+/// The seeded dossier's number.
 pub const NUMBER: &str = "ISB-2026-000777";
 
+/// Euros as cents, for short amounts in tests.
 pub fn eur(cents: i64) -> Money {
     Money::from_cents(cents)
 }
@@ -43,10 +47,13 @@ pub fn sim_config() -> SimConfig {
     }
 }
 
+/// How to start a [`Rig`].
 pub struct Options {
+    /// The simulator's settings.
     pub sim: SimConfig,
     /// The secret our keyring holds for [`KEY_ID`] (a wrong one makes every call fail).
     pub our_secret: String,
+    /// Our Pay.nl client's timeout.
     pub client_timeout: Duration,
     /// Adjusts the service's config after the rig's settings (a €25 minimum part payment,
     /// payments left open 10 minutes count as stale).
@@ -68,12 +75,19 @@ impl Default for Options {
 /// included), in arrival order.
 pub type Latencies = Arc<Mutex<Vec<Duration>>>;
 
+/// A running simulator and exchange endpoint over a seeded dossier; stops its server when dropped.
 pub struct Rig {
+    /// How long each exchange call took to answer.
     pub latencies: Latencies,
+    /// The database.
     pub store: Store,
+    /// The Pay.nl simulator.
     pub sim: Simulator,
+    /// The service under test.
     pub service: PaymentService,
+    /// The seeded dossier's id.
     pub dossier_id: String,
+    /// Where the exchange endpoint listens.
     pub portal_url: String,
     server: JoinHandle<()>,
 }
@@ -115,6 +129,7 @@ pub fn serve_portal(
     })
 }
 
+/// A Pay.nl client config for the simulator at `base_url`: test mode, quick retries.
 pub fn client_config(base_url: &str, timeout: Duration) -> PaynlConfig {
     let mut config = PaynlConfig::new("AT-0000-0001", "api-token", KEY_ID).with_base_url(base_url);
     config.test_mode = true;
@@ -126,10 +141,12 @@ pub fn client_config(base_url: &str, timeout: Duration) -> PaynlConfig {
 }
 
 impl Rig {
+    /// The rig with the default [`Options`].
     pub async fn start(store: Store) -> Rig {
         Rig::with(store, Options::default()).await
     }
 
+    /// The rig with `options`.
     pub async fn with(store: Store, options: Options) -> Rig {
         let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let sim = Simulator::start(sim_listener, options.sim).await.unwrap();
@@ -156,18 +173,22 @@ impl Rig {
         }
     }
 
+    /// What is open on the seeded dossier now.
     pub async fn open(&self) -> Money {
         open_total(&self.store, &self.dossier_id).await
     }
 
+    /// The seeded dossier's ledger.
     pub async fn ledger(&self) -> Vec<LedgerEntry> {
         self.store.ledger_entries(&self.dossier_id).await.unwrap()
     }
 
+    /// A stored payment, which must exist.
     pub async fn payment(&self, id: &str) -> Payment {
         self.store.payment(id).await.unwrap().unwrap()
     }
 
+    /// Starts a part payment of `cents` with intent key `key`.
     pub async fn pay(&self, cents: i64, key: &str) -> Result<Started, PayError> {
         self.service
             .start(
@@ -241,6 +262,7 @@ impl Rig {
         records.as_array().cloned().unwrap_or_default()
     }
 
+    /// The simulator's orders.
     pub async fn sim_orders(&self) -> Vec<Value> {
         let (_, orders) = control(self.sim.url(), "GET", "/_sim/orders", None).await;
         orders.as_array().cloned().unwrap_or_default()
@@ -256,12 +278,14 @@ impl Rig {
         assert!(record["answer"].as_str().unwrap().starts_with("TRUE|"));
     }
 
+    /// Sets the simulator's faults (`POST /_sim/faults`).
     pub async fn fault(&self, faults: Value) {
         let (code, _) = control(self.sim.url(), "POST", "/_sim/faults", Some(faults)).await;
         assert_eq!(code, 200);
     }
 }
 
+/// What is open on the dossier now.
 pub async fn open_total(store: &Store, dossier_id: &str) -> Money {
     open_total_on(store, dossier_id, Utc::now()).await
 }
@@ -294,10 +318,12 @@ pub async fn control(base: &str, method: &str, path: &str, body: Option<Value>) 
     (status, json)
 }
 
+/// A date, which must exist.
 pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
+/// Noon (UTC) on that day.
 pub fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap()
 }
