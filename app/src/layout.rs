@@ -25,19 +25,12 @@ pub fn Page(children: Children) -> impl IntoView {
     }
 }
 
-/// A page's `<Title>` text in the current language. On the server it is fixed when the page
-/// is built: Leptos writes the head after the body, and when a response ends early (a failing
-/// database, say) the page's signals may already be disposed by then, where reading the
-/// language panicked. In the browser it follows the language switch.
-pub fn title(text: impl Fn() -> String + Send + Sync + 'static) -> leptos::text_prop::TextProp {
-    #[cfg(feature = "ssr")]
-    {
-        leptos::text_prop::TextProp::from(text())
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        leptos::text_prop::TextProp::from(text)
-    }
+/// A page's `<Title>` text in the current language, fixed when the page is built. Pages are
+/// rendered on the server only (islands), and Leptos writes the head after the body: when a
+/// response ends early (a failing database, say) the page's signals may already be disposed
+/// by then, where reading the language reactively panicked.
+pub fn title(text: impl FnOnce() -> String) -> leptos::text_prop::TextProp {
+    leptos::text_prop::TextProp::from(text())
 }
 
 /// The agency's details from the server's config. Pages are rendered on the server only

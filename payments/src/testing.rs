@@ -232,18 +232,12 @@ impl Rig {
     pub async fn settled(&self, order: &str, call_id: u64) -> Value {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            let (_, records) = control(
-                self.sim.url(),
-                "GET",
-                &format!("/_sim/exchanges?order={order}"),
-                None,
-            )
-            .await;
-            if let Some(record) = records.as_array().and_then(|all| {
-                all.iter()
-                    .find(|r| r["call_id"] == json!(call_id) && r["last"] == json!(true))
-            }) {
-                return record.clone();
+            let records = self.exchange_records(order).await;
+            if let Some(record) = records
+                .into_iter()
+                .find(|r| r["call_id"] == json!(call_id) && r["last"] == json!(true))
+            {
+                return record;
             }
             assert!(Instant::now() < deadline, "call {call_id} not settled");
             tokio::time::sleep(Duration::from_millis(10)).await;
