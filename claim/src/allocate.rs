@@ -58,7 +58,7 @@ impl PaymentAllocation {
 ///
 /// Use a view as of the day the money arrives, so the interest is counted up to that day.
 /// Errors only for a negative amount: a refund is not allocated, it reverses an entry
-/// (see `reversal_of` with the `store` feature).
+/// (`booking::Hold::reversal`).
 pub fn allocate_payment(view: &ClaimView, amount: Money) -> Result<PaymentAllocation, ClaimError> {
     if amount.is_negative() {
         return Err(ClaimError::NegativePayment);

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use domain::{
-    Debit, ItemKind, LedgerEntry, Money, Pause, PerKind, VatTreatment, derive_balance,
-    statutory_interest_paused, wik_costs,
+    Debit, ItemKind, LedgerEntry, Money, Pause, PerKind, VatTreatment, WIK_KEY_PREFIX,
+    derive_balance, statutory_interest_paused, wik_base, wik_costs,
 };
 
 use crate::ClaimError;
@@ -15,10 +15,6 @@ use crate::view::{
     InterestDerivation, InterestRule, InvoiceView, ItemRef, OpenItemView, Totals, TrancheView,
     WikDerivation,
 };
-
-/// The prefix of the idempotency key of WIK charges: `wik:{dossier number}` for the first,
-/// `wik:{dossier number}:{n}` for corrections after the principal changed (set by `import`).
-pub const WIK_KEY_PREFIX: &str = "wik:";
 
 /// Everything the claim is computed from, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,7 +91,7 @@ pub struct InvoiceInput {
 pub struct ChargeInput {
     /// The charge as shown.
     pub charge: ChargeView,
-    /// Its idempotency key; [`WIK_KEY_PREFIX`] marks the WIK collection costs.
+    /// Its idempotency key; [`domain::WIK_KEY_PREFIX`] marks the WIK collection costs.
     pub key: String,
 }
 
@@ -266,8 +262,6 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
     }
 
     // Charges: the WIK charges make one cost item, every other charge its own.
-    let principal_total =
-        Money::checked_sum(principals.iter().copied()).ok_or(ClaimError::Overflow)?;
     let mut costs = Vec::new();
     let mut recorded_interest = Vec::new();
     let mut wik_charges = Vec::new();
@@ -291,13 +285,15 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
     if !wik_charges.is_empty() {
         let charged =
             Money::checked_sum(wik_charges.iter().map(|c| c.amount)).ok_or(ClaimError::Overflow)?;
-        let vat = if input.creditor.can_deduct_vat {
-            VatTreatment::CreditorDeductsVat
-        } else {
-            VatTreatment::AddVat
-        };
+        let vat = VatTreatment::for_creditor(input.creditor.can_deduct_vat);
+        let base = wik_base(
+            invoice_views
+                .iter()
+                .map(|v: &InvoiceView| (v.principal, v.principal_written_off)),
+        )
+        .map_err(|_| ClaimError::Overflow)?;
         // Only for display: with no principal there is no scale to show.
-        let wik = wik_costs(principal_total, vat)
+        let wik = wik_costs(base, vat)
             .ok()
             .map(|b| WikDerivation::new(&b, charged));
         costs.insert(0, cost_view(ItemRef::Wik, wik_charges, wik)?);

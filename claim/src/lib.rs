@@ -94,11 +94,9 @@ mod view;
 use domain::{BalanceError, InterestError};
 
 pub use allocate::{AllocatedItem, PaymentAllocation, allocate_payment};
-pub use compute::{
-    ChargeInput, ClaimInput, InterestPause, InvoiceInput, WIK_KEY_PREFIX, build_claim,
-};
+pub use compute::{ChargeInput, ClaimInput, InterestPause, InvoiceInput, build_claim};
 #[cfg(feature = "store")]
-pub use load::{load_claim, load_claim_input, reversal_of};
+pub use load::{load_claim, load_claim_input};
 pub use local_date::dutch_date;
 pub use view::{
     ChargeKind, ChargeView, ClaimView, CostView, CreditorView, EntryKind, EntryView, HoldView,

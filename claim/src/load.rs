@@ -2,7 +2,7 @@
 //! (feature `store`).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::{Money, PerKind};
+use domain::PerKind;
 use store::{DebtorKind, LedgerKind, NewLedgerEntry, Store};
 
 use crate::compute::{ChargeInput, ClaimInput, InterestPause, InvoiceInput, build_claim};
@@ -192,32 +192,4 @@ impl PaymentAllocation {
             created_at,
         }
     }
-}
-
-/// The entry that undoes `original` in full (a refund or chargeback of a whole payment):
-/// every part negated, so what it paid off is open again and the principal it paid earns
-/// interest as if it had never been paid.
-///
-/// A partial refund needs a decision about which parts to reopen and is not covered here.
-pub fn reversal_of(
-    original: &store::LedgerEntry,
-    kind: LedgerKind,
-    source: impl Into<String>,
-    idempotency_key: impl Into<String>,
-    created_at: DateTime<Utc>,
-) -> Result<NewLedgerEntry, ClaimError> {
-    let neg = |m: Money| m.checked_neg().ok_or(ClaimError::Overflow);
-    Ok(NewLedgerEntry {
-        dossier_id: original.dossier_id.clone(),
-        kind,
-        amount: neg(original.amount)?,
-        alloc_costs: neg(original.alloc_costs)?,
-        alloc_interest: neg(original.alloc_interest)?,
-        alloc_principal: neg(original.alloc_principal)?,
-        alloc_unallocated: neg(original.alloc_unallocated)?,
-        source: source.into(),
-        payment_id: original.payment_id.clone(),
-        idempotency_key: idempotency_key.into(),
-        created_at,
-    })
 }

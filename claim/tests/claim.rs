@@ -22,13 +22,12 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use claim::{
     ClaimError, ClaimView, EntryKind, InterestRule, ItemRef, allocate_payment, load_claim,
-    reversal_of,
 };
 use domain::{ItemKind, Money, PerKind};
 use store::{
     BookPayment, Booked, ChargeKind, DebtorDetails, DebtorKind, DossierImport, DossierStatus,
-    InterestKind, LedgerKind, NewCharge, NewClaimItem, NewCreditor, NewDossier, NewPayment,
-    PaymentPurpose, PaymentStatus, Store,
+    InterestKind, LedgerKind, NewCharge, NewClaimItem, NewCreditor, NewDossier, NewLedgerEntry,
+    NewPayment, PaymentPurpose, PaymentStatus, Store,
 };
 
 store::backend_tests!(
@@ -438,14 +437,21 @@ async fn a_chargeback_reverses_the_payment_and_reopens_the_balance(store: Store)
     let payment = store.payments_for_dossier(&id).await.unwrap().remove(0);
     let original = store.ledger_entries(&id).await.unwrap().remove(0);
 
-    let chargeback = reversal_of(
-        &original,
-        LedgerKind::Chargeback,
-        "paynl order ORD-1 CHARGEBACK",
-        "paynl:ORD-1:chargeback",
-        at(2025, 9, 15),
-    )
-    .unwrap();
+    // The whole payment back, every part negated (as `booking` books a full chargeback).
+    let neg = |m: Money| m.checked_neg().unwrap();
+    let chargeback = NewLedgerEntry {
+        dossier_id: original.dossier_id.clone(),
+        kind: LedgerKind::Chargeback,
+        amount: neg(original.amount),
+        alloc_costs: neg(original.alloc_costs),
+        alloc_interest: neg(original.alloc_interest),
+        alloc_principal: neg(original.alloc_principal),
+        alloc_unallocated: neg(original.alloc_unallocated),
+        source: "paynl order ORD-1 CHARGEBACK".into(),
+        payment_id: original.payment_id.clone(),
+        idempotency_key: "paynl:ORD-1:chargeback".into(),
+        created_at: at(2025, 9, 15),
+    };
     let outcome = store
         .book_payment(&BookPayment {
             payment_id: payment.id,

@@ -71,6 +71,10 @@ pub enum DisputesError {
     /// Stored data that cannot be right, or a date beyond the calendar.
     #[error("inconsistent: {0}")]
     Inconsistent(&'static str),
+    /// Money is being booked on the dossier by another task (a payment arriving); nothing
+    /// was decided, try again.
+    #[error("the dossier is busy")]
+    Busy,
 }
 
 impl DisputesError {
@@ -78,7 +82,10 @@ impl DisputesError {
     pub fn is_user_error(&self) -> bool {
         !matches!(
             self,
-            DisputesError::Store(_) | DisputesError::Claim(_) | DisputesError::Inconsistent(_)
+            DisputesError::Store(_)
+                | DisputesError::Claim(_)
+                | DisputesError::Inconsistent(_)
+                | DisputesError::Busy
         )
     }
 }
@@ -89,6 +96,17 @@ impl From<StoreError> for DisputesError {
             StoreError::Conflict(_) => DisputesError::AlreadyOpen,
             StoreError::NotFound(_) => DisputesError::NotFound,
             other => DisputesError::Store(other),
+        }
+    }
+}
+
+impl From<booking::BookingError> for DisputesError {
+    fn from(error: booking::BookingError) -> Self {
+        match error {
+            booking::BookingError::Busy => DisputesError::Busy,
+            booking::BookingError::Store(e) => e.into(),
+            booking::BookingError::Claim(e) => e.into(),
+            booking::BookingError::Inconsistent(what) => DisputesError::Inconsistent(what),
         }
     }
 }

@@ -1,8 +1,11 @@
 //! [`DisputeService`]: file, list, acknowledge, decide, book a payment from proof.
 
+use booking::{Books, Hold};
 use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
-use claim::{ClaimView, WIK_KEY_PREFIX, allocate_payment, dutch_date, load_claim};
-use domain::{Lang, Money, VatTreatment, wik_costs};
+use claim::{ClaimView, allocate_payment, dutch_date};
+use domain::{
+    DossierNumber, Money, VatTreatment, WikCharged, wik_base, wik_correction_after_write_off,
+};
 use serde_json::json;
 use store::{
     ActorKind, AttachmentMeta, ChargeKind, Dispute, DisputeAck, DisputeChanged, DisputeDecision,
@@ -87,12 +90,16 @@ pub struct Staff {
 #[derive(Debug, Clone)]
 pub struct DisputeService {
     store: Store,
+    books: Books,
 }
 
 impl DisputeService {
-    /// A service over `store`.
-    pub fn new(store: Store) -> Self {
-        DisputeService { store }
+    /// A service that books decisions through `books` (share one [`Books`] per process).
+    pub fn new(books: Books) -> Self {
+        DisputeService {
+            store: books.store().clone(),
+            books,
+        }
     }
 
     /// Files a dispute or complaint. Checks the explanation, the invoice (one of the
@@ -291,7 +298,10 @@ impl DisputeService {
 
     /// Staff decide, with reasons shown to the debtor; see [`Decision`] for what each books.
     /// All of it (status, ledger entry, WIK correction, audit) is one transaction; a dispute
-    /// decided before gets [`DisputesError::AlreadyDecided`] and nothing is booked.
+    /// decided before gets [`DisputesError::AlreadyDecided`] and nothing is booked. A
+    /// decision that books money does so under the dossier's hold ([`booking::Books`]), like
+    /// a payment, so it never allocates against the same open items as a payment arriving
+    /// at the same moment; [`DisputesError::Busy`] when the dossier stays held.
     pub async fn decide(
         &self,
         id: i64,
@@ -321,11 +331,13 @@ impl DisputeService {
         let mut write_off_invoice = None;
         let mut charge = None;
         let mut detail = json!({ "decision": decision_kind(&decision).as_str() });
+        let mut hold: Option<Hold<'_>> = None;
         match &decision {
             Decision::Reject => {}
             Decision::Uphold if !dispute.kind.holds() => {}
             Decision::Uphold => {
-                let view = load_claim(&self.store, &dispute.dossier_id, today).await?;
+                let held = hold.insert(self.books.hold(&dispute.dossier_id).await?);
+                let view = held.claim(today).await?;
                 match dispute.claim_item_id {
                     Some(invoice_id) => {
                         let invoice = view
@@ -393,7 +405,8 @@ impl DisputeService {
                 if !dispute.kind.holds() {
                     return Err(DisputesError::NotADispute);
                 }
-                let view = load_claim(&self.store, &dispute.dossier_id, today).await?;
+                let held = hold.insert(self.books.hold(&dispute.dossier_id).await?);
+                let view = held.claim(today).await?;
                 if !amount.is_positive() || *amount > view.open_total() {
                     return Err(DisputesError::Amount);
                 }
@@ -437,6 +450,9 @@ impl DisputeService {
                 },
             })
             .await?;
+        if let Some(hold) = hold {
+            hold.finish(now).await;
+        }
         match changed {
             DisputeChanged::Now(dispute) => Ok(dispute),
             DisputeChanged::Earlier(_) => Err(DisputesError::AlreadyDecided),
@@ -475,10 +491,9 @@ fn end_of_dutch_day(day: NaiveDate) -> Option<DateTime<Utc>> {
 }
 
 /// The WIK charge that brings the collection costs down to the scale on the principal left
-/// after writing off `written_off` (the costs follow the principal, as `import` books a
-/// `wik:{dossier}:{n}` correction when it changes). Never raises the costs, and never lowers
-/// them below what is already paid on them (the rest of a paid surplus stays for staff to
-/// refund). `None` when there are no WIK charges or nothing changes.
+/// after writing off `written_off` (`domain::wik_correction_after_write_off`: never raises the
+/// costs, never below what was paid on them). `None` when there are no WIK charges or
+/// nothing changes.
 async fn wik_correction(
     store: &Store,
     view: &ClaimView,
@@ -489,57 +504,42 @@ async fn wik_correction(
     let Some(wik) = view.costs.iter().find(|c| c.item == claim::ItemRef::Wik) else {
         return Ok(None);
     };
-    let overflow = DisputesError::Inconsistent("amount too large");
-    let mut principal = Money::ZERO;
-    for invoice in &view.invoices {
-        principal = principal
-            .checked_add(invoice.principal)
-            .and_then(|p| p.checked_sub(invoice.principal_written_off))
-            .ok_or(DisputesError::Inconsistent("amount too large"))?;
-    }
-    let principal = principal.checked_sub(written_off).ok_or(overflow)?;
-    let vat = if view.creditor.can_deduct_vat {
-        VatTreatment::CreditorDeductsVat
-    } else {
-        VatTreatment::AddVat
-    };
-    let target = if principal.is_positive() {
-        wik_costs(principal, vat)
-            .map_err(|_| DisputesError::Inconsistent("WIK costs"))?
-            .total()
-    } else {
-        Money::ZERO
-    };
-    // Lower only, and not below what was paid on the costs.
-    let floor = wik.paid;
-    let new_total = target.max(floor);
-    if new_total >= wik.amount {
-        return Ok(None);
-    }
-    let correction = new_total
-        .checked_sub(wik.amount)
-        .ok_or(DisputesError::Inconsistent("amount too large"))?;
-    let existing = store
-        .charges(&dispute.dossier_id)
-        .await?
-        .into_iter()
-        .filter(|c| c.idempotency_key.starts_with(WIK_KEY_PREFIX))
-        .count();
-    Ok(Some(NewCharge {
+    let inconsistent = |_| DisputesError::Inconsistent("WIK costs");
+    let dossier: DossierNumber = view
+        .dossier_number
+        .parse()
+        .map_err(|_| DisputesError::Inconsistent("a stored dossier number"))?;
+    let left = wik_base(
+        view.invoices
+            .iter()
+            .map(|i| (i.principal, i.principal_written_off))
+            .chain([(Money::ZERO, written_off)]),
+    )
+    .map_err(inconsistent)?;
+    let charges = store.charges(&dispute.dossier_id).await?;
+    let charged = WikCharged::of(
+        &dossier,
+        charges
+            .iter()
+            .map(|c| (c.idempotency_key.as_str(), c.amount)),
+    )
+    .map_err(inconsistent)?;
+    let correction = wik_correction_after_write_off(
+        &dossier,
+        left,
+        VatTreatment::for_creditor(view.creditor.can_deduct_vat),
+        charged,
+        wik.paid,
+        &format!("dispute {} was upheld", dispute.id),
+    )
+    .map_err(inconsistent)?;
+    Ok(correction.map(|c| NewCharge {
         dossier_id: dispute.dossier_id.clone(),
         kind: ChargeKind::Costs,
-        amount: correction,
-        rule: format!(
-            "WIK correction after dispute {} was upheld: collection costs on the principal \
-             left, {}, are {} by the scale; lowered from {} to {}",
-            dispute.id,
-            principal.format(Lang::En),
-            target.format(Lang::En),
-            wik.amount.format(Lang::En),
-            new_total.format(Lang::En),
-        ),
+        amount: c.amount,
+        rule: c.rule,
         as_of: dutch_date(now),
-        idempotency_key: format!("{WIK_KEY_PREFIX}{}:{}", view.dossier_number, existing + 1),
+        idempotency_key: c.key,
         created_at: now,
     }))
 }

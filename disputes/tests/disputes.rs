@@ -2,6 +2,7 @@
 //! restore or cancel with the right balance, files are checked, and everything is audited.
 #![allow(clippy::inconsistent_digit_grouping)]
 
+use booking::Books;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use claim::{dutch_date, load_claim};
 use disputes::{
@@ -19,6 +20,7 @@ store::backend_tests!(
     one_open_dispute_per_invoice,
     a_payment_shown_by_proof_is_booked_once_in_one_step,
     the_queue_puts_overdue_items_first_and_a_complaint_holds_nothing,
+    a_payment_from_proof_racing_an_exchange_call_books_one_consistent_ledger,
 );
 
 const NUMBER: &str = "ISB-2026-000555";
@@ -73,7 +75,7 @@ fn alice() -> Staff {
 
 async fn a_disputed_invoice_stops_accruing_interest_while_on_hold(store: Store) {
     let (dossier, f1, f2) = seed(&store).await;
-    let service = DisputeService::new(store.clone());
+    let service = DisputeService::new(Books::new(store.clone()));
     let filed = at(2025, 6, 2);
     service
         .file(filing(
@@ -117,7 +119,7 @@ async fn a_disputed_invoice_stops_accruing_interest_while_on_hold(store: Store) 
 
 async fn a_rejection_lifts_the_hold_and_the_paused_interest_stays_waived(store: Store) {
     let (dossier, _, f2) = seed(&store).await;
-    let service = DisputeService::new(store.clone());
+    let service = DisputeService::new(Books::new(store.clone()));
     let dispute = service
         .file(filing(
             &dossier,
@@ -174,7 +176,7 @@ async fn a_rejection_lifts_the_hold_and_the_paused_interest_stays_waived(store: 
 
 async fn upholding_cancels_the_open_part_with_an_adjustment_and_lowers_the_wik_costs(store: Store) {
     let (dossier, f1, f2) = seed(&store).await;
-    let service = DisputeService::new(store.clone());
+    let service = DisputeService::new(Books::new(store.clone()));
     let dispute = service
         .file(filing(
             &dossier,
@@ -251,7 +253,7 @@ async fn upholding_cancels_the_open_part_with_an_adjustment_and_lowers_the_wik_c
 
 async fn upholding_a_dispute_of_the_whole_dossier_leaves_nothing_open(store: Store) {
     let (dossier, _, _) = seed(&store).await;
-    let service = DisputeService::new(store.clone());
+    let service = DisputeService::new(Books::new(store.clone()));
     let dispute = service
         .file(filing(&dossier, None, DisputeKind::NotMine, at(2025, 6, 2)))
         .await
@@ -279,7 +281,7 @@ async fn upholding_a_dispute_of_the_whole_dossier_leaves_nothing_open(store: Sto
 
 async fn wrong_types_too_large_and_too_many_files_are_refused_and_nothing_is_kept(store: Store) {
     let (dossier, _, f2) = seed(&store).await;
-    let service = DisputeService::new(store.clone());
+    let service = DisputeService::new(Books::new(store.clone()));
     let with = |uploads: Vec<Upload>| Filing {
         uploads,
         ..filing(&dossier, Some(f2), DisputeKind::AlreadyPaid, at(2025, 6, 2))
@@ -353,7 +355,7 @@ async fn wrong_types_too_large_and_too_many_files_are_refused_and_nothing_is_kep
 
 async fn one_open_dispute_per_invoice(store: Store) {
     let (dossier, f1, f2) = seed(&store).await;
-    let service = DisputeService::new(store.clone());
+    let service = DisputeService::new(Books::new(store.clone()));
     let first = service
         .file(filing(
             &dossier,
@@ -407,7 +409,7 @@ async fn one_open_dispute_per_invoice(store: Store) {
 
 async fn a_payment_shown_by_proof_is_booked_once_in_one_step(store: Store) {
     let (dossier, _, f2) = seed(&store).await;
-    let service = DisputeService::new(store.clone());
+    let service = DisputeService::new(Books::new(store.clone()));
     let dispute = service
         .file(filing(
             &dossier,
@@ -480,7 +482,7 @@ async fn a_payment_shown_by_proof_is_booked_once_in_one_step(store: Store) {
 
 async fn the_queue_puts_overdue_items_first_and_a_complaint_holds_nothing(store: Store) {
     let (dossier, f1, f2) = seed(&store).await;
-    let service = DisputeService::new(store.clone());
+    let service = DisputeService::new(Books::new(store.clone()));
     // Filed Thursday 5 March 2026: acknowledgement due by the end of Monday 9 March.
     let old = service
         .file(filing(
@@ -536,4 +538,84 @@ async fn the_queue_puts_overdue_items_first_and_a_complaint_holds_nothing(store:
             .iter()
             .any(|e| e.action == "dispute.acknowledged" && e.actor_id.as_deref() == Some("alice"))
     );
+}
+
+/// A payment booked from dispute proof and a Pay.nl payment arriving by exchange call at the
+/// same moment, on twelve dossiers at once: each allocation must see the other's booking.
+/// Both are €200 against €225 of costs, so two allocations from the same stale balance would
+/// book €400 to costs; booked one after the other the costs take €225 and the rest goes to
+/// interest and principal. The decisions run with books of their own, as in another server
+/// process, so only the dossier's lease in the database keeps the two apart.
+async fn a_payment_from_proof_racing_an_exchange_call_books_one_consistent_ledger(store: Store) {
+    use payments::testing::{Rig, eur as euros};
+    use payments::{PayAmount, PayPurpose, PayRequest};
+
+    let rig = Rig::start(store.clone()).await;
+    let disputes = DisputeService::new(Books::new(store.clone()));
+    let mut cases = Vec::new();
+    for n in 0..12 {
+        let number = format!("ISB-2026-0009{n:02}");
+        let dossier = store::testing::seed_consumer_dossier(&store, &number).await;
+        let now = Utc::now();
+        let mut filed = filing(&dossier, None, DisputeKind::AlreadyPaid, now);
+        filed.dossier_number = number;
+        let dispute = disputes.file(filed).await.unwrap();
+        let started = rig
+            .service
+            .start(
+                &dossier,
+                &PayRequest {
+                    amount: PayAmount::Exact(euros(200_00)),
+                    purpose: PayPurpose::Part,
+                    intent_key: format!("race-{n}"),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let order = rig
+            .payment(&started.payment_id)
+            .await
+            .paynl_order_id
+            .unwrap();
+        cases.push((dossier, dispute.id, order));
+    }
+    // Pay.nl takes all twelve payments; its exchange calls reach the portal while staff
+    // decide all twelve disputes as "paid elsewhere".
+    let mut calls = Vec::new();
+    for (_, _, order) in &cases {
+        calls.push(rig.act(order, "pay", None).await);
+    }
+    let staff = alice();
+    let decisions = cases.iter().map(|(_, dispute, _)| {
+        disputes.decide(
+            *dispute,
+            Decision::Paid {
+                amount: eur(200_00),
+            },
+            "Betaald bij de schuldeiser, zie bewijs.",
+            &staff,
+            Utc::now(),
+        )
+    });
+    for decided in futures::future::join_all(decisions).await {
+        assert_eq!(decided.unwrap().decision, Some(DisputeDecisionKind::Paid));
+    }
+    for ((dossier, _, order), call) in cases.iter().zip(calls) {
+        let record = rig.settled(order, call).await;
+        assert_eq!(record["outcome"], "delivered", "{record}");
+        let entries = store.ledger_entries(dossier).await.unwrap();
+        assert_eq!(entries.len(), 2, "both payments booked, once each");
+        let costs: i64 = entries.iter().map(|e| e.alloc_costs.cents()).sum();
+        assert_eq!(
+            costs, 225_00,
+            "the costs are paid once, not twice: {entries:?}"
+        );
+        let view = load_claim(&store, dossier, dutch_date(Utc::now()))
+            .await
+            .expect("the ledger fits what is owed");
+        assert_eq!(view.totals.received, eur(400_00));
+        assert_eq!(view.totals.paid.costs, view.totals.owed.costs);
+        assert_eq!(view.totals.credit, Money::ZERO);
+    }
 }

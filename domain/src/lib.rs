@@ -15,8 +15,10 @@ pub mod ids;
 pub mod interest;
 pub mod lang;
 pub mod money;
+pub mod payment_rules;
 pub mod plan;
 pub mod wik;
+pub mod wik_policy;
 
 pub use allocation::{
     Allocation, AllocationError, ItemAllocation, ItemKind, OpenItem, PerKind, allocate,
@@ -34,6 +36,7 @@ pub use interest::{
 };
 pub use lang::{Lang, UnknownLang};
 pub use money::{Money, MoneyParseError};
+pub use payment_rules::{AmountRefusal, PaymentRules};
 pub use plan::{
     Instalment, Limits, MAX_SCHEDULE_MONTHS, PlanError, PlanRequest, PlanRules, PlanRulesError,
     Preview, RuleBreach, Schedule, build_schedule,
@@ -41,4 +44,8 @@ pub use plan::{
 pub use wik::{
     VAT_RATE_BP, VatTreatment, WIK_BANDS, WIK_MAXIMUM, WIK_MINIMUM, WikBand, WikBreakdown,
     WikError, WikLine, wik_costs,
+};
+pub use wik_policy::{
+    CONSUMER_COST_WAIT_DAYS, CostsDue, NotYet, WIK_KEY_PREFIX, WikCharge, WikCharged, costs_due,
+    is_wik_key, wik_base, wik_charge, wik_correction_after_write_off, wik_key, wik_rule,
 };

@@ -8,17 +8,16 @@
 //! later), so they cannot collide with imported dossiers.
 
 use auth::SecretHasher;
+use booking::Books;
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
-use domain::{
-    AllocationError, BalanceError, Debit, DossierNumber, InterestError, ItemKind, Money, PerKind,
-    Secret, VatTreatment, WikError, allocate, derive_balance, statutory_interest,
-};
+use domain::{DossierNumber, Money, Secret, VatTreatment, WikError};
 use store::{
-    ChargeKind, DebtorDetails, DebtorKind, DossierImport, DossierStatus, InterestKind, LedgerKind,
-    NewCharge, NewClaimItem, NewCreditor, NewDossier, NewLedgerEntry, Store, StoreError,
+    ChargeKind, DebtorDetails, DebtorKind, DossierImport, DossierStatus, InterestKind, NewCharge,
+    NewClaimItem, NewCreditor, NewDossier, StoreError,
 };
 
-use crate::costs::{CONSUMER_COST_WAIT_DAYS, wik_charge};
+use crate::costs::wik_charge;
+use domain::CONSUMER_COST_WAIT_DAYS;
 
 /// The demo secrets, in display form, for the consumer, the business and the consumer with
 /// payments. Published: demo only.
@@ -50,15 +49,9 @@ pub enum DemoError {
     /// Collection costs could not be computed.
     #[error("collection costs: {0}")]
     Wik(#[from] WikError),
-    /// Interest could not be computed.
-    #[error("interest: {0}")]
-    Interest(#[from] InterestError),
-    /// The stored charges and ledger do not make a balance.
-    #[error("balance: {0}")]
-    Balance(#[from] BalanceError),
-    /// A demo payment could not be allocated.
-    #[error("allocation: {0}")]
-    Allocation(#[from] AllocationError),
+    /// A demo payment could not be booked.
+    #[error("booking: {0}")]
+    Booking(#[from] booking::BookingError),
     /// `today` is too close to the ends of the calendar for the demo's dates.
     #[error("the demo dates are out of range")]
     DateOutOfRange,
@@ -83,10 +76,11 @@ pub enum DemoError {
 ///
 /// Database and hashing failures; computation errors only for absurd `today` values.
 pub async fn seed_demo(
-    store: &Store,
+    books: &Books,
     hasher: &SecretHasher,
     today: NaiveDate,
 ) -> Result<Vec<DemoLogin>, DemoError> {
+    let store = books.store();
     let mut logins = Vec::new();
     for demo in demos() {
         let number: DossierNumber = demo
@@ -107,7 +101,7 @@ pub async fn seed_demo(
                     );
                 }
             }
-            None => create(store, hasher, today, &demo, number, &secret).await?,
+            None => create(books, hasher, today, &demo, number, &secret).await?,
         }
         logins.push(DemoLogin {
             dossier_number: number,
@@ -282,13 +276,14 @@ fn at(date: NaiveDate, hour: u32) -> DateTime<Utc> {
 /// Writes one demo dossier; every step is keyed, so a repeat after an interruption completes
 /// it without duplicates. The secret comes last: it marks the dossier as done.
 async fn create(
-    store: &Store,
+    books: &Books,
     hasher: &SecretHasher,
     today: NaiveDate,
     demo: &Demo,
     number: DossierNumber,
     secret: &Secret,
 ) -> Result<(), DemoError> {
+    let store = books.store();
     let now = Utc::now();
     if store.creditor(&demo.creditor.id).await?.is_none() {
         store.upsert_creditor(&demo.creditor, now).await?;
@@ -325,11 +320,7 @@ async fn create(
 
     let principal = Money::checked_sum(items.iter().map(|i| i.principal))
         .ok_or_else(|| DemoError::Invalid("principal overflow".into()))?;
-    let vat = if demo.creditor.can_deduct_vat {
-        VatTreatment::CreditorDeductsVat
-    } else {
-        VatTreatment::AddVat
-    };
+    let vat = VatTreatment::for_creditor(demo.creditor.can_deduct_vat);
     let charges = store.charges(&dossier.id).await?;
     if let Some(charge) = wik_charge(&number, principal, vat, &charges)? {
         store
@@ -345,18 +336,12 @@ async fn create(
             .await?;
     }
 
-    let interest_kind = match demo.creditor.interest_kind {
-        InterestKind::Consumer => domain::InterestKind::Consumer,
-        InterestKind::Commercial => domain::InterestKind::Commercial,
-    };
     for (n, &(days_ago, cents)) in demo.payments.iter().enumerate() {
         let paid_on = days_before(today, days_ago)?;
         book_payment(
-            store,
+            books,
             &dossier.id,
             &number,
-            interest_kind,
-            &items,
             paid_on,
             Money::from_cents(cents),
             n + 1,
@@ -371,113 +356,27 @@ async fn create(
     Ok(())
 }
 
-/// Books a payment as the portal would: first the statutory interest up to the payment date
-/// becomes a charge, then the payment is divided over what is open (costs, interest,
-/// principal; oldest first) by the domain's allocation. Interest runs on the invoices'
-/// principal; in the demo no payment reaches the principal before the last one, so that is
-/// exact.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "one private call site; a struct adds nothing"
-)]
+/// Books a payment as the portal books one: through the booking step ([`booking::Books`]),
+/// which divides it over what was open on the day it was paid (costs, interest up to that
+/// day, principal; art. 6:44 BW) and brings a payment plan up to date.
 async fn book_payment(
-    store: &Store,
+    books: &Books,
     dossier_id: &str,
     number: &DossierNumber,
-    kind: domain::InterestKind,
-    items: &[NewClaimItem],
     paid_on: NaiveDate,
     amount: Money,
     sequence: usize,
 ) -> Result<(), DemoError> {
-    let mut interest = Money::ZERO;
-    for item in items {
-        let accrued = statutory_interest(kind, item.principal, item.due_date, paid_on)?.total();
-        interest = interest
-            .checked_add(accrued)
-            .ok_or(DemoError::DateOutOfRange)?;
-    }
-    let charged: Vec<_> = store.charges(dossier_id).await?;
-    let interest_before = Money::checked_sum(
-        charged
-            .iter()
-            .filter(|c| c.kind == ChargeKind::Interest)
-            .map(|c| c.amount),
-    )
-    .unwrap_or(Money::ZERO);
-    if let Some(extra) = interest.checked_sub(interest_before)
-        && extra.is_positive()
-    {
-        store
-            .add_charge(&NewCharge {
-                dossier_id: dossier_id.into(),
-                kind: ChargeKind::Interest,
-                amount: extra,
-                rule: format!(
-                    "Statutory interest ({}) on the invoices from their due dates up to \
-                     {paid_on}, the date of a payment",
-                    kind.article()
-                ),
-                as_of: paid_on,
-                idempotency_key: format!("interest:{number}:{paid_on}"),
-                created_at: at(paid_on, 9),
-            })
-            .await?;
-    }
-
-    let mut debits = Vec::new();
-    for item in store.claim_items(dossier_id).await? {
-        debits.push(Debit::new(
-            format!("item:{}", item.id),
-            ItemKind::Principal,
-            item.due_date,
-            item.principal,
-        )?);
-    }
-    for charge in store.charges(dossier_id).await? {
-        let kind = match charge.kind {
-            ChargeKind::Costs => ItemKind::Cost,
-            ChargeKind::Interest => ItemKind::Interest,
-        };
-        debits.push(Debit::new(
-            format!("charge:{}", charge.id),
-            kind,
-            charge.as_of,
-            charge.amount,
-        )?);
-    }
-    let ledger: Vec<domain::LedgerEntry> = store
-        .ledger_entries(dossier_id)
-        .await?
-        .iter()
-        .map(|entry| {
-            domain::LedgerEntry::new(
-                PerKind {
-                    costs: entry.alloc_costs,
-                    interest: entry.alloc_interest,
-                    principal: entry.alloc_principal,
-                },
-                entry.alloc_unallocated,
-            )
-        })
-        .collect();
-    let balance = derive_balance(&debits, &ledger)?;
-    let allocation = allocate(amount, balance.open_items())?;
-    let parts = allocation.per_kind();
-    store
-        .append_ledger_entry(&NewLedgerEntry {
-            dossier_id: dossier_id.into(),
-            kind: LedgerKind::Payment,
-            amount,
-            alloc_costs: parts.costs,
-            alloc_interest: parts.interest,
-            alloc_principal: parts.principal,
-            alloc_unallocated: allocation.overpayment(),
-            source: "demo: bank transfer".into(),
-            payment_id: None,
-            idempotency_key: format!("demo:{number}:payment:{sequence}"),
-            created_at: at(paid_on, 10),
-        })
-        .await?;
+    let hold = books.hold(dossier_id).await?;
+    let paid_at = at(paid_on, 10);
+    let (_, allocation) = hold.allocate(amount, paid_at).await?;
+    hold.append(&allocation.ledger_entry(
+        "demo: bank transfer",
+        None,
+        format!("demo:{number}:payment:{sequence}"),
+        paid_at,
+    ))
+    .await?;
+    hold.finish(paid_at).await;
     Ok(())
 }

@@ -7,7 +7,7 @@
 //! with its line number; importing the same file twice writes nothing the second time; each
 //! new dossier gets a secret, stored only hashed and handed back for the letter run
 //! ([`write_secrets_csv`]); collection costs (WIK) become a `charge` with the key
-//! `wik:{dossier}`.
+//! `wik:{dossier}`, by the policy in `domain::wik_policy`.
 
 #![warn(missing_docs)]
 // Cent amounts are written with the cents split off, `1_234_56` for €1,234.56, as in `domain`.
@@ -25,7 +25,6 @@ mod run;
 mod secrets;
 
 pub use columns::Column;
-pub use costs::{CONSUMER_COST_WAIT_DAYS, is_wik_charge, wik_key, wik_rule};
 pub use demo::{DEMO_SECRETS, DemoError, DemoLogin, seed_demo};
 pub use error::ImportError;
 pub use report::{ImportReport, ImportWarning, RejectedRow};

@@ -9,17 +9,17 @@ use std::time::{Duration, Instant};
 
 use auth::SecretHasher;
 use chrono::{DateTime, Local, NaiveDate, Utc};
-use domain::{Money, Secret, VatTreatment};
+use domain::{CostsDue, Money, Secret, VatTreatment, costs_due};
 use indicatif::ProgressBar;
 use store::{
-    Charge, ChargeKind, ClaimItem, Created, DebtorDetails, DebtorField, Dossier, DossierImport,
-    DossierStatus, FieldSource, FieldSourceKind, InterestKind, NewCharge, NewClaimItem,
-    NewCreditor, NewDossier, Store, StoreError,
+    Charge, ChargeKind, ClaimItem, Created, DebtorDetails, DebtorField, DebtorKind, Dossier,
+    DossierImport, DossierStatus, FieldSource, FieldSourceKind, InterestKind, NewCharge,
+    NewClaimItem, NewCreditor, NewDossier, Store, StoreError,
 };
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::costs::{CostsDue, costs_due, wik_charge};
+use crate::costs::wik_charge;
 use crate::error::ImportError;
 use crate::prepare::{CreditorPlan, DossierPlan, prepare};
 use crate::report::{ImportReport, ImportWarning, RejectedRow};
@@ -232,11 +232,7 @@ async fn resolve_creditors(
         if differs {
             store.upsert_creditor(&wanted, now).await?;
         }
-        let vat = if can_deduct_vat {
-            VatTreatment::CreditorDeductsVat
-        } else {
-            VatTreatment::AddVat
-        };
+        let vat = VatTreatment::for_creditor(can_deduct_vat);
         terms.insert(plan.id.clone(), CreditorTerms { vat });
     }
     Ok(terms)
@@ -403,7 +399,7 @@ async fn process(ctx: &Context, plan: &DossierPlan) -> Result<Processed, ImportE
     };
     let mut warning = None;
     let wik = match costs_due(
-        plan.debtor.kind,
+        plan.debtor.kind == DebtorKind::Business,
         plan.last_letter.or(stored_letter),
         ctx.today,
     ) {
@@ -415,7 +411,7 @@ async fn process(ctx: &Context, plan: &DossierPlan) -> Result<Processed, ImportE
             }
         }
         CostsDue::NotYet(why) => {
-            warning = Some(why);
+            warning = Some(why.to_string());
             None
         }
     };

@@ -7,8 +7,9 @@
     reason = "amounts are written as euros_cents: 200_50 is € 200,50, and 52_64 is € 52,64"
 )]
 
+use booking::Books;
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
-use domain::{Money, VatTreatment, wik_costs};
+use domain::{InterestKind as Rates, Money, VatTreatment, statutory_interest, wik_costs};
 use import::{
     Column, DEMO_SECRETS, ImportOptions, ImportReport, NewSecret, import_csv, seed_demo,
     write_secrets_csv,
@@ -940,7 +941,9 @@ async fn a_comma_separated_file_with_quoted_cells_is_read(store: Store) {
 
 async fn seeding_the_demo_twice_gives_the_same_logins_and_the_same_rows(store: Store) {
     let hasher = hasher();
-    let logins = seed_demo(&store, &hasher, today()).await.unwrap();
+    let logins = seed_demo(&Books::new(store.clone()), &hasher, today())
+        .await
+        .unwrap();
     assert_eq!(logins.len(), 3);
     let secrets: Vec<&str> = logins.iter().map(|l| l.secret.as_str()).collect();
     assert_eq!(secrets, DEMO_SECRETS);
@@ -976,7 +979,7 @@ async fn seeding_the_demo_twice_gives_the_same_logins_and_the_same_rows(store: S
     let before = snapshot(&store).await;
 
     // A later day: still the same logins, and not a row written.
-    let again = seed_demo(&store, &hasher, today() + Days::new(30))
+    let again = seed_demo(&Books::new(store.clone()), &hasher, today() + Days::new(30))
         .await
         .unwrap();
     assert_eq!(again, logins);
@@ -985,7 +988,9 @@ async fn seeding_the_demo_twice_gives_the_same_logins_and_the_same_rows(store: S
 }
 
 async fn demo_payments_are_allocated_to_costs_then_interest_then_principal(store: Store) {
-    seed_demo(&store, &hasher(), today()).await.unwrap();
+    seed_demo(&Books::new(store.clone()), &hasher(), today())
+        .await
+        .unwrap();
     let id = dossier_id(&store, "ISB-2000-000003").await;
     let charges = store.charges(&id).await.unwrap();
     let costs: Vec<_> = charges
@@ -994,17 +999,22 @@ async fn demo_payments_are_allocated_to_costs_then_interest_then_principal(store
         .collect();
     assert_eq!(costs.len(), 1);
     assert_eq!(costs[0].amount, eur(52_64), "15% of €290 plus 21% VAT");
-    let interest = Money::checked_sum(
-        charges
-            .iter()
-            .filter(|c| c.kind == ChargeKind::Interest)
-            .map(|c| c.amount),
-    )
-    .unwrap();
-    assert!(interest.is_positive());
+    // Interest is derived (the claim computes it), never stored as a charge.
+    assert!(charges.iter().all(|c| c.kind == ChargeKind::Costs));
 
     let ledger = store.ledger_entries(&id).await.unwrap();
     assert_eq!(ledger.len(), 2);
+    // The statutory interest on every invoice up to the day of the second payment, computed
+    // here independently of the claim; no principal was paid before it.
+    let paid_on = claim::dutch_date(ledger[1].created_at);
+    let mut interest = Money::ZERO;
+    for item in store.claim_items(&id).await.unwrap() {
+        let accrued = statutory_interest(Rates::Consumer, item.principal, item.due_date, paid_on)
+            .unwrap()
+            .total();
+        interest = interest.checked_add(accrued).unwrap();
+    }
+    assert!(interest.is_positive());
     // €40 goes to costs entirely; of €60, €12.64 finishes the costs, then the interest, then
     // the principal.
     assert_eq!(

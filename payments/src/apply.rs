@@ -1,11 +1,9 @@
 //! Applying a Pay.nl order status to a payment: the status move and its ledger entries.
 
-use std::time::{Duration as StdDuration, Instant};
-
+use booking::{Hold, Reversal};
 use chrono::{DateTime, Utc};
-use domain::Money;
 use paynl::{OrderStatus, PaymentState};
-use store::{BookPayment, Booked, LedgerEntry, LedgerKind, NewLedgerEntry, Payment, PaymentStatus};
+use store::{BookPayment, Booked, LedgerKind, NewLedgerEntry, Payment, PaymentStatus};
 
 use crate::error::PayError;
 use crate::service::PaymentService;
@@ -44,76 +42,6 @@ impl Applied {
     }
 }
 
-/// The payment's entries so far, summed per part: what it still holds of the money paid.
-#[derive(Debug, Default, Clone, Copy)]
-struct Held {
-    /// The original payment entry's amount (zero when none is booked).
-    paid: Money,
-    refunded: Money,
-    charged_back: Money,
-    costs: Money,
-    interest: Money,
-    principal: Money,
-    unallocated: Money,
-}
-
-impl Held {
-    fn of(entries: &[LedgerEntry]) -> Result<Held, PayError> {
-        let mut held = Held::default();
-        let add = |a: Money, b: Money| a.checked_add(b).ok_or(PayError::Inconsistent("overflow"));
-        for entry in entries {
-            match entry.kind {
-                LedgerKind::Payment => held.paid = add(held.paid, entry.amount)?,
-                LedgerKind::Refund => held.refunded = add(held.refunded, neg(entry.amount)?)?,
-                LedgerKind::Chargeback => {
-                    held.charged_back = add(held.charged_back, neg(entry.amount)?)?;
-                }
-                LedgerKind::Adjustment => {}
-            }
-            held.costs = add(held.costs, entry.alloc_costs)?;
-            held.interest = add(held.interest, entry.alloc_interest)?;
-            held.principal = add(held.principal, entry.alloc_principal)?;
-            held.unallocated = add(held.unallocated, entry.alloc_unallocated)?;
-        }
-        Ok(held)
-    }
-
-    /// Takes `amount` back out of the parts, reversing art. 6:44 BW: credit first, then
-    /// principal, interest, costs. Returns (costs, interest, principal, unallocated), negative.
-    fn take_back(&self, amount: Money) -> Result<[Money; 4], PayError> {
-        let mut left = amount;
-        let mut take = |available: Money| -> Result<Money, PayError> {
-            let part = left.min(available.max(Money::ZERO));
-            left = left
-                .checked_sub(part)
-                .ok_or(PayError::Inconsistent("overflow"))?;
-            neg(part)
-        };
-        let unallocated = take(self.unallocated)?;
-        let principal = take(self.principal)?;
-        let interest = take(self.interest)?;
-        let costs = take(self.costs)?;
-        if !left.is_zero() {
-            return Err(PayError::Inconsistent(
-                "more money returned than the payment holds",
-            ));
-        }
-        Ok([costs, interest, principal, unallocated])
-    }
-
-    fn returned(&self) -> Result<Money, PayError> {
-        self.refunded
-            .checked_add(self.charged_back)
-            .ok_or(PayError::Inconsistent("overflow"))
-    }
-}
-
-/// The prefix of the per-dossier booking leases in `job_lease`.
-pub const DOSSIER_LEASE_PREFIX: &str = "payments.dossier:";
-
-/// How long a dossier lease lasts if its holder dies before releasing it.
-const DOSSIER_LEASE_TTL: chrono::Duration = chrono::Duration::seconds(30);
-
 /// Paid, refunded and charged back are only reached through a booked payment entry (status
 /// and entry move in one transaction).
 fn already_paid(status: PaymentStatus) -> bool {
@@ -121,10 +49,6 @@ fn already_paid(status: PaymentStatus) -> bool {
         status,
         PaymentStatus::Paid | PaymentStatus::Refunded | PaymentStatus::Chargeback
     )
-}
-
-fn neg(m: Money) -> Result<Money, PayError> {
-    m.checked_neg().ok_or(PayError::Inconsistent("overflow"))
 }
 
 impl PaymentService {
@@ -141,11 +65,12 @@ impl PaymentService {
     ///   `chargeback` entry for what the payment still holds. A payment never booked as
     ///   paid is booked first, so the money nets out.
     ///
-    /// Work on one dossier is serialised: in this process by a lock, across instances (for
-    /// anything that moves money) by the dossier's lease in `job_lease`, because the
-    /// allocation reads the balance before it books. [`store::Store::book_payment`]'s
-    /// compare-and-set and the ledger's unique keys make replays no-ops in any case. An order
-    /// we have no id for yet (its reference is this payment) is adopted.
+    /// Work on one dossier is serialised through [`booking::Books`]: in this process by the
+    /// dossier's lock, and for anything that moves money by its lease too (the allocation
+    /// reads the balance before it books); money booked ends with the payment plan's
+    /// instalments synced. [`store::Store::book_payment`]'s compare-and-set and the ledger's
+    /// unique keys make replays no-ops in any case. An order we have no id for yet (its
+    /// reference is this payment) is adopted.
     pub async fn apply_status(
         &self,
         payment: &Payment,
@@ -160,12 +85,7 @@ impl PaymentService {
         if !ours {
             return Err(PayError::OrderMismatch);
         }
-        let _dossier = tokio::time::timeout(
-            self.config.lock_wait,
-            self.dossier_locks.lock(&payment.dossier_id),
-        )
-        .await
-        .map_err(|_| PayError::Busy)?;
+        let locked = self.books.lock(&payment.dossier_id).await?;
         // Fresh: another task may have moved it while we waited.
         let payment = self
             .store
@@ -209,13 +129,13 @@ impl PaymentService {
             }
             money => {
                 // Allocation reads the dossier's balance, then books: hold the dossier across
-                // instances too, so two payments of one dossier never allocate against the
+                // instances too, so two bookings of one dossier never allocate against the
                 // same open items at once.
-                let lease = self.hold_dossier(&payment.dossier_id).await?;
+                let hold = locked.hold().await?;
                 let booked = self
-                    .book_money(&payment, status, money, now, &mut applied)
+                    .book_money(&hold, &payment, status, money, now, &mut applied)
                     .await;
-                self.let_go(&lease).await;
+                hold.finish(now).await;
                 booked?;
             }
         }
@@ -228,6 +148,7 @@ impl PaymentService {
 
     async fn book_money(
         &self,
+        hold: &Hold<'_>,
         payment: &Payment,
         status: &OrderStatus,
         state: PaymentState,
@@ -240,40 +161,16 @@ impl PaymentService {
             .payment(&payment.id)
             .await?
             .ok_or(PayError::PaymentNotFound)?;
-        self.book_paid(payment, status, now, applied).await?;
+        self.book_paid(hold, payment, status, now, applied).await?;
         match state {
             PaymentState::Refunded | PaymentState::PartiallyRefunded => {
-                self.book_refund(payment, status, now, applied).await
+                self.book_refund(hold, payment, status, now, applied).await
             }
-            PaymentState::Chargeback => self.book_chargeback(payment, status, now, applied).await,
+            PaymentState::Chargeback => {
+                self.book_chargeback(hold, payment, status, now, applied)
+                    .await
+            }
             _ => Ok(()),
-        }
-    }
-
-    /// Takes the dossier's booking lease (`payments.dossier:{id}` in `job_lease`), waiting
-    /// up to `lock_wait`. The lease expires by itself if this process dies holding it.
-    async fn hold_dossier(&self, dossier_id: &str) -> Result<String, PayError> {
-        let name = format!("{DOSSIER_LEASE_PREFIX}{dossier_id}");
-        let deadline = Instant::now() + self.config.lock_wait;
-        loop {
-            if self
-                .store
-                .acquire_lease(&name, &self.instance, Utc::now(), DOSSIER_LEASE_TTL)
-                .await?
-            {
-                return Ok(name);
-            }
-            if Instant::now() >= deadline {
-                tracing::warn!(dossier = %dossier_id, "dossier busy in another instance");
-                return Err(PayError::Busy);
-            }
-            tokio::time::sleep(StdDuration::from_millis(20)).await;
-        }
-    }
-
-    async fn let_go(&self, lease: &str) {
-        if let Err(e) = self.store.release_lease(lease, &self.instance).await {
-            tracing::warn!(error = %e, %lease, "could not release a dossier lease; it expires");
         }
     }
 
@@ -304,6 +201,7 @@ impl PaymentService {
 
     async fn book_paid(
         &self,
+        hold: &Hold<'_>,
         payment: &Payment,
         status: &OrderStatus,
         now: DateTime<Utc>,
@@ -318,9 +216,7 @@ impl PaymentService {
                 "Pay.nl reports paid without an amount",
             ));
         }
-        let view =
-            claim::load_claim(&self.store, &payment.dossier_id, claim::dutch_date(now)).await?;
-        let allocation = claim::allocate_payment(&view, received)?;
+        let (_, allocation) = hold.allocate(received, now).await?;
         let entry = allocation.ledger_entry(
             format!("paynl order {} {}", status.order_id, status.action),
             Some(payment.id.clone()),
@@ -363,25 +259,15 @@ impl PaymentService {
         Ok(())
     }
 
-    async fn held(&self, payment: &Payment) -> Result<Held, PayError> {
-        let entries: Vec<LedgerEntry> = self
-            .store
-            .ledger_entries(&payment.dossier_id)
-            .await?
-            .into_iter()
-            .filter(|e| e.payment_id.as_deref() == Some(payment.id.as_str()))
-            .collect();
-        Held::of(&entries)
-    }
-
     async fn book_refund(
         &self,
+        hold: &Hold<'_>,
         payment: &Payment,
         status: &OrderStatus,
         now: DateTime<Utc>,
         applied: &mut Applied,
     ) -> Result<(), PayError> {
-        let held = self.held(payment).await?;
+        let held = hold.held_by(&payment.id).await?;
         if !held.paid.is_positive() {
             return Err(PayError::Inconsistent("a refund of a payment never booked"));
         }
@@ -404,21 +290,18 @@ impl PaymentService {
             self.book(payment, new_status, None, now, applied).await?;
             return Ok(());
         }
-        let [costs, interest, principal, unallocated] = held.take_back(delta)?;
-        let entry = NewLedgerEntry {
-            dossier_id: payment.dossier_id.clone(),
-            kind: LedgerKind::Refund,
-            amount: neg(delta)?,
-            alloc_costs: costs,
-            alloc_interest: interest,
-            alloc_principal: principal,
-            alloc_unallocated: unallocated,
-            source: format!("paynl order {} {}", status.order_id, status.action),
-            payment_id: Some(payment.id.clone()),
-            // One key per refunded total: each (partial) refund books once.
-            idempotency_key: format!("payment:{}:refunded:{}", payment.id, target.cents()),
-            created_at: now,
-        };
+        let entry = hold.reversal(
+            &held,
+            Reversal {
+                kind: LedgerKind::Refund,
+                amount: delta,
+                payment_id: payment.id.clone(),
+                source: format!("paynl order {} {}", status.order_id, status.action),
+                // One key per refunded total: each (partial) refund books once.
+                idempotency_key: format!("payment:{}:refunded:{}", payment.id, target.cents()),
+                at: now,
+            },
+        )?;
         if self
             .book(payment, new_status, Some(entry), now, applied)
             .await?
@@ -430,40 +313,35 @@ impl PaymentService {
 
     async fn book_chargeback(
         &self,
+        hold: &Hold<'_>,
         payment: &Payment,
         status: &OrderStatus,
         now: DateTime<Utc>,
         applied: &mut Applied,
     ) -> Result<(), PayError> {
-        let held = self.held(payment).await?;
+        let held = hold.held_by(&payment.id).await?;
         if !held.paid.is_positive() {
             return Err(PayError::Inconsistent(
                 "a chargeback of a payment never booked",
             ));
         }
-        let still_held = held
-            .paid
-            .checked_sub(held.returned()?)
-            .ok_or(PayError::Inconsistent("overflow"))?;
+        let still_held = held.still_held()?;
         if !still_held.is_positive() || !held.charged_back.is_zero() {
             self.book(payment, PaymentStatus::Chargeback, None, now, applied)
                 .await?;
             return Ok(());
         }
-        let [costs, interest, principal, unallocated] = held.take_back(still_held)?;
-        let entry = NewLedgerEntry {
-            dossier_id: payment.dossier_id.clone(),
-            kind: LedgerKind::Chargeback,
-            amount: neg(still_held)?,
-            alloc_costs: costs,
-            alloc_interest: interest,
-            alloc_principal: principal,
-            alloc_unallocated: unallocated,
-            source: format!("paynl order {} {}", status.order_id, status.action),
-            payment_id: Some(payment.id.clone()),
-            idempotency_key: format!("payment:{}:chargeback", payment.id),
-            created_at: now,
-        };
+        let entry = hold.reversal(
+            &held,
+            Reversal {
+                kind: LedgerKind::Chargeback,
+                amount: still_held,
+                payment_id: payment.id.clone(),
+                source: format!("paynl order {} {}", status.order_id, status.action),
+                idempotency_key: format!("payment:{}:chargeback", payment.id),
+                at: now,
+            },
+        )?;
         if self
             .book(
                 payment,
@@ -480,36 +358,5 @@ impl PaymentService {
             applied.flagged = true;
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-#[allow(clippy::inconsistent_digit_grouping)] // euros_cents: 100_00 is €100.00
-mod tests {
-    use super::*;
-
-    fn eur(cents: i64) -> Money {
-        Money::from_cents(cents)
-    }
-
-    #[test]
-    fn money_goes_back_credit_first_then_principal_interest_costs() {
-        let held = Held {
-            paid: eur(100_00),
-            costs: eur(20_00),
-            interest: eur(10_00),
-            principal: eur(65_00),
-            unallocated: eur(5_00),
-            ..Held::default()
-        };
-        assert_eq!(
-            held.take_back(eur(30_00)).unwrap(),
-            [eur(0), eur(0), eur(-25_00), eur(-5_00)]
-        );
-        assert_eq!(
-            held.take_back(eur(100_00)).unwrap(),
-            [eur(-20_00), eur(-10_00), eur(-65_00), eur(-5_00)]
-        );
-        assert!(held.take_back(eur(100_01)).is_err());
     }
 }

@@ -79,6 +79,29 @@ pub enum PayError {
     Claim(claim::ClaimError),
 }
 
+impl From<domain::AmountRefusal> for PayError {
+    fn from(refusal: domain::AmountRefusal) -> Self {
+        use domain::AmountRefusal::*;
+        match refusal {
+            NothingToPay => PayError::NothingToPay,
+            NotPositive => PayError::AmountNotPositive,
+            AboveOpen { open } => PayError::AboveOpen { open },
+            BelowMinimum { minimum, open } => PayError::BelowMinimum { minimum, open },
+        }
+    }
+}
+
+impl From<booking::BookingError> for PayError {
+    fn from(error: booking::BookingError) -> Self {
+        match error {
+            booking::BookingError::Busy => PayError::Busy,
+            booking::BookingError::Store(e) => PayError::Store(e),
+            booking::BookingError::Claim(e) => e.into(),
+            booking::BookingError::Inconsistent(what) => PayError::Inconsistent(what),
+        }
+    }
+}
+
 impl From<claim::ClaimError> for PayError {
     fn from(error: claim::ClaimError) -> Self {
         match error {

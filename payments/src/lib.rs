@@ -35,13 +35,12 @@
 mod apply;
 mod error;
 mod exchange;
-mod locks;
 mod reconciler;
 mod service;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use apply::{Applied, DOSSIER_LEASE_PREFIX};
+pub use apply::Applied;
 pub use error::PayError;
 pub use exchange::{ExchangeAnswer, ExchangeOutcome};
 pub use reconciler::{RECONCILER_LEASE, ReconcileReport, Reconciler, ReconcilerConfig};

@@ -4,13 +4,13 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use domain::Money;
+use domain::{AmountRefusal, Money, PaymentRules};
 use paynl::exchange::{Keyring, SignaturePolicy};
 use paynl::{CreateOrder, PaymentState, PaynlClient};
 use store::{BookPayment, NewPayment, Payment, PaymentPurpose, PaymentStatus, Store, StoreError};
 
 use crate::error::PayError;
-use crate::locks::KeyedLocks;
+use booking::{Books, KeyedLocks};
 
 /// How the payment flow behaves.
 #[derive(Debug, Clone)]
@@ -19,10 +19,8 @@ pub struct PaymentConfig {
     /// (no trailing slash needed): returnUrl `{base}/pay/return/{payment_id}`, exchangeUrl
     /// `{base}/api/paynl/exchange`.
     pub public_base_url: String,
-    /// The smallest part payment accepted (paying the whole balance is always allowed).
-    pub minimum_part_payment: Money,
-    /// Whether a debtor may pay more than is open (the rest is held as credit).
-    pub allow_overpayment: bool,
+    /// What a debtor may pay (minimum part payment, overpayment), from the server's config.
+    pub rules: PaymentRules,
     /// A payment still open after this long without news is re-read by the reconciler.
     pub stale_after: Duration,
     /// Whether exchange calls must be signed (SIGNED_JSON_POST) or may be unsigned hints.
@@ -35,13 +33,12 @@ pub struct PaymentConfig {
 }
 
 impl PaymentConfig {
-    /// Defaults: minimum part payment €10.00, no overpayment, stale after 15 minutes, signed
-    /// exchange calls required, 2 s lock wait.
+    /// Defaults: the default [`PaymentRules`], stale after 15 minutes, signed exchange calls
+    /// required, 2 s lock wait.
     pub fn new(public_base_url: impl Into<String>) -> Self {
         PaymentConfig {
             public_base_url: public_base_url.into(),
-            minimum_part_payment: Money::from_cents(1_000),
-            allow_overpayment: false,
+            rules: PaymentRules::default(),
             stale_after: Duration::minutes(15),
             signature_policy: SignaturePolicy::Required,
             lock_wait: StdDuration::from_secs(2),
@@ -79,7 +76,8 @@ pub enum PayPurpose {
     Full,
     /// A part payment: at least the configured minimum, unless it is the whole balance.
     Part,
-    /// An instalment of a payment plan; the instalment is marked paid with the payment.
+    /// An instalment of a payment plan (any amount the plan asks for); the plan's instalments
+    /// follow when it is booked (`booking::sync_plan`).
     Instalment {
         /// `plan_instalment.id`.
         plan_instalment_id: i64,
@@ -171,12 +169,10 @@ pub struct PaymentService {
     pub(crate) client: Arc<PaynlClient>,
     pub(crate) keyring: Arc<Keyring>,
     pub(crate) config: Arc<PaymentConfig>,
-    /// Serialises booking per dossier (allocation reads the balance, then books).
-    pub(crate) dossier_locks: KeyedLocks,
+    /// The one booking step (the dossier's lock and lease, allocation, plan sync).
+    pub(crate) books: Books,
     /// Serialises `start` per intent key (a double submit waits for the first).
     pub(crate) intent_locks: KeyedLocks,
-    /// This instance's holder id for the per-dossier booking lease (shared database).
-    pub(crate) instance: Arc<str>,
 }
 
 impl std::fmt::Debug for PaymentService {
@@ -190,21 +186,22 @@ impl std::fmt::Debug for PaymentService {
 }
 
 impl PaymentService {
-    /// `keyring` maps the `signature-keyid` of exchange calls to their secret.
+    /// `keyring` maps the `signature-keyid` of exchange calls to their secret. Books on
+    /// `books` (share one [`Books`] per process), waiting up to `config.lock_wait` for a
+    /// dossier another task is booking on.
     pub fn new(
-        store: Store,
+        books: Books,
         client: impl Into<Arc<PaynlClient>>,
         keyring: Keyring,
         config: PaymentConfig,
     ) -> Self {
         PaymentService {
-            store,
+            store: books.store().clone(),
+            books: books.with_lock_wait(config.lock_wait),
             client: client.into(),
             keyring: Arc::new(keyring),
             config: Arc::new(config),
-            dossier_locks: KeyedLocks::default(),
             intent_locks: KeyedLocks::default(),
-            instance: format!("payments-{}", uuid::Uuid::new_v4().simple()).into(),
         }
     }
 
@@ -285,28 +282,20 @@ impl PaymentService {
     }
 
     fn validate(&self, request: &PayRequest, open: Money) -> Result<Money, PayError> {
-        if !open.is_positive() {
-            return Err(PayError::NothingToPay);
-        }
         let amount = match request.amount {
             PayAmount::FullBalance => open,
             PayAmount::Exact(amount) => amount,
         };
-        if !amount.is_positive() {
-            return Err(PayError::AmountNotPositive);
+        if request.purpose == PayPurpose::Full && amount.is_positive() && amount < open {
+            return Err(PayError::BalanceChanged { open });
         }
-        if amount > open && !self.config.allow_overpayment {
-            return Err(PayError::AboveOpen { open });
-        }
-        match request.purpose {
-            PayPurpose::Full if amount < open => Err(PayError::BalanceChanged { open }),
-            PayPurpose::Part if amount < open && amount < self.config.minimum_part_payment => {
-                Err(PayError::BelowMinimum {
-                    minimum: self.config.minimum_part_payment,
-                    open,
-                })
+        match self.config.rules.check(amount, open) {
+            // An instalment is what the plan asks for, whatever the minimum part payment.
+            Err(AmountRefusal::BelowMinimum { .. }) if request.purpose != PayPurpose::Part => {
+                Ok(amount)
             }
-            _ => Ok(amount),
+            Err(refusal) => Err(refusal.into()),
+            Ok(()) => Ok(amount),
         }
     }
 

@@ -154,11 +154,12 @@ impl Rig {
         let portal_url = format!("http://{}", portal_listener.local_addr().unwrap());
         let client = PaynlClient::new(client_config(sim.url(), options.client_timeout)).unwrap();
         let mut config = PaymentConfig::new(&portal_url);
-        config.minimum_part_payment = eur(25_00);
+        config.rules.minimum_part_payment = eur(25_00);
         config.stale_after = chrono::Duration::minutes(10);
         (options.tweak)(&mut config);
         let keyring = HashMap::from([(KEY_ID.to_string(), options.our_secret)]);
-        let service = PaymentService::new(store.clone(), client, keyring, config);
+        let service =
+            PaymentService::new(booking::Books::new(store.clone()), client, keyring, config);
         let latencies = Latencies::default();
         let server = serve_portal(portal_listener, service.clone(), latencies.clone());
         let dossier_id = seed(&store, NUMBER).await;

@@ -795,7 +795,7 @@ async fn overpayment_and_a_different_paid_amount_are_booked_and_flagged(store: S
     let rig = Rig::with(
         store,
         Options {
-            tweak: |c| c.allow_overpayment = true,
+            tweak: |c| c.rules.allow_overpayment = true,
             ..Options::default()
         },
     )
@@ -894,7 +894,7 @@ async fn a_dossier_booked_by_another_instance_is_retried_later(store: Store) {
     let before = rig.open().await;
     let (started, order) = rig.started(100_00, "busy").await;
     // Another instance is booking on this dossier (it holds the dossier's lease).
-    let lease = format!("{}{}", payments::DOSSIER_LEASE_PREFIX, rig.dossier_id);
+    let lease = format!("{}{}", booking::DOSSIER_LEASE_PREFIX, rig.dossier_id);
     assert!(
         rig.store
             .acquire_lease(

@@ -91,6 +91,17 @@ impl From<claim::ClaimError> for PlansError {
     }
 }
 
+impl From<booking::BookingError> for PlansError {
+    fn from(error: booking::BookingError) -> Self {
+        match error {
+            booking::BookingError::Store(e) => PlansError::Store(e),
+            booking::BookingError::Claim(e) => e.into(),
+            booking::BookingError::Inconsistent(what) => PlansError::Inconsistent(what),
+            booking::BookingError::Busy => PlansError::Inconsistent("dossier busy"),
+        }
+    }
+}
+
 impl From<PlanError> for PlansError {
     fn from(error: PlanError) -> Self {
         PlansError::Impossible(error)

@@ -22,14 +22,14 @@
 mod config;
 mod error;
 mod lifecycle;
-mod progress;
 mod service;
 
+pub use booking::SyncReport;
 pub use config::{ConfigError, CreditorRules, PlanConfig, RuleOverrides};
 pub use domain::plan::{Limits, Preview, RuleBreach};
 pub use error::PlansError;
 pub use lifecycle::{LIFECYCLE_LEASE, LifecycleConfig, LifecycleJob, LifecycleReport};
 pub use service::{
     DebtorPlan, Decided, Due, MAX_TEXT_CHARS, PlanPayment, PlanService, Proposed, ProposedStatus,
-    ReviewItem, StaffDecision, SyncReport, preview_for,
+    ReviewItem, StaffDecision, preview_for,
 };

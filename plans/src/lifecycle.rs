@@ -106,7 +106,10 @@ impl LifecycleJob {
         report: &mut LifecycleReport,
     ) -> Result<(), PlansError> {
         let store = self.service.store();
-        let synced = self.service.sync_plan(plan, now).await?;
+        let Some(synced) = booking::sync_plan(store, &plan.dossier_id, now).await? else {
+            // No longer active (completed or ended meanwhile).
+            return Ok(());
+        };
         report.paid += u32::try_from(synced.paid.len()).unwrap_or(u32::MAX);
         if synced.completed {
             report.completed += 1;

@@ -11,13 +11,13 @@ use payments::{PayAmount, PayPurpose, PayRequest, PaymentService, Started};
 use serde::Serialize;
 use serde_json::json;
 use store::{
-    ActorKind, DossierStatus, InstalmentStatus, NewAuditEvent, NewInstalment, NewPlan,
-    NewPlanReview, PaymentPlan, PlanDecision, PlanDecisionKind, PlanReview, PlanStatus, Store,
+    ActorKind, DossierStatus, NewAuditEvent, NewInstalment, NewPlan, NewPlanReview, PaymentPlan,
+    PlanDecision, PlanDecisionKind, PlanReview, PlanStatus, Store,
 };
 
 use crate::config::{CreditorRules, PlanConfig};
 use crate::error::PlansError;
-use crate::progress::{Owed, covered, owed, received_since};
+use booking::{Owed, SyncReport, owed, received_since};
 
 /// The longest reason or staff note kept, in characters.
 pub const MAX_TEXT_CHARS: usize = 2_000;
@@ -125,23 +125,6 @@ pub enum PlanPayment {
     Several(u32),
     /// Everything open: ends the plan.
     Rest,
-}
-
-/// What [`PlanService::sync`] found and changed.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SyncReport {
-    /// The plan.
-    pub plan_id: String,
-    /// Money received for the plan so far (net of refunds and chargebacks).
-    pub received: Money,
-    /// The open balance today.
-    pub open: Money,
-    /// Instalments (numbers) this call marked paid.
-    pub paid: Vec<i64>,
-    /// Instalments (numbers) no longer covered (a refund or chargeback), reopened.
-    pub reopened: Vec<i64>,
-    /// Whether this call completed the plan.
-    pub completed: bool,
 }
 
 /// Payment plans, server side. Cheap to clone: share one per process.
@@ -502,111 +485,14 @@ impl PlanService {
         Ok(Some(DebtorPlan { plan, review }))
     }
 
-    /// Brings the dossier's active plan up to date with the ledger: the money received since
-    /// the plan started pays instalments oldest first (so paying several, the rest, or early
-    /// all work, and early payment shortens the plan); instalments no longer covered after a
-    /// refund or chargeback are reopened; the plan completes when nothing is open. Call after
-    /// each booked payment; the daily job calls it too. Idempotent. `None` without an active
-    /// plan.
+    /// Brings the dossier's active plan up to date with the ledger ([`booking::sync_plan`],
+    /// which every booking ends with). Idempotent. `None` without an active plan.
     pub async fn sync(
         &self,
         dossier_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<SyncReport>, PlansError> {
-        match self.store.open_plan(dossier_id).await? {
-            Some(plan) if plan.status == PlanStatus::Active => {
-                self.sync_plan(&plan, now).await.map(Some)
-            }
-            _ => Ok(None),
-        }
-    }
-
-    pub(crate) async fn sync_plan(
-        &self,
-        plan: &PaymentPlan,
-        now: DateTime<Utc>,
-    ) -> Result<SyncReport, PlansError> {
-        let today = claim::dutch_date(now);
-        let entries = self.store.ledger_entries(&plan.dossier_id).await?;
-        let received = received_since(&entries, plan.created_at)?;
-        let open = self.open_balance(&plan.dossier_id, today).await?;
-        let paid = covered(&plan.instalments, received, open)?;
-        let mut report = SyncReport {
-            plan_id: plan.id.clone(),
-            received,
-            open,
-            ..SyncReport::default()
-        };
-        for (instalment, &is_paid) in plan.instalments.iter().zip(&paid) {
-            let was_paid = instalment.status == InstalmentStatus::Paid;
-            if is_paid && !was_paid {
-                let unpaid = [
-                    InstalmentStatus::Open,
-                    InstalmentStatus::Late,
-                    InstalmentStatus::Missed,
-                ];
-                if self
-                    .store
-                    .set_instalment_status(instalment.id, &unpaid, InstalmentStatus::Paid, now)
-                    .await?
-                {
-                    report.paid.push(instalment.seq);
-                }
-            } else if !is_paid
-                && was_paid
-                && self
-                    .store
-                    .set_instalment_status(
-                        instalment.id,
-                        &[InstalmentStatus::Paid],
-                        InstalmentStatus::Open,
-                        now,
-                    )
-                    .await?
-            {
-                report.reopened.push(instalment.seq);
-            }
-        }
-        if !open.is_positive() {
-            report.completed = self
-                .store
-                .set_plan_status(&plan.id, &[PlanStatus::Active], PlanStatus::Completed, now)
-                .await?;
-            if report.completed {
-                self.set_dossier(
-                    &plan.dossier_id,
-                    &[DossierStatus::Plan, DossierStatus::Open],
-                    DossierStatus::Paid,
-                    now,
-                )
-                .await;
-            }
-        }
-        if !report.paid.is_empty() || !report.reopened.is_empty() || report.completed {
-            self.store
-                .append_audit(&NewAuditEvent {
-                    at: now,
-                    actor_kind: ActorKind::System,
-                    actor_id: None,
-                    dossier_id: Some(plan.dossier_id.clone()),
-                    action: if report.completed {
-                        "plan.completed".into()
-                    } else {
-                        "plan.synced".into()
-                    },
-                    detail: json!({
-                        "plan_id": plan.id,
-                        "received": received,
-                        "open": open,
-                        "paid": report.paid,
-                        "reopened": report.reopened,
-                    }),
-                    client_ip: None,
-                })
-                .await?;
-            tracing::info!(plan = %plan.id, paid = ?report.paid, reopened = ?report.reopened, completed = report.completed, "plan synced with the ledger");
-        }
-        Ok(report)
+        Ok(booking::sync_plan(&self.store, dossier_id, now).await?)
     }
 
     async fn owed_now(

@@ -6,6 +6,7 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
+use domain::PaymentRules;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use leptos::prelude::LeptosOptions;
@@ -96,8 +97,8 @@ impl Default for Defaults {
             session_idle_minutes: 15,
             session_absolute_minutes: 240,
             paynl_sandbox: false,
-            minimum_part_payment_cents: 1_000,
-            allow_overpayment: false,
+            minimum_part_payment_cents: PaymentRules::default().minimum_part_payment.cents(),
+            allow_overpayment: PaymentRules::default().allow_overpayment,
             reconcile_after_minutes: 15,
             reconcile_interval_seconds: 60,
             agency: app::agency::Agency::default(),
@@ -207,6 +208,15 @@ impl Config {
             bail!("choose either paynl_sandbox or a Pay.nl account, not both");
         }
         Ok(())
+    }
+
+    /// What a debtor may pay online, from `minimum_part_payment_cents` and
+    /// `allow_overpayment`.
+    pub fn payment_rules(&self) -> PaymentRules {
+        PaymentRules {
+            minimum_part_payment: domain::Money::from_cents(self.minimum_part_payment_cents),
+            allow_overpayment: self.allow_overpayment,
+        }
     }
 
     /// The database URL, for connecting.

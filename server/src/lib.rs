@@ -65,8 +65,9 @@ pub async fn services(config: &Config, bound: SocketAddr) -> anyhow::Result<Serv
         idle_timeout,
         absolute_timeout,
     };
+    let books = booking::Books::new(store.clone());
     let (payments, paynl_sandbox) =
-        paying::payment_service(config, &config.public_url(bound), store.clone()).await?;
+        paying::payment_service(config, &config.public_url(bound), &books).await?;
     let plans = match &payments {
         Some(p) => Some(
             plans::PlanService::new(store.clone(), config.plans.clone(), p.clone())
@@ -77,6 +78,8 @@ pub async fn services(config: &Config, bound: SocketAddr) -> anyhow::Result<Serv
     Ok(Services {
         plans,
         store,
+        books,
+        payment_rules: config.payment_rules(),
         hasher: Arc::new(hasher),
         links: Arc::new(links),
         settings: Arc::new(settings),
@@ -84,6 +87,16 @@ pub async fn services(config: &Config, bound: SocketAddr) -> anyhow::Result<Serv
         payments,
         paynl_sandbox,
     })
+}
+
+/// The app's routes, generated once per process. Leptos suppresses resource loading for the
+/// whole process while it generates them, so a page rendering at that moment (another server
+/// in the same process: the test suite starts many) would wait forever
+/// (leptos-rs/leptos#4773). Generated before the first server serves, they never overlap.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Builds the complete router: pages, server functions, static files and API routes.
@@ -94,7 +107,7 @@ pub fn router(config: &Config, services: Services) -> Router {
         services: services.clone(),
         trust_proxy: config.trust_proxy,
     };
-    let routes = generate_route_list(App);
+    let routes = route_list();
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -160,7 +160,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
 
 async fn print_demo_logins(services: &app::ssr::Services, base: &str) -> anyhow::Result<()> {
     let today = chrono::Utc::now().date_naive();
-    let logins = import::seed_demo(&services.store, &services.hasher, today).await?;
+    let logins = import::seed_demo(&services.books, &services.hasher, today).await?;
     println!("\nDemo-dossiers / demo dossiers (sign in at {base}/):");
     for login in &logins {
         println!(

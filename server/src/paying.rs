@@ -23,12 +23,10 @@ const SANDBOX_TOKEN_CODE: &str = "AT-0000-0000";
 pub async fn payment_service(
     config: &Config,
     public_url: &str,
-    store: store::Store,
+    books: &booking::Books,
 ) -> anyhow::Result<(Option<PaymentService>, Option<Arc<Simulator>>)> {
     let mut payment_config = PaymentConfig::new(public_url);
-    payment_config.minimum_part_payment =
-        domain::Money::from_cents(config.minimum_part_payment_cents);
-    payment_config.allow_overpayment = config.allow_overpayment;
+    payment_config.rules = config.payment_rules();
     payment_config.stale_after =
         chrono::Duration::minutes(i64::from(config.reconcile_after_minutes));
 
@@ -58,7 +56,7 @@ pub async fn payment_service(
         client_config.test_mode = true;
         let client = PaynlClient::new(client_config)?;
         let keyring = HashMap::from([(SANDBOX_KEY_ID.to_owned(), secret)]);
-        let service = PaymentService::new(store, client, keyring, payment_config);
+        let service = PaymentService::new(books.clone(), client, keyring, payment_config);
         return Ok((Some(service), Some(Arc::new(sim))));
     }
 
@@ -83,7 +81,12 @@ pub async fn payment_service(
         keyring.insert(service_id.clone(), secret.expose_secret().to_owned());
     }
     Ok((
-        Some(PaymentService::new(store, client, keyring, payment_config)),
+        Some(PaymentService::new(
+            books.clone(),
+            client,
+            keyring,
+            payment_config,
+        )),
         None,
     ))
 }

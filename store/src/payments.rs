@@ -215,8 +215,8 @@ impl Store {
     }
 
     /// The one way a Pay.nl status reaches the books: in one transaction, move the payment to
-    /// `status` (forward only) and append the ledger entry (once per idempotency key). When the
-    /// payment is paid and belongs to a plan instalment, the instalment is marked paid too.
+    /// `status` (forward only) and append the ledger entry (once per idempotency key).
+    /// Instalments of a payment plan follow the ledger afterwards (`booking::sync_plan`).
     /// Replays and concurrent calls (exchange call, return page, reconciler) book once.
     pub async fn book_payment(&self, booking: &BookPayment) -> Result<BookOutcome> {
         let mut tx = self.begin_write().await?;
@@ -258,18 +258,6 @@ impl Store {
             Some(entry) => Some(append_ledger_entry(&mut tx, entry).await?),
             None => None,
         };
-        if booking.status == PaymentStatus::Paid
-            && let Some(instalment) = payment.plan_instalment_id
-        {
-            sqlx::query(
-                "UPDATE plan_instalment SET status = 'paid', paid_at = $1 \
-                 WHERE id = $2 AND status IN ('open', 'late', 'missed')",
-            )
-            .bind(millis(booking.now))
-            .bind(instalment)
-            .execute(&mut *tx)
-            .await?;
-        }
         tx.commit().await?;
         Ok(BookOutcome { transition, ledger })
     }

@@ -31,7 +31,6 @@ store::backend_tests!(
     a_paid_payment_never_goes_back_to_pending,
     a_refused_booking_books_no_money,
     a_late_payment_after_expiry_is_still_booked,
-    booking_a_paid_instalment_payment_marks_the_instalment_paid,
     one_intent_creates_one_payment_even_when_submitted_concurrently,
     a_payment_keeps_its_first_order_id,
     payments_can_be_flagged_for_staff,
@@ -885,60 +884,6 @@ async fn a_late_payment_after_expiry_is_still_booked(store: Store) {
         }
     );
     assert_eq!(paid.ledger, Some(Booked::Inserted));
-}
-
-async fn booking_a_paid_instalment_payment_marks_the_instalment_paid(store: Store) {
-    let dossier = seed(&store, "ISB-2026-000025").await;
-    let plan = store
-        .create_plan(
-            &NewPlan {
-                dossier_id: dossier.id.clone(),
-                status: PlanStatus::Active,
-                interest_stops: false,
-                instalments: vec![
-                    NewInstalment {
-                        due_date: date(2026, 3, 2),
-                        amount: eur(100_00),
-                    },
-                    NewInstalment {
-                        due_date: date(2026, 4, 2),
-                        amount: eur(100_50),
-                    },
-                ],
-            },
-            t0(),
-        )
-        .await
-        .unwrap();
-    let first = &plan.instalments[0];
-    let payment = store
-        .create_payment(
-            &NewPayment {
-                dossier_id: dossier.id.clone(),
-                intent_key: format!("instalment-{}", first.id),
-                amount: first.amount,
-                purpose: PaymentPurpose::Instalment,
-                plan_instalment_id: Some(first.id),
-            },
-            t0(),
-        )
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(payment.plan_instalment_id, Some(first.id));
-    let paid_at = t0() + minutes(5);
-    store
-        .book_payment(&booking(
-            &payment,
-            PaymentStatus::Paid,
-            Some(payment_entry(&dossier.id, "i1", 100_00)),
-        ))
-        .await
-        .unwrap();
-    let plan = store.plan(&plan.id).await.unwrap().unwrap();
-    assert_eq!(plan.instalments[0].status, InstalmentStatus::Paid);
-    assert_eq!(plan.instalments[0].paid_at, Some(paid_at));
-    assert_eq!(plan.instalments[1].status, InstalmentStatus::Open);
 }
 
 async fn one_intent_creates_one_payment_even_when_submitted_concurrently(store: Store) {

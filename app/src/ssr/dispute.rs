@@ -11,7 +11,7 @@ use disputes::{Decision, DisputeItem, DisputeService, DisputesError, Filing, Sta
 use store::DisputeKind;
 
 fn service(services: &Services) -> DisputeService {
-    DisputeService::new(services.store.clone())
+    DisputeService::new(services.books.clone())
 }
 
 fn row(item: DisputeItem) -> DisputeRow {

@@ -39,6 +39,10 @@ impl Default for Settings {
 #[derive(Clone)]
 pub struct Services {
     pub store: store::Store,
+    /// The one booking step, shared so the dossier locks are shared (payments, disputes).
+    pub books: booking::Books,
+    /// What a debtor may pay online (the server's config; `payments` enforces the same).
+    pub payment_rules: domain::PaymentRules,
     pub hasher: Arc<auth::SecretHasher>,
     pub links: Arc<auth::LinkKeyring>,
     pub settings: Arc<Settings>,
@@ -55,11 +59,7 @@ pub struct Services {
 impl Services {
     /// The smallest part payment accepted (unless it is the whole balance).
     pub fn minimum_part_payment(&self) -> domain::Money {
-        self.payments
-            .as_ref()
-            .map_or(domain::Money::from_cents(1000), |p| {
-                p.config().minimum_part_payment
-            })
+        self.payment_rules.minimum_part_payment
     }
 }
 

@@ -100,14 +100,6 @@ pub async fn status(
             (payment, state)
         }
     };
-    // A plan's instalments follow the ledger: bring them up to date with this payment once
-    // it has an outcome (not on each of the return page's polls while it is processing).
-    if state != PayStatus::Processing
-        && let Some(plans) = &services.plans
-        && let Err(e) = plans.sync(&payment.dossier_id, now).await
-    {
-        tracing::warn!(error = %e, "plan sync after a payment");
-    }
     Ok(PaymentView {
         state: match state {
             PayStatus::Processing => PaymentState::Processing,

@@ -21,7 +21,6 @@ pub async fn page(
     now: DateTime<Utc>,
 ) -> Result<PlanPage, PlanFormError> {
     let plans = services.plans.as_ref().ok_or(PlanFormError::Offline)?;
-    plans.sync(dossier_id, now).await.map_err(unavailable)?;
     let current = plans
         .plan_for_debtor(dossier_id)
         .await

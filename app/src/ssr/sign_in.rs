@@ -3,6 +3,7 @@
 
 use super::Services;
 use crate::errors::SignInError;
+use auth::sign_in::{Attempt, Verdict};
 use auth::{ThrottlePolicy, Token};
 use chrono::{DateTime, Utc};
 use domain::{DossierNumber, Secret};
@@ -17,10 +18,10 @@ pub struct SignedIn {
 
 /// Checks the typed dossier number and secret and opens a full session.
 ///
-/// The order matters: malformed input is refused before any work; throttling is checked
-/// before any argon2 hash (so a throttled guesser costs nothing); an unknown dossier
-/// number costs a dummy verify, so it takes as long as a wrong secret and gets the same
-/// answer.
+/// Malformed input is refused before any work; the rest (throttle per dossier number and
+/// per client address, verify, record) is `auth::sign_in::check`, the routine staff sign in
+/// with too: an unknown dossier number costs a dummy verify, so it takes as long as a wrong
+/// secret and gets the same answer.
 pub async fn sign_in(
     services: &Services,
     dossier_input: &str,
@@ -36,61 +37,49 @@ pub async fn sign_in(
         dossier: number.to_string(),
     })?;
     let store = &services.store;
-    let dossier_key = AttemptKey::new(AttemptKeyKind::Dossier, number.to_string());
-    let ip_key = ip.map(|ip| AttemptKey::new(AttemptKeyKind::Ip, ip.to_string()));
-
     let dossier = store
         .dossier_by_number(&number.to_string())
         .await
         .map_err(unavailable)?;
-    let dossier_id = dossier.as_ref().map(|d| d.id.clone());
-
-    let mut wait_until =
-        throttled_until(services, &dossier_key, ThrottlePolicy::DOSSIER, now).await?;
-    if let Some(ip_key) = &ip_key {
-        let by_ip = throttled_until(services, ip_key, ThrottlePolicy::ADDRESS, now).await?;
-        wait_until = wait_until.max(by_ip);
+    let mut keys = vec![(
+        AttemptKey::new(AttemptKeyKind::Dossier, number.to_string()),
+        ThrottlePolicy::DOSSIER,
+    )];
+    if let Some(ip) = ip {
+        keys.push((
+            AttemptKey::new(AttemptKeyKind::Ip, ip.to_string()),
+            ThrottlePolicy::ADDRESS,
+        ));
     }
-    if let Some(until) = wait_until {
-        super::audit_debtor(
-            services,
-            dossier_id,
-            &number,
-            "sign_in.throttled",
-            serde_json::json!({}),
-            ip,
-            now,
-        )
-        .await;
-        return Err(SignInError::Throttled {
-            dossier: number.to_string(),
-            retry_after_secs: (until - now).num_seconds().max(1),
-        });
-    }
-
-    let hasher = services.hasher.clone();
-    let stored = dossier.as_ref().and_then(|d| d.secret_hash.clone());
-    let exposed = secret.expose().to_owned();
-    // argon2 is CPU-bound: keep it off the async workers.
-    let ok = tokio::task::spawn_blocking(move || match stored {
-        Some(hash) => hasher.verify(&exposed, &hash).unwrap_or(false),
-        None => hasher.verify_dummy(&exposed),
-    })
-    .await
-    .map_err(|_| SignInError::Unavailable)?;
-
-    store
-        .record_login_attempt(&dossier_key, ok, now)
+    let attempt = Attempt {
+        keys,
+        stored_hash: dossier.as_ref().and_then(|d| d.secret_hash.clone()),
+        typed: secret.expose().to_owned(),
+    };
+    let verdict = auth::sign_in::check(store, &services.hasher, attempt, now)
         .await
-        .map_err(unavailable)?;
-    if let Some(ip_key) = &ip_key {
-        store
-            .record_login_attempt(ip_key, ok, now)
-            .await
-            .map_err(unavailable)?;
-    }
-    let dossier = match (ok, dossier) {
-        (true, Some(d)) => d,
+        .map_err(|e| {
+            tracing::error!(error = %e, "sign-in");
+            SignInError::Unavailable
+        })?;
+    let dossier = match (verdict, dossier) {
+        (Verdict::Right, Some(d)) => d,
+        (Verdict::Throttled { until }, d) => {
+            super::audit_debtor(
+                services,
+                d.map(|d| d.id),
+                &number,
+                "sign_in.throttled",
+                serde_json::json!({}),
+                ip,
+                now,
+            )
+            .await;
+            return Err(SignInError::Throttled {
+                dossier: number.to_string(),
+                retry_after_secs: (until - now).num_seconds().max(1),
+            });
+        }
         (_, d) => {
             super::audit_debtor(
                 services,
@@ -131,26 +120,6 @@ pub async fn sign_in(
         token,
         dossier_id: dossier.id,
     })
-}
-
-async fn throttled_until(
-    services: &Services,
-    key: &AttemptKey,
-    policy: ThrottlePolicy,
-    now: DateTime<Utc>,
-) -> Result<Option<DateTime<Utc>>, SignInError> {
-    let store = &services.store;
-    let mut since = policy.window_start(now);
-    // A success wipes the slate: the debtor who finally got in is not slowed next time.
-    if let Some(ok_at) = store.last_login_success(key).await.map_err(unavailable)? {
-        since = since.max(ok_at);
-    }
-    let limit = i64::from(policy.lock_after);
-    let failures = store
-        .login_failure_times(key, since, limit)
-        .await
-        .map_err(unavailable)?;
-    Ok(policy.next_allowed(&failures, now))
 }
 
 fn unavailable(e: store::StoreError) -> SignInError {

@@ -8,6 +8,7 @@
 
 use super::{Services, Settings};
 use crate::staff::{CorrectionRow, FieldRow, QueueItem, StaffDossierView, StaffError};
+use auth::sign_in::{Attempt, Verdict};
 use auth::{ThrottlePolicy, Token};
 use chrono::{DateTime, Months, Utc};
 use domain::DossierNumber;
@@ -133,9 +134,10 @@ pub async fn audit_staff(
 
 /// Checks a username and password and opens a staff session; returns its token.
 ///
-/// As for debtors: throttling (per username and per client address) is checked before any
-/// argon2 work; an unknown username costs a dummy verify and gets the same answer as a
-/// wrong password; every attempt is audited.
+/// The routine debtors sign in with (`auth::sign_in::check`), with the staff policy per
+/// username (`ThrottlePolicy::STAFF`) and the address policy per client address: throttling
+/// before any argon2 work, an unknown username costs a dummy verify and gets the same answer
+/// as a wrong password; every attempt is audited.
 pub async fn sign_in(
     services: &Services,
     username_input: &str,
@@ -156,69 +158,62 @@ pub async fn sign_in(
         return Err(StaffError::MissingPassword { username });
     }
     let store = &services.store;
-    let user_key = AttemptKey::new(AttemptKeyKind::Staff, username.clone());
-    let ip_key = ip.map(|ip| AttemptKey::new(AttemptKeyKind::Ip, ip.to_string()));
-
-    let mut wait_until = throttled_until(store, &user_key, ThrottlePolicy::DOSSIER, now).await?;
-    if let Some(ip_key) = &ip_key {
-        let by_ip = throttled_until(store, ip_key, ThrottlePolicy::ADDRESS, now).await?;
-        wait_until = wait_until.max(by_ip);
-    }
-    if let Some(until) = wait_until {
-        audit_staff(
-            services,
-            &username,
-            None,
-            "staff.sign_in.throttled",
-            serde_json::json!({}),
-            ip,
-            now,
-        )
-        .await;
-        return Err(StaffError::Throttled {
-            username,
-            retry_after_secs: (until - now).num_seconds().max(1),
-        });
-    }
-
     let user = store
         .staff_user(&username)
         .await
         .map_err(|e| unavailable("staff sign-in", e))?;
-    let hasher = services.hasher.clone();
-    let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let typed = password.to_owned();
-    // argon2 is CPU-bound: keep it off the async workers.
-    let ok = tokio::task::spawn_blocking(move || match stored {
-        Some(hash) => hasher.verify(&typed, &hash).unwrap_or(false),
-        None => hasher.verify_dummy(&typed),
-    })
-    .await
-    .map_err(|_| StaffError::Unavailable)?;
-    let ok = ok && user.is_some();
-
-    store
-        .record_login_attempt(&user_key, ok, now)
-        .await
-        .map_err(|e| unavailable("staff sign-in", e))?;
-    if let Some(ip_key) = &ip_key {
-        store
-            .record_login_attempt(ip_key, ok, now)
-            .await
-            .map_err(|e| unavailable("staff sign-in", e))?;
+    let mut keys = vec![(
+        AttemptKey::new(AttemptKeyKind::Staff, username.clone()),
+        ThrottlePolicy::STAFF,
+    )];
+    if let Some(ip) = ip {
+        keys.push((
+            AttemptKey::new(AttemptKeyKind::Ip, ip.to_string()),
+            ThrottlePolicy::ADDRESS,
+        ));
     }
-    if !ok {
-        audit_staff(
-            services,
-            &username,
-            None,
-            "staff.sign_in.failed",
-            serde_json::json!({}),
-            ip,
-            now,
-        )
-        .await;
-        return Err(StaffError::Invalid { username });
+    let attempt = Attempt {
+        keys,
+        stored_hash: user.as_ref().map(|u| u.password_hash.clone()),
+        typed: password.to_owned(),
+    };
+    let verdict = auth::sign_in::check(store, &services.hasher, attempt, now)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "staff sign-in");
+            StaffError::Unavailable
+        })?;
+    match verdict {
+        Verdict::Right if user.is_some() => {}
+        Verdict::Throttled { until } => {
+            audit_staff(
+                services,
+                &username,
+                None,
+                "staff.sign_in.throttled",
+                serde_json::json!({}),
+                ip,
+                now,
+            )
+            .await;
+            return Err(StaffError::Throttled {
+                username,
+                retry_after_secs: (until - now).num_seconds().max(1),
+            });
+        }
+        _ => {
+            audit_staff(
+                services,
+                &username,
+                None,
+                "staff.sign_in.failed",
+                serde_json::json!({}),
+                ip,
+                now,
+            )
+            .await;
+            return Err(StaffError::Invalid { username });
+        }
     }
 
     // Always a fresh token: one planted in the browser before sign-in is worthless.
@@ -277,28 +272,6 @@ pub async fn sign_out(
     )
     .await;
     Ok(())
-}
-
-async fn throttled_until(
-    store: &Store,
-    key: &AttemptKey,
-    policy: ThrottlePolicy,
-    now: DateTime<Utc>,
-) -> Result<Option<DateTime<Utc>>, StaffError> {
-    let mut since = policy.window_start(now);
-    // A success wipes the slate.
-    if let Some(ok_at) = store
-        .last_login_success(key)
-        .await
-        .map_err(|e| unavailable("throttle", e))?
-    {
-        since = since.max(ok_at);
-    }
-    let failures = store
-        .login_failure_times(key, since, i64::from(policy.lock_after))
-        .await
-        .map_err(|e| unavailable("throttle", e))?;
-    Ok(policy.next_allowed(&failures, now))
 }
 
 /// The answer deadline of a request made at `at`: one calendar month later (GDPR art. 12(3)).

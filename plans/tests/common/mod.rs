@@ -30,7 +30,7 @@ impl Rig {
             // The service's own defaults, not the payments suite's settings.
             tweak: |config| {
                 let defaults = PaymentConfig::new("http://unused");
-                config.minimum_part_payment = defaults.minimum_part_payment;
+                config.rules.minimum_part_payment = defaults.rules.minimum_part_payment;
                 config.stale_after = defaults.stale_after;
             },
             ..Options::default()

@@ -256,9 +256,13 @@ pub async fn audit_actions(app: &TestApp, number: &str) -> Vec<String> {
 /// Seeds the demo dossiers and signs in to the one with this number; returns the session
 /// cookie and the dossier id.
 pub async fn demo_session(app: &TestApp, number: &str) -> (String, String) {
-    let logins = import::seed_demo(&app.store, &app.services.hasher, Utc::now().date_naive())
-        .await
-        .expect("demo");
+    let logins = import::seed_demo(
+        &app.services.books,
+        &app.services.hasher,
+        Utc::now().date_naive(),
+    )
+    .await
+    .expect("demo");
     let login = logins
         .iter()
         .find(|l| l.dossier_number.to_string() == number)

@@ -1,4 +1,4 @@
-//! In-process locks by key (a dossier, an intent key): serialise the work on one key inside
+//! In-process locks by key (a dossier, a payment intent): serialise the work on one key inside
 //! this process. Across processes the store's unique keys and compare-and-set are the
 //! guarantee; these locks only keep two tasks of one process from racing needlessly.
 
@@ -9,13 +9,14 @@ use tokio::sync::OwnedMutexGuard;
 
 type Slots = HashMap<String, Arc<tokio::sync::Mutex<()>>>;
 
+/// Locks by key; cheap to clone (clones share the locks).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct KeyedLocks {
+pub struct KeyedLocks {
     slots: Arc<Mutex<Slots>>,
 }
 
 /// Held while working on a key; the slot is removed when its last user lets go.
-pub(crate) struct KeyGuard {
+pub struct KeyGuard {
     key: String,
     slots: Arc<Mutex<Slots>>,
     guard: Option<OwnedMutexGuard<()>>,
@@ -29,7 +30,8 @@ impl KeyedLocks {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub(crate) async fn lock(&self, key: &str) -> KeyGuard {
+    /// Waits for the key's lock and holds it until the guard is dropped.
+    pub async fn lock(&self, key: &str) -> KeyGuard {
         let slot = Self::slots(&self.slots)
             .entry(key.to_owned())
             .or_default()

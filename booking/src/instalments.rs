@@ -1,5 +1,6 @@
-//! The pure core of [`crate::PlanService::sync`]: which instalments the money received covers,
-//! and what is still due on each.
+//! The pure core of [`crate::sync_plan`]: which instalments of a payment plan the money
+//! received covers, and what is still due on each (`plans` asks the latter to pay the next
+//! instalment).
 
 use std::collections::HashSet;
 
@@ -7,20 +8,16 @@ use chrono::{DateTime, Utc};
 use domain::Money;
 use store::{LedgerEntry, LedgerKind, PlanInstalment};
 
-use crate::error::PlansError;
-
-fn overflow() -> PlansError {
-    PlansError::Inconsistent("amount overflow")
-}
+use crate::error::{BookingError, overflow};
 
 /// Money received for the plan: payments booked at or after `since` (the plan's creation),
 /// less the refunds and chargebacks of those same payments. Adjustments are not money
 /// received; earlier payments (and their reversals) belong to the balance the plan was made
 /// for.
-pub(crate) fn received_since(
+pub fn received_since(
     entries: &[LedgerEntry],
     since: DateTime<Utc>,
-) -> Result<Money, PlansError> {
+) -> Result<Money, BookingError> {
     let payments: HashSet<&str> = entries
         .iter()
         .filter(|e| e.kind == LedgerKind::Payment && e.created_at >= since)
@@ -46,11 +43,11 @@ pub(crate) fn received_since(
 /// Which instalments are paid: oldest first, every instalment but the last is paid once the
 /// money received reaches the running total up to it. The last is paid when nothing is open
 /// any more: it also takes the interest that ran during the plan. Nothing open pays all.
-pub(crate) fn covered(
+pub fn covered(
     instalments: &[PlanInstalment],
     received: Money,
     open: Money,
-) -> Result<Vec<bool>, PlansError> {
+) -> Result<Vec<bool>, BookingError> {
     let settled = !open.is_positive();
     let mut running = Money::ZERO;
     let mut out = Vec::with_capacity(instalments.len());
@@ -66,18 +63,20 @@ pub(crate) fn covered(
 
 /// One instalment still to pay and how much of it is due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Owed {
+pub struct Owed {
+    /// The instalment's index in the plan (0 for the first).
     pub index: usize,
+    /// What is still due on it.
     pub amount: Money,
 }
 
 /// What is still due on each unpaid instalment, in order: the part not yet covered, never
 /// more than is open in all; the last takes whatever is open beyond the others.
-pub(crate) fn owed(
+pub fn owed(
     instalments: &[PlanInstalment],
     received: Money,
     open: Money,
-) -> Result<Vec<Owed>, PlansError> {
+) -> Result<Vec<Owed>, BookingError> {
     let paid = covered(instalments, received, open)?;
     let mut left = open.max(Money::ZERO);
     let mut running = Money::ZERO;

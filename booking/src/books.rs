@@ -1,0 +1,262 @@
+//! [`Books`]: the dossier's lock and lease, and what may be done while holding them.
+
+use std::sync::Arc;
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use claim::{ClaimView, PaymentAllocation, allocate_payment, dutch_date, load_claim};
+use domain::Money;
+use store::{LedgerKind, NewLedgerEntry, Store};
+
+use crate::error::BookingError;
+use crate::locks::{KeyGuard, KeyedLocks};
+use crate::reverse::{Held, Reversal};
+use crate::sync::{SyncReport, sync_plan};
+
+/// The prefix of the per-dossier booking leases in `job_lease`. The name predates this
+/// crate (booking lived in `payments`); it is kept so that instances of the previous release
+/// and this one exclude each other during a rolling upgrade.
+pub const DOSSIER_LEASE_PREFIX: &str = "payments.dossier:";
+
+/// How long a dossier lease lasts if its holder dies before releasing it.
+const DOSSIER_LEASE_TTL: chrono::Duration = chrono::Duration::seconds(30);
+
+/// How long [`Books::lock`] and [`Locked::hold`] wait for another holder by default.
+const DEFAULT_LOCK_WAIT: StdDuration = StdDuration::from_secs(2);
+
+/// The one way to book money on a dossier. Cheap to clone: share one per process, so that
+/// tasks of this process wait on the in-process lock instead of polling the lease.
+#[derive(Clone)]
+pub struct Books {
+    store: Store,
+    locks: KeyedLocks,
+    /// This instance's holder id for the leases (a shared database has several instances).
+    instance: Arc<str>,
+    lock_wait: StdDuration,
+}
+
+impl std::fmt::Debug for Books {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Books")
+            .field("instance", &self.instance)
+            .field("lock_wait", &self.lock_wait)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Books {
+    /// Books over `store`, waiting up to two seconds for a dossier held by another task.
+    pub fn new(store: Store) -> Self {
+        Books {
+            store,
+            locks: KeyedLocks::default(),
+            instance: format!("books-{}", uuid::Uuid::new_v4().simple()).into(),
+            lock_wait: DEFAULT_LOCK_WAIT,
+        }
+    }
+
+    /// The same books, waiting up to `wait` for a held dossier before [`BookingError::Busy`].
+    pub fn with_lock_wait(mut self, wait: StdDuration) -> Self {
+        self.lock_wait = wait;
+        self
+    }
+
+    /// The store the books write to.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Takes the dossier's in-process lock, waiting up to the lock wait. Enough for changes
+    /// that move no money; [`Locked::hold`] before booking any.
+    pub async fn lock(&self, dossier_id: &str) -> Result<Locked<'_>, BookingError> {
+        let guard = tokio::time::timeout(self.lock_wait, self.locks.lock(dossier_id))
+            .await
+            .map_err(|_| BookingError::Busy)?;
+        Ok(Locked {
+            books: self,
+            dossier_id: dossier_id.to_owned(),
+            guard,
+        })
+    }
+
+    /// [`Books::lock`] and [`Locked::hold`] in one.
+    pub async fn hold(&self, dossier_id: &str) -> Result<Hold<'_>, BookingError> {
+        self.lock(dossier_id).await?.hold().await
+    }
+}
+
+/// A dossier locked in this process.
+pub struct Locked<'a> {
+    books: &'a Books,
+    dossier_id: String,
+    guard: KeyGuard,
+}
+
+impl<'a> Locked<'a> {
+    /// The dossier.
+    pub fn dossier_id(&self) -> &str {
+        &self.dossier_id
+    }
+
+    /// Adds the dossier's lease (`payments.dossier:{id}` in `job_lease`), waiting up to the
+    /// lock wait for another instance to let go.
+    pub async fn hold(self) -> Result<Hold<'a>, BookingError> {
+        let books = self.books;
+        let lease = format!("{DOSSIER_LEASE_PREFIX}{}", self.dossier_id);
+        // A holder id of its own per hold: leases are re-entrant per holder, and a hold
+        // dropped without `finish` releases in the background, which must not release the
+        // next hold of this process.
+        let holder = format!("{}:{}", books.instance, uuid::Uuid::new_v4().simple());
+        let deadline = Instant::now() + books.lock_wait;
+        loop {
+            if books
+                .store
+                .acquire_lease(&lease, &holder, Utc::now(), DOSSIER_LEASE_TTL)
+                .await?
+            {
+                return Ok(Hold {
+                    books,
+                    dossier_id: self.dossier_id,
+                    _guard: self.guard,
+                    lease: Some((lease, holder)),
+                });
+            }
+            if Instant::now() >= deadline {
+                tracing::warn!(dossier = %self.dossier_id, "dossier busy in another instance");
+                return Err(BookingError::Busy);
+            }
+            tokio::time::sleep(StdDuration::from_millis(20)).await;
+        }
+    }
+}
+
+/// A dossier held for booking: no other task, here or in another instance, books on it
+/// until [`Hold::finish`] (or the drop, or the lease's expiry).
+pub struct Hold<'a> {
+    books: &'a Books,
+    dossier_id: String,
+    _guard: KeyGuard,
+    /// The lease's name and our holder id, until released.
+    lease: Option<(String, String)>,
+}
+
+impl Hold<'_> {
+    /// The dossier.
+    pub fn dossier_id(&self) -> &str {
+        &self.dossier_id
+    }
+
+    /// The store, to commit what was prepared under the hold.
+    pub fn store(&self) -> &Store {
+        &self.books.store
+    }
+
+    /// The claim as it stands on `today`, read now that nothing else books on it.
+    pub async fn claim(&self, today: NaiveDate) -> Result<ClaimView, BookingError> {
+        Ok(load_claim(&self.books.store, &self.dossier_id, today).await?)
+    }
+
+    /// Divides `amount`, received at `at`, over what is open on that Dutch day by art. 6:44
+    /// BW (costs, interest, principal; oldest first); the rest is credit. Returns the view it
+    /// was allocated against with the allocation; book it with
+    /// [`PaymentAllocation::ledger_entry`].
+    pub async fn allocate(
+        &self,
+        amount: Money,
+        at: DateTime<Utc>,
+    ) -> Result<(ClaimView, PaymentAllocation), BookingError> {
+        let view = self.claim(dutch_date(at)).await?;
+        let allocation = allocate_payment(&view, amount)?;
+        Ok((view, allocation))
+    }
+
+    /// What `payment_id`'s entries on this dossier hold of the money paid, per part.
+    pub async fn held_by(&self, payment_id: &str) -> Result<Held, BookingError> {
+        let entries: Vec<_> = self
+            .books
+            .store
+            .ledger_entries(&self.dossier_id)
+            .await?
+            .into_iter()
+            .filter(|e| e.payment_id.as_deref() == Some(payment_id))
+            .collect();
+        Held::of(&entries)
+    }
+
+    /// The entry that takes `reversal.amount` back out of `held` (a refund or chargeback of
+    /// the payment): credit first, then principal, interest, costs, the reverse of art. 6:44
+    /// BW, so what the money paid off is open again.
+    pub fn reversal(
+        &self,
+        held: &Held,
+        reversal: Reversal,
+    ) -> Result<NewLedgerEntry, BookingError> {
+        let [costs, interest, principal, unallocated] = held.take_back(reversal.amount)?;
+        let amount = reversal
+            .amount
+            .checked_neg()
+            .ok_or(crate::error::overflow())?;
+        Ok(NewLedgerEntry {
+            dossier_id: self.dossier_id.clone(),
+            kind: reversal.kind,
+            amount,
+            alloc_costs: costs,
+            alloc_interest: interest,
+            alloc_principal: principal,
+            alloc_unallocated: unallocated,
+            source: reversal.source,
+            payment_id: Some(reversal.payment_id),
+            idempotency_key: reversal.idempotency_key,
+            created_at: reversal.at,
+        })
+    }
+
+    /// Books `entry` as it is (an adjustment, or a payment allocated under this hold).
+    pub async fn append(&self, entry: &NewLedgerEntry) -> Result<store::Booked, BookingError> {
+        if entry.dossier_id != self.dossier_id {
+            return Err(BookingError::Inconsistent(
+                "an entry for another dossier than the one held",
+            ));
+        }
+        if entry.kind == LedgerKind::Payment && entry.amount.is_negative() {
+            return Err(BookingError::Inconsistent("a negative payment"));
+        }
+        Ok(self.books.store.append_ledger_entry(entry).await?)
+    }
+
+    /// Ends the booking: the active plan's instalments follow the ledger ([`sync_plan`]),
+    /// then the lease is let go. A failed sync is logged and left to the next booking or
+    /// the daily job (the ledger, which is what counts, is already written).
+    pub async fn finish(mut self, now: DateTime<Utc>) -> Option<SyncReport> {
+        let synced = match sync_plan(&self.books.store, &self.dossier_id, now).await {
+            Ok(report) => report,
+            Err(e) => {
+                tracing::warn!(dossier = %self.dossier_id, error = %e, "plan not synced after a booking; the daily job will");
+                None
+            }
+        };
+        if let Some((lease, holder)) = self.lease.take() {
+            release(&self.books.store, &lease, &holder).await;
+        }
+        synced
+    }
+}
+
+impl Drop for Hold<'_> {
+    fn drop(&mut self) {
+        // Dropped without `finish` (an error, a cancelled task): let go in the background
+        // if a runtime is there; otherwise the lease expires by itself.
+        if let Some((lease, holder)) = self.lease.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let store = self.books.store.clone();
+            runtime.spawn(async move { release(&store, &lease, &holder).await });
+        }
+    }
+}
+
+async fn release(store: &Store, lease: &str, holder: &str) {
+    if let Err(e) = store.release_lease(lease, holder).await {
+        tracing::warn!(error = %e, %lease, "could not release a dossier lease; it expires");
+    }
+}
