@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use domain::{
-    Debit, ItemKind, LedgerEntry, Money, Pause, PerKind, VatTreatment, WIK_KEY_PREFIX,
+    Balance, Debit, ItemKind, LedgerEntry, Money, Pause, PerKind, VatTreatment, WIK_KEY_PREFIX,
     derive_balance, statutory_interest_paused, wik_base, wik_costs,
 };
 
@@ -100,10 +100,62 @@ pub struct ChargeInput {
 /// Errors when the ledger does not fit the claim: more booked to a kind than is owed, more
 /// reversed than was paid, an entry whose parts do not add up to its amount.
 pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, ClaimError> {
-    let rule = input.interest_rule;
+    let invoices = invoices_in_payment_order(input)?;
+    let (entries, entries_after_as_of) = entries_up_to(input, as_of)?;
+    let principals: Vec<Money> = invoices.iter().map(|i| i.principal).collect();
+    let ids: Vec<i64> = invoices.iter().map(|i| i.id).collect();
+    let replay = replay_principal(&principals, &ids, &entries)?;
+    let mut interest = invoice_interest(input, &invoices, &replay, as_of)?;
+    let (mut costs, recorded_interest) = cost_items(input, &interest.views)?;
+    record_interest_write_offs(&mut interest.views, &entries)?;
+    let owed = debits(&invoices, &interest.views, &costs, as_of)?;
+    let ledger: Vec<LedgerEntry> = entries
+        .iter()
+        .filter(|e| e.invoice_id.is_none())
+        .map(|e| LedgerEntry::new(e.allocation, e.unallocated))
+        .collect();
+    let (debits, interest_rounding) =
+        with_interest_rounding(owed, &ledger, interest.rounding_tolerance, as_of)?;
+    let balance = derive_balance(&debits, &ledger)?;
+    settle_items(&balance, &mut interest.views, &mut costs, &replay)?;
+    let totals = totals(&balance, &interest.views, interest_rounding)?;
+    let open_items = balance
+        .open_items()
+        .iter()
+        .map(|item| OpenItemView {
+            item: *item.id(),
+            kind: item.kind(),
+            date: item.date(),
+            open: item.open(),
+        })
+        .collect();
+    let dossier_on_hold = input
+        .pauses
+        .iter()
+        .any(|p| p.invoice_id.is_none() && p.holds_on(as_of));
 
-    // The order payments reach invoices; the tranche replay, the balance and the allocation
-    // all use it, so they agree on which invoice a principal part paid.
+    Ok(ClaimView {
+        dossier_id: input.dossier_id.clone(),
+        dossier_number: input.dossier_number.clone(),
+        creditor: input.creditor.clone(),
+        as_of,
+        interest_rule: input.interest_rule,
+        invoices: interest.views,
+        costs,
+        recorded_interest,
+        entries: entries.into_iter().cloned().collect(),
+        entries_after_as_of,
+        open_items,
+        totals,
+        uses_unreviewed_rates: interest.uses_unreviewed_rates,
+        dossier_on_hold,
+    })
+}
+
+/// The invoices in the order payments reach them (due date, then invoice date, number, id).
+/// The tranche replay, the balance and the allocation all use it, so they agree on which
+/// invoice a principal part paid.
+fn invoices_in_payment_order(input: &ClaimInput) -> Result<Vec<&InvoiceInput>, ClaimError> {
     let mut invoices: Vec<&InvoiceInput> = input.invoices.iter().collect();
     invoices.sort_by(|a, b| {
         (a.due_date, a.invoice_date, &a.number, a.id).cmp(&(
@@ -118,7 +170,15 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
             "an invoice with a negative principal",
         ));
     }
+    Ok(invoices)
+}
 
+/// The ledger entries dated up to `as_of`, in date order, each checked to add up; and how
+/// many come later.
+fn entries_up_to(
+    input: &ClaimInput,
+    as_of: NaiveDate,
+) -> Result<(Vec<&EntryView>, u32), ClaimError> {
     let mut entries: Vec<&EntryView> = Vec::with_capacity(input.entries.len());
     let mut entries_after_as_of = 0u32;
     for entry in &input.entries {
@@ -148,12 +208,30 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
         }
     }
     entries.sort_by_key(|e| (e.date, e.id));
+    Ok((entries, entries_after_as_of))
+}
 
-    let principals: Vec<Money> = invoices.iter().map(|i| i.principal).collect();
-    let ids: Vec<i64> = invoices.iter().map(|i| i.id).collect();
-    let replay = replay_principal(&principals, &ids, &entries)?;
+/// The statutory interest of every invoice, tranche by tranche, before the balance says
+/// what of it is paid.
+struct InvoiceInterest {
+    /// One view per invoice, in payment order; paid and open are filled in by
+    /// [`settle_items`].
+    views: Vec<InvoiceView>,
+    /// One cent per interest line computed: how far paid interest may exceed what is owed by
+    /// rounding after a reversal.
+    rounding_tolerance: i64,
+    uses_unreviewed_rates: bool,
+}
 
-    // Interest per invoice, tranche by tranche.
+/// Interest per invoice, tranche by tranche: each principal part paid (or written off) earns
+/// interest up to the day it was paid, what is open up to `as_of`; holds pause it.
+fn invoice_interest(
+    input: &ClaimInput,
+    invoices: &[&InvoiceInput],
+    replay: &Replay,
+    as_of: NaiveDate,
+) -> Result<InvoiceInterest, ClaimError> {
+    let rule = input.interest_rule;
     let mut invoice_views = Vec::with_capacity(invoices.len());
     let mut rounding_tolerance = 0i64;
     let mut uses_unreviewed_rates = false;
@@ -260,8 +338,20 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
             tranches,
         });
     }
+    Ok(InvoiceInterest {
+        views: invoice_views,
+        rounding_tolerance,
+        uses_unreviewed_rates,
+    })
+}
 
-    // Charges: the WIK charges make one cost item, every other charge its own.
+/// The cost items: the WIK charges together as one (with the scale's derivation, on the
+/// base of `domain::wik_policy`), every other cost charge its own; and the interest snapshots
+/// recorded as charges (listed, not counted).
+fn cost_items(
+    input: &ClaimInput,
+    invoice_views: &[InvoiceView],
+) -> Result<(Vec<CostView>, Vec<ChargeView>), ClaimError> {
     let mut costs = Vec::new();
     let mut recorded_interest = Vec::new();
     let mut wik_charges = Vec::new();
@@ -298,15 +388,15 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
             .map(|b| WikDerivation::new(&b, charged));
         costs.insert(0, cost_view(ItemRef::Wik, wik_charges, wik)?);
     }
+    Ok((costs, recorded_interest))
+}
 
-    // What is owed, item by item, for the balance.
-    let mut debits = Vec::new();
-    for cost in &costs {
-        let date = cost.charges.first().map_or(as_of, |c| c.as_of);
-        debits.push(Debit::new(cost.item, ItemKind::Cost, date, cost.amount)?);
-    }
-    // A write-off lowers what its invoice owes; it is not a payment.
-    for view in &mut invoice_views {
+/// A write-off lowers what its invoice owes; it is not a payment.
+fn record_interest_write_offs(
+    invoice_views: &mut [InvoiceView],
+    entries: &[&EntryView],
+) -> Result<(), ClaimError> {
+    for view in invoice_views {
         view.interest_written_off = Money::checked_sum(
             entries
                 .iter()
@@ -315,13 +405,31 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
         )
         .ok_or(ClaimError::Overflow)?;
     }
-    let net = |owed: Money, written_off: Money| {
-        owed.checked_sub(written_off)
-            .filter(|m| !m.is_negative())
-            .ok_or(ClaimError::Inconsistent(
-                "more written off an invoice than it owes",
-            ))
-    };
+    Ok(())
+}
+
+/// What is owed net of write-offs, or an error when more was written off than is owed.
+fn net(owed: Money, written_off: Money) -> Result<Money, ClaimError> {
+    owed.checked_sub(written_off)
+        .filter(|m| !m.is_negative())
+        .ok_or(ClaimError::Inconsistent(
+            "more written off an invoice than it owes",
+        ))
+}
+
+/// What is owed, item by item, for the balance: costs, then each invoice's interest, then its
+/// principal, each dated so art. 6:44 BW's order (oldest first within a kind) follows.
+fn debits(
+    invoices: &[&InvoiceInput],
+    invoice_views: &[InvoiceView],
+    costs: &[CostView],
+    as_of: NaiveDate,
+) -> Result<Vec<Debit<ItemRef>>, ClaimError> {
+    let mut debits = Vec::new();
+    for cost in costs {
+        let date = cost.charges.first().map_or(as_of, |c| c.as_of);
+        debits.push(Debit::new(cost.item, ItemKind::Cost, date, cost.amount)?);
+    }
     // Interest paid is attributed to invoices oldest first, and older invoices' interest keeps
     // growing; a written-off invoice goes first (dated as the oldest), so the interest paid on
     // it before the write-off stays on it and it never shows open interest again.
@@ -331,13 +439,13 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
     };
     let interest_order = invoices
         .iter()
-        .zip(&invoice_views)
+        .zip(invoice_views)
         .filter(|(_, view)| written_off(view))
         .map(|(invoice, view)| (earliest, invoice, view))
         .chain(
             invoices
                 .iter()
-                .zip(&invoice_views)
+                .zip(invoice_views)
                 .filter(|(_, view)| !written_off(view))
                 .map(|(invoice, view)| (invoice.due_date, invoice, view)),
         );
@@ -352,7 +460,7 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
             net(view.interest, view.interest_written_off)?,
         )?);
     }
-    for (invoice, view) in invoices.iter().zip(&invoice_views) {
+    for (invoice, view) in invoices.iter().zip(invoice_views) {
         let item = ItemRef::Principal {
             invoice_id: invoice.id,
         };
@@ -363,16 +471,18 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
             net(invoice.principal, view.principal_written_off)?,
         )?);
     }
+    Ok(debits)
+}
 
-    let ledger: Vec<LedgerEntry> = entries
-        .iter()
-        .filter(|e| e.invoice_id.is_none())
-        .map(|e| LedgerEntry::new(e.allocation, e.unallocated))
-        .collect();
-
-    // Interest already paid may exceed what is owed by rounding after a reversal (see
-    // Totals::interest_rounding); keep it paid, but only within one cent per line computed,
-    // so a real over-booking still fails.
+/// Interest already paid may exceed what is owed by rounding after a reversal (see
+/// `Totals::interest_rounding`); it stays paid, as an extra interest item, but only within
+/// one cent per line computed, so a real over-booking still fails.
+fn with_interest_rounding(
+    mut debits: Vec<Debit<ItemRef>>,
+    ledger: &[LedgerEntry],
+    rounding_tolerance: i64,
+    as_of: NaiveDate,
+) -> Result<(Vec<Debit<ItemRef>>, Money), ClaimError> {
     let interest_owed = Money::checked_sum(
         debits
             .iter()
@@ -400,9 +510,16 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
             excess,
         )?);
     }
+    Ok((debits, interest_rounding))
+}
 
-    let balance = derive_balance(&debits, &ledger)?;
-
+/// Fills in what the balance says is paid and open on each invoice and cost item.
+fn settle_items(
+    balance: &Balance<ItemRef>,
+    invoice_views: &mut [InvoiceView],
+    costs: &mut [CostView],
+    replay: &Replay,
+) -> Result<(), ClaimError> {
     let open_of: HashMap<ItemRef, Money> = balance
         .open_items()
         .iter()
@@ -429,27 +546,24 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
         // The replay and the balance attribute principal the same way (oldest first).
         debug_assert_eq!(view.principal_open, replay.open[index]);
     }
-    for cost in &mut costs {
+    for cost in costs {
         cost.open = open(cost.item);
         cost.paid = paid(cost.amount, cost.open);
     }
+    Ok(())
+}
 
-    let open_items = balance
-        .open_items()
-        .iter()
-        .map(|item| OpenItemView {
-            item: *item.id(),
-            kind: item.kind(),
-            date: item.date(),
-            open: item.open(),
-        })
-        .collect();
-
+/// The claim's totals from the balance.
+fn totals(
+    balance: &Balance<ItemRef>,
+    invoice_views: &[InvoiceView],
+    interest_rounding: Money,
+) -> Result<Totals, ClaimError> {
     let owed = balance.owed();
     let paid_per_kind = balance.paid();
     let total = |p: PerKind| p.checked_total().ok_or(ClaimError::Overflow);
     let paid_total = total(paid_per_kind)?;
-    let totals = Totals {
+    Ok(Totals {
         owed,
         paid: paid_per_kind,
         open: balance.open(),
@@ -468,27 +582,6 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
             principal: Money::checked_sum(invoice_views.iter().map(|v| v.principal_written_off))
                 .ok_or(ClaimError::Overflow)?,
         },
-    };
-    let dossier_on_hold = input
-        .pauses
-        .iter()
-        .any(|p| p.invoice_id.is_none() && p.holds_on(as_of));
-
-    Ok(ClaimView {
-        dossier_id: input.dossier_id.clone(),
-        dossier_number: input.dossier_number.clone(),
-        creditor: input.creditor.clone(),
-        as_of,
-        interest_rule: rule,
-        invoices: invoice_views,
-        costs,
-        recorded_interest,
-        entries: entries.into_iter().cloned().collect(),
-        entries_after_as_of,
-        open_items,
-        totals,
-        uses_unreviewed_rates,
-        dossier_on_hold,
     })
 }
 

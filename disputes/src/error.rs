@@ -93,7 +93,7 @@ impl DisputesError {
 impl From<StoreError> for DisputesError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Conflict(_) => DisputesError::AlreadyOpen,
+            StoreError::Conflict(store::Conflict::OpenDispute) => DisputesError::AlreadyOpen,
             StoreError::NotFound(_) => DisputesError::NotFound,
             other => DisputesError::Store(other),
         }

@@ -453,7 +453,12 @@ async fn process(ctx: &Context, plan: &DossierPlan) -> Result<Processed, ImportE
             match ctx.store.import_dossier(&import, ctx.now).await {
                 Ok(written) => written,
                 // Only a race with another import can get here (the checks above ran first).
-                Err(StoreError::Conflict(why) | StoreError::Invalid(why)) => {
+                Err(StoreError::Conflict(why)) => {
+                    return Ok(Processed::rejected(format!(
+                        "the database refused it: {why}"
+                    )));
+                }
+                Err(StoreError::Invalid(why)) => {
                     return Ok(Processed::rejected(format!(
                         "the database refused it: {why}"
                     )));

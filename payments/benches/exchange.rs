@@ -18,7 +18,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use common::{Options, Rig, control};
+use common::{Options, Rig};
 use payments::{PayAmount, PayPurpose, PayRequest};
 use paynl::sim::SimConfig;
 use serde_json::Value;
@@ -117,17 +117,16 @@ async fn phase(rig: &Rig, orders: &[String], action: &str) -> Duration {
     let started = Instant::now();
     let mut calls = tokio::task::JoinSet::new();
     for order in orders {
-        let url = format!("{}/_sim/orders/{order}/{action}", rig.sim.url());
-        calls.spawn(async move {
-            let (code, body) = control(&url, "POST", "", None).await;
-            assert_eq!(code, 200, "{body}");
-            body["call_id"].as_u64().expect("a call id")
-        });
+        let (control, order, action) = (rig.control(), order.clone(), action.to_owned());
+        calls.spawn(async move { control.act(&order, &action, None).await.expect("a call id") });
     }
     let ids: std::collections::HashSet<u64> = calls.join_all().await.into_iter().collect();
     loop {
-        let (_, records) = control(rig.sim.url(), "GET", "/_sim/exchanges", None).await;
-        let records = records.as_array().cloned().unwrap_or_default();
+        let records = rig
+            .control()
+            .exchanges(None)
+            .await
+            .expect("the exchange log");
         let done = records
             .iter()
             .filter(|r| {

@@ -269,7 +269,9 @@ impl PaymentService {
             )
             .await
             .map_err(|e| match e {
-                StoreError::Conflict(_) => PayError::IntentKeyConflict,
+                StoreError::Conflict(store::Conflict::IntentKeyOfOtherDossier) => {
+                    PayError::IntentKeyConflict
+                }
                 other => PayError::Store(other),
             })?;
         if !created.is_new() {

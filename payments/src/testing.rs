@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use domain::Money;
-use paynl::sim::{SimConfig, Simulator};
+use paynl::sim::{SimConfig, SimControl, Simulator};
 use paynl::{PaynlClient, PaynlConfig};
 use serde_json::{Value, json};
 use store::{LedgerEntry, Payment, Store};
@@ -215,17 +215,17 @@ impl Rig {
         (started, order)
     }
 
+    /// The simulator's control API.
+    pub fn control(&self) -> SimControl {
+        SimControl::new(self.sim.url())
+    }
+
     /// `POST /_sim/orders/{order}/{action}`; returns the call id of the exchange call sent.
     pub async fn act(&self, order: &str, action: &str, body: Option<Value>) -> u64 {
-        let (code, json) = control(
-            self.sim.url(),
-            "POST",
-            &format!("/_sim/orders/{order}/{action}"),
-            body,
-        )
-        .await;
-        assert_eq!(code, 200, "{action}: {json}");
-        json["call_id"].as_u64().expect("an exchange call was sent")
+        self.control()
+            .act(order, action, body.as_ref())
+            .await
+            .unwrap_or_else(|e| panic!("{action}: {e}"))
     }
 
     /// Waits until the simulator is done with call `call_id` (answered, or given up);
@@ -247,20 +247,15 @@ impl Rig {
 
     /// Every record of the order's calls (attempts included).
     pub async fn exchange_records(&self, order: &str) -> Vec<Value> {
-        let (_, records) = control(
-            self.sim.url(),
-            "GET",
-            &format!("/_sim/exchanges?order={order}"),
-            None,
-        )
-        .await;
-        records.as_array().cloned().unwrap_or_default()
+        self.control()
+            .exchanges(Some(order))
+            .await
+            .expect("the exchange log")
     }
 
     /// The simulator's orders.
     pub async fn sim_orders(&self) -> Vec<Value> {
-        let (_, orders) = control(self.sim.url(), "GET", "/_sim/orders", None).await;
-        orders.as_array().cloned().unwrap_or_default()
+        self.control().orders().await.expect("the orders")
     }
 
     /// Pays `payment_id`'s order in the simulator and waits until our portal accepted the
@@ -275,8 +270,10 @@ impl Rig {
 
     /// Sets the simulator's faults (`POST /_sim/faults`).
     pub async fn fault(&self, faults: Value) {
-        let (code, _) = control(self.sim.url(), "POST", "/_sim/faults", Some(faults)).await;
-        assert_eq!(code, 200);
+        self.control()
+            .set_faults(&faults)
+            .await
+            .expect("set the faults");
     }
 }
 
@@ -291,26 +288,6 @@ pub async fn open_total_on(store: &Store, dossier_id: &str, at: DateTime<Utc>) -
         .await
         .unwrap()
         .open_total()
-}
-
-/// Calls the simulator's control API; returns the HTTP status and the JSON answer.
-pub async fn control(base: &str, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let http = reqwest::Client::new();
-    let url = format!("{base}{path}");
-    let mut request = match method {
-        "GET" => http.get(url),
-        "POST" => http.post(url),
-        "DELETE" => http.delete(url),
-        other => panic!("unsupported method {other}"),
-    };
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    (status, json)
 }
 
 /// A date, which must exist.

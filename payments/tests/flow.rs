@@ -10,7 +10,7 @@ mod common;
 use std::time::Duration;
 
 use chrono::Utc;
-use common::{Options, Rig, control, eur};
+use common::{Options, Rig, eur};
 use payments::{
     ExchangeOutcome, PayAmount, PayError, PayPurpose, PayRequest, PayStatus, Reconciler,
     ReconcilerConfig,
@@ -110,12 +110,8 @@ async fn ten_concurrent_calls_book_once(store: Store) {
 
     let mut resends = tokio::task::JoinSet::new();
     for _ in 0..10 {
-        let url = format!("{}/_sim/orders/{order}/resend", rig.sim.url());
-        resends.spawn(async move {
-            let (code, body) = control(&url, "POST", "", None).await;
-            assert_eq!(code, 200);
-            body["call_id"].as_u64().unwrap()
-        });
+        let (control, order) = (rig.control(), order.clone());
+        resends.spawn(async move { control.act(&order, "resend", None).await.unwrap() });
     }
     let ids = resends.join_all().await;
     for id in ids {
@@ -143,15 +139,12 @@ async fn a_late_pending_never_moves_a_paid_payment_back(store: Store) {
     let paid = rig.act(&order, "pay", None).await;
     rig.settled(&order, paid).await;
     // A stale PENDING call arrives after PAID (its body says pending; the API says paid).
-    let (code, body) = control(
-        rig.sim.url(),
-        "POST",
-        &format!("/_sim/orders/{order}/exchange"),
-        Some(json!({"code": 20})),
-    )
-    .await;
-    assert_eq!(code, 200);
-    let record = rig.settled(&order, body["call_id"].as_u64().unwrap()).await;
+    let call = rig
+        .control()
+        .act(&order, "exchange", Some(&json!({"code": 20})))
+        .await
+        .unwrap();
+    let record = rig.settled(&order, call).await;
     assert_eq!(record["status_code"], 20);
     assert!(record["answer"].as_str().unwrap().starts_with("TRUE|"));
     assert_eq!(

@@ -5,7 +5,7 @@ mod common;
 
 use common::{client, client_config, control, new_order, sim_config, start_sim};
 use domain::Money;
-use paynl::sim::SimConfig;
+use paynl::sim::{Method, SimConfig};
 use paynl::{Error, PaymentState, PaynlClient};
 use serde_json::json;
 
@@ -38,7 +38,7 @@ async fn create_is_pending_then_paid_after_control_pay() {
 
     let (code, _) = control(
         sim.url(),
-        "POST",
+        Method::Post,
         &format!("/_sim/orders/{}/pay", order.id),
         None,
     )
@@ -57,7 +57,7 @@ async fn create_is_pending_then_paid_after_control_pay() {
     // Paying twice is refused by the control API.
     let (code, body) = control(
         sim.url(),
-        "POST",
+        Method::Post,
         &format!("/_sim/orders/{}/pay", order.id),
         None,
     )
@@ -78,17 +78,17 @@ async fn cancel_expire_mismatch_and_chargeback_map_to_states() {
         ids.push(order.id);
     }
     let act = |id: &str, action: &str| format!("/_sim/orders/{id}/{action}");
-    control(sim.url(), "POST", &act(&ids[0], "cancel"), None).await;
-    control(sim.url(), "POST", &act(&ids[1], "expire"), None).await;
+    control(sim.url(), Method::Post, &act(&ids[0], "cancel"), None).await;
+    control(sim.url(), Method::Post, &act(&ids[1], "expire"), None).await;
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         &act(&ids[2], "pay"),
         Some(json!({"amount": 4_000})),
     )
     .await;
-    control(sim.url(), "POST", &act(&ids[3], "pay"), None).await;
-    control(sim.url(), "POST", &act(&ids[3], "chargeback"), None).await;
+    control(sim.url(), Method::Post, &act(&ids[3], "pay"), None).await;
+    control(sim.url(), Method::Post, &act(&ids[3], "chargeback"), None).await;
 
     let cancelled = client.order_status(&ids[0]).await.unwrap();
     assert_eq!(
@@ -123,7 +123,7 @@ async fn partial_then_full_refund() {
 
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         &format!("/_sim/orders/{}/pay", order.id),
         None,
     )
@@ -167,20 +167,20 @@ async fn server_errors_are_clear_and_status_reads_retry() {
     // Two failures, three attempts: the read succeeds once the fault has passed.
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         "/_sim/faults",
         Some(json!({"api_error": {"count": 2}})),
     )
     .await;
     let status = client.order_status(&order.id).await.unwrap();
     assert_eq!(status.state, PaymentState::Pending);
-    let (_, faults) = control(sim.url(), "GET", "/_sim/faults", None).await;
+    let (_, faults) = control(sim.url(), Method::Get, "/_sim/faults", None).await;
     assert_eq!(faults, json!({}), "both failures were used up");
 
     // Create is never retried: one failure is enough to fail it.
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         "/_sim/faults",
         Some(json!({"api_error": {"count": 1, "status": 502}})),
     )
@@ -202,7 +202,7 @@ async fn server_errors_are_clear_and_status_reads_retry() {
     }
     assert!(err.to_string().contains("HTTP 502"), "{err}");
     assert!(!err.outcome_unknown());
-    let (_, orders) = control(sim.url(), "GET", "/_sim/orders", None).await;
+    let (_, orders) = control(sim.url(), Method::Get, "/_sim/orders", None).await;
     assert_eq!(
         orders.as_array().unwrap().len(),
         1,
@@ -212,14 +212,14 @@ async fn server_errors_are_clear_and_status_reads_retry() {
     // A lasting outage: retries run out, then the read works once the fault is cleared.
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         "/_sim/faults",
         Some(json!({"api_error": {}})),
     )
     .await;
     let err = client.order_status(&order.id).await.unwrap_err();
     assert_eq!(err.http_status(), Some(503), "{err}");
-    control(sim.url(), "DELETE", "/_sim/faults", None).await;
+    control(sim.url(), Method::Delete, "/_sim/faults", None).await;
     assert_eq!(
         client.order_status(&order.id).await.unwrap().state,
         PaymentState::Pending
@@ -237,7 +237,7 @@ async fn stalled_api_gives_a_timeout() {
 
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         "/_sim/faults",
         Some(json!({"api_stall": {"count": 1, "ms": 3000}})),
     )
@@ -263,7 +263,7 @@ async fn stalled_api_gives_a_timeout() {
     // Every attempt stalls: the read gives up with a timeout.
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         "/_sim/faults",
         Some(json!({"api_stall": {"ms": 3000}})),
     )
@@ -275,7 +275,7 @@ async fn stalled_api_gives_a_timeout() {
     // One stalled attempt is absorbed by the retry.
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         "/_sim/faults",
         Some(json!({"api_stall": {"count": 1, "ms": 3000}})),
     )
@@ -409,7 +409,7 @@ async fn hosted_page_pays_and_redirects_to_the_return_url() {
     );
     let (_, detail) = control(
         sim.url(),
-        "GET",
+        Method::Get,
         &format!("/_sim/orders/{}", order.id),
         None,
     )

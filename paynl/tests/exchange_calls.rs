@@ -11,7 +11,7 @@ use common::{
 };
 use domain::Money;
 use paynl::exchange::{Keyring, SignatureAlgorithm, SignaturePolicy, read_exchange};
-use paynl::sim::{ExchangeFormat, SimConfig};
+use paynl::sim::{ExchangeFormat, Method, SimConfig};
 use paynl::{ExchangeCall, ExchangeError, PaymentState};
 use serde_json::{Value, json};
 
@@ -44,7 +44,7 @@ async fn paid_order_sends_a_signed_call_that_verifies() {
         .unwrap();
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         &format!("/_sim/orders/{}/pay", order.id),
         None,
     )
@@ -103,7 +103,7 @@ async fn calls_are_retried_until_the_answer_starts_with_true() {
         .unwrap();
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         &format!("/_sim/orders/{}/cancel", order.id),
         None,
     )
@@ -145,7 +145,7 @@ async fn slow_answers_time_out_and_the_schedule_ends() {
         .unwrap();
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         &format!("/_sim/orders/{}/expire", order.id),
         None,
     )
@@ -174,14 +174,14 @@ async fn dropped_call_is_not_delivered_and_resend_delivers() {
         .unwrap();
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         "/_sim/faults",
         Some(json!({"exchange_drop": {"count": 1}})),
     )
     .await;
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         &format!("/_sim/orders/{}/pay", order.id),
         None,
     )
@@ -194,7 +194,7 @@ async fn dropped_call_is_not_delivered_and_resend_delivers() {
 
     let (code, answer) = control(
         sim.url(),
-        "POST",
+        Method::Post,
         &format!("/_sim/orders/{}/resend", order.id),
         None,
     )
@@ -209,7 +209,7 @@ async fn dropped_call_is_not_delivered_and_resend_delivers() {
     // Resending again delivers the same status again (the portal must be idempotent).
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         &format!("/_sim/orders/{}/resend", order.id),
         None,
     )
@@ -229,7 +229,7 @@ async fn stale_status_call_arrives_after_the_paid_one() {
         .unwrap();
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         &format!("/_sim/orders/{}/pay", order.id),
         None,
     )
@@ -237,7 +237,7 @@ async fn stale_status_call_arrives_after_the_paid_one() {
     receiver.wait_for(1).await;
     let (code, _) = control(
         sim.url(),
-        "POST",
+        Method::Post,
         &format!("/_sim/orders/{}/exchange", order.id),
         Some(json!({"code": 20})),
     )
@@ -267,7 +267,7 @@ async fn delayed_call_arrives_late_and_refunds_are_announced() {
         .unwrap();
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         "/_sim/faults",
         Some(json!({"exchange_delay": {"count": 1, "ms": 300}})),
     )
@@ -275,7 +275,7 @@ async fn delayed_call_arrives_late_and_refunds_are_announced() {
     let started = Instant::now();
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         &format!("/_sim/orders/{}/pay", order.id),
         None,
     )
@@ -294,7 +294,7 @@ async fn delayed_call_arrives_late_and_refunds_are_announced() {
 
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         &format!("/_sim/orders/{}/chargeback", order.id),
         None,
     )
@@ -320,7 +320,7 @@ async fn sha512_signatures_verify() {
         .unwrap();
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         &format!("/_sim/orders/{}/pay", order.id),
         None,
     )
@@ -345,7 +345,7 @@ async fn legacy_form_calls_are_unsigned_hints() {
         .unwrap();
     control(
         sim.url(),
-        "POST",
+        Method::Post,
         &format!("/_sim/orders/{}/pay", order.id),
         None,
     )

@@ -75,7 +75,7 @@ impl PlansError {
 impl From<StoreError> for PlansError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Conflict(_) => PlansError::PlanInPlay,
+            StoreError::Conflict(store::Conflict::PlanInPlay) => PlansError::PlanInPlay,
             other => PlansError::Store(other),
         }
     }

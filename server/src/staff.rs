@@ -75,7 +75,7 @@ pub async fn add_user(
         .await
     {
         Ok(()) => Ok(()),
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(store::Conflict::StaffUsernameTaken)) => {
             bail!("the username {username:?} is already taken; choose another")
         }
         Err(e) => Err(e).context("store the staff user"),

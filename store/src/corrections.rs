@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use crate::Store;
 use crate::audit::{NewAuditEvent, append_audit};
 use crate::dossiers::{debtor, record_field_source, write_debtor};
-use crate::error::{Result, StoreError, is_unique_violation};
+use crate::error::{Conflict, Result, StoreError, is_unique_violation};
 use crate::row::{RowExt, millis};
 use crate::types::{ActorKind, CorrectionStatus, DebtorField, FieldSourceKind};
 
@@ -84,9 +84,9 @@ impl Store {
             .await;
         match row {
             Ok(row) => correction_from_row(&row),
-            Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(
-                "an open correction request for this field exists",
-            )),
+            Err(e) if is_unique_violation(&e) => {
+                Err(StoreError::Conflict(Conflict::OpenCorrection))
+            }
             Err(e) => Err(e.into()),
         }
     }

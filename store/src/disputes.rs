@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 
 use crate::Store;
 use crate::audit::{NewAuditEvent, append_audit};
-use crate::error::{Result, StoreError, is_unique_violation};
+use crate::error::{Conflict, Result, StoreError, is_unique_violation};
 use crate::ledger::{NewCharge, NewLedgerEntry, append_ledger_entry};
 use crate::row::{RowExt, date_text, millis};
 use crate::types::{AttachmentType, DisputeDecisionKind, DisputeKind, DisputeStatus};
@@ -153,7 +153,7 @@ impl Store {
         let stored = match row {
             Ok(row) => dispute_from_row(&row)?,
             Err(e) if is_unique_violation(&e) => {
-                return Err(StoreError::Conflict("an open dispute of this exists"));
+                return Err(StoreError::Conflict(Conflict::OpenDispute));
             }
             Err(e) => return Err(e.into()),
         };

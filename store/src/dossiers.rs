@@ -6,7 +6,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::Store;
-use crate::error::{Result, StoreError};
+use crate::error::{Conflict, Result, StoreError};
 use crate::row::{RowExt, date_text, flag_value, millis, parse_date, placeholders};
 use crate::types::{
     Created, DebtorField, DebtorKind, DossierStatus, FieldSourceKind, InterestKind,
@@ -544,9 +544,7 @@ async fn upsert_dossier(
     if inserted {
         Ok(Created::New(stored))
     } else if stored.creditor_id != dossier.creditor_id {
-        Err(StoreError::Conflict(
-            "dossier number belongs to another creditor",
-        ))
+        Err(StoreError::Conflict(Conflict::DossierOfOtherCreditor))
     } else {
         Ok(Created::Existing(stored))
     }

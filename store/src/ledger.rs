@@ -6,7 +6,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::Store;
-use crate::error::{Result, StoreError};
+use crate::error::{Conflict, Result, StoreError};
 use crate::row::{RowExt, date_text, millis};
 use crate::types::{Booked, ChargeKind, LedgerKind};
 
@@ -248,9 +248,7 @@ pub(crate) async fn append_ledger_entry(
         || booked.kind != entry.kind
         || booked.amount != entry.amount
     {
-        return Err(StoreError::Conflict(
-            "ledger idempotency key reused for other money",
-        ));
+        return Err(StoreError::Conflict(Conflict::LedgerKeyReused));
     }
     Ok(Booked::AlreadyBooked)
 }

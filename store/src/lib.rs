@@ -1,8 +1,9 @@
 //! Storage: one API over SQLite and PostgreSQL.
 //!
 //! [`Store`] wraps a `sqlx::AnyPool`; the backend is picked from the URL scheme (`sqlite:` or
-//! `postgres://`) and each backend has its own migrations (`migrations/sqlite`,
-//! `migrations/postgres`) defining the same tables and columns. The queries are shared, so they
+//! `postgres://`); the migrations (`migrations.rs`) share a file where the backends agree
+//! (`migrations/shared`) and have one per backend only where they differ (`migrations/sqlite`,
+//! `migrations/postgres`), defining the same tables and columns. The queries are shared, so they
 //! stick to SQL both understand: `$n` placeholders (SQLite reads `$1` natively), `INSERT … ON
 //! CONFLICT`, `RETURNING`, partial unique indexes.
 //!
@@ -23,6 +24,7 @@ mod error;
 mod exchange;
 mod leases;
 mod ledger;
+mod migrations;
 mod payments;
 mod plans;
 mod row;
@@ -47,7 +49,7 @@ pub use dossiers::{
     ClaimItem, Creditor, Debtor, DebtorDetails, Dossier, DossierImport, DossierQuery,
     DossierSummary, FieldSource, NewClaimItem, NewCreditor, NewDossier,
 };
-pub use error::{Result, StoreError};
+pub use error::{Conflict, Result, StoreError};
 pub use exchange::{ExchangeCall, NewExchangeCall};
 pub use leases::Lease;
 pub use ledger::{Charge, DossierTotals, LedgerEntry, NewCharge, NewLedgerEntry};
@@ -64,9 +66,6 @@ pub use types::{
     FieldSourceKind, InstalmentStatus, InterestKind, LedgerKind, PaymentPurpose, PaymentStatus,
     PlanDecisionKind, PlanStatus, SessionKind, StaffRole,
 };
-
-static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Tries at a SQLite migration run that another process may be racing.
 const MIGRATE_ATTEMPTS: u32 = 10;
@@ -142,10 +141,7 @@ impl Store {
 
     /// Applies pending migrations for this backend.
     pub async fn migrate(&self) -> Result<()> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATOR,
-            Backend::Postgres => &POSTGRES_MIGRATOR,
-        };
+        let migrator = migrations::migrator(self.backend).await?;
         // PostgreSQL: sqlx holds an advisory lock around the run, so processes starting
         // together apply each migration once. SQLite has no such lock: two processes on a
         // fresh file both try migration 1 and the loser fails ("table already exists") once

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 
 use crate::Store;
 use crate::dossiers::found;
-use crate::error::{Result, StoreError};
+use crate::error::{Conflict, Result, StoreError};
 use crate::ledger::{NewLedgerEntry, append_ledger_entry};
 use crate::row::{RowExt, millis, placeholders};
 use crate::types::{Booked, Created, PaymentPurpose, PaymentStatus};
@@ -127,9 +127,7 @@ impl Store {
         if inserted {
             Ok(Created::New(stored))
         } else if stored.dossier_id != payment.dossier_id {
-            Err(StoreError::Conflict(
-                "payment intent key used for another dossier",
-            ))
+            Err(StoreError::Conflict(Conflict::IntentKeyOfOtherDossier))
         } else {
             Ok(Created::Existing(stored))
         }
@@ -156,18 +154,14 @@ impl Store {
             Ok(done) if done.rows_affected() == 1 => return Ok(()),
             Ok(_) => {}
             Err(e) if crate::error::is_unique_violation(&e) => {
-                return Err(StoreError::Conflict(
-                    "Pay.nl order id belongs to another payment",
-                ));
+                return Err(StoreError::Conflict(Conflict::OrderOfOtherPayment));
             }
             Err(e) => return Err(e.into()),
         }
         match self.payment(id).await? {
             None => Err(StoreError::NotFound("payment")),
             Some(p) if p.paynl_order_id.as_deref() == Some(order_id) => Ok(()),
-            Some(_) => Err(StoreError::Conflict(
-                "payment already has another Pay.nl order",
-            )),
+            Some(_) => Err(StoreError::Conflict(Conflict::PaymentHasOtherOrder)),
         }
     }
 

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 
 use crate::Store;
 use crate::audit::{NewAuditEvent, append_audit};
-use crate::error::{Result, StoreError, is_unique_violation};
+use crate::error::{Conflict, Result, StoreError, is_unique_violation};
 use crate::row::{RowExt, date_text, millis, placeholders};
 use crate::types::{InstalmentStatus, PlanDecisionKind, PlanStatus};
 
@@ -228,9 +228,7 @@ impl Store {
         .await;
         let moved = match moved {
             Err(e) if is_unique_violation(&e) => {
-                return Err(StoreError::Conflict(
-                    "the dossier already has a payment plan",
-                ));
+                return Err(StoreError::Conflict(Conflict::PlanInPlay));
             }
             other => other?,
         };
@@ -344,9 +342,7 @@ impl Store {
         }
         match query.execute(&self.pool).await {
             Ok(done) => Ok(done.rows_affected() == 1),
-            Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(
-                "the dossier already has a payment plan",
-            )),
+            Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(Conflict::PlanInPlay)),
             Err(e) => Err(e.into()),
         }
     }
@@ -433,9 +429,7 @@ async fn insert_plan(
     .await;
     match inserted {
         Err(e) if is_unique_violation(&e) => {
-            return Err(StoreError::Conflict(
-                "the dossier already has a payment plan",
-            ));
+            return Err(StoreError::Conflict(Conflict::PlanInPlay));
         }
         other => other?,
     };

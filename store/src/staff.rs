@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::Store;
 use crate::dossiers::found;
-use crate::error::{Result, StoreError, is_unique_violation};
+use crate::error::{Conflict, Result, StoreError, is_unique_violation};
 use crate::row::{RowExt, millis};
 use crate::types::StaffRole;
 
@@ -38,7 +38,9 @@ impl Store {
         .await;
         match done {
             Ok(_) => Ok(()),
-            Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict("staff username taken")),
+            Err(e) if is_unique_violation(&e) => {
+                Err(StoreError::Conflict(Conflict::StaffUsernameTaken))
+            }
             Err(e) => Err(e.into()),
         }
     }

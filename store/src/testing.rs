@@ -139,31 +139,68 @@ pub async fn on_postgres<Fut>(test: impl FnOnce(Store) -> Fut)
 where
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let Some(admin_url) = postgres_admin_url() else {
+    let Some(db) = PgDatabase::create().await else {
         return;
     };
-    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(&admin_url)
-        .await
-        .expect("connect to TEST_DATABASE_URL");
-    admin
-        .execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("create the test database");
-    let store = Store::connect(&with_database(&admin_url, &name))
+    let store = Store::connect(&db.url)
         .await
         .expect("open the PostgreSQL store");
     let outcome = tokio::spawn(test(store.clone())).await;
     store.close().await;
-    if let Err(e) = admin
-        .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-        .await
-    {
-        eprintln!("note: could not drop test database {name}: {e}");
-    }
-    let _ = admin.close().await;
+    db.drop().await;
     if let Err(e) = outcome {
         std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// A new, empty PostgreSQL database on the [`TEST_DATABASE_URL`] server, for tests that
+/// start servers or processes on it (they migrate it); [`PgDatabase::drop`] removes it.
+#[derive(Debug)]
+pub struct PgDatabase {
+    admin_url: String,
+    name: String,
+    /// Its URL.
+    pub url: String,
+}
+
+impl PgDatabase {
+    /// Creates the database, or `None` when PostgreSQL tests are skipped (never with
+    /// `CI=true`).
+    ///
+    /// # Panics
+    ///
+    /// When the server cannot be reached or refuses to create it.
+    pub async fn create() -> Option<PgDatabase> {
+        let admin_url = postgres_admin_url()?;
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::connect(&admin_url)
+            .await
+            .expect("connect to TEST_DATABASE_URL");
+        admin
+            .execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .expect("create the test database");
+        let _ = admin.close().await;
+        let url = with_database(&admin_url, &name);
+        Some(PgDatabase {
+            admin_url,
+            name,
+            url,
+        })
+    }
+
+    /// Drops the database (best effort, forcing out connections still open).
+    pub async fn drop(self) {
+        match PgConnection::connect(&self.admin_url).await {
+            Ok(mut admin) => {
+                let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+                if let Err(e) = admin.execute(sql.as_str()).await {
+                    eprintln!("note: could not drop test database {}: {e}", self.name);
+                }
+                let _ = admin.close().await;
+            }
+            Err(e) => eprintln!("note: could not drop test database {}: {e}", self.name),
+        }
     }
 }
 

@@ -268,6 +268,37 @@ fn tables() -> impl Iterator<Item = &'static str> {
 }
 
 /// The table's columns in order, read from the backend's own catalogue.
+/// Every index made by a migration (not those behind primary keys and UNIQUE columns), the
+/// same on both backends.
+const INDEXES: &str = "audit_event_dossier_idx charge_dossier_idx correction_request_dossier_idx \
+    correction_request_open_field_idx correction_request_status_idx \
+    dispute_attachment_dispute_idx dispute_dossier_idx dispute_one_open_complaint_idx \
+    dispute_one_open_dossier_idx dispute_one_open_invoice_idx dispute_status_idx \
+    dossier_creditor_idx dossier_status_idx exchange_call_order_idx \
+    invoice_write_off_dossier_idx ledger_entry_dossier_idx login_attempt_key_idx \
+    payment_dossier_idx payment_plan_one_open_idx payment_status_idx plan_instalment_due_idx \
+    session_dossier_idx session_expires_idx";
+
+async fn indexes(store: &Store) -> Vec<String> {
+    let sql = match store.backend() {
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        }
+        Backend::Postgres => {
+            "SELECT CAST(indexname AS TEXT) AS name FROM pg_indexes i \
+             WHERE schemaname = current_schema() \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+        }
+    };
+    let rows = sqlx::query(sql).fetch_all(store.pool()).await.unwrap();
+    let mut names: Vec<String> = rows
+        .iter()
+        .map(|row| row.try_get("name").unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
 async fn columns(store: &Store, table: &str) -> Vec<String> {
     let sql = match store.backend() {
         Backend::Sqlite => "SELECT name AS column_name FROM pragma_table_info($1) ORDER BY cid",
@@ -300,6 +331,8 @@ async fn migrations_create_the_same_tables_and_columns_and_can_run_again(store: 
         );
         assert_eq!(count(&store, table).await, 0, "{table} starts empty");
     }
+    let expected: Vec<&str> = INDEXES.split_whitespace().collect();
+    assert_eq!(indexes(&store).await, expected);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -433,7 +466,13 @@ async fn a_dossier_number_cannot_move_to_another_creditor(store: Store) {
         status: DossierStatus::Open,
     };
     let result = store.upsert_dossier(&stolen, t0()).await;
-    assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+    assert!(
+        matches!(
+            result,
+            Err(StoreError::Conflict(Conflict::DossierOfOtherCreditor))
+        ),
+        "{result:?}"
+    );
 }
 
 async fn dossier_status_changes_only_from_the_expected_status(store: Store) {
@@ -526,7 +565,10 @@ async fn a_ledger_entry_with_a_known_key_is_booked_once(store: Store) {
         ..entry.clone()
     };
     let result = store.append_ledger_entry(&other_money).await;
-    assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+    assert!(
+        matches!(result, Err(StoreError::Conflict(Conflict::LedgerKeyReused))),
+        "{result:?}"
+    );
 
     let unbalanced = NewLedgerEntry {
         idempotency_key: "k2".into(),
@@ -948,11 +990,20 @@ async fn a_payment_keeps_its_first_order_id(store: Store) {
         .set_payment_order_id(&payment.id, "ORDER-B", t0())
         .await;
     assert!(
-        matches!(replaced, Err(StoreError::Conflict(_))),
+        matches!(
+            replaced,
+            Err(StoreError::Conflict(Conflict::PaymentHasOtherOrder))
+        ),
         "{replaced:?}"
     );
     let shared = store.set_payment_order_id(&other.id, "ORDER-A", t0()).await;
-    assert!(matches!(shared, Err(StoreError::Conflict(_))), "{shared:?}");
+    assert!(
+        matches!(
+            shared,
+            Err(StoreError::Conflict(Conflict::OrderOfOtherPayment))
+        ),
+        "{shared:?}"
+    );
     let missing = store.set_payment_order_id("nope", "ORDER-C", t0()).await;
     assert!(
         matches!(missing, Err(StoreError::NotFound(_))),
@@ -1644,7 +1695,10 @@ async fn one_open_request_per_field_and_a_new_one_after_the_decision(store: Stor
     let again = store
         .create_correction(&email_correction(&dossier.id))
         .await;
-    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert!(
+        matches!(again, Err(StoreError::Conflict(Conflict::OpenCorrection))),
+        "{again:?}"
+    );
     let other_field = NewCorrection {
         field: DebtorField::Phone,
         proposed_value: "0612345678".into(),
@@ -1719,7 +1773,13 @@ async fn staff_usernames_are_unique(store: Store) {
     let again = store
         .create_staff_user("alice", "$argon2id$2", StaffRole::Admin, t0())
         .await;
-    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert!(
+        matches!(
+            again,
+            Err(StoreError::Conflict(Conflict::StaffUsernameTaken))
+        ),
+        "{again:?}"
+    );
     store
         .set_staff_password("alice", "$argon2id$3")
         .await
@@ -1777,7 +1837,10 @@ async fn one_payment_plan_in_play_per_dossier(store: Store) {
     let second = store
         .create_plan(&three_months(&dossier.id, PlanStatus::Active), t0())
         .await;
-    assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");
+    assert!(
+        matches!(second, Err(StoreError::Conflict(Conflict::PlanInPlay))),
+        "{second:?}"
+    );
     assert_eq!(
         count(&store, "plan_instalment").await,
         3,
@@ -1814,7 +1877,10 @@ async fn one_payment_plan_in_play_per_dossier(store: Store) {
     let reopen = store
         .set_plan_status(&plan.id, &[PlanStatus::Defaulted], PlanStatus::Active, t0())
         .await;
-    assert!(matches!(reopen, Err(StoreError::Conflict(_))), "{reopen:?}");
+    assert!(
+        matches!(reopen, Err(StoreError::Conflict(Conflict::PlanInPlay))),
+        "{reopen:?}"
+    );
     let empty = NewPlan {
         instalments: vec![],
         ..three_months(&dossier.id, PlanStatus::Active)
@@ -2213,7 +2279,7 @@ async fn one_open_dispute_per_invoice_per_dossier_and_one_open_complaint(store: 
         store
             .create_dispute(&file(Some(items[0].id), DisputeKind::NotMine), &audit)
             .await,
-        Err(StoreError::Conflict(_))
+        Err(StoreError::Conflict(Conflict::OpenDispute))
     ));
     // Another invoice, the whole dossier and a complaint are each fine once.
     store
@@ -2231,7 +2297,7 @@ async fn one_open_dispute_per_invoice_per_dossier_and_one_open_complaint(store: 
     for (invoice, kind) in [(None, DisputeKind::NotMine), (None, DisputeKind::Complaint)] {
         assert!(matches!(
             store.create_dispute(&file(invoice, kind), &audit).await,
-            Err(StoreError::Conflict(_))
+            Err(StoreError::Conflict(Conflict::OpenDispute))
         ));
     }
     // A failed filing keeps nothing: 4 disputes, 4 files.

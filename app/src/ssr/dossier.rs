@@ -269,7 +269,9 @@ pub async fn request_correction(
     };
     match store.create_correction(&request).await {
         Ok(created) => Ok(correction_view(created)),
-        Err(store::StoreError::Conflict(_)) => Err(CorrectionError::Duplicate),
+        Err(store::StoreError::Conflict(store::Conflict::OpenCorrection)) => {
+            Err(CorrectionError::Duplicate)
+        }
         Err(e) => {
             tracing::error!(error = %e, "correction request not stored");
             Err(CorrectionError::Unavailable)

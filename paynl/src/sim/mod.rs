@@ -26,7 +26,7 @@
 //! let client = PaynlClient::new(
 //!     PaynlConfig::new("AT-0000-0001", "api-token", "SL-1234-5678").with_base_url(sim.url()),
 //! )?;
-//! // Drive orders with the control API, e.g. POST {sim.url()}/_sim/orders/{id}/pay.
+//! // Drive orders with the control API, e.g. SimControl::new(sim.url()).act(&id, "pay", None).
 //! # let _ = client; Ok(()) }
 //! ```
 
@@ -34,6 +34,9 @@ mod api;
 mod control;
 mod delivery;
 mod page;
+mod remote;
+
+pub use remote::{ControlError, Method, SimControl};
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;

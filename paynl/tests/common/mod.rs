@@ -11,7 +11,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::routing::post;
 use domain::Money;
-use paynl::sim::{SimConfig, Simulator};
+use paynl::sim::{Method, SimConfig, SimControl, Simulator};
 use paynl::{CreateOrder, PaynlClient, PaynlConfig};
 use serde_json::Value;
 
@@ -60,35 +60,26 @@ pub fn new_order(reference: &str, cents: i64, exchange_url: &str) -> CreateOrder
     }
 }
 
-/// Calls the simulator's control API; returns the HTTP status and the JSON answer.
-pub async fn control(base: &str, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let http = reqwest::Client::new();
-    let url = format!("{base}{path}");
-    let mut request = match method {
-        "GET" => http.get(url),
-        "POST" => http.post(url),
-        "DELETE" => http.delete(url),
-        other => panic!("unsupported method {other}"),
-    };
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    let json = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
-    };
-    (status, json)
+/// A control-API call through the simulator's own client (`paynl::sim::SimControl`): the
+/// status and the JSON body, whatever the status; panics only when the simulator is gone.
+pub async fn control(base: &str, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    SimControl::new(base)
+        .call(method, path, body.as_ref())
+        .await
+        .expect("the simulator answers")
 }
 
 /// Polls the exchange log of `order` until `done` holds (5 s at most).
 pub async fn wait_log(base: &str, order: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let (_, log) = control(base, "GET", &format!("/_sim/exchanges?order={order}"), None).await;
+        let (_, log) = control(
+            base,
+            Method::Get,
+            &format!("/_sim/exchanges?order={order}"),
+            None,
+        )
+        .await;
         let records = log.as_array().cloned().unwrap_or_default();
         if done(&records) {
             return records;

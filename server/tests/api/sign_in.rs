@@ -1,6 +1,6 @@
 //! Signing in over real HTTP: the no-JavaScript form post, sessions, throttling, sign-out.
 
-mod common;
+use crate::common;
 
 use common::{
     client, dossier_with_secret, session_cookie, sign_in_form, start, start_beside, summary,
@@ -128,7 +128,7 @@ async fn repeated_failures_throttle_the_dossier_across_server_processes() {
 /// the throttle through the database, up to the one-hour lock.
 #[tokio::test]
 async fn throttle_and_lock_hold_across_two_processes_on_postgres() {
-    let Some(db) = common::PgDb::create().await else {
+    let Some(db) = store::testing::PgDatabase::create().await else {
         return;
     };
     let a = common::start_with_database(&db.url).await;

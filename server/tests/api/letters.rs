@@ -1,6 +1,6 @@
 //! The letter run: links, QR codes and secrets that work when a debtor uses them.
 
-mod common;
+use crate::common;
 
 use common::{client, dossier_with_secret, session_cookie, sign_in_form, start};
 use server::letters::{CSV_NAME, LetterRun, run};

@@ -1,7 +1,7 @@
 //! Payment plans through the portal over HTTP: preview, agree, pay the first instalment
 //! through the Pay.nl sandbox, and see it paid.
 
-mod common;
+use crate::common;
 
 use common::{call, client, demo_session, start};
 use serde_json::{Value, json};

@@ -2,7 +2,7 @@
 //! throttling, the wall between debtor and staff sessions, the correction queue, the
 //! dossier look-up, and the audit trail of every staff action.
 
-mod common;
+use crate::common;
 
 use common::{
     TestApp, client, dossier_with_debtor, dossier_with_secret, email_correction, error_in, follow,
@@ -693,7 +693,7 @@ async fn the_dossier_look_up_shows_the_dossier_and_audits_the_view() {
 
 #[tokio::test]
 async fn every_staff_action_is_audited_on_postgres() {
-    let Some(db) = common::PgDb::create().await else {
+    let Some(db) = store::testing::PgDatabase::create().await else {
         return;
     };
     let app = common::start_with_database(&db.url).await;

@@ -2,7 +2,7 @@
 //! simulator on its own socket): forms post like a browser without JavaScript, Pay.nl's
 //! exchange calls come back over HTTP, and the balance is read from the ledger.
 
-mod common;
+use crate::common;
 
 use common::{call, client, demo_session, start};
 use serde_json::{Value, json};

@@ -1,7 +1,5 @@
 //! Test helper: the real server on a free port with a fresh database.
 
-#![allow(dead_code)]
-
 use chrono::Utc;
 use clap::Parser;
 use server::ConfigArgs;
@@ -41,47 +39,7 @@ pub async fn start_beside(other: &TestApp) -> TestApp {
     start_on(&other.db_url, other._dir.clone()).await
 }
 
-/// A fresh PostgreSQL database (on `TEST_DATABASE_URL`'s server), dropped by [`PgDb::drop`].
-pub struct PgDb {
-    admin_url: String,
-    name: String,
-    pub url: String,
-}
-
-impl PgDb {
-    /// Creates the database, or `None` when PostgreSQL tests are skipped (never in CI).
-    pub async fn create() -> Option<PgDb> {
-        use sqlx::{Connection, Executor};
-        let admin_url = store::testing::postgres_admin_url()?;
-        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = sqlx::PgConnection::connect(&admin_url)
-            .await
-            .expect("connect to TEST_DATABASE_URL");
-        admin
-            .execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .expect("create database");
-        let url = store::testing::with_database(&admin_url, &name);
-        Some(PgDb {
-            admin_url,
-            name,
-            url,
-        })
-    }
-
-    /// Drops the database (best effort; the servers using it may still hold connections).
-    pub async fn drop(self) {
-        use sqlx::{Connection, Executor};
-        if let Ok(mut admin) = sqlx::PgConnection::connect(&self.admin_url).await {
-            let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-            if let Err(e) = admin.execute(sql.as_str()).await {
-                eprintln!("note: could not drop {}: {e}", self.name);
-            }
-        }
-    }
-}
-
-/// A server on the database at `url` (e.g. a [`PgDb`]).
+/// A server on the database at `url` (e.g. a `store::testing::PgDatabase`).
 pub async fn start_with_database(url: &str) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     start_on(url, std::sync::Arc::new(dir)).await

@@ -4,21 +4,18 @@
 //! exchange calls signed like Pay.nl's and fired at any portal, and a TCP proxy in front of
 //! PostgreSQL that can cut the database off.
 
-#![allow(dead_code, clippy::inconsistent_digit_grouping)]
+#![allow(clippy::inconsistent_digit_grouping)]
 
 use std::collections::HashMap;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, Utc};
 use domain::Money;
-use paynl::sim::{SimConfig, Simulator};
+use paynl::sim::{Method, SimConfig, SimControl, Simulator};
 use serde_json::{Value, json};
-use store::{
-    ChargeKind, DebtorDetails, DebtorKind, DossierImport, DossierStatus, InterestKind, NewCharge,
-    NewClaimItem, NewCreditor, NewDossier, Store,
-};
+use store::Store;
 use tokio::io::AsyncBufReadExt;
 use tokio::process::{Child, Command};
 
@@ -53,14 +50,10 @@ pub async fn simulator() -> Simulator {
 
 /// POSTs to the simulator's control API; returns the JSON answer.
 pub async fn sim_post(sim: &Simulator, path: &str, body: Value) -> Value {
-    let resp = common::client()
-        .post(format!("{}{path}", sim.url()))
-        .json(&body)
-        .send()
+    SimControl::new(sim.url())
+        .ok(Method::Post, path, Some(&body))
         .await
-        .expect("simulator");
-    assert!(resp.status().is_success(), "{path}: {}", resp.status());
-    resp.json().await.unwrap_or(Value::Null)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// A `debiteurportaal serve` process.
@@ -182,25 +175,9 @@ pub fn today() -> NaiveDate {
     claim::dutch_date(Utc::now())
 }
 
-/// Seeds `n` consumer dossiers (two invoices, WIK costs) with secret [`SECRET_CODE`], hashed
-/// cheaply; returns their numbers.
+/// Seeds `n` copies of the shared consumer dossier (`store::testing`: two invoices, WIK
+/// costs) with secret [`SECRET_CODE`], hashed cheaply; returns their numbers.
 pub async fn seed_dossiers(store: &Store, n: usize) -> Vec<String> {
-    let now = Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap();
-    store
-        .upsert_creditor(
-            &NewCreditor {
-                id: "zorg".into(),
-                name: "Stichting Thuiszorg Zeeland".into(),
-                kvk: None,
-                contact_email: None,
-                contact_phone: None,
-                can_deduct_vat: true,
-                interest_kind: InterestKind::Consumer,
-            },
-            now,
-        )
-        .await
-        .expect("creditor");
     let hasher = auth::SecretHasher::new(auth::HashParams {
         memory_kib: 1024,
         iterations: 1,
@@ -209,53 +186,12 @@ pub async fn seed_dossiers(store: &Store, n: usize) -> Vec<String> {
     .expect("hasher");
     let canonical: domain::Secret = SECRET_CODE.parse().expect("secret");
     let hash = hasher.hash(canonical.expose()).expect("hash");
-    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
     let mut numbers = Vec::with_capacity(n);
     for i in 0..n {
         let number = format!("ISB-2025-{:06}", 100_000 + i);
-        let dossier = store
-            .import_dossier(
-                &DossierImport {
-                    dossier: NewDossier {
-                        number: number.clone(),
-                        creditor_id: "zorg".into(),
-                        status: DossierStatus::Open,
-                    },
-                    debtor: DebtorDetails::named(DebtorKind::Person, "P. de Vries"),
-                    claim_items: vec![
-                        NewClaimItem {
-                            invoice_number: format!("{number}-F1"),
-                            invoice_date: date(2025, 1, 1),
-                            due_date: date(2025, 1, 31),
-                            principal: Money::from_cents(1_000_00),
-                        },
-                        NewClaimItem {
-                            invoice_number: format!("{number}-F2"),
-                            invoice_date: date(2025, 2, 1),
-                            due_date: date(2025, 2, 28),
-                            principal: Money::from_cents(500_00),
-                        },
-                    ],
-                },
-                now,
-            )
-            .await
-            .expect("dossier")
-            .into_inner();
+        let id = store::testing::seed_consumer_dossier(store, &number).await;
         store
-            .add_charge(&NewCharge {
-                dossier_id: dossier.id.clone(),
-                kind: ChargeKind::Costs,
-                amount: Money::from_cents(225_00),
-                rule: "WIK: 15% of €1,500.00".into(),
-                as_of: date(2025, 3, 1),
-                idempotency_key: format!("wik:{number}"),
-                created_at: now,
-            })
-            .await
-            .expect("costs");
-        store
-            .set_dossier_secret(&dossier.id, &hash, now)
+            .set_dossier_secret(&id, &hash, Utc::now())
             .await
             .expect("secret");
         numbers.push(number);

@@ -2,7 +2,7 @@
 //! personal-data page answers the privacy statement's questions, export and corrections work,
 //! and a QR-link (pay-only) session sees none of it.
 
-mod common;
+use crate::common;
 
 use common::{call, demo_session, get, start};
 

@@ -1,6 +1,6 @@
 //! The signed links on letters: valid ones open a pay-only session, others explain.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, Utc};
 use common::{client, dossier_with_secret, links, session_cookie, start};

@@ -1,6 +1,6 @@
 //! Starts the real server on a free port and talks HTTP to it.
 
-mod common;
+use crate::common;
 
 use common::client;
 

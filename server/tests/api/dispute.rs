@@ -3,7 +3,7 @@
 //! decisions that restore or cancel with the right balance.
 #![allow(clippy::inconsistent_digit_grouping)]
 
-mod common;
+use crate::common;
 
 use chrono::{Days, Utc};
 use common::{

@@ -2,8 +2,8 @@
 //! sharing one database, Pay.nl down or slow while debtors pay, and the database cut off.
 //! The long run (a portal SIGKILLed mid-storm) is ignored here and run by `cargo xtask soak`.
 
-mod cluster;
-mod common;
+use crate::cluster;
+use crate::common;
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -25,7 +25,7 @@ where
         dir.path().join("portal.db").display()
     ))
     .await;
-    if let Some(pg) = common::PgDb::create().await {
+    if let Some(pg) = store::testing::PgDatabase::create().await {
         test(pg.url.clone()).await;
         pg.drop().await;
     }
@@ -270,7 +270,7 @@ async fn paynl_down_or_slow_loses_and_doubles_nothing_and_the_reconciler_catches
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_database_outage_fails_requests_cleanly_and_heals_without_a_restart() {
-    let Some(pg) = common::PgDb::create().await else {
+    let Some(pg) = store::testing::PgDatabase::create().await else {
         return; // SQLite is a file inside the process: it cannot become unreachable.
     };
     let proxy = cluster::DbProxy::start(cluster::host_port(&pg.url)).await;
@@ -403,7 +403,7 @@ async fn a_portal_killed_mid_storm_and_restarted_ends_with_the_expected_ledger()
     let dir = tempfile::tempdir().expect("tempdir");
     let sqlite = format!("sqlite://{}", dir.path().join("portal.db").display());
     killed_mid_storm(&sqlite, 200).await;
-    if let Some(pg) = common::PgDb::create().await {
+    if let Some(pg) = store::testing::PgDatabase::create().await {
         killed_mid_storm(&pg.url, 200).await;
         pg.drop().await;
     }
