@@ -7,10 +7,11 @@
 //! Behind the `store` feature: the attempts live in the database, so the limits hold across
 //! server processes.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use store::{AttemptKey, Store, StoreError};
+use store::{AttemptKey, AttemptKeyKind, Store, StoreError};
 
 use crate::secret_hash::SecretHasher;
 use crate::throttle::ThrottlePolicy;
@@ -25,6 +26,31 @@ pub struct Attempt {
     pub stored_hash: Option<String>,
     /// What was typed.
     pub typed: String,
+}
+
+impl Attempt {
+    /// An attempt on `name` (a dossier number, a staff username) under `policy`, counted per
+    /// client address too when the address is known (under [`ThrottlePolicy::ADDRESS`]).
+    pub fn new(
+        name: AttemptKey,
+        policy: ThrottlePolicy,
+        ip: Option<IpAddr>,
+        stored_hash: Option<String>,
+        typed: impl Into<String>,
+    ) -> Attempt {
+        let mut keys = vec![(name, policy)];
+        if let Some(ip) = ip {
+            keys.push((
+                AttemptKey::new(AttemptKeyKind::Ip, ip.to_string()),
+                ThrottlePolicy::ADDRESS,
+            ));
+        }
+        Attempt {
+            keys,
+            stored_hash,
+            typed: typed.into(),
+        }
+    }
 }
 
 /// How the attempt went.

@@ -41,21 +41,13 @@ pub async fn sign_in(
         .dossier_by_number(&number.to_string())
         .await
         .map_err(unavailable)?;
-    let mut keys = vec![(
+    let attempt = Attempt::new(
         AttemptKey::new(AttemptKeyKind::Dossier, number.to_string()),
         ThrottlePolicy::DOSSIER,
-    )];
-    if let Some(ip) = ip {
-        keys.push((
-            AttemptKey::new(AttemptKeyKind::Ip, ip.to_string()),
-            ThrottlePolicy::ADDRESS,
-        ));
-    }
-    let attempt = Attempt {
-        keys,
-        stored_hash: dossier.as_ref().and_then(|d| d.secret_hash.clone()),
-        typed: secret.expose().to_owned(),
-    };
+        ip,
+        dossier.as_ref().and_then(|d| d.secret_hash.clone()),
+        secret.expose(),
+    );
     let verdict = auth::sign_in::check(store, &services.hasher, attempt, now)
         .await
         .map_err(|e| {

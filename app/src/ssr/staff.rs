@@ -162,21 +162,13 @@ pub async fn sign_in(
         .staff_user(&username)
         .await
         .map_err(|e| unavailable("staff sign-in", e))?;
-    let mut keys = vec![(
+    let attempt = Attempt::new(
         AttemptKey::new(AttemptKeyKind::Staff, username.clone()),
         ThrottlePolicy::STAFF,
-    )];
-    if let Some(ip) = ip {
-        keys.push((
-            AttemptKey::new(AttemptKeyKind::Ip, ip.to_string()),
-            ThrottlePolicy::ADDRESS,
-        ));
-    }
-    let attempt = Attempt {
-        keys,
-        stored_hash: user.as_ref().map(|u| u.password_hash.clone()),
-        typed: password.to_owned(),
-    };
+        ip,
+        user.as_ref().map(|u| u.password_hash.clone()),
+        password,
+    );
     let verdict = auth::sign_in::check(store, &services.hasher, attempt, now)
         .await
         .map_err(|e| {
