@@ -27,23 +27,10 @@ pub struct ClaimOverview {
     pub pay_intent: String,
 }
 
-/// A payment's state as the return page shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentState {
-    Processing,
-    Paid,
-    Cancelled,
-    Expired,
-    Failed,
-    Refunded,
-    ChargedBack,
-}
-
 /// What the return page shows about one payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentView {
-    pub state: PaymentState,
+    pub state: domain::PayStatus,
     pub amount: Money,
     /// Whether the visitor is signed in to the payment's dossier (then the page links back).
     pub signed_in: bool,

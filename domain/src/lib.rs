@@ -15,6 +15,7 @@ pub mod ids;
 pub mod interest;
 pub mod lang;
 pub mod money;
+pub mod pay_status;
 pub mod payment_rules;
 pub mod plan;
 pub mod wik;
@@ -36,6 +37,7 @@ pub use interest::{
 };
 pub use lang::{Lang, UnknownLang};
 pub use money::{Money, MoneyParseError};
+pub use pay_status::PayStatus;
 pub use payment_rules::{AmountRefusal, PaymentRules};
 pub use plan::{
     Instalment, Limits, MAX_SCHEDULE_MONTHS, PlanError, PlanRequest, PlanRules, PlanRulesError,

@@ -41,9 +41,11 @@ mod service;
 pub mod testing;
 
 pub use apply::Applied;
+pub use domain::PayStatus;
 pub use error::PayError;
 pub use exchange::{ExchangeAnswer, ExchangeOutcome};
 pub use reconciler::{RECONCILER_LEASE, ReconcileReport, Reconciler, ReconcilerConfig};
 pub use service::{
-    PayAmount, PayPurpose, PayRequest, PayStatus, PaymentConfig, PaymentService, Refreshed, Started,
+    PayAmount, PayPurpose, PayRequest, PaymentConfig, PaymentService, Refreshed, Started,
+    pay_status,
 };

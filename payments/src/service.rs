@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use domain::{AmountRefusal, Money, PaymentRules};
+use domain::{AmountRefusal, Money, PayStatus, PaymentRules};
 use paynl::exchange::{Keyring, SignaturePolicy};
 use paynl::{CreateOrder, PaymentState, PaynlClient};
 use store::{BookPayment, NewPayment, Payment, PaymentPurpose, PaymentStatus, Store, StoreError};
@@ -110,43 +110,17 @@ pub struct Started {
     pub repeated: bool,
 }
 
-/// A payment's status as the debtor sees it on the return page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PayStatus {
-    /// Not decided yet (the payer is paying, or the bank has not confirmed).
-    Processing,
-    /// Money received.
-    Paid,
-    /// Cancelled by the payer (or the attempt was abandoned).
-    Cancelled,
-    /// Not paid in time.
-    Expired,
-    /// Pay.nl reports a failure or a denial, or the order could not be created.
-    Failed,
-    /// Paid, then refunded in full.
-    Refunded,
-    /// Paid, then charged back by the payer's bank.
-    ChargedBack,
-}
-
-impl PayStatus {
-    /// Our stored status as the debtor sees it.
-    pub fn of(payment: &Payment) -> PayStatus {
-        match payment.status {
-            PaymentStatus::Initiated | PaymentStatus::Pending => PayStatus::Processing,
-            PaymentStatus::Paid => PayStatus::Paid,
-            // Cancelled without ever having an order: creating it failed.
-            PaymentStatus::Cancelled if payment.paynl_order_id.is_none() => PayStatus::Failed,
-            PaymentStatus::Cancelled => PayStatus::Cancelled,
-            PaymentStatus::Expired => PayStatus::Expired,
-            PaymentStatus::Refunded => PayStatus::Refunded,
-            PaymentStatus::Chargeback => PayStatus::ChargedBack,
-        }
-    }
-
-    /// Whether nothing more is expected (the page can stop polling).
-    pub fn is_final(self) -> bool {
-        !matches!(self, PayStatus::Processing)
+/// Our stored status as the debtor sees it ([`PayStatus`], shared with the return page).
+pub fn pay_status(payment: &Payment) -> PayStatus {
+    match payment.status {
+        PaymentStatus::Initiated | PaymentStatus::Pending => PayStatus::Processing,
+        PaymentStatus::Paid => PayStatus::Paid,
+        // Cancelled without ever having an order: creating it failed.
+        PaymentStatus::Cancelled if payment.paynl_order_id.is_none() => PayStatus::Failed,
+        PaymentStatus::Cancelled => PayStatus::Cancelled,
+        PaymentStatus::Expired => PayStatus::Expired,
+        PaymentStatus::Refunded => PayStatus::Refunded,
+        PaymentStatus::Chargeback => PayStatus::ChargedBack,
     }
 }
 
@@ -429,7 +403,7 @@ impl PaymentService {
             .ok_or(PayError::PaymentNotFound)?;
         let Some(order_id) = payment.paynl_order_id.clone() else {
             return Ok(Refreshed {
-                status: PayStatus::of(&payment),
+                status: pay_status(&payment),
                 payment,
                 confirmed: false,
             });
@@ -439,7 +413,7 @@ impl PaymentService {
             Err(e) => {
                 tracing::warn!(payment = %payment_id, error = %e, "Pay.nl status read failed; showing the stored status");
                 return Ok(Refreshed {
-                    status: PayStatus::of(&payment),
+                    status: pay_status(&payment),
                     payment,
                     confirmed: false,
                 });
@@ -455,7 +429,7 @@ impl PaymentService {
             (PaymentStatus::Cancelled, PaymentState::Failed | PaymentState::Denied) => {
                 PayStatus::Failed
             }
-            _ => PayStatus::of(&payment),
+            _ => pay_status(&payment),
         };
         Ok(Refreshed {
             payment,

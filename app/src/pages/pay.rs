@@ -3,7 +3,8 @@
 use crate::errors::{AmountProblem, PaymentError};
 use crate::format;
 use crate::i18n::{Locale, t, t_string, use_i18n};
-use crate::model::{ClaimOverview, PaymentState, PaymentView};
+use crate::model::{ClaimOverview, PaymentView};
+use domain::PayStatus;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -181,7 +182,7 @@ fn PaymentStatus(payment: String) -> impl IntoView {
                     matches!(
                         s,
                         Ok(PaymentView {
-                            state: PaymentState::Processing,
+                            state: PayStatus::Processing,
                             ..
                         })
                     )
@@ -218,34 +219,34 @@ fn PaymentOutcome(view: PaymentView, locale: Locale) -> impl IntoView {
     let i18n = use_i18n();
     let amount = format::money(locale, view.amount);
     let (heading, text) = match view.state {
-        PaymentState::Paid => (
+        PayStatus::Paid => (
             t_string!(i18n, pay.paid_heading).to_string(),
             t_string!(i18n, pay.paid_text, amount = amount.clone()).to_string(),
         ),
-        PaymentState::Processing => (
+        PayStatus::Processing => (
             t_string!(i18n, pay.processing_heading).to_string(),
             t_string!(i18n, pay.processing_text, amount = amount.clone()).to_string(),
         ),
-        PaymentState::Cancelled => (
+        PayStatus::Cancelled => (
             t_string!(i18n, pay.cancelled_heading).to_string(),
             t_string!(i18n, pay.cancelled_text).to_string(),
         ),
-        PaymentState::Expired => (
+        PayStatus::Expired => (
             t_string!(i18n, pay.expired_heading).to_string(),
             t_string!(i18n, pay.expired_text).to_string(),
         ),
-        PaymentState::Failed => (
+        PayStatus::Failed => (
             t_string!(i18n, pay.failed_heading).to_string(),
             t_string!(i18n, pay.failed_text).to_string(),
         ),
-        PaymentState::Refunded | PaymentState::ChargedBack => (
+        PayStatus::Refunded | PayStatus::ChargedBack => (
             t_string!(i18n, pay.reversed_heading).to_string(),
             t_string!(i18n, pay.reversed_text, amount = amount.clone()).to_string(),
         ),
     };
     let class = match view.state {
-        PaymentState::Paid => "card outcome ok",
-        PaymentState::Processing => "card outcome",
+        PayStatus::Paid => "card outcome ok",
+        PayStatus::Processing => "card outcome",
         _ => "card outcome warn",
     };
     let back = if view.signed_in { "/dossier" } else { "/" };
@@ -253,7 +254,7 @@ fn PaymentOutcome(view: PaymentView, locale: Locale) -> impl IntoView {
         <section class=class aria-labelledby="outcome-heading" data-testid="payment-outcome" data-state=format!("{:?}", view.state).to_lowercase()>
             <h1 id="outcome-heading">{heading}</h1>
             <p role="status">{text}</p>
-            {(view.state == PaymentState::Processing)
+            {(view.state == PayStatus::Processing)
                 .then(|| {
                     view! {
                         <p><a class="button secondary" href="">{t!(i18n, pay.refresh)}</a></p>

@@ -2,9 +2,9 @@
 
 use super::Services;
 use crate::errors::{AmountProblem, PaymentError};
-use crate::model::{PaymentState, PaymentView};
+use crate::model::PaymentView;
 use chrono::{DateTime, Utc};
-use payments::{PayAmount, PayError, PayPurpose, PayRequest, PayStatus};
+use payments::{PayAmount, PayError, PayPurpose, PayRequest};
 
 /// What the pay form asked for.
 pub enum Asked {
@@ -96,20 +96,12 @@ pub async fn status(
                     PaymentError::Unavailable
                 })?
                 .ok_or(PaymentError::NotFound)?;
-            let state = PayStatus::of(&payment);
+            let state = payments::pay_status(&payment);
             (payment, state)
         }
     };
     Ok(PaymentView {
-        state: match state {
-            PayStatus::Processing => PaymentState::Processing,
-            PayStatus::Paid => PaymentState::Paid,
-            PayStatus::Cancelled => PaymentState::Cancelled,
-            PayStatus::Expired => PaymentState::Expired,
-            PayStatus::Failed => PaymentState::Failed,
-            PayStatus::Refunded => PaymentState::Refunded,
-            PayStatus::ChargedBack => PaymentState::ChargedBack,
-        },
+        state,
         amount: payment.amount,
         signed_in: session_dossier == Some(payment.dossier_id.as_str()),
     })
