@@ -1,7 +1,8 @@
 //! The one sign-in routine, for debtors (dossier number and letter secret) and staff
-//! (username and password): check the throttle of every key the attempt counts against, verify the
-//! secret with argon2 (a dummy verify when there is nothing stored, so an unknown name takes
-//! as long as a wrong secret), and record the attempt for every key. Callers parse the input,
+//! (username and password): check the throttle of every key the attempt counts against and
+//! record the attempt as failed, in one atomic step; then verify the secret with argon2 (a
+//! dummy verify when there is nothing stored, so an unknown name takes as long as a wrong
+//! secret) and mark the attempt a success if it was right. Callers parse the input,
 //! look up the stored hash, audit the outcome and open the session.
 //!
 //! Behind the `store` feature: the attempts live in the database, so the limits hold across
@@ -11,7 +12,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use store::{AttemptKey, AttemptKeyKind, Store, StoreError};
+use store::{AttemptKey, AttemptKeyKind, HistoryQuery, Reservation, Store, StoreError};
 
 use crate::secret_hash::SecretHasher;
 use crate::throttle::ThrottlePolicy;
@@ -40,10 +41,7 @@ impl Attempt {
     ) -> Attempt {
         let mut keys = vec![(name, policy)];
         if let Some(ip) = ip {
-            keys.push((
-                AttemptKey::new(AttemptKeyKind::Ip, ip.to_string()),
-                ThrottlePolicy::ADDRESS,
-            ));
+            keys.push((address_key(ip), ThrottlePolicy::ADDRESS));
         }
         Attempt {
             keys,
@@ -78,27 +76,47 @@ pub enum SignInError {
     Task,
 }
 
-/// Judges `attempt` at `now`: throttled before any argon2 work (so a throttled guesser costs
-/// nothing), else verified (off the async workers) and recorded against every key.
+/// Judges `attempt` at `now`. The attempt is first recorded as a failure against every key,
+/// atomically with the throttle check (so guesses sent in parallel are judged one after
+/// another and a throttled one costs no argon2 work); only then is the secret verified (off
+/// the async workers), and a right one turns the record into a success.
 pub async fn check(
     store: &Store,
     hasher: &Arc<SecretHasher>,
     attempt: Attempt,
     now: DateTime<Utc>,
 ) -> Result<Verdict, SignInError> {
-    let mut wait_until = None;
-    for (key, policy) in &attempt.keys {
-        wait_until = wait_until.max(throttled_until(store, key, *policy, now).await?);
-    }
-    if let Some(until) = wait_until {
-        return Ok(Verdict::Throttled { until });
-    }
-    let hasher = hasher.clone();
     let Attempt {
         keys,
         stored_hash,
         typed,
     } = attempt;
+    let queries: Vec<HistoryQuery> = keys
+        .iter()
+        .map(|(key, policy)| {
+            let (since, limit) = policy.history_needed(now);
+            HistoryQuery {
+                key: key.clone(),
+                since,
+                limit: i64::from(limit),
+            }
+        })
+        .collect();
+    let reservation = store
+        .reserve_login_attempt(&queries, now, |histories| {
+            keys.iter()
+                .zip(histories)
+                .filter_map(|((_, policy), h)| {
+                    policy.refused_until(&h.failures, h.last_success, now)
+                })
+                .max()
+        })
+        .await?;
+    let reserved = match reservation {
+        Reservation::Refused { until } => return Ok(Verdict::Throttled { until }),
+        Reservation::Reserved(reserved) => reserved,
+    };
+    let hasher = hasher.clone();
     // argon2 is CPU-bound: keep it off the async workers.
     let ok = tokio::task::spawn_blocking(move || match stored_hash {
         Some(hash) => hasher.verify(&typed, &hash).unwrap_or(false),
@@ -106,26 +124,45 @@ pub async fn check(
     })
     .await
     .map_err(|_| SignInError::Task)?;
-    for (key, _) in &keys {
-        store.record_login_attempt(key, ok, now).await?;
+    if ok {
+        store.settle_login_success(&reserved).await?;
+        Ok(Verdict::Right)
+    } else {
+        Ok(Verdict::Wrong)
     }
-    Ok(if ok { Verdict::Right } else { Verdict::Wrong })
 }
 
-/// When `key` may try again under `policy`: from its failures since the window start or its
-/// last success, whichever is later (a success wipes the slate).
-async fn throttled_until(
-    store: &Store,
-    key: &AttemptKey,
-    policy: ThrottlePolicy,
-    now: DateTime<Utc>,
-) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let mut since = policy.window_start(now);
-    if let Some(ok_at) = store.last_login_success(key).await? {
-        since = since.max(ok_at);
+/// The key an address counts against: an IPv4 address itself, an IPv6 address by its /64
+/// (one subscriber usually gets a whole /64, so the bits below are free to rotate).
+pub fn address_key(ip: IpAddr) -> AttemptKey {
+    let value = match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                format!("{}/64", std::net::Ipv6Addr::from(prefix))
+            }
+        },
+    };
+    AttemptKey::new(AttemptKeyKind::Ip, value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_addresses_count_per_64_and_mapped_ipv4_as_ipv4() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("ip");
+        let b: IpAddr = "2001:db8:1:2:ffff:ffff:ffff:ffff".parse().expect("ip");
+        let other: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
+        assert_eq!(address_key(a), address_key(b));
+        assert_eq!(address_key(a).value, "2001:db8:1:2::/64");
+        assert_ne!(address_key(a), address_key(other));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().expect("ip");
+        assert_eq!(address_key(mapped).value, "192.0.2.7");
+        let v4: IpAddr = "192.0.2.7".parse().expect("ip");
+        assert_eq!(address_key(v4).value, "192.0.2.7");
     }
-    let failures = store
-        .login_failure_times(key, since, i64::from(policy.lock_after))
-        .await?;
-    Ok(policy.next_allowed(&failures, now))
 }

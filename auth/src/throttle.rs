@@ -19,9 +19,16 @@ pub struct ThrottlePolicy {
     pub lock_after: u32,
     /// How long a lock lasts.
     pub lock_for: Duration,
-    /// Failures older than this are forgotten.
+    /// Failures older than this are forgotten by the delays and the lock above.
     pub window: Duration,
+    /// A hard cap: this many failures in any rolling 24 hours refuse the key until the oldest
+    /// of them is a day old. A success does not reset it (a guesser must not be able to buy
+    /// a fresh allowance by waiting for the debtor to sign in).
+    pub daily_limit: u32,
 }
+
+/// The period of [`ThrottlePolicy::daily_limit`].
+pub const DAY: Duration = Duration::hours(24);
 
 impl ThrottlePolicy {
     /// Per dossier: a guesser gets a handful of tries, a person who mistyped is barely slowed.
@@ -32,6 +39,7 @@ impl ThrottlePolicy {
         lock_after: 10,
         lock_for: Duration::hours(1),
         window: Duration::hours(1),
+        daily_limit: 100,
     };
 
     /// Per client address: looser, since many debtors may share one (a household, a carrier's
@@ -43,6 +51,7 @@ impl ThrottlePolicy {
         lock_after: 40,
         lock_for: Duration::hours(1),
         window: Duration::hours(1),
+        daily_limit: 400,
     };
 
     /// Per staff username: staff passwords are long and staff are few, so a guesser is
@@ -55,11 +64,45 @@ impl ThrottlePolicy {
         lock_after: 10,
         lock_for: Duration::hours(2),
         window: Duration::hours(24),
+        daily_limit: 20,
     };
 
     /// The start of the window for counting failures at `now`.
     pub fn window_start(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         now - self.window
+    }
+
+    /// How far back, and how many failures, [`ThrottlePolicy::refused_until`] needs to see.
+    pub fn history_needed(&self, now: DateTime<Utc>) -> (DateTime<Utc>, u32) {
+        (
+            now - self.window.max(DAY),
+            self.lock_after.max(self.daily_limit),
+        )
+    }
+
+    /// When the key may try again, given its failures (newest first, as far back as
+    /// [`ThrottlePolicy::history_needed`]) and its last success. `None` means now.
+    pub fn refused_until(
+        &self,
+        failures: &[DateTime<Utc>],
+        last_success: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let since =
+            last_success.map_or(self.window_start(now), |ok| ok.max(self.window_start(now)));
+        let recent: Vec<_> = failures.iter().copied().filter(|t| *t > since).collect();
+        let short = self.next_allowed(&recent, now);
+        let mut today: Vec<_> = failures
+            .iter()
+            .copied()
+            .filter(|t| *t > now - DAY)
+            .collect();
+        today.sort_unstable_by(|a, b| b.cmp(a));
+        let limit = usize::try_from(self.daily_limit).unwrap_or(usize::MAX);
+        let daily = (limit > 0 && today.len() >= limit)
+            .then(|| today[limit - 1] + DAY)
+            .filter(|t| *t > now);
+        short.max(daily)
     }
 
     /// When the next attempt is allowed, given the failures since the window start (or the
@@ -141,6 +184,49 @@ mod tests {
         let f: Vec<_> = (0..5).map(at).collect();
         assert!(ThrottlePolicy::DOSSIER.next_allowed(&f, at(5)).is_some());
         assert_eq!(ThrottlePolicy::ADDRESS.next_allowed(&f, at(5)), None);
+    }
+
+    #[test]
+    fn a_patient_guesser_is_capped_at_a_hundred_failures_a_day() {
+        let p = ThrottlePolicy::DOSSIER;
+        // One failure every 12 minutes never trips the delays (5 in any hour) ...
+        let every_12_min: Vec<_> = (0..100).rev().map(|i| at(i * 720)).collect();
+        let last = every_12_min[0];
+        assert_eq!(
+            p.next_allowed(&every_12_min[..5], last + Duration::minutes(12)),
+            None
+        );
+        // ... but the hundredth in 24 hours closes the key until the oldest is a day old.
+        let oldest = *every_12_min.last().expect("failures");
+        assert_eq!(
+            p.refused_until(&every_12_min, None, last + Duration::minutes(12)),
+            Some(oldest + DAY)
+        );
+        // A success (the debtor signing in) does not reopen it.
+        assert_eq!(
+            p.refused_until(
+                &every_12_min,
+                Some(last + Duration::minutes(1)),
+                last + Duration::minutes(12)
+            ),
+            Some(oldest + DAY)
+        );
+        // Ninety-nine leave room for one more.
+        assert_eq!(
+            p.refused_until(&every_12_min[..99], None, last + Duration::minutes(12)),
+            None
+        );
+    }
+
+    #[test]
+    fn a_success_restarts_the_delays() {
+        let p = ThrottlePolicy::DOSSIER;
+        let five: Vec<_> = (0..5).rev().map(at).collect();
+        assert!(p.refused_until(&five, None, at(5)).is_some());
+        assert_eq!(
+            p.refused_until(&five, Some(at(4) + Duration::seconds(1)), at(6)),
+            None
+        );
     }
 
     #[test]

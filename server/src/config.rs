@@ -35,6 +35,10 @@ pub struct Config {
     pub link_key_current: Option<String>,
     /// Take the client address from X-Forwarded-For (only behind a trusted proxy).
     pub trust_proxy: bool,
+    /// How many proxies of the agency's own append to X-Forwarded-For (a load balancer: 1;
+    /// a CDN in front of it: 2). The client address is that many entries from the right:
+    /// everything further left was written by the client and proves nothing.
+    pub proxy_hops: u8,
     /// A debtor session ends after this many minutes without a request...
     pub session_idle_minutes: u32,
     /// ...and in any case this many minutes after sign-in.
@@ -77,6 +81,7 @@ struct Defaults {
     site_root: PathBuf,
     database_url: &'static str,
     trust_proxy: bool,
+    proxy_hops: u8,
     session_idle_minutes: u32,
     session_absolute_minutes: u32,
     paynl_sandbox: bool,
@@ -94,6 +99,7 @@ impl Default for Defaults {
             site_root: PathBuf::from("target/site"),
             database_url: "sqlite://data/portal.db",
             trust_proxy: false,
+            proxy_hops: 1,
             session_idle_minutes: 15,
             session_absolute_minutes: 240,
             paynl_sandbox: false,

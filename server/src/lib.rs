@@ -29,7 +29,8 @@ use secrecy::ExposeSecret;
 pub struct AppState {
     pub leptos: LeptosOptions,
     pub services: Services,
-    pub trust_proxy: bool,
+    /// The trusted X-Forwarded-For hops (0: the header is ignored).
+    pub proxy_hops: u8,
 }
 
 /// The version reported by `/healthz` (from Cargo.toml).
@@ -105,7 +106,11 @@ pub fn router(config: &Config, services: Services) -> Router {
     let state = AppState {
         leptos: leptos.clone(),
         services: services.clone(),
-        trust_proxy: config.trust_proxy,
+        proxy_hops: if config.trust_proxy {
+            config.proxy_hops
+        } else {
+            0
+        },
     };
     let routes = route_list();
     Router::new()

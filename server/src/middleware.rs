@@ -10,27 +10,37 @@ use std::net::{IpAddr, SocketAddr};
 use tower::layer::util::{Identity, Stack};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// Records the client's address as a `ClientIp` request extension: the socket peer, or the
-/// first X-Forwarded-For hop when the portal runs behind a trusted proxy.
+/// Records the client's address as a `ClientIp` request extension: the socket peer, or,
+/// behind trusted proxies, the address they saw (see [`forwarded_client`]).
 pub async fn client_ip(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
-    let forwarded = state
-        .trust_proxy
-        .then(|| {
-            req.headers()
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .and_then(|v| v.trim().parse::<IpAddr>().ok())
-        })
-        .flatten();
+    let forwarded = forwarded_client(req.headers(), state.proxy_hops);
     if let Some(ip) = forwarded.or(peer) {
         req.extensions_mut().insert(ClientIp(ip));
     }
     next.run(req).await
+}
+
+/// The client address behind `hops` trusted proxies: each appends the address it was
+/// connected from to X-Forwarded-For, so the `hops`-th entry from the **right** is the one
+/// the outermost trusted proxy saw. Entries further left come from the client itself and
+/// would let an attacker pick the address throttling counts against. A shorter list (a
+/// request that skipped an outer proxy) yields its leftmost entry, an unreadable one `None`
+/// (the caller then uses the socket peer). Several headers count as one list, in order.
+pub fn forwarded_client(headers: &http::HeaderMap, hops: u8) -> Option<IpAddr> {
+    if hops == 0 {
+        return None;
+    }
+    let mut entries = Vec::new();
+    for value in headers.get_all("x-forwarded-for") {
+        let value = value.to_str().ok()?;
+        entries.extend(value.split(',').map(str::trim));
+    }
+    let index = entries.len().saturating_sub(usize::from(hops));
+    entries.get(index)?.parse::<IpAddr>().ok()
 }
 
 /// Refuses state-changing requests started by another site (CSRF), by the browser's own
@@ -207,7 +217,7 @@ async fn needs_secret(
 
 #[cfg(test)]
 mod tests {
-    use super::is_cross_site;
+    use super::{forwarded_client, is_cross_site};
     use http::HeaderMap;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
@@ -216,6 +226,31 @@ mod tests {
             h.insert(*k, v.parse().expect("header"));
         }
         h
+    }
+
+    #[test]
+    fn the_client_address_is_read_from_the_right_of_x_forwarded_for() {
+        let h = |v: &'static str| headers(&[("x-forwarded-for", v)]);
+        let ip = |s: &str| Some(s.parse::<std::net::IpAddr>().expect("ip"));
+        // The client wrote 1.1.1.1; the load balancer appended what it saw.
+        assert_eq!(
+            forwarded_client(&h("1.1.1.1, 203.0.113.9"), 1),
+            ip("203.0.113.9")
+        );
+        // A CDN and a load balancer: the CDN's entry is the client.
+        assert_eq!(
+            forwarded_client(&h("1.1.1.1, 203.0.113.9, 198.51.100.2"), 2),
+            ip("203.0.113.9")
+        );
+        assert_eq!(forwarded_client(&h("203.0.113.9"), 2), ip("203.0.113.9"));
+        assert_eq!(forwarded_client(&h("2001:db8::1"), 1), ip("2001:db8::1"));
+        assert_eq!(forwarded_client(&h("1.1.1.1, junk"), 1), None);
+        assert_eq!(forwarded_client(&h("203.0.113.9"), 0), None);
+        assert_eq!(forwarded_client(&headers(&[]), 1), None);
+        let mut two = HeaderMap::new();
+        two.append("x-forwarded-for", "1.1.1.1".parse().expect("header"));
+        two.append("x-forwarded-for", "203.0.113.9".parse().expect("header"));
+        assert_eq!(forwarded_client(&two, 1), ip("203.0.113.9"));
     }
 
     #[test]

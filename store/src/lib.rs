@@ -58,7 +58,10 @@ pub use plans::{
     InterestStop, NewInstalment, NewPlan, NewPlanReview, PaymentPlan, PlanDecided, PlanDecision,
     PlanInstalment, PlanReview,
 };
-pub use sessions::{AttemptKey, NewSession, Session, TOUCH_EVERY};
+pub use sessions::{
+    AttemptHistory, AttemptKey, HistoryQuery, NewSession, Reservation, ReservedAttempt, Session,
+    TOUCH_EVERY,
+};
 pub use staff::StaffUser;
 pub use types::{
     ActorKind, AttachmentType, AttemptKeyKind, Booked, ChargeKind, CorrectionStatus, Created,

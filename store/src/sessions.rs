@@ -66,6 +66,41 @@ impl AttemptKey {
     }
 }
 
+/// What to read of one key's history before an attempt: its failures after `since` (at most
+/// `limit`, newest first) and its last success.
+#[derive(Debug, Clone)]
+pub struct HistoryQuery {
+    pub key: AttemptKey,
+    pub since: DateTime<Utc>,
+    pub limit: i64,
+}
+
+/// One key's recent history, read under the attempt lock.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttemptHistory {
+    /// Failed attempts after the query's `since`, newest first. An attempt still being
+    /// verified counts as failed.
+    pub failures: Vec<DateTime<Utc>>,
+    /// The latest successful attempt, if any.
+    pub last_success: Option<DateTime<Utc>>,
+}
+
+/// The outcome of [`Store::reserve_login_attempt`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reservation {
+    /// Refused by the policy: nothing was recorded.
+    Refused { until: DateTime<Utc> },
+    /// Recorded as a failure against every key; [`Store::settle_login_success`] turns it into
+    /// a success once the secret is verified.
+    Reserved(ReservedAttempt),
+}
+
+/// An attempt recorded (as failed) before it was verified: the ids of its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReservedAttempt {
+    ids: Vec<i64>,
+}
+
 /// Sessions are looked up by a hash of the token, so the table alone cannot be replayed as
 /// cookies. A fast hash suffices: the token is random, not a password.
 fn token_hash(token: &str) -> String {
@@ -172,6 +207,99 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected())
+    }
+
+    /// Records an attempt against every key as **failed before it is verified**, if `refuse`
+    /// (given each key's history, in the order of `queries`) lets it through, as one atomic
+    /// step: under SQLite's write lock, or under PostgreSQL advisory locks on the keys (taken
+    /// in a fixed order). Attempts sent in parallel, by one process or many, are therefore
+    /// judged one after another, each seeing the ones before it; an attempt whose process
+    /// dies before it is verified stays counted as a failure.
+    pub async fn reserve_login_attempt(
+        &self,
+        queries: &[HistoryQuery],
+        now: DateTime<Utc>,
+        refuse: impl FnOnce(&[AttemptHistory]) -> Option<DateTime<Utc>>,
+    ) -> Result<Reservation> {
+        let mut tx = self.begin_write().await?;
+        if self.backend == crate::Backend::Postgres {
+            let mut lock_keys: Vec<String> = queries
+                .iter()
+                .map(|q| format!("login_attempt:{}:{}", q.key.kind.as_str(), q.key.value))
+                .collect();
+            lock_keys.sort();
+            lock_keys.dedup();
+            for key in &lock_keys {
+                // Wrapped in a select list of its own: the lock function returns `void`,
+                // which the Any driver cannot decode.
+                sqlx::query(
+                    "SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS l",
+                )
+                .bind(key)
+                .fetch_one(&mut *tx)
+                .await?;
+            }
+        }
+        let mut histories = Vec::with_capacity(queries.len());
+        for q in queries {
+            let rows = sqlx::query(
+                "SELECT at FROM login_attempt \
+                 WHERE key_kind = $1 AND key_value = $2 AND at > $3 AND success = 0 \
+                 ORDER BY at DESC LIMIT $4",
+            )
+            .bind(q.key.kind.as_str())
+            .bind(&q.key.value)
+            .bind(millis(q.since))
+            .bind(q.limit)
+            .fetch_all(&mut *tx)
+            .await?;
+            let failures = rows
+                .iter()
+                .map(|r| r.instant("at"))
+                .collect::<Result<Vec<_>>>()?;
+            let last = sqlx::query(
+                "SELECT MAX(at) AS last_at FROM login_attempt \
+                 WHERE key_kind = $1 AND key_value = $2 AND success = 1",
+            )
+            .bind(q.key.kind.as_str())
+            .bind(&q.key.value)
+            .fetch_one(&mut *tx)
+            .await?;
+            histories.push(AttemptHistory {
+                failures,
+                last_success: last.opt_instant("last_at")?,
+            });
+        }
+        if let Some(until) = refuse(&histories) {
+            tx.rollback().await?;
+            return Ok(Reservation::Refused { until });
+        }
+        let mut ids = Vec::with_capacity(queries.len());
+        for q in queries {
+            let row = sqlx::query(
+                "INSERT INTO login_attempt (key_kind, key_value, at, success) \
+                 VALUES ($1, $2, $3, 0) RETURNING id",
+            )
+            .bind(q.key.kind.as_str())
+            .bind(&q.key.value)
+            .bind(millis(now))
+            .fetch_one(&mut *tx)
+            .await?;
+            ids.push(row.int("id")?);
+        }
+        tx.commit().await?;
+        Ok(Reservation::Reserved(ReservedAttempt { ids }))
+    }
+
+    /// Marks a reserved attempt as successful (the secret was verified).
+    pub async fn settle_login_success(&self, attempt: &ReservedAttempt) -> Result<()> {
+        for id in &attempt.ids {
+            sqlx::query("UPDATE login_attempt SET success = 1 WHERE id = $1")
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
     }
 
     pub async fn record_login_attempt(

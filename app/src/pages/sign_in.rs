@@ -78,7 +78,12 @@ fn SignInForm(sent_error: Option<SignInError>, prefill: String) -> impl IntoView
             retry_after_secs, ..
         }) => {
             let minutes = (retry_after_secs + 59) / 60;
-            Some(t_string!(i18n, signin.error.throttled, minutes).to_string())
+            if minutes > 90 {
+                let hours = (minutes + 59) / 60;
+                Some(t_string!(i18n, signin.error.throttled_hours, hours).to_string())
+            } else {
+                Some(t_string!(i18n, signin.error.throttled, minutes).to_string())
+            }
         }
         Some(SignInError::Unavailable) => {
             Some(t_string!(i18n, signin.error.unavailable).to_string())

@@ -165,6 +165,136 @@ async fn throttle_and_lock_hold_across_two_processes_on_postgres() {
     db.drop().await;
 }
 
+/// 200 wrong codes sent at once, half to each of two processes: each attempt is recorded
+/// before it is verified, atomically with the check, so no more are judged than one at a time
+/// would have been (3 free failures and the 4th that starts the wait).
+async fn parallel_guesses_are_judged_one_after_another(a: &common::TestApp, b: &common::TestApp) {
+    dossier_with_secret(&a.store, NUMBER, SECRET).await;
+    let guesses = (0..200).map(|i| {
+        let app = if i % 2 == 0 { a } else { b };
+        async move { sign_in_form(app, NUMBER, "ZZZZ-ZZZZ-ZZZZ").await }
+    });
+    let answers = futures::future::join_all(guesses).await;
+    let mut judged = 0;
+    let mut throttled = 0;
+    for resp in &answers {
+        assert!(session_cookie(resp).is_none());
+        let loc = resp.headers()["location"].to_str().expect("location");
+        let error = common::error_in(loc);
+        if error.get("Invalid").is_some() {
+            judged += 1;
+        } else if error.get("Throttled").is_some() {
+            throttled += 1;
+        } else {
+            panic!("unexpected answer {error}");
+        }
+    }
+    assert_eq!((judged, throttled), (4, 196), "judged at most 4 of 200");
+}
+
+#[tokio::test]
+async fn parallel_guesses_on_two_processes_are_judged_one_after_another() {
+    let a = start().await;
+    let b = start_beside(&a).await;
+    parallel_guesses_are_judged_one_after_another(&a, &b).await;
+}
+
+#[tokio::test]
+async fn parallel_guesses_are_judged_one_after_another_on_postgres() {
+    let Some(db) = store::testing::PgDatabase::create().await else {
+        return;
+    };
+    let a = common::start_with_database(&db.url).await;
+    let b = common::start_with_database(&db.url).await;
+    parallel_guesses_are_judged_one_after_another(&a, &b).await;
+    db.drop().await;
+}
+
+/// A patient guesser who never trips the hourly delays is still stopped at 100 failures in
+/// any 24 hours, and the debtor's own right code does not reopen the count.
+#[tokio::test]
+async fn a_hundred_failures_in_a_day_close_the_dossier_whatever_the_pace() {
+    let app = start().await;
+    dossier_with_secret(&app.store, NUMBER, SECRET).await;
+    let key = store::AttemptKey::new(store::AttemptKeyKind::Dossier, NUMBER);
+    let now = chrono::Utc::now();
+    // 97 failures spread over the day before the last hour, and 2 in the last hour: too few
+    // for any hourly delay.
+    let mut failures: Vec<_> = (0..97)
+        .map(|i| now - chrono::Duration::minutes(61 + i * 14))
+        .collect();
+    failures.push(now - chrono::Duration::minutes(50));
+    failures.push(now - chrono::Duration::minutes(40));
+    for at in &failures {
+        app.store
+            .record_login_attempt(&key, false, *at)
+            .await
+            .expect("attempt");
+    }
+    let hundredth = sign_in_form(&app, NUMBER, "ZZZZ-ZZZZ-ZZZZ").await;
+    let loc = hundredth.headers()["location"].to_str().expect("location");
+    assert!(
+        common::error_in(loc).get("Invalid").is_some(),
+        "the 100th guess is still judged"
+    );
+    let right = sign_in_form(&app, NUMBER, SECRET).await;
+    assert!(session_cookie(&right).is_none(), "closed for the day");
+    let oldest = failures.iter().min().copied().expect("failures");
+    let expected = (oldest + chrono::Duration::hours(24) - now).num_seconds();
+    let wait = retry_after(&right);
+    assert!(
+        (expected - 60..=expected + 5).contains(&wait),
+        "until the oldest failure is a day old ({expected} s), was {wait}"
+    );
+    // The page says how to get in anyway: the QR code on the letter needs no code.
+    let page = common::follow(
+        &app,
+        right.headers()["location"].to_str().expect("location"),
+    )
+    .await;
+    assert!(page.contains("QR-code op de brief"), "{page}");
+}
+
+/// Behind the agency's proxy the client address is the entry the proxy appended, at the right
+/// of X-Forwarded-For: an attacker who writes a fresh address at the left with every guess
+/// is still counted as one address.
+#[tokio::test]
+async fn a_forged_x_forwarded_for_does_not_escape_the_per_address_limit() {
+    let app = common::start_with_flags(&["--trust-proxy"]).await;
+    let guess = |i: u32| {
+        let base = app.base.clone();
+        async move {
+            client()
+                .post(format!("{base}/api/sign_in"))
+                .header("accept", "text/html")
+                .header("referer", format!("{base}/"))
+                .header(
+                    "x-forwarded-for",
+                    format!("10.9.{}.{}, 203.0.113.9", i / 256, i % 256),
+                )
+                .form(&[
+                    ("dossier", format!("ISB-2026-{:06}", 500 + i)),
+                    ("secret", "ZZZZ-ZZZZ-ZZZZ".to_owned()),
+                ])
+                .send()
+                .await
+                .expect("sign in")
+        }
+    };
+    // Each guess on a dossier of its own: only the address key can stop them. The address
+    // policy allows 10 failures without a wait.
+    for i in 0..11 {
+        let resp = guess(i).await;
+        let error = common::error_in(resp.headers()["location"].to_str().expect("location"));
+        assert!(error.get("Invalid").is_some(), "guess {i}: {error}");
+    }
+    let resp = guess(11).await;
+    assert!(
+        retry_after(&resp) > 0,
+        "the 12th guess from 203.0.113.9 waits"
+    );
+}
+
 fn retry_after(resp: &reqwest::Response) -> i64 {
     let loc = resp.headers()["location"].to_str().expect("location");
     let error = common::error_in(loc);

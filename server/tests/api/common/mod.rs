@@ -45,8 +45,23 @@ pub async fn start_with_database(url: &str) -> TestApp {
     start_on(url, std::sync::Arc::new(dir)).await
 }
 
+/// A server on a fresh SQLite database with extra command-line flags.
+pub async fn start_with_flags(flags: &[&str]) -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db_url = format!("sqlite://{}", dir.path().join("portal.db").display());
+    start_with(&db_url, std::sync::Arc::new(dir), flags).await
+}
+
 async fn start_on(db_url: &str, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp {
-    let config = Args::parse_from([
+    start_with(db_url, dir, &[]).await
+}
+
+async fn start_with(
+    db_url: &str,
+    dir: std::sync::Arc<tempfile::TempDir>,
+    flags: &[&str],
+) -> TestApp {
+    let base = [
         "test",
         "--addr",
         "127.0.0.1:0",
@@ -55,10 +70,11 @@ async fn start_on(db_url: &str, dir: std::sync::Arc<tempfile::TempDir>) -> TestA
         "--link-keys",
         TEST_LINK_KEYS,
         "--paynl-sandbox",
-    ])
-    .config
-    .load()
-    .expect("config");
+    ];
+    let config = Args::parse_from(base.iter().chain(flags))
+        .config
+        .load()
+        .expect("config");
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .expect("bind");
