@@ -93,7 +93,7 @@ impl PaymentService {
             Ok(call) => call,
             Err(ExchangeError::MalformedBody(message)) => {
                 tracing::warn!(%message, "malformed Pay.nl exchange call");
-                let id = self.log_call(None, &raw_body, false, now).await;
+                let id = self.log_call(None, &excerpt(&raw_body), false, now).await;
                 self.set_outcome(id, &format!("rejected: malformed: {message}"))
                     .await;
                 return ExchangeAnswer::new(ExchangeOutcome::Malformed, "malformed call");
@@ -209,7 +209,9 @@ impl PaymentService {
         .ok()
         .map(|c| c.order_id);
         tracing::warn!(error = %refusal, order = ?claimed, "Pay.nl exchange call refused");
-        let id = self.log_call(claimed.clone(), raw_body, false, now).await;
+        let id = self
+            .log_call(claimed.clone(), &excerpt(raw_body), false, now)
+            .await;
         self.set_outcome(id, &format!("rejected: {refusal}")).await;
         let key_id = headers
             .get("signature-keyid")
@@ -265,4 +267,20 @@ impl PaymentService {
             tracing::error!(error = %e, call = id, "could not record an exchange call's outcome");
         }
     }
+}
+
+/// The most of a refused call's body that is kept: enough to see what was sent, too little
+/// for anyone to fill the database by sending junk.
+pub const REFUSED_BODY_KEPT: usize = 1024;
+
+/// `raw` cut to [`REFUSED_BODY_KEPT`] bytes (at a character boundary), marked when cut.
+fn excerpt(raw: &str) -> String {
+    if raw.len() <= REFUSED_BODY_KEPT {
+        return raw.to_owned();
+    }
+    let mut end = REFUSED_BODY_KEPT;
+    while !raw.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &raw[..end], raw.len())
 }

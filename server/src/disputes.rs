@@ -22,8 +22,14 @@ use http::{StatusCode, header};
 use store::SessionKind;
 
 /// The whole form may not exceed this (files plus text); more is refused unread.
-const MAX_FORM_BYTES: u64 =
-    (MAX_ATTACHMENT_BYTES as u64 + 64 * 1024) * (MAX_ATTACHMENTS as u64 + 1);
+const MAX_FORM_BYTES: usize = (MAX_ATTACHMENT_BYTES + 64 * 1024) * (MAX_ATTACHMENTS + 1);
+
+/// Forms read at once, across all debtors: each may hold its files in memory twice (read,
+/// then sniffed and stored), so this bounds what uploads can take (4 × 2 × 16 MiB).
+static UPLOADS_AT_ONCE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// How long a form waits for its turn before the debtor is asked to try again.
+const UPLOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// The longest explanation carried back in the URL after a refusal.
 const MAX_TEXT_IN_URL: usize = 2_000;
@@ -55,7 +61,7 @@ pub async fn file(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
-        .is_some_and(|n| n > MAX_FORM_BYTES);
+        .is_some_and(|n| n > MAX_FORM_BYTES as u64);
     if too_big {
         return back(FilingProblem::FileTooLarge, None, &FilingForm::default());
     }
@@ -66,6 +72,15 @@ pub async fn file(
         .and_then(|v| multer::parse_boundary(v).ok());
     let Some(boundary) = boundary else {
         return StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
+    };
+    let Ok(Ok(_turn)) = tokio::time::timeout(UPLOAD_WAIT, UPLOADS_AT_ONCE.acquire()).await else {
+        tracing::warn!("dispute: too many uploads at once");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "30")],
+            "busy, try again in a minute",
+        )
+            .into_response();
     };
     let form = match read_form(req.into_body(), boundary).await {
         Ok(form) => form,
@@ -109,7 +124,7 @@ fn back(problem: FilingProblem, file: Option<String>, form: &FilingForm) -> Resp
 async fn read_form(body: Body, boundary: String) -> Result<FilingForm, multer::Error> {
     let constraints = multer::Constraints::new().size_limit(
         multer::SizeLimit::new()
-            .whole_stream(MAX_FORM_BYTES)
+            .whole_stream(MAX_FORM_BYTES as u64)
             .for_field("kind", 100)
             .for_field("invoice", 100)
             .for_field("explanation", 64 * 1024),

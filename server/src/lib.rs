@@ -4,6 +4,7 @@
 pub mod config;
 mod data_export;
 mod disputes;
+pub mod housekeeping;
 mod lang;
 pub mod letters;
 mod middleware;
@@ -147,15 +148,21 @@ pub fn router(config: &Config, services: Services) -> Router {
             middleware::require_staff_for_pages,
         ))
         .layer(axum::middleware::from_fn(middleware::same_origin_writes))
+        .layer(axum::middleware::from_fn(middleware::limit_bodies))
         .with_state(state)
         .layer(middleware::security_headers())
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }
 
-/// Starts the background jobs of a serving process (the payment reconciler, the plan job).
+/// Starts the background jobs of a serving process (housekeeping, the payment reconciler,
+/// the plan job).
 /// Every instance starts them; a lease in the database lets one instance work at a time.
 pub fn spawn_jobs(config: &Config, services: &Services) {
+    housekeeping::spawn(
+        services.store.clone(),
+        std::time::Duration::from_secs(60 * 60),
+    );
     if let Some(payments) = &services.payments {
         let interval = std::time::Duration::from_secs(config.reconcile_interval_seconds.into());
         paying::spawn_reconciler(payments, interval);

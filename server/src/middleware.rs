@@ -43,6 +43,53 @@ pub fn forwarded_client(headers: &http::HeaderMap, hops: u8) -> Option<IpAddr> {
     entries.get(index)?.parse::<IpAddr>().ok()
 }
 
+/// What a request body may weigh: enough for every form and server function of the portal,
+/// and no more, so that nobody can make the server buffer megabytes it will only refuse.
+pub const FORM_BODY_LIMIT: usize = 64 * 1024;
+
+/// A Pay.nl exchange call is a few hundred bytes of form or JSON; 16 KiB leaves ample room.
+pub const EXCHANGE_BODY_LIMIT: usize = 16 * 1024;
+
+/// The limit for a request to `path`, `None` for the dispute form: its handler streams the
+/// files under a limit of its own (`disputes::MAX_FORM_BYTES`) and answers a too-large form
+/// with the form and a message rather than a bare 413. Everything else is a form, a server
+/// function or an exchange call.
+fn body_limit_for(path: &str) -> Option<usize> {
+    match path {
+        "/dossier/disputes" => None,
+        "/api/paynl/exchange" => Some(EXCHANGE_BODY_LIMIT),
+        _ => Some(FORM_BODY_LIMIT),
+    }
+}
+
+/// Caps every request body: a declared length over the limit is answered `413 Payload Too
+/// Large` unread; a body without one is read up to the limit (these bodies are small) and
+/// refused the same way when it goes on, so memory stays flat whatever is sent and the
+/// handlers only ever see a complete body.
+pub async fn limit_bodies(req: Request, next: Next) -> Response {
+    let Some(limit) = body_limit_for(req.uri().path()) else {
+        return next.run(req).await;
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large();
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, bytes.into())).await,
+        // Over the limit, or the client went away mid-body: either way nothing to answer.
+        Err(_) => too_large(),
+    }
+}
+
+fn too_large() -> Response {
+    (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response()
+}
+
 /// Refuses state-changing requests started by another site (CSRF), by the browser's own
 /// `Origin` / `Sec-Fetch-Site` headers. Together with SameSite=Lax session cookies this
 /// needs no token in every form, so plain no-JavaScript forms stay simple. Pay.nl's

@@ -85,6 +85,18 @@ impl Store {
             .await?;
         Ok(done.rows_affected())
     }
+
+    /// Forgets refused calls (bad signature, malformed) received before `before`: they are
+    /// kept only long enough to investigate an attack or a misconfigured key.
+    pub async fn purge_refused_exchange_calls(&self, before: DateTime<Utc>) -> Result<u64> {
+        let done = sqlx::query(
+            "DELETE FROM exchange_call WHERE received_at < $1 AND outcome LIKE 'rejected%'",
+        )
+        .bind(millis(before))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
 }
 
 fn exchange_call_from_row(row: &AnyRow) -> Result<ExchangeCall> {

@@ -13,6 +13,7 @@ mod dossier;
 mod faults;
 mod http;
 mod letters;
+mod limits;
 mod paying;
 mod plan;
 mod qr_link;
