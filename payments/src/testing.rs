@@ -179,6 +179,11 @@ impl Rig {
         open_total(&self.store, &self.dossier_id).await
     }
 
+    /// What is open on the seeded dossier on the Dutch day of `at`.
+    pub async fn open_on(&self, at: DateTime<Utc>) -> Money {
+        open_total_on(&self.store, &self.dossier_id, at).await
+    }
+
     /// The seeded dossier's ledger.
     pub async fn ledger(&self) -> Vec<LedgerEntry> {
         self.store.ledger_entries(&self.dossier_id).await.unwrap()
