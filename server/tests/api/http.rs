@@ -101,6 +101,46 @@ async fn language_switch_without_javascript_sets_the_cookie_and_returns() {
     assert_eq!(unknown.status(), 404);
 }
 
+/// The language switch must not become a phishing link on the agency's own domain: every
+/// known way to smuggle another host past a "starts with /" check lands on the home page.
+#[tokio::test]
+async fn the_language_switch_never_redirects_off_site() {
+    let base = start().await;
+    for trick in [
+        "//evil.example",
+        "/%09/evil.example",
+        "/%0a/evil.example",
+        "/%0d%0a/evil.example",
+        "/%5Cevil.example",
+        "%5C%5Cevil.example",
+        "/%5C/evil.example",
+        "/.//evil.example",
+        "///evil.example",
+        "/%2F/evil.example",
+        "https://evil.example",
+        "https:evil.example",
+        "javascript:alert(1)",
+        "%20//evil.example",
+    ] {
+        let resp = client()
+            .get(format!("{base}/lang/nl?back={trick}"))
+            .send()
+            .await
+            .expect("switch");
+        let location = resp.headers()["location"].to_str().expect("location");
+        // What a browser would make of it, from a page on this site.
+        let here = reqwest::Url::parse(&base).expect("base");
+        let target = here
+            .join(location)
+            .expect("a location a browser can follow");
+        assert_eq!(
+            target.host_str(),
+            here.host_str(),
+            "{trick} sent the browser to {location}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn unknown_pages_are_404_with_a_way_back() {
     let base = start().await;
