@@ -35,6 +35,8 @@ pub const OUTPUT_NAME: &str = "debiteurportaal";
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    ssr::page_policy::send();
     view! {
         <!DOCTYPE html>
         <html>

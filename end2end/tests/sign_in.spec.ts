@@ -50,3 +50,29 @@ test.describe("without JavaScript", () => {
     await expect(page.getByLabel("Dossiernummer")).toHaveAttribute("aria-invalid", "true");
   });
 });
+
+test("the islands hydrate under the page's Content-Security-Policy without a violation", async ({ page }) => {
+  // Record every policy violation from the first script on.
+  await page.addInitScript(() => {
+    (window as any).__csp = [];
+    document.addEventListener("securitypolicyviolation", (e) =>
+      (window as any).__csp.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
+  const problems: string[] = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  page.on("pageerror", (e) => problems.push(e.message));
+  const response = await page.goto("/");
+  const csp = response!.headers()["content-security-policy"];
+  expect(csp).toContain("'nonce-");
+  expect(csp).not.toContain("unsafe-inline");
+  await page.waitForLoadState("networkidle");
+  // Only a hydrated island can reveal the code: the button exists without JavaScript, but
+  // does nothing there.
+  const code = page.getByLabel("Persoonlijke code");
+  await expect(code).toHaveAttribute("type", "password");
+  await page.getByRole("button", { name: "Code tonen" }).click();
+  await expect(code).toHaveAttribute("type", "text");
+  expect(await page.evaluate(() => (window as any).__csp)).toEqual([]);
+  expect(problems).toEqual([]);
+});

@@ -32,6 +32,8 @@ pub struct AppState {
     pub services: Services,
     /// The trusted X-Forwarded-For hops (0: the header is ignored).
     pub proxy_hops: u8,
+    /// Served over https (the public URL says so): send HSTS.
+    pub https: bool,
 }
 
 /// The version reported by `/healthz` (from Cargo.toml).
@@ -107,6 +109,10 @@ pub fn router(config: &Config, services: Services) -> Router {
     let state = AppState {
         leptos: leptos.clone(),
         services: services.clone(),
+        https: config
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://")),
         proxy_hops: if config.trust_proxy {
             config.proxy_hops
         } else {
@@ -149,8 +155,11 @@ pub fn router(config: &Config, services: Services) -> Router {
         ))
         .layer(axum::middleware::from_fn(middleware::same_origin_writes))
         .layer(axum::middleware::from_fn(middleware::limit_bodies))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::response_headers,
+        ))
         .with_state(state)
-        .layer(middleware::security_headers())
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }

@@ -5,10 +5,8 @@ use app::ssr::ClientIp;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http::{HeaderValue, Method, StatusCode, header};
+use http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use std::net::{IpAddr, SocketAddr};
-use tower::layer::util::{Identity, Stack};
-use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Records the client's address as a `ClientIp` request extension: the socket peer, or,
 /// behind trusted proxies, the address they saw (see [`forwarded_client`]).
@@ -121,17 +119,61 @@ fn is_cross_site(headers: &http::HeaderMap) -> bool {
     }
 }
 
-type HeaderLayer = SetResponseHeaderLayer<HeaderValue>;
+/// Files served as they are from the site folder (the WASM bundle, its JS and CSS, the
+/// icons): the same for everybody, so they may be cached. Everything else may carry
+/// personal data.
+fn is_public_asset(path: &str) -> bool {
+    path.starts_with("/pkg/") || matches!(path, "/favicon.svg" | "/logo.svg")
+}
 
-/// Headers every response carries.
-pub fn security_headers() -> Stack<HeaderLayer, Stack<HeaderLayer, Stack<HeaderLayer, Identity>>> {
-    let layer =
-        |name, value| SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value));
-    tower::ServiceBuilder::new()
-        .layer(layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(layer(header::REFERRER_POLICY, "same-origin"))
-        .layer(layer(header::X_FRAME_OPTIONS, "DENY"))
-        .into_inner()
+/// The policy of a response that set none (server-function answers, redirects, API and
+/// static files): it may not load anything or be framed. Pages set their own, with the
+/// nonce of their scripts (`app::ssr::page_policy`).
+const FALLBACK_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The browser features the portal never uses, switched off for it and anything it embeds.
+const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=(),      serial=(), bluetooth=(), hid=(), midi=(), magnetometer=(), gyroscope=(), accelerometer=(),      display-capture=(), browsing-topics=()";
+
+/// HSTS for two years once the portal is served over https (`public_url`).
+const HSTS: &str = "max-age=63072000";
+
+/// Headers every response carries (unless its handler chose its own): no sniffing, no
+/// framing, no referrer to other sites, the feature and content policies, HSTS over https,
+/// and `Cache-Control: no-store` on everything but the public assets, so that no shared or
+/// back-button cache keeps a page, a server-function answer or a HEAD of either.
+pub async fn response_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let asset = is_public_asset(req.uri().path());
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    let fixed = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CONTENT_SECURITY_POLICY, FALLBACK_CSP),
+        (
+            HeaderName::from_static("permissions-policy"),
+            PERMISSIONS_POLICY,
+        ),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+    ];
+    for (name, value) in fixed {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    if state.https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
+    if !asset && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// Pages behind sign-in. Their server functions check the session themselves; this gate

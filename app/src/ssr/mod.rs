@@ -4,6 +4,7 @@
 pub mod dispute;
 pub mod dossier;
 pub mod export;
+pub mod page_policy;
 pub mod paying;
 pub mod plan;
 pub mod session;

@@ -153,3 +153,115 @@ async fn unknown_pages_are_404_with_a_way_back() {
     let html = resp.text().await.expect("body");
     assert!(html.contains("Deze pagina bestaat niet"));
 }
+
+/// Every response carries the security headers; pages a script policy with the nonce of
+/// their own inline scripts (and never `unsafe-inline`); personal data is never cached, not
+/// in a page, a server-function answer or a HEAD.
+#[tokio::test]
+async fn security_headers_on_pages_server_functions_and_head_requests() {
+    let app = common::start().await;
+    let (cookie, _) = common::demo_session(&app, "ISB-2000-000001").await;
+    let home = client()
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .expect("home");
+    let dossier = common::get_page(&app, "/dossier", Some(&cookie)).await;
+    let head = client()
+        .head(format!("{}/dossier", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("head");
+    let server_fn = common::summary(&app, Some(&cookie)).await;
+    for (name, resp) in [
+        ("/", &home),
+        ("/dossier", &dossier),
+        ("HEAD /dossier", &head),
+        ("claim_overview", &server_fn),
+    ] {
+        assert!(resp.status().is_success(), "{name}: {}", resp.status());
+        let h = resp.headers();
+        let get = |n: &str| {
+            h.get(n)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let csp = get("content-security-policy");
+        assert!(csp.contains("frame-ancestors 'none'"), "{name}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{name}: {csp}");
+        assert_eq!(get("cache-control"), "no-store", "{name}");
+        assert_eq!(get("x-content-type-options"), "nosniff", "{name}");
+        assert!(get("permissions-policy").contains("camera=()"), "{name}");
+        assert_eq!(get("cross-origin-opener-policy"), "same-origin", "{name}");
+        // The test server is plain http on localhost: no HSTS there.
+        assert!(h.get("strict-transport-security").is_none(), "{name}");
+    }
+    let csp = home.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a script nonce")
+        .to_owned();
+    let html = home.text().await.expect("html");
+    // Empty `<script></script>` markers (island boundaries) run nothing; every other
+    // script must carry the nonce.
+    let inline_scripts =
+        html.matches("<script").count() - html.matches("<script></script>").count();
+    assert!(inline_scripts > 0);
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        inline_scripts,
+        "every script carries the response's nonce"
+    );
+    // Another response, another nonce.
+    let again = client()
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .expect("home");
+    assert_ne!(
+        again.headers()["content-security-policy"]
+            .to_str()
+            .expect("csp"),
+        csp
+    );
+    // The bundle may be cached.
+    let css = html
+        .split("href=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|href| href.starts_with("/pkg/") && href.ends_with(".css"));
+    if let Some(css) = css {
+        let asset = client()
+            .get(format!("{}{css}", app.base))
+            .send()
+            .await
+            .expect("css");
+        assert_ne!(
+            asset
+                .headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap_or_default()),
+            Some("no-store")
+        );
+    }
+}
+
+#[tokio::test]
+async fn hsts_is_sent_when_the_portal_is_served_over_https() {
+    let app = common::start_with_flags(&["--public-url", "https://portaal.example.nl"]).await;
+    let resp = client()
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .expect("healthz");
+    assert_eq!(
+        resp.headers()["strict-transport-security"],
+        "max-age=63072000"
+    );
+}
