@@ -133,6 +133,9 @@ impl FilingProblem {
 pub enum StaffDisputeError {
     #[error("not signed in as staff")]
     NotSignedIn,
+    /// The staff member's role does not allow this decision; nothing was changed.
+    #[error("your role does not allow this")]
+    Forbidden { id: i64 },
     #[error("choose a decision")]
     NoDecision { id: i64 },
     #[error("a decision needs reasons")]

@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 pub enum StaffError {
     #[error("not signed in as staff")]
     NotSignedIn,
+    /// The staff member's role does not allow this (`auth::roles`); nothing was changed.
+    #[error("your role does not allow this")]
+    Forbidden,
     #[error("the username is missing")]
     MissingUsername,
     #[error("the password is missing")]

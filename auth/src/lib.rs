@@ -1,7 +1,8 @@
 //! Secrets and signatures for signing debtors and staff in (DESIGN.md §3).
 //!
 //! A pure library: it makes and checks values, and callers store them; with the `store`
-//! feature, [`sign_in`] is the one sign-in routine (throttle, verify, record) over the store.
+//! feature, [`sign_in`] is the one sign-in routine (throttle, verify, record) over the store
+//! and [`roles`] says what each staff role may do.
 //!
 //! - [`secret_hash`]: argon2id hashes of letter secrets and staff passwords,
 //!   with a dummy verify so unknown dossier numbers take as long as known ones.
@@ -42,6 +43,8 @@
 
 pub mod qr_code;
 pub mod qr_link;
+#[cfg(feature = "store")]
+pub mod roles;
 pub mod secret_gen;
 pub mod secret_hash;
 #[cfg(feature = "store")]

@@ -11,11 +11,11 @@ test("a debtor's correction, accepted by staff, changes what the debtor sees", a
   await debtor.getByRole("button", { name: "Verzoek versturen" }).click();
   await expect(debtor.getByTestId("requests")).toContainText("Zwolle");
 
-  // Staff see it in the queue and accept it.
+  // Staff see it in the queue and accept it (a new address is an administrator's decision).
   const staff = await browser.newPage();
   await staff.goto("/staff");
-  await staff.getByLabel("Gebruikersnaam").fill("demo-staff");
-  await staff.getByLabel("Wachtwoord").fill("demo-staff-password");
+  await staff.getByLabel("Gebruikersnaam").fill("demo-admin");
+  await staff.getByLabel("Wachtwoord").fill("demo-admin-password");
   await staff.getByRole("button", { name: "Inloggen" }).click();
   await expect(staff).toHaveURL(/\/staff\/corrections/);
   const item = staff.getByTestId("queue-item").filter({ hasText: DEMO.business.number }).filter({ hasText: "Zwolle" });

@@ -207,15 +207,28 @@ pub async fn staff_download(
     let Ok(id) = id.parse::<i64>() else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    let ip = ip.map(|Extension(ClientIp(ip))| ip);
     match services.store.attachment(id).await {
         Ok(Some(file)) => {
+            let decided = match services.store.dispute(file.meta.dispute_id).await {
+                Ok(d) => d.is_none_or(|d| d.status == store::DisputeStatus::Decided),
+                Err(e) => {
+                    tracing::error!(error = %e, "dispute file: dispute");
+                    return StatusCode::SERVICE_UNAVAILABLE.into_response();
+                }
+            };
+            let action = auth::roles::StaffAction::DownloadAttachment { decided };
+            let dossier = Some(file.meta.dossier_id.clone());
+            if !app::ssr::staff::permit(services, &staff, action, dossier, ip, now).await {
+                return StatusCode::FORBIDDEN.into_response();
+            }
             app::ssr::staff::audit_staff(
                 services,
                 &staff.username,
                 Some(file.meta.dossier_id.clone()),
                 "dispute.attachment_viewed",
                 serde_json::json!({ "attachment_id": id, "dispute_id": file.meta.dispute_id }),
-                ip.map(|Extension(ClientIp(ip))| ip),
+                ip,
                 now,
             )
             .await;

@@ -144,9 +144,14 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     let addr = listener.local_addr()?;
+    if demo {
+        server::staff::check_demo_allowed(&config.public_url(addr))?;
+    }
     let services = server::services(&config, addr).await?;
     if demo {
         print_demo_logins(&services, &config.public_url(addr)).await?;
+    } else {
+        server::staff::remove_demo_staff(&services.store).await?;
     }
     server::spawn_jobs(&config, &services);
     let router = server::router(&config, services);
@@ -186,14 +191,10 @@ async fn print_demo_logins(services: &app::ssr::Services, base: &str) -> anyhow:
         );
     }
     server::staff::seed_demo_staff(&services.store, &services.hasher).await?;
-    println!(
-        "\nDemo-medewerker / demo staff user, ALLEEN DEMO / DEMO ONLY (sign in at {base}/staff):"
-    );
-    println!(
-        "  {}  password {}",
-        server::staff::DEMO_USERNAME,
-        server::staff::DEMO_PASSWORD
-    );
+    println!("\nDemo-medewerkers / demo staff, ALLEEN DEMO / DEMO ONLY (sign in at {base}/staff):");
+    for (username, password, role) in server::staff::DEMO_ACCOUNTS {
+        println!("  {username}  password {password}  ({})", role.as_str());
+    }
     println!();
     Ok(())
 }

@@ -7,10 +7,20 @@ use anyhow::{Context, bail};
 use chrono::Utc;
 use store::{StaffRole, Store, StoreError};
 
-/// The demo's staff user (only with `--demo`; never use it in production).
+/// The demo's staff user, an agent (only with `--demo`; removed at any start without it).
 pub const DEMO_USERNAME: &str = "demo-staff";
 /// The demo staff user's fixed password, printed with the demo logins.
 pub const DEMO_PASSWORD: &str = "demo-staff-password";
+/// The demo's administrator (write-offs, payments from proof, identity corrections).
+pub const DEMO_ADMIN_USERNAME: &str = "demo-admin";
+/// The demo administrator's fixed password.
+pub const DEMO_ADMIN_PASSWORD: &str = "demo-admin-password";
+
+/// The demo accounts: username, password, role.
+pub const DEMO_ACCOUNTS: [(&str, &str, StaffRole); 2] = [
+    (DEMO_USERNAME, DEMO_PASSWORD, StaffRole::Agent),
+    (DEMO_ADMIN_USERNAME, DEMO_ADMIN_PASSWORD, StaffRole::Admin),
+];
 /// Shorter passwords are refused.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 const MAX_PASSWORD_CHARS: usize = 1024;
@@ -82,31 +92,76 @@ pub async fn add_user(
     }
 }
 
-/// Creates the demo staff user once; later calls leave it as it is. Returns whether it was
-/// created now.
-pub async fn seed_demo_staff(store: &Store, hasher: &auth::SecretHasher) -> anyhow::Result<bool> {
-    if store.staff_user(DEMO_USERNAME).await?.is_some() {
-        return Ok(false);
+/// Creates the demo staff accounts once; later calls leave them as they are.
+pub async fn seed_demo_staff(store: &Store, hasher: &auth::SecretHasher) -> anyhow::Result<()> {
+    for (username, password, role) in DEMO_ACCOUNTS {
+        if store.staff_user(username).await?.is_some() {
+            continue;
+        }
+        match add_user(store, hasher, username, role, password).await {
+            Ok(()) => {}
+            // Another process seeded it in the meantime.
+            Err(_) if store.staff_user(username).await?.is_some() => {}
+            Err(e) => return Err(e),
+        }
     }
-    match add_user(
-        store,
-        hasher,
-        DEMO_USERNAME,
-        StaffRole::Agent,
-        DEMO_PASSWORD,
-    )
-    .await
-    {
-        Ok(()) => Ok(true),
-        // Another process seeded it in the meantime.
-        Err(_) if store.staff_user(DEMO_USERNAME).await?.is_some() => Ok(false),
-        Err(e) => Err(e),
+    Ok(())
+}
+
+/// Removes the demo staff accounts (and their sessions) if a demo run left them: their
+/// passwords are public. Called at every start without `--demo`; returns how many went.
+pub async fn remove_demo_staff(store: &Store) -> Result<usize, StoreError> {
+    let mut removed = 0;
+    for (username, _, _) in DEMO_ACCOUNTS {
+        if store.delete_staff_user(username).await? {
+            tracing::warn!(username, "removed a demo staff account left by a demo run");
+            removed += 1;
+        }
     }
+    Ok(removed)
+}
+
+/// Demo mode is for this machine only: its staff passwords are printed and public, so it
+/// is refused when the portal is reachable under any other address.
+pub fn check_demo_allowed(public_url: &str) -> anyhow::Result<()> {
+    let url = url::Url::parse(public_url).context("the public URL")?;
+    let local = match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if !local {
+        bail!(
+            "--demo is only for local use (its staff passwords are public), but the public URL \
+             is {public_url}; drop --demo, or run on localhost"
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn demo_mode_is_refused_off_this_machine() {
+        for local in [
+            "http://127.0.0.1:3000",
+            "http://localhost:8080",
+            "http://[::1]:3000",
+        ] {
+            assert!(check_demo_allowed(local).is_ok(), "{local}");
+        }
+        for public in [
+            "https://portaal.example.nl",
+            "http://10.0.0.5:3000",
+            "http://localhost.evil.example",
+            "http://0.0.0.0:3000",
+        ] {
+            assert!(check_demo_allowed(public).is_err(), "{public}");
+        }
+    }
 
     #[test]
     fn usernames_are_plain_and_lowercase() {

@@ -71,4 +71,19 @@ impl Store {
             .await?;
         found(done.rows_affected(), "staff user")
     }
+
+    /// Removes a staff account and its sessions; `false` when there was none.
+    pub async fn delete_staff_user(&self, username: &str) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM session WHERE staff_username = $1")
+            .bind(username)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM staff_user WHERE username = $1")
+            .bind(username)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
 }

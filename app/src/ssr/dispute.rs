@@ -5,6 +5,7 @@
 use super::Services;
 use crate::dispute::{DisputePage, DisputeRow, FileRow, FilingProblem, InvoiceChoice};
 use crate::staff::StaffError;
+use auth::roles::StaffAction;
 use chrono::{DateTime, Utc};
 use claim::dutch_date;
 use disputes::{Decision, DisputeItem, DisputeService, DisputesError, Filing, Staff, Upload};
@@ -127,18 +128,36 @@ pub async fn file(
     }
 }
 
-/// The staff queue: undecided, overdue first. Showing it is audited like the correction
-/// queue (one event per view).
+/// The staff queue: undecided, overdue first. Showing it is a view of personal data (the
+/// debtors' own words and files), audited like the correction queue: one event per dossier
+/// shown, with the disputes on it.
 pub async fn queue(
     services: &Services,
+    me: &super::staff::StaffCurrent,
+    ip: Option<std::net::IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<Vec<DisputeRow>, DisputesError> {
-    Ok(service(services)
-        .queue(now)
-        .await?
-        .into_iter()
-        .map(row)
-        .collect())
+    let items = service(services).queue(now).await?;
+    let mut shown: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
+    for item in &items {
+        shown
+            .entry(item.dispute.dossier_id.clone())
+            .or_default()
+            .push(item.dispute.id);
+    }
+    for (dossier_id, ids) in shown {
+        super::staff::audit_staff(
+            services,
+            &me.username,
+            Some(dossier_id),
+            "personal_data.viewed",
+            serde_json::json!({ "via": "dispute_queue", "dispute_ids": ids }),
+            ip,
+            now,
+        )
+        .await;
+    }
+    Ok(items.into_iter().map(row).collect())
 }
 
 /// Maps the service's refusals to the staff page's codes.
@@ -180,7 +199,7 @@ pub async fn acknowledge(
 #[allow(clippy::too_many_arguments)]
 pub async fn decide(
     services: &Services,
-    username: &str,
+    me: &super::staff::StaffCurrent,
     id: i64,
     decision: &str,
     answer: &str,
@@ -198,8 +217,25 @@ pub async fn decide(
         },
         _ => return Err(E::NoDecision { id }),
     };
+    let needs = match decision {
+        Decision::Uphold => Some(StaffAction::UpholdDispute),
+        Decision::Paid { .. } => Some(StaffAction::BookPaymentFromProof),
+        Decision::Reject => None,
+    };
+    if let Some(action) = needs {
+        let dossier = services
+            .store
+            .dispute(id)
+            .await
+            .ok()
+            .flatten()
+            .map(|d| d.dossier_id);
+        if !super::staff::permit(services, me, action, dossier, client_ip, now).await {
+            return Err(E::Forbidden { id });
+        }
+    }
     let staff = Staff {
-        username: username.to_owned(),
+        username: me.username.clone(),
         client_ip: client_ip.map(|ip| ip.to_string()),
     };
     service(services)

@@ -8,6 +8,7 @@
 
 use super::{Services, Settings};
 use crate::staff::{CorrectionRow, FieldRow, QueueItem, StaffDossierView, StaffError};
+use auth::roles::StaffAction;
 use auth::sign_in::{Attempt, Verdict};
 use auth::{ThrottlePolicy, Token};
 use chrono::{DateTime, Months, Utc};
@@ -16,7 +17,7 @@ use http::HeaderValue;
 use std::net::IpAddr;
 use store::{
     ActorKind, AttemptKey, AttemptKeyKind, CorrectionDecision, CorrectionRequest, DebtorField,
-    Decided, NewSession, Session, SessionKind, Store, StoreError,
+    Decided, NewSession, Session, SessionKind, StaffRole, Store, StoreError,
 };
 
 /// The staff session cookie's name (never the debtor's `dp_session`).
@@ -49,6 +50,8 @@ pub fn token_from_headers(headers: &http::HeaderMap) -> Option<Token> {
 pub struct StaffCurrent {
     pub token: Token,
     pub username: String,
+    /// Read from the account at every request, so a changed role counts at once.
+    pub role: StaffRole,
     pub session: Session,
 }
 
@@ -73,10 +76,15 @@ pub async fn current(
         (SessionKind::Staff, Some(username)) => username.clone(),
         _ => return Ok(None),
     };
+    // An account that is gone (the demo account outside demo mode) has no sessions left.
+    let Some(account) = store.staff_user(&username).await? else {
+        return Ok(None);
+    };
     store.touch_session(token.expose(), now).await?;
     Ok(Some(StaffCurrent {
         token,
         username,
+        role: account.role,
         session,
     }))
 }
@@ -106,6 +114,33 @@ pub async fn require_staff() -> Result<(Services, StaffCurrent), StaffError> {
             Err(StaffError::NotSignedIn)
         }
     }
+}
+
+/// Whether `me` may do `action` (`auth::roles`). A refusal is audited (`staff.forbidden`,
+/// with the action) and answers 403 to a hydrated page.
+pub async fn permit(
+    services: &Services,
+    me: &StaffCurrent,
+    action: StaffAction,
+    dossier_id: Option<String>,
+    ip: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> bool {
+    if auth::roles::may(me.role, action) {
+        return true;
+    }
+    audit_staff(
+        services,
+        &me.username,
+        dossier_id,
+        "staff.forbidden",
+        serde_json::json!({ "action": format!("{action:?}"), "role": me.role.as_str() }),
+        ip,
+        now,
+    )
+    .await;
+    super::refuse_with(http::StatusCode::FORBIDDEN);
+    false
 }
 
 /// Appends a staff action to the audit log. A failure to write is logged, not returned.
@@ -425,6 +460,19 @@ pub async fn decide(
     if !accept && note.is_empty() {
         refuse("note_required").await;
         return Err(StaffError::NoteRequired { id });
+    }
+    if accept
+        && !permit(
+            services,
+            me,
+            StaffAction::AcceptCorrection(request.field),
+            Some(request.dossier_id.clone()),
+            ip,
+            now,
+        )
+        .await
+    {
+        return Err(StaffError::Forbidden);
     }
     let outcome = store
         .decide_correction(&CorrectionDecision {

@@ -270,8 +270,15 @@ async fn a_hold_stops_interest_and_staff_decisions_restore_or_cancel_with_the_ri
         );
     }
 
-    // Staff: the queue, acknowledge one, uphold one and reject the other.
-    staff_user(&app.store, "alice", "correct horse battery").await;
+    // Staff: the queue, acknowledge one, uphold one and reject the other (upholding writes
+    // off: an administrator's decision).
+    common::staff_user_as(
+        &app.store,
+        "alice",
+        "correct horse battery",
+        store::StaffRole::Admin,
+    )
+    .await;
     let staff = staff_session(&app, "alice", "correct horse battery").await;
     let queue = page(&app, "/staff/disputes", &staff).await;
     assert_eq!(queue.matches(r#"data-testid="dispute-card""#).count(), 2);
@@ -404,4 +411,122 @@ async fn a_hold_stops_interest_and_staff_decisions_restore_or_cancel_with_the_ri
     )
     .await;
     assert!(!location(&resp).contains("done=decided"));
+}
+
+/// Writing off and booking money from proof are an administrator's decisions, and a closed
+/// dispute's files are no longer an agent's business: each refused with 403, audited, and
+/// nothing changed.
+#[tokio::test]
+async fn an_agent_cannot_write_off_book_from_proof_or_open_a_closed_disputes_files() {
+    let app = start().await;
+    let (debtor, id) = demo_session(&app, CONSUMER).await;
+    let to = file(
+        &app,
+        &debtor,
+        &[
+            ("invoice", "all"),
+            ("kind", "not_mine"),
+            ("explanation", "Niet van mij."),
+        ],
+        &[("bewijs.pdf", "application/octet-stream", &pdf())],
+    )
+    .await;
+    assert!(to.starts_with("/dossier/disputes?filed="), "{to}");
+    let dispute = app.store.disputes_for_dossier(&id).await.expect("db")[0].id;
+    let attachment = app.store.dispute_attachments(dispute).await.expect("db")[0].id;
+    let file_path = format!("/staff/disputes/file/{attachment}");
+    staff_user(&app.store, "agnes", "correct horse battery").await;
+    common::staff_user_as(
+        &app.store,
+        "rita",
+        "correct horse battery",
+        store::StaffRole::Admin,
+    )
+    .await;
+    let agent = staff_session(&app, "agnes", "correct horse battery").await;
+    let admin = staff_session(&app, "rita", "correct horse battery").await;
+    assert_eq!(
+        get(&app, &file_path, &agent).await.status(),
+        200,
+        "open: the agent's work"
+    );
+
+    let today = claim::dutch_date(chrono::Utc::now());
+    let before = claim::load_claim(&app.store, &id, today)
+        .await
+        .expect("claim");
+    let ledger_before = app.store.ledger_entries(&id).await.expect("ledger").len();
+    let id_text = dispute.to_string();
+    for form in [
+        vec![
+            ("id", id_text.as_str()),
+            ("decision", "upheld"),
+            ("answer", "Vervalt."),
+        ],
+        vec![
+            ("id", id_text.as_str()),
+            ("decision", "paid"),
+            ("answer", "Betaling gevonden."),
+            ("amount", "10,00"),
+        ],
+    ] {
+        let resp = common::server_fn(&app, "staff_decide_dispute", Some(&agent), &form).await;
+        assert_eq!(resp.status(), 403, "{form:?}");
+        let resp = form_post(
+            &app,
+            "staff_decide_dispute",
+            Some(&agent),
+            "/staff/disputes",
+            &form,
+        )
+        .await;
+        let error = common::error_in(&location(&resp));
+        assert!(error.get("Forbidden").is_some(), "{error}");
+    }
+    let after = claim::load_claim(&app.store, &id, today)
+        .await
+        .expect("claim");
+    assert_eq!(
+        after.open_total(),
+        before.open_total(),
+        "nothing written off"
+    );
+    assert_eq!(
+        app.store.ledger_entries(&id).await.expect("ledger").len(),
+        ledger_before
+    );
+    let stored = app
+        .store
+        .dispute(dispute)
+        .await
+        .expect("db")
+        .expect("dispute");
+    assert_ne!(stored.status, store::DisputeStatus::Decided);
+    let forbidden = common::audit_actions(&app, CONSUMER)
+        .await
+        .into_iter()
+        .filter(|a| a == "staff.forbidden")
+        .count();
+    assert_eq!(forbidden, 4, "every refusal audited");
+
+    // The administrator may; then the closed dispute's file is for administrators only.
+    let resp = form_post(
+        &app,
+        "staff_decide_dispute",
+        Some(&admin),
+        "/staff/disputes",
+        &[
+            ("id", &id_text),
+            ("decision", "upheld"),
+            ("answer", "Vervalt."),
+        ],
+    )
+    .await;
+    assert!(
+        location(&resp).contains("done=decided"),
+        "{}",
+        location(&resp)
+    );
+    assert_eq!(get(&app, &file_path, &agent).await.status(), 403);
+    assert_eq!(get(&app, &file_path, &admin).await.status(), 200);
 }

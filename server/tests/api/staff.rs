@@ -93,26 +93,77 @@ async fn staff_add_stores_only_a_hash_and_refuses_short_passwords_and_taken_name
 }
 
 #[tokio::test]
-async fn the_demo_staff_user_is_made_once_and_can_sign_in() {
+async fn the_demo_staff_are_made_once_and_removed_at_a_start_without_demo() {
     let app = start().await;
     let hasher = &app.services.hasher;
-    assert!(
-        server::staff::seed_demo_staff(&app.store, hasher)
+    server::staff::seed_demo_staff(&app.store, hasher)
+        .await
+        .expect("seed");
+    server::staff::seed_demo_staff(&app.store, hasher)
+        .await
+        .expect("seed again");
+    let mut cookies = Vec::new();
+    for (username, password, role) in server::staff::DEMO_ACCOUNTS {
+        let stored = app
+            .store
+            .staff_user(username)
             .await
-            .expect("seed")
-    );
-    assert!(
-        !server::staff::seed_demo_staff(&app.store, hasher)
+            .expect("db")
+            .expect("user");
+        assert_eq!(stored.role, role);
+        let resp = staff_sign_in_form(&app, username, password).await;
+        cookies.push(staff_cookie(&resp).expect("signed in"));
+    }
+    // A start without --demo: the accounts and their sessions are gone.
+    assert_eq!(
+        server::staff::remove_demo_staff(&app.store)
             .await
-            .expect("seed again")
+            .expect("remove"),
+        2
     );
+    for cookie in &cookies {
+        let page = get_page(&app, "/staff/corrections", Some(cookie)).await;
+        assert_eq!(
+            location(&page),
+            "/staff",
+            "the session ended with the account"
+        );
+    }
     let resp = staff_sign_in_form(
         &app,
         server::staff::DEMO_USERNAME,
         server::staff::DEMO_PASSWORD,
     )
     .await;
-    assert!(staff_cookie(&resp).is_some());
+    assert!(staff_cookie(&resp).is_none());
+}
+
+/// `--demo` prints public passwords: the binary refuses it for a public URL.
+#[tokio::test]
+async fn demo_mode_is_refused_for_a_public_address() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_debiteurportaal"))
+        .args([
+            "--demo",
+            "--addr",
+            "127.0.0.1:0",
+            "--public-url",
+            "https://portaal.example.nl",
+        ])
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/portal.db", dir.path().display()),
+        )
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run debiteurportaal");
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("--demo is only for local use"), "{err}");
+    assert!(
+        !dir.path().join("portal.db").exists(),
+        "refused before touching the database"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -767,4 +818,55 @@ async fn every_staff_action_is_audited_on_postgres() {
     );
     app.store.close().await;
     db.drop().await;
+}
+
+/// An agent handles contact details; changing who the debtor is or where letters go is an
+/// administrator's decision (403, audited, nothing changed).
+#[tokio::test]
+async fn an_agent_may_accept_contact_details_but_not_a_new_name_or_address() {
+    let app = start().await;
+    let id = dossier_with_debtor(&app.store, "ISB-2026-000321").await;
+    staff_user(&app.store, ALICE, PASSWORD).await;
+    common::staff_user_as(&app.store, "rita", PASSWORD, store::StaffRole::Admin).await;
+    let agent = staff_session(&app, ALICE, PASSWORD).await;
+    let admin = staff_session(&app, "rita", PASSWORD).await;
+    let city = common::correction_of(&app.store, &id, store::DebtorField::City, 1, "Zwolle").await;
+    let email = email_correction(&app.store, &id, 1, "new@example.nl").await;
+
+    let (city_id, email_id) = (city.to_string(), email.to_string());
+    let resp = server_fn(
+        &app,
+        "staff_decide",
+        Some(&agent),
+        &[("id", city_id.as_str()), ("decision", "accept")],
+    )
+    .await;
+    assert_eq!(resp.status(), 403);
+    let debtor = app.store.debtor(&id).await.expect("db").expect("debtor");
+    assert_eq!(debtor.details.city.as_deref(), Some("Utrecht"), "unchanged");
+    let resp = server_fn(
+        &app,
+        "staff_decide",
+        Some(&agent),
+        &[("id", email_id.as_str()), ("decision", "accept")],
+    )
+    .await;
+    assert!(resp.status().is_success(), "{}", resp.status());
+    // Rejecting needs no more than the agent's role; accepting the city the admin's.
+    let resp = server_fn(
+        &app,
+        "staff_decide",
+        Some(&admin),
+        &[("id", city_id.as_str()), ("decision", "accept")],
+    )
+    .await;
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let debtor = app.store.debtor(&id).await.expect("db").expect("debtor");
+    assert_eq!(debtor.details.city.as_deref(), Some("Zwolle"));
+    assert_eq!(debtor.details.email.as_deref(), Some("new@example.nl"));
+    let audit = staff_audit(&app).await;
+    assert!(
+        audit.iter().any(|e| e.action == "staff.forbidden"),
+        "the refusal is audited"
+    );
 }

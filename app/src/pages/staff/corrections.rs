@@ -85,6 +85,7 @@ pub fn CorrectionQueue() -> impl IntoView {
             Some(t_string!(i18n, staff.queue.error.not_found).to_string())
         }
         Some(StaffError::NotSignedIn) => Some(t_string!(i18n, staff.error.signed_out).to_string()),
+        Some(StaffError::Forbidden) => Some(t_string!(i18n, staff.error.forbidden).to_string()),
         Some(StaffError::Unavailable) => Some(t_string!(i18n, staff.error.unavailable).to_string()),
         _ => None,
     };

@@ -12,9 +12,9 @@ use leptos_router::hooks::use_query_map;
 /// The queue.
 #[server(prefix = "/api", endpoint = "staff_disputes")]
 pub async fn get_dispute_queue() -> Result<Vec<DisputeRow>, StaffDisputeError> {
-    use crate::ssr::{dispute, staff};
-    let (services, _) = staff::require_staff().await.map_err(dispute::from_staff)?;
-    dispute::queue(&services, chrono::Utc::now())
+    use crate::ssr::{client_ip, dispute, staff};
+    let (services, me) = staff::require_staff().await.map_err(dispute::from_staff)?;
+    dispute::queue(&services, &me, client_ip(), chrono::Utc::now())
         .await
         .map_err(|e| dispute::staff_error(0, e))
 }
@@ -50,7 +50,7 @@ pub async fn decide_dispute(
     let (services, me) = staff::require_staff().await.map_err(dispute::from_staff)?;
     dispute::decide(
         &services,
-        &me.username,
+        &me,
         id,
         decision.as_deref().unwrap_or_default(),
         answer.as_deref().unwrap_or_default(),
@@ -68,6 +68,7 @@ type I18n = leptos_i18n::I18nContext<Locale>;
 fn error_text(i18n: I18n, e: &StaffDisputeError) -> String {
     match e {
         StaffDisputeError::NotSignedIn => t_string!(i18n, staff.error.signed_out).to_string(),
+        StaffDisputeError::Forbidden { .. } => t_string!(i18n, staff.error.forbidden).to_string(),
         StaffDisputeError::NoDecision { .. } => {
             t_string!(i18n, staff.dispute.error.no_decision).to_string()
         }

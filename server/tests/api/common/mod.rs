@@ -278,15 +278,20 @@ pub async fn get(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
 // ---------------------------------------------------------------------------------------------
 // Staff back office
 
-/// Adds a staff user with `password` (hashed cheaply: these tests are about the flow).
+/// Adds a staff agent with `password` (hashed cheaply: these tests are about the flow).
 pub async fn staff_user(store: &Store, username: &str, password: &str) {
+    staff_user_as(store, username, password, store::StaffRole::Agent).await;
+}
+
+/// Adds a staff user with `role`.
+pub async fn staff_user_as(store: &Store, username: &str, password: &str, role: store::StaffRole) {
     let hasher = auth::SecretHasher::new(auth::HashParams {
         memory_kib: 1024,
         iterations: 1,
         parallelism: 1,
     })
     .expect("hasher");
-    server::staff::add_user(store, &hasher, username, store::StaffRole::Agent, password)
+    server::staff::add_user(store, &hasher, username, role, password)
         .await
         .expect("staff user");
 }
@@ -434,12 +439,35 @@ pub async fn email_correction(
     days_ago: i64,
     proposed: &str,
 ) -> i64 {
+    correction_of(
+        store,
+        dossier_id,
+        store::DebtorField::Email,
+        days_ago,
+        proposed,
+    )
+    .await
+}
+
+/// A submitted request to change `field` of the debtor, as [`email_correction`].
+pub async fn correction_of(
+    store: &Store,
+    dossier_id: &str,
+    field: store::DebtorField,
+    days_ago: i64,
+    proposed: &str,
+) -> i64 {
     let created_at = Utc::now() - chrono::Duration::days(days_ago);
+    let current_value = match field {
+        store::DebtorField::Email => Some("old@example.nl".into()),
+        store::DebtorField::City => Some("Utrecht".into()),
+        _ => None,
+    };
     store
         .create_correction(&store::NewCorrection {
             dossier_id: dossier_id.into(),
-            field: store::DebtorField::Email,
-            current_value: Some("old@example.nl".into()),
+            field,
+            current_value,
             proposed_value: proposed.into(),
             reason: "Old address no longer in use".into(),
             created_at,
