@@ -124,7 +124,10 @@ pub fn router(config: &Config, services: Services) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/lang/{code}", get(lang::switch))
-        .route("/p/{dossier}/{expiry}/{sig}", get(qr::open_link))
+        .route(
+            "/p/{dossier}/{expiry}/{sig}",
+            get(qr::open_link).post(qr::confirm_link),
+        )
         .route(
             "/api/paynl/exchange",
             axum::routing::post(paying::exchange).get(paying::exchange),

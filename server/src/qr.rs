@@ -11,9 +11,35 @@ use store::SessionKind;
 /// `GET /p/{dossier}/{expiry}/{kid.sig}`: a valid link opens a pay-only session (the open
 /// amount and the ways to pay, no personal data) and goes to the dossier; a bad, expired
 /// or revoked link goes to a page that explains and leads to the normal sign-in.
+///
+/// A browser already signed in with the secret keeps that session: for the same dossier it
+/// simply goes on to the dossier; for another one it is asked first (`/link?reason=
+/// other_session`), since a GET can come from any site, and a link on someone else's page
+/// must not swap the debtor's own session for the sender's dossier.
 pub async fn open_link(
+    state: State<AppState>,
+    path: Path<(String, String, String)>,
+    headers: http::HeaderMap,
+    ip: Option<Extension<ClientIp>>,
+) -> Response {
+    open(state, path, Some(headers), ip).await
+}
+
+/// `POST /p/…`: the debtor confirmed on `/link?reason=other_session` (a same-site form; the
+/// cross-site write check guards it) that the letter's dossier should replace the session.
+pub async fn confirm_link(
+    state: State<AppState>,
+    path: Path<(String, String, String)>,
+    ip: Option<Extension<ClientIp>>,
+) -> Response {
+    open(state, path, None, ip).await
+}
+
+/// Opens the link; `headers` (on a GET) to keep or ask about a full session already there.
+async fn open(
     State(state): State<AppState>,
     Path((dossier, expiry, kid_sig)): Path<(String, String, String)>,
+    headers: Option<http::HeaderMap>,
     ip: Option<Extension<ClientIp>>,
 ) -> Response {
     let services = &state.services;
@@ -47,6 +73,29 @@ pub async fn open_link(
             return (http::StatusCode::SERVICE_UNAVAILABLE, "try again later").into_response();
         }
     };
+    if let Some(headers) = &headers {
+        let signed_in = session::current(&services.store, headers, &services.settings, now)
+            .await
+            .ok()
+            .flatten()
+            .filter(|c| c.session.kind == SessionKind::Full);
+        if let Some(current) = signed_in {
+            if current.session.dossier_id.as_deref() == Some(dossier.id.as_str()) {
+                return Redirect::to("/dossier").into_response();
+            }
+            let link = format!(
+                "/p/{dossier_number}/{expiry}/{kid_sig}",
+                dossier_number = verified.dossier
+            );
+            let mut target = url::Url::parse("http://portal/link").expect("a fixed URL parses");
+            target
+                .query_pairs_mut()
+                .append_pair("reason", "other_session")
+                .append_pair("link", &link);
+            let target = format!("/link?{}", target.query().unwrap_or_default());
+            return Redirect::to(&target).into_response();
+        }
+    }
     let opened = session::open(
         &services.store,
         &services.settings,

@@ -99,3 +99,88 @@ async fn a_link_signed_with_an_unknown_key_is_refused() {
     assert!(session_cookie(&resp).is_none());
     assert_eq!(resp.headers()["location"], "/link?reason=invalid");
 }
+
+/// A letter link is a GET any site can make a browser send: it must not swap a debtor's own
+/// signed-in session for the sender's dossier without asking, nor downgrade it to pay-only.
+#[tokio::test]
+async fn a_link_never_silently_replaces_a_signed_in_session() {
+    let app = start().await;
+    const MINE: &str = "ISB-2026-000001";
+    dossier_with_secret(&app.store, MINE, "ABCD-EFGH-JKMN").await;
+    dossier_with_secret(&app.store, NUMBER, "ABCD-EFGH-JKMP").await;
+    let mine = session_cookie(&common::sign_in_form(&app, MINE, "ABCD-EFGH-JKMN").await)
+        .expect("signed in");
+    let get_with = |path: String| {
+        let base = app.base.clone();
+        let cookie = mine.clone();
+        async move {
+            client()
+                .get(format!("{base}{path}"))
+                .header("cookie", cookie)
+                .header("sec-fetch-site", "cross-site")
+                .send()
+                .await
+                .expect("open link")
+        }
+    };
+    let expiry = Utc::now() + Duration::days(30);
+    // The attacker's link, for another dossier: asked first, the session untouched.
+    let theirs = links().sign(NUMBER.parse().expect("number"), expiry);
+    let resp = get_with(theirs.path().to_owned()).await;
+    assert!(session_cookie(&resp).is_none(), "no new session");
+    let location = common::location(&resp);
+    assert!(
+        location.starts_with("/link?reason=other_session"),
+        "{location}"
+    );
+    let data: serde_json::Value = common::summary(&app, Some(&mine))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (data["number"].as_str(), data["pay_only"].as_bool()),
+        (Some(MINE), Some(false))
+    );
+    // The question, with a button that posts to the link.
+    let page = common::follow(&app, &location).await;
+    assert!(page.contains("U bent al ingelogd"), "{page}");
+    assert!(
+        page.contains(&format!("action=\"{}\"", theirs.path())),
+        "the form posts the link: {page}"
+    );
+    // Another site cannot post it for the debtor ...
+    let forged = client()
+        .post(format!("{}{}", app.base, theirs.path()))
+        .header("cookie", &mine)
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(forged.status(), 403);
+    // ... the debtor can.
+    let confirmed = client()
+        .post(format!("{}{}", app.base, theirs.path()))
+        .header("cookie", &mine)
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(common::location(&confirmed), "/dossier");
+    let theirs_cookie = session_cookie(&confirmed).expect("pay-only session");
+    let data: serde_json::Value = common::summary(&app, Some(&theirs_cookie))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (data["number"].as_str(), data["pay_only"].as_bool()),
+        (Some(NUMBER), Some(true))
+    );
+
+    // The debtor's own letter link keeps the full session as it is.
+    let own = links().sign(MINE.parse().expect("number"), expiry);
+    let resp = get_with(own.path().to_owned()).await;
+    assert!(session_cookie(&resp).is_none());
+    assert_eq!(common::location(&resp), "/dossier");
+}
