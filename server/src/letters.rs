@@ -17,6 +17,8 @@ pub struct LetterRun {
     pub rotate_secret: bool,
     /// How long the printed link stays valid.
     pub valid_days: i64,
+    /// Replace files a previous run left in `out` (else the run stops before writing).
+    pub overwrite: bool,
 }
 
 /// What a run did.
@@ -33,8 +35,11 @@ pub const CSV_NAME: &str = "letters.csv";
 
 /// Produces the letters. Secrets appear only in the CSV; the database keeps their hash.
 pub async fn run(services: &Services, public_url: &str, run: &LetterRun) -> Result<LetterReport> {
-    std::fs::create_dir_all(&run.out).with_context(|| format!("create {}", run.out.display()))?;
-    let mut csv = csv::Writer::from_path(run.out.join(CSV_NAME))?;
+    crate::private_files::create_dir(&run.out)?;
+    let mut csv = csv::Writer::from_writer(crate::private_files::create_file(
+        &run.out.join(CSV_NAME),
+        run.overwrite,
+    )?);
     csv.write_record([
         "dossier_number",
         "name",
@@ -129,8 +134,8 @@ async fn letter(
     let url = link.url(public_url);
     let svg_path = run.out.join(format!("{number}.svg"));
     let png_path = run.out.join(format!("{number}.png"));
-    std::fs::write(&svg_path, auth::svg(&url)?)?;
-    std::fs::write(&png_path, auth::png(&url)?)?;
+    crate::private_files::write(&svg_path, auth::svg(&url)?.as_bytes(), run.overwrite)?;
+    crate::private_files::write(&png_path, &auth::png(&url)?, run.overwrite)?;
     let debtor = store.debtor(&dossier.id).await?.map(|d| d.details);
     let field = |f: fn(&store::DebtorDetails) -> Option<String>| {
         debtor.as_ref().and_then(f).unwrap_or_default()

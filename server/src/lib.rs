@@ -9,6 +9,7 @@ mod lang;
 pub mod letters;
 mod middleware;
 mod paying;
+pub mod private_files;
 mod qr;
 pub mod staff;
 

@@ -30,6 +30,9 @@ enum Command {
         /// Where to write the secrets of new dossiers (for the letter run).
         #[arg(long, default_value = "new-secrets.csv")]
         secrets_out: std::path::PathBuf,
+        /// Replace an existing secrets file (else the import refuses to start).
+        #[arg(long)]
+        overwrite: bool,
     },
     /// Produce the letter run: signed links, QR codes and new secrets in a CSV.
     Letters {
@@ -48,6 +51,9 @@ enum Command {
         /// Days the printed link stays valid.
         #[arg(long, default_value_t = 120)]
         valid_days: i64,
+        /// Replace the files of an earlier run in the folder.
+        #[arg(long)]
+        overwrite: bool,
     },
     /// Manage back-office (staff) accounts.
     Staff {
@@ -83,7 +89,11 @@ async fn main() -> anyhow::Result<()> {
     let config = cli.config.load()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config, cli.demo).await,
-        Command::Import { file, secrets_out } => import(&config, &file, &secrets_out).await,
+        Command::Import {
+            file,
+            secrets_out,
+            overwrite,
+        } => import(&config, &file, &secrets_out, overwrite).await,
         Command::Staff {
             command:
                 StaffCommand::Add {
@@ -103,6 +113,7 @@ async fn main() -> anyhow::Result<()> {
             out,
             rotate_secret,
             valid_days,
+            overwrite,
         } => {
             let numbers = match dossiers {
                 Some(path) => Some(
@@ -122,6 +133,7 @@ async fn main() -> anyhow::Result<()> {
                 out: out.clone(),
                 rotate_secret,
                 valid_days,
+                overwrite,
             };
             let report =
                 server::letters::run(&services, &config.public_url(config.addr), &run).await?;
@@ -242,7 +254,11 @@ async fn import(
     config: &Config,
     file: &std::path::Path,
     secrets_out: &std::path::Path,
+    overwrite: bool,
 ) -> anyhow::Result<()> {
+    // Made first: a file that cannot be written must stop the import before any secret
+    // exists only in memory.
+    let out = server::private_files::create_file(secrets_out, overwrite)?;
     let store = store::Store::connect(config.database_url()).await?;
     let hasher = auth::SecretHasher::new(auth::HashParams::default())?;
     let options = import::ImportOptions::new(hasher);
@@ -254,8 +270,6 @@ async fn import(
     if let Some(p) = progress {
         p.finish_and_clear();
     }
-    let out = std::fs::File::create(secrets_out)
-        .with_context(|| format!("create {}", secrets_out.display()))?;
     import::write_secrets_csv(out, &report.new_secrets)?;
     println!(
         "{} rows: {} dossiers created, {} updated, {} unchanged, {} rows rejected",

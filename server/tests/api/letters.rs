@@ -48,6 +48,7 @@ async fn a_letter_run_gives_new_dossiers_a_secret_and_every_dossier_a_working_li
         out: out.path().to_owned(),
         rotate_secret: false,
         valid_days: 90,
+        overwrite: false,
     };
     let report = run(&app.services, &app.base, &letters)
         .await
@@ -76,6 +77,23 @@ async fn a_letter_run_gives_new_dossiers_a_secret_and_every_dossier_a_working_li
     let opened = client().get(&new["link"]).send().await.expect("link");
     assert_eq!(opened.headers()["location"], "/dossier");
     assert!(session_cookie(&opened).is_some());
+
+    // Codes, names and addresses: readable by the owner only, and a second run into the same
+    // folder stops rather than overwrite the first (whose codes may not be printed yet).
+    use std::os::unix::fs::PermissionsExt;
+    let mode =
+        |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+    let csv_path = out.path().join(server::letters::CSV_NAME);
+    assert_eq!(mode(&csv_path), 0o600);
+    assert_eq!(mode(&out.path().join(&new["qr_png"])), 0o600);
+    let first = std::fs::read(&csv_path).expect("csv");
+    let again = run(&app.services, &app.base, &letters).await;
+    assert!(again.is_err(), "refused without --overwrite");
+    assert_eq!(
+        std::fs::read(&csv_path).expect("csv"),
+        first,
+        "the first run's file kept"
+    );
 }
 
 #[tokio::test]
@@ -90,6 +108,7 @@ async fn rotating_secrets_retires_the_old_code_and_its_sessions() {
         out: out.path().to_owned(),
         rotate_secret: true,
         valid_days: 90,
+        overwrite: false,
     };
     let report = run(&app.services, &app.base, &letters)
         .await
