@@ -23,7 +23,7 @@
 //! let stored = hasher.hash(secret.expose())?;
 //! let keys = LinkKeyring::from_config("k1", "k1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=")?;
 //! let dossier = "ISB-2026-000123".parse()?;
-//! let link = keys.sign(dossier, Utc::now() + Duration::days(60));
+//! let link = keys.sign(dossier, 0, Utc::now() + Duration::days(60));
 //! let _svg = auth::svg(&link.url("https://portaal.example.nl/nl"))?;
 //!
 //! // Sign-in: the debtor types the secret over; verify, then a new session
@@ -34,7 +34,7 @@
 //! let _session_row_key = session.hash();
 //!
 //! // QR link: a pay-only session for the dossier.
-//! let opened = keys.verify_path(link.path(), Utc::now())?;
+//! let opened = keys.verify_path(link.path(), 0, Utc::now())?;
 //! assert_eq!(opened.dossier, dossier);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

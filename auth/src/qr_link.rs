@@ -14,7 +14,13 @@
 //! - `kid`: the id of the key that signed it (1–8 of `a-z0-9`);
 //! - `sig`: the first 16 bytes of HMAC-SHA256(key\[kid\],
 //!   `v1|{dossier}|{expiry}|pay`), base64url without padding (22
-//!   characters).
+//!   characters); from the dossier's second link generation on the message
+//!   ends in `|g{generation}`.
+//!
+//! The generation is not in the link: the portal keeps it per dossier and
+//! raises it to revoke every link of that dossier printed so far (a lost
+//! letter, a new code). Links of generation 0 are those signed before
+//! generations existed, with the message unchanged, so they keep working.
 //!
 //! The path is 55 characters; the caller puts its origin and language in
 //! front (`https://portaal.example.nl/nl` + path). Only the exact spelling
@@ -341,13 +347,19 @@ impl LinkKeyring {
         self.keys.keys()
     }
 
-    /// Signs a link for `dossier`, valid until `expires_at` (truncated to
-    /// whole seconds; a time before 1970 gives an already expired link).
-    pub fn sign(&self, dossier: DossierNumber, expires_at: DateTime<Utc>) -> SignedLink {
+    /// Signs a link for `dossier` in its link `generation`, valid until
+    /// `expires_at` (truncated to whole seconds; a time before 1970 gives an
+    /// already expired link).
+    pub fn sign(
+        &self,
+        dossier: DossierNumber,
+        generation: u32,
+        expires_at: DateTime<Utc>,
+    ) -> SignedLink {
         let seconds = expires_at.timestamp().max(0);
         let expires_at = DateTime::from_timestamp(seconds, 0).unwrap_or_default();
         let mut mac = self.current_mac.clone();
-        mac.update(message(dossier, seconds).as_bytes());
+        mac.update(message(dossier, seconds, generation).as_bytes());
         let tag = mac.finalize().into_bytes();
         let signature = URL_SAFE_NO_PAD.encode(&tag[..SIGNATURE_BYTES]);
         let path = format!(
@@ -363,8 +375,8 @@ impl LinkKeyring {
     }
 
     /// Verifies the three path segments after `/p/` as a router extracts
-    /// them: `dossier`, `expiry` and `kid.sig`. Valid while `now` is before
-    /// the expiry.
+    /// them: `dossier`, `expiry` and `kid.sig`, against the dossier's current
+    /// link `generation`. Valid while `now` is before the expiry.
     ///
     /// The signature is checked (in constant time) before the expiry, so
     /// [`LinkError::Expired`] is only ever said of genuine links.
@@ -373,6 +385,7 @@ impl LinkKeyring {
         dossier: &str,
         expiry: &str,
         signature: &str,
+        generation: u32,
         now: DateTime<Utc>,
     ) -> Result<VerifiedLink, LinkError> {
         let dossier_number = parse_canonical_dossier(dossier)?;
@@ -388,7 +401,7 @@ impl LinkKeyring {
             .decode(sig)
             .map_err(|_| LinkError::Malformed)?;
         let mut mac = self.keys.get(&kid).ok_or(LinkError::UnknownKey)?.clone();
-        mac.update(message(dossier_number, seconds).as_bytes());
+        mac.update(message(dossier_number, seconds, generation).as_bytes());
         mac.verify_truncated_left(&sig)
             .map_err(|_| LinkError::BadSignature)?;
         if now >= expires_at {
@@ -406,21 +419,31 @@ impl LinkKeyring {
 
     /// Verifies a whole path `/p/{dossier}/{expiry}/{kid}.{sig}` (without
     /// the language prefix, query or fragment); see [`LinkKeyring::verify`].
-    pub fn verify_path(&self, path: &str, now: DateTime<Utc>) -> Result<VerifiedLink, LinkError> {
+    pub fn verify_path(
+        &self,
+        path: &str,
+        generation: u32,
+        now: DateTime<Utc>,
+    ) -> Result<VerifiedLink, LinkError> {
         let rest = path.strip_prefix(LINK_PREFIX).ok_or(LinkError::Malformed)?;
         let mut parts = rest.split('/');
         match (parts.next(), parts.next(), parts.next(), parts.next()) {
             (Some(dossier), Some(expiry), Some(signature), None) => {
-                self.verify(dossier, expiry, signature, now)
+                self.verify(dossier, expiry, signature, generation, now)
             }
             _ => Err(LinkError::Malformed),
         }
     }
 }
 
-/// The signed message: `v1|ISB-2026-000123|1798761600|pay`.
-fn message(dossier: DossierNumber, seconds: i64) -> String {
-    format!("{MESSAGE_VERSION}|{dossier}|{seconds}|{PURPOSE}")
+/// The signed message: `v1|ISB-2026-000123|1798761600|pay`, and from
+/// generation 1 on `v1|ISB-2026-000123|1798761600|pay|g1`.
+fn message(dossier: DossierNumber, seconds: i64, generation: u32) -> String {
+    if generation == 0 {
+        format!("{MESSAGE_VERSION}|{dossier}|{seconds}|{PURPOSE}")
+    } else {
+        format!("{MESSAGE_VERSION}|{dossier}|{seconds}|{PURPOSE}|g{generation}")
+    }
 }
 
 /// A dossier number exactly as `Display` writes it; the tolerant `FromStr`
@@ -477,7 +500,7 @@ mod tests {
     #[test]
     fn sign_then_verify() {
         let ring = ring_k1();
-        let link = ring.sign(dossier(), at(EXPIRY));
+        let link = ring.sign(dossier(), 0, at(EXPIRY));
         let path = link.path();
         // The module docs' example (key: 32 bytes 0x01), computed
         // independently with Python's hmac module when this was written.
@@ -491,7 +514,7 @@ mod tests {
             link.url("https://portaal.example.nl/nl/"),
             format!("https://portaal.example.nl/nl{path}")
         );
-        let verified = ring.verify_path(path, at(EXPIRY - 1)).unwrap();
+        let verified = ring.verify_path(path, 0, at(EXPIRY - 1)).unwrap();
         assert_eq!(
             verified,
             VerifiedLink {
@@ -502,14 +525,34 @@ mod tests {
         );
         let sig = path.rsplit('/').next().unwrap();
         assert_eq!(
-            ring.verify("ISB-2026-000123", "1798761600", sig, at(0)),
+            ring.verify("ISB-2026-000123", "1798761600", sig, 0, at(0)),
             Ok(verified)
         );
     }
 
     #[test]
+    fn a_link_opens_only_in_the_generation_it_was_signed_for() {
+        let ring = ring_k1();
+        let second = ring.sign(dossier(), 2, at(EXPIRY));
+        assert_ne!(second.path(), ring.sign(dossier(), 0, at(EXPIRY)).path());
+        assert!(ring.verify_path(second.path(), 2, at(0)).is_ok());
+        for other in [0, 1, 3] {
+            assert_eq!(
+                ring.verify_path(second.path(), other, at(0)),
+                Err(LinkError::BadSignature),
+                "generation {other}"
+            );
+        }
+        let mut mac = HmacSha256::new_from_slice(&KEY_1).unwrap();
+        mac.update(b"v1|ISB-2026-000123|1798761600|pay|g2");
+        let full = mac.finalize().into_bytes();
+        let expected = URL_SAFE_NO_PAD.encode(&full[..16]);
+        assert!(second.path().ends_with(&format!("/k1.{expected}")));
+    }
+
+    #[test]
     fn signature_is_truncated_hmac_of_the_documented_message() {
-        let link = ring_k1().sign(dossier(), at(EXPIRY));
+        let link = ring_k1().sign(dossier(), 0, at(EXPIRY));
         let mut mac = HmacSha256::new_from_slice(&KEY_1).unwrap();
         mac.update(b"v1|ISB-2026-000123|1798761600|pay");
         let full = mac.finalize().into_bytes();
@@ -521,11 +564,11 @@ mod tests {
     fn sub_seconds_are_dropped_and_pre_epoch_clamped() {
         let ring = ring_k1();
         let precise = at(EXPIRY) + chrono::Duration::milliseconds(999);
-        assert_eq!(ring.sign(dossier(), precise).expires_at(), at(EXPIRY));
-        let ancient = ring.sign(dossier(), at(-5));
+        assert_eq!(ring.sign(dossier(), 0, precise).expires_at(), at(EXPIRY));
+        let ancient = ring.sign(dossier(), 0, at(-5));
         assert!(ancient.path().contains("/0/"), "{}", ancient.path());
         assert!(matches!(
-            ring.verify_path(ancient.path(), at(EXPIRY)),
+            ring.verify_path(ancient.path(), 0, at(EXPIRY)),
             Err(LinkError::Expired { .. })
         ));
     }
@@ -533,24 +576,24 @@ mod tests {
     #[test]
     fn tampering_breaks_the_signature() {
         let ring = ring_k1();
-        let link = ring.sign(dossier(), at(EXPIRY));
+        let link = ring.sign(dossier(), 0, at(EXPIRY));
         let (_, sig) = link.path().rsplit_once('/').unwrap();
         let now = at(EXPIRY - 100);
         // Another dossier.
         assert_eq!(
-            ring.verify("ISB-2026-000124", "1798761600", sig, now),
+            ring.verify("ISB-2026-000124", "1798761600", sig, 0, now),
             Err(LinkError::BadSignature)
         );
         // A later expiry.
         assert_eq!(
-            ring.verify("ISB-2026-000123", "1798761601", sig, now),
+            ring.verify("ISB-2026-000123", "1798761601", sig, 0, now),
             Err(LinkError::BadSignature)
         );
         // Another signature of the right shape.
-        let other = ring.sign(dossier(), at(EXPIRY + 1));
+        let other = ring.sign(dossier(), 0, at(EXPIRY + 1));
         let (_, other_sig) = other.path().rsplit_once('/').unwrap();
         assert_eq!(
-            ring.verify("ISB-2026-000123", "1798761600", other_sig, now),
+            ring.verify("ISB-2026-000123", "1798761600", other_sig, 0, now),
             Err(LinkError::BadSignature)
         );
     }
@@ -558,33 +601,36 @@ mod tests {
     #[test]
     fn expired_links_are_refused_but_identified() {
         let ring = ring_k1();
-        let link = ring.sign(dossier(), at(EXPIRY));
+        let link = ring.sign(dossier(), 0, at(EXPIRY));
         let expired = Err(LinkError::Expired {
             dossier: dossier(),
             expired_at: at(EXPIRY),
         });
-        assert_eq!(ring.verify_path(link.path(), at(EXPIRY)), expired);
-        assert_eq!(ring.verify_path(link.path(), at(EXPIRY + 86_400)), expired);
-        assert!(ring.verify_path(link.path(), at(EXPIRY - 1)).is_ok());
+        assert_eq!(ring.verify_path(link.path(), 0, at(EXPIRY)), expired);
+        assert_eq!(
+            ring.verify_path(link.path(), 0, at(EXPIRY + 86_400)),
+            expired
+        );
+        assert!(ring.verify_path(link.path(), 0, at(EXPIRY - 1)).is_ok());
     }
 
     #[test]
     fn tampered_expired_link_is_a_bad_signature_not_expired() {
         let ring = ring_k1();
-        let link = ring.sign(dossier(), at(EXPIRY));
+        let link = ring.sign(dossier(), 0, at(EXPIRY));
         let (_, sig) = link.path().rsplit_once('/').unwrap();
         assert_eq!(
-            ring.verify("ISB-2026-000123", "1798761599", sig, at(EXPIRY + 10)),
+            ring.verify("ISB-2026-000123", "1798761599", sig, 0, at(EXPIRY + 10)),
             Err(LinkError::BadSignature)
         );
     }
 
     #[test]
     fn unknown_key_id() {
-        let link = ring_k1().sign(dossier(), at(EXPIRY));
+        let link = ring_k1().sign(dossier(), 0, at(EXPIRY));
         let ring_k2 = LinkKeyring::new(kid("k2"), [(kid("k2"), KEY_2.to_vec())]).unwrap();
         assert_eq!(
-            ring_k2.verify_path(link.path(), at(0)),
+            ring_k2.verify_path(link.path(), 0, at(0)),
             Err(LinkError::UnknownKey)
         );
     }
@@ -592,7 +638,7 @@ mod tests {
     #[test]
     fn rotation() {
         let old_ring = ring_k1();
-        let old_link = old_ring.sign(dossier(), at(EXPIRY));
+        let old_link = old_ring.sign(dossier(), 0, at(EXPIRY));
 
         // k2 added and made current; k1 kept for letters already sent.
         let rotated = LinkKeyring::new(
@@ -601,28 +647,28 @@ mod tests {
         )
         .unwrap();
         assert_eq!(rotated.current(), &kid("k2"));
-        let verified = rotated.verify_path(old_link.path(), at(0)).unwrap();
+        let verified = rotated.verify_path(old_link.path(), 0, at(0)).unwrap();
         assert_eq!(verified.kid, kid("k1"));
-        let new_link = rotated.sign(dossier(), at(EXPIRY));
+        let new_link = rotated.sign(dossier(), 0, at(EXPIRY));
         assert_eq!(new_link.key_id(), &kid("k2"));
         assert!(new_link.path().contains("/k2."), "{}", new_link.path());
         assert_eq!(
-            rotated.verify_path(new_link.path(), at(0)).unwrap().kid,
+            rotated.verify_path(new_link.path(), 0, at(0)).unwrap().kid,
             kid("k2")
         );
         // The old ring cannot verify what the new key signed.
         assert_eq!(
-            old_ring.verify_path(new_link.path(), at(0)),
+            old_ring.verify_path(new_link.path(), 0, at(0)),
             Err(LinkError::UnknownKey)
         );
 
         // k1 removed: its links stop working.
         let k2_only = LinkKeyring::new(kid("k2"), [(kid("k2"), KEY_2.to_vec())]).unwrap();
         assert_eq!(
-            k2_only.verify_path(old_link.path(), at(0)),
+            k2_only.verify_path(old_link.path(), 0, at(0)),
             Err(LinkError::UnknownKey)
         );
-        assert!(k2_only.verify_path(new_link.path(), at(0)).is_ok());
+        assert!(k2_only.verify_path(new_link.path(), 0, at(0)).is_ok());
     }
 
     #[test]
@@ -632,10 +678,10 @@ mod tests {
             [(kid("k1"), KEY_1.to_vec()), (kid("k2"), KEY_2.to_vec())],
         )
         .unwrap();
-        let link = rotated.sign(dossier(), at(EXPIRY));
+        let link = rotated.sign(dossier(), 0, at(EXPIRY));
         let swapped = link.path().replace("/k2.", "/k1.");
         assert_eq!(
-            rotated.verify_path(&swapped, at(0)),
+            rotated.verify_path(&swapped, 0, at(0)),
             Err(LinkError::BadSignature)
         );
     }
@@ -643,7 +689,7 @@ mod tests {
     #[test]
     fn malformed_paths() {
         let ring = ring_k1();
-        let link = ring.sign(dossier(), at(EXPIRY));
+        let link = ring.sign(dossier(), 0, at(EXPIRY));
         let good = link.path();
         let sig = &good[good.rfind('.').unwrap() + 1..];
         let cases = [
@@ -668,7 +714,7 @@ mod tests {
         ];
         for path in &cases {
             assert_eq!(
-                ring.verify_path(path, at(0)),
+                ring.verify_path(path, 0, at(0)),
                 Err(LinkError::Malformed),
                 "{path:?}"
             );
@@ -692,8 +738,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            ring.sign(dossier(), at(EXPIRY)),
-            from_bytes.sign(dossier(), at(EXPIRY))
+            ring.sign(dossier(), 0, at(EXPIRY)),
+            from_bytes.sign(dossier(), 0, at(EXPIRY))
         );
 
         let generated = generate_key();
@@ -781,29 +827,29 @@ mod tests {
                 [(kid("k1"), KEY_1.to_vec()), (kid("k2"), KEY_2.to_vec())],
             )
             .unwrap();
-            let link = ring.sign(dossier, at(expiry));
+            let link = ring.sign(dossier, 0, at(expiry));
             let path = link.path();
-            prop_assert!(ring.verify_path(path, at(0)).is_ok());
+            prop_assert!(ring.verify_path(path, 0, at(0)).is_ok());
 
             let i = position.index(path.len());
             let original = path.as_bytes()[i] as char;
             prop_assume!(original != replacement);
             let mut changed = path.to_owned();
             changed.replace_range(i..=i, replacement.encode_utf8(&mut [0; 4]));
-            prop_assert!(ring.verify_path(&changed, at(0)).is_err(), "{} -> {}", path, changed);
+            prop_assert!(ring.verify_path(&changed, 0, at(0)).is_err(), "{} -> {}", path, changed);
 
             let mut deleted = path.to_owned();
             deleted.remove(i);
-            prop_assert!(ring.verify_path(&deleted, at(0)).is_err(), "{} -> {}", path, deleted);
+            prop_assert!(ring.verify_path(&deleted, 0, at(0)).is_err(), "{} -> {}", path, deleted);
 
             let mut inserted = path.to_owned();
             inserted.insert(i, replacement);
-            prop_assert!(ring.verify_path(&inserted, at(0)).is_err(), "{} -> {}", path, inserted);
+            prop_assert!(ring.verify_path(&inserted, 0, at(0)).is_err(), "{} -> {}", path, inserted);
         }
 
         #[test]
         fn verify_never_panics(path in "\\PC{0,80}") {
-            let _ = ring_k1().verify_path(&path, at(0));
+            let _ = ring_k1().verify_path(&path, 0, at(0));
         }
     }
 }

@@ -129,8 +129,14 @@ async fn letter(
     } else {
         String::new()
     };
+    // A new code comes with a new link generation: the old letter's QR link stops too.
+    let generation = if run.rotate_secret {
+        store.revoke_links(&dossier.id, now).await?
+    } else {
+        dossier.link_generation
+    };
     let expires = now + Duration::days(run.valid_days);
-    let link = services.links.sign(number, expires);
+    let link = services.links.sign(number, generation, expires);
     let url = link.url(public_url);
     let svg_path = run.out.join(format!("{number}.svg"));
     let png_path = run.out.join(format!("{number}.png"));

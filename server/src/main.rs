@@ -186,8 +186,14 @@ async fn print_demo_logins(services: &app::ssr::Services, base: &str) -> anyhow:
         );
     }
     if let Some(first) = logins.first() {
+        let generation = services
+            .store
+            .dossier_by_number(&first.dossier_number.to_string())
+            .await?
+            .map_or(0, |d| d.link_generation);
         let link = services.links.sign(
             first.dossier_number,
+            generation,
             chrono::Utc::now() + chrono::Duration::days(30),
         );
         println!(

@@ -45,7 +45,23 @@ async fn open(
     let services = &state.services;
     let now = Utc::now();
     let ip = ip.map(|Extension(ClientIp(ip))| ip);
-    let verified = match services.links.verify(&dossier, &expiry, &kid_sig, now) {
+    // The dossier's link generation is part of the signature: look it up first. A number
+    // that is not ours verifies against generation 0 and fails like any forged link.
+    let found = match dossier.parse::<domain::DossierNumber>() {
+        Ok(number) => match services.store.dossier_by_number(&number.to_string()).await {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::error!(error = %e, "QR link: database error");
+                return (http::StatusCode::SERVICE_UNAVAILABLE, "try again later").into_response();
+            }
+        },
+        Err(_) => None,
+    };
+    let generation = found.as_ref().map_or(0, |d| d.link_generation);
+    let verified = match services
+        .links
+        .verify(&dossier, &expiry, &kid_sig, generation, now)
+    {
         Ok(v) => v,
         Err(e) => {
             let reason = match e {
@@ -60,18 +76,9 @@ async fn open(
             return Redirect::to(&format!("/link?reason={reason}{prefill}")).into_response();
         }
     };
-    let dossier = match services
-        .store
-        .dossier_by_number(&verified.dossier.to_string())
-        .await
-    {
-        Ok(Some(d)) => d,
-        // Signed by us but since deleted (e.g. past retention): treat as revoked.
-        Ok(None) => return Redirect::to("/link?reason=invalid").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "QR link: database error");
-            return (http::StatusCode::SERVICE_UNAVAILABLE, "try again later").into_response();
-        }
+    // Signed by us but since deleted (e.g. past retention): treat as revoked.
+    let Some(dossier) = found else {
+        return Redirect::to("/link?reason=invalid").into_response();
     };
     if let Some(headers) = &headers {
         let signed_in = session::current(&services.store, headers, &services.settings, now)

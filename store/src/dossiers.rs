@@ -57,6 +57,9 @@ pub struct Dossier {
     pub secret_rotated_at: Option<DateTime<Utc>>,
     /// Retention runs to seven years after this date.
     pub last_claim_letter_at: Option<NaiveDate>,
+    /// Letter links signed for an older generation no longer open (see
+    /// [`Store::revoke_links`]).
+    pub link_generation: u32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -223,7 +226,7 @@ pub struct DossierSummary {
 const CREDITOR_COLUMNS: &str = "id, name, kvk, contact_email, contact_phone, can_deduct_vat, \
      interest_kind, created_at, updated_at";
 const DOSSIER_COLUMNS: &str = "id, number, creditor_id, status, secret_hash, secret_rotated_at, \
-     last_claim_letter_at, created_at, updated_at";
+     last_claim_letter_at, link_generation, created_at, updated_at";
 const DEBTOR_COLUMNS: &str = "dossier_id, kind, name, address, postcode, city, phone, email, \
      customer_number, birth_date, id_document_number, kvk_number, vat_number, updated_at";
 const CLAIM_ITEM_COLUMNS: &str =
@@ -357,6 +360,21 @@ impl Store {
         .execute(&self.pool)
         .await?;
         found(done.rows_affected(), "dossier")
+    }
+
+    /// Raises the dossier's link generation, so every letter link signed before stops
+    /// opening; returns the new generation (to sign the next letter's link with).
+    pub async fn revoke_links(&self, id: &str, now: DateTime<Utc>) -> Result<u32> {
+        let row = sqlx::query(
+            "UPDATE dossier SET link_generation = link_generation + 1, updated_at = $1 \
+             WHERE id = $2 RETURNING link_generation",
+        )
+        .bind(millis(now))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let row = row.ok_or(crate::StoreError::NotFound("dossier"))?;
+        Ok(u32::try_from(row.int("link_generation")?).unwrap_or(u32::MAX))
     }
 
     /// Records the date of the latest claim letter, which starts the retention period.
@@ -755,6 +773,7 @@ fn dossier_from_row(row: &AnyRow) -> Result<Dossier> {
         secret_hash: row.opt_text("secret_hash")?,
         secret_rotated_at: row.opt_instant("secret_rotated_at")?,
         last_claim_letter_at: row.opt_date("last_claim_letter_at")?,
+        link_generation: u32::try_from(row.int("link_generation")?).unwrap_or(u32::MAX),
         created_at: row.instant("created_at")?,
         updated_at: row.instant("updated_at")?,
     })

@@ -65,6 +65,13 @@ const STEPS: &[Step] = &[
         description: "plan interest",
         sql: Sql::Shared(include_str!("../migrations/shared/0005_plan_interest.sql")),
     },
+    Step {
+        version: 6,
+        description: "link generation",
+        sql: Sql::Shared(include_str!(
+            "../migrations/shared/0006_link_generation.sql"
+        )),
+    },
 ];
 
 /// The steps for one backend, as sqlx runs them.

@@ -195,7 +195,8 @@ const SCHEMA: &[(&str, &str)] = &[
     ),
     (
         "dossier",
-        "id number creditor_id status secret_hash secret_rotated_at last_claim_letter_at created_at updated_at",
+        "id number creditor_id status secret_hash secret_rotated_at last_claim_letter_at created_at updated_at \
+         link_generation",
     ),
     (
         "debtor",

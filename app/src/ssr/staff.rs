@@ -511,6 +511,48 @@ pub async fn decide(
 
 /// A dossier for the look-up, audited as a staff view of personal data (a miss is audited
 /// too, without a dossier).
+/// Revokes every letter link of the dossier with number `number_input` (a lost letter) and
+/// ends its sessions; returns the canonical number. Audited as `qr_link.revoked`.
+pub async fn revoke_links(
+    services: &Services,
+    me: &StaffCurrent,
+    number_input: &str,
+    ip: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<String, StaffError> {
+    let typed = number_input.trim().to_owned();
+    let number: DossierNumber = typed
+        .parse()
+        .map_err(|_| StaffError::BadDossier { number: typed })?;
+    let store = &services.store;
+    let dossier = store
+        .dossier_by_number(&number.to_string())
+        .await
+        .map_err(|e| unavailable("revoke links", e))?
+        .ok_or_else(|| StaffError::DossierNotFound {
+            number: number.to_string(),
+        })?;
+    let generation = store
+        .revoke_links(&dossier.id, now)
+        .await
+        .map_err(|e| unavailable("revoke links", e))?;
+    store
+        .delete_sessions_for_dossier(&dossier.id)
+        .await
+        .map_err(|e| unavailable("revoke links", e))?;
+    audit_staff(
+        services,
+        &me.username,
+        Some(dossier.id),
+        "qr_link.revoked",
+        serde_json::json!({ "generation": generation }),
+        ip,
+        now,
+    )
+    .await;
+    Ok(number.to_string())
+}
+
 pub async fn dossier_view(
     services: &Services,
     me: &StaffCurrent,

@@ -213,6 +213,7 @@ async fn a_pay_only_session_sees_the_amount_but_no_personal_data() {
     let links = common::links();
     let link = links.sign(
         CONSUMER.parse().expect("number"),
+        0,
         chrono::Utc::now() + chrono::Duration::days(30),
     );
     let resp = common::client()

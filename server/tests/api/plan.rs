@@ -152,6 +152,7 @@ async fn a_pay_only_session_cannot_make_a_plan() {
     demo_session(&app, CONSUMER).await;
     let link = common::links().sign(
         CONSUMER.parse().expect("number"),
+        0,
         chrono::Utc::now() + chrono::Duration::days(1),
     );
     let resp = client()

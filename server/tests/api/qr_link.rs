@@ -21,6 +21,7 @@ async fn a_valid_link_opens_a_pay_only_session() {
     dossier_with_secret(&app.store, NUMBER, "ABCD-EFGH-JKMN").await;
     let link = links().sign(
         NUMBER.parse().expect("number"),
+        0,
         Utc::now() + Duration::days(30),
     );
     let resp = open(&app, link.path()).await;
@@ -44,6 +45,7 @@ async fn an_altered_link_is_refused_with_a_friendly_page() {
     dossier_with_secret(&app.store, NUMBER, "ABCD-EFGH-JKMN").await;
     let link = links().sign(
         NUMBER.parse().expect("number"),
+        0,
         Utc::now() + Duration::days(30),
     );
     let altered = link.path().replace("000777", "000778");
@@ -65,6 +67,7 @@ async fn an_expired_link_leads_to_sign_in_with_the_number_filled_in() {
     dossier_with_secret(&app.store, NUMBER, "ABCD-EFGH-JKMN").await;
     let link = links().sign(
         NUMBER.parse().expect("number"),
+        0,
         Utc::now() - Duration::days(1),
     );
     let resp = open(&app, link.path()).await;
@@ -93,6 +96,7 @@ async fn a_link_signed_with_an_unknown_key_is_refused() {
             .expect("keys");
     let link = other.sign(
         NUMBER.parse().expect("number"),
+        0,
         Utc::now() + Duration::days(30),
     );
     let resp = open(&app, link.path()).await;
@@ -125,7 +129,7 @@ async fn a_link_never_silently_replaces_a_signed_in_session() {
     };
     let expiry = Utc::now() + Duration::days(30);
     // The attacker's link, for another dossier: asked first, the session untouched.
-    let theirs = links().sign(NUMBER.parse().expect("number"), expiry);
+    let theirs = links().sign(NUMBER.parse().expect("number"), 0, expiry);
     let resp = get_with(theirs.path().to_owned()).await;
     assert!(session_cookie(&resp).is_none(), "no new session");
     let location = common::location(&resp);
@@ -179,8 +183,88 @@ async fn a_link_never_silently_replaces_a_signed_in_session() {
     );
 
     // The debtor's own letter link keeps the full session as it is.
-    let own = links().sign(MINE.parse().expect("number"), expiry);
+    let own = links().sign(MINE.parse().expect("number"), 0, expiry);
     let resp = get_with(own.path().to_owned()).await;
     assert!(session_cookie(&resp).is_none());
     assert_eq!(common::location(&resp), "/dossier");
+}
+
+/// A lost letter: staff revoke the dossier's links, which ends the sessions they opened and
+/// stops every link printed so far; a new letter run (with a new code) stops the links of
+/// the letters before it.
+#[tokio::test]
+async fn revoked_and_replaced_letter_links_stop_working() {
+    let app = start().await;
+    let id = dossier_with_secret(&app.store, NUMBER, "ABCD-EFGH-JKMN").await;
+    let expiry = Utc::now() + Duration::days(30);
+    let lost = links().sign(NUMBER.parse().expect("number"), 0, expiry);
+    let opened = session_cookie(&open(&app, lost.path()).await).expect("works at first");
+
+    common::staff_user(&app.store, "agnes", "correct horse battery").await;
+    let staff = common::staff_session(&app, "agnes", "correct horse battery").await;
+    let resp = common::form_post(
+        &app,
+        "staff_revoke_links",
+        Some(&staff),
+        &format!("/staff/dossiers?number={NUMBER}"),
+        &[("number", NUMBER)],
+    )
+    .await;
+    assert_eq!(
+        common::location(&resp),
+        format!("/staff/dossiers?number={NUMBER}&revoked=1")
+    );
+    let resp = open(&app, lost.path()).await;
+    assert!(session_cookie(&resp).is_none());
+    assert_eq!(common::location(&resp), "/link?reason=invalid");
+    assert_ne!(
+        common::summary(&app, Some(&opened)).await.status(),
+        200,
+        "the session the lost letter opened has ended"
+    );
+    let events = common::audit_actions(&app, NUMBER).await;
+    assert!(events.iter().any(|a| a == "qr_link.revoked"));
+
+    // A new letter with a new code: its link works, the previous letter's does not.
+    let out = tempfile::tempdir().expect("out");
+    let run = server::letters::LetterRun {
+        dossiers: Some(vec![NUMBER.into()]),
+        out: out.path().to_owned(),
+        rotate_secret: false,
+        valid_days: 30,
+        overwrite: false,
+    };
+    server::letters::run(&app.services, &app.base, &run)
+        .await
+        .expect("letters");
+    let previous =
+        std::fs::read_to_string(out.path().join(server::letters::CSV_NAME)).expect("csv");
+    let previous_link = previous
+        .split(',')
+        .find(|f| f.contains("/p/"))
+        .expect("a link")
+        .to_owned();
+    assert!(session_cookie(&client().get(&previous_link).send().await.expect("get")).is_some());
+    let rotated = server::letters::LetterRun {
+        rotate_secret: true,
+        overwrite: true,
+        ..run
+    };
+    server::letters::run(&app.services, &app.base, &rotated)
+        .await
+        .expect("letters");
+    let resp = client().get(&previous_link).send().await.expect("get");
+    assert!(
+        session_cookie(&resp).is_none(),
+        "the previous letter's link stopped"
+    );
+    let current = std::fs::read_to_string(out.path().join(server::letters::CSV_NAME)).expect("csv");
+    let current_link = current
+        .split(',')
+        .find(|f| f.contains("/p/"))
+        .expect("a link")
+        .to_owned();
+    assert!(session_cookie(&client().get(&current_link).send().await.expect("get")).is_some());
+    let dossier = app.store.dossier(&id).await.expect("db").expect("dossier");
+    assert_eq!(dossier.link_generation, 2);
 }

@@ -16,6 +16,18 @@ pub async fn get_staff_dossier(number: String) -> Result<StaffDossierView, Staff
     staff::dossier_view(&services, &me, &number, client_ip(), chrono::Utc::now()).await
 }
 
+/// Revokes every letter link of the dossier (a lost letter); back to the dossier, which
+/// says so.
+#[server(prefix = "/api", endpoint = "staff_revoke_links")]
+pub async fn revoke_links(number: String) -> Result<(), StaffError> {
+    use crate::ssr::{client_ip, staff};
+    let (services, me) = staff::require_staff().await?;
+    let number =
+        staff::revoke_links(&services, &me, &number, client_ip(), chrono::Utc::now()).await?;
+    leptos_axum::redirect(&format!("/staff/dossiers?number={number}&revoked=1"));
+    Ok(())
+}
+
 /// Look up a dossier by number. A plain GET form (`?number=`), so it works without
 /// JavaScript and the address can be bookmarked.
 #[component]
@@ -29,6 +41,7 @@ pub fn DossierLookup() -> impl IntoView {
             .map(|n| n.trim().to_owned())
             .filter(|n| !n.is_empty())
     };
+    let revoked = move || query.read().get("revoked").is_some();
     let found = Resource::new(number, |number| async move {
         match number {
             Some(number) => Some(get_staff_dossier(number).await),
@@ -40,6 +53,9 @@ pub fn DossierLookup() -> impl IntoView {
         <StaffNav />
         <section class="card staff" aria-labelledby="lookup-heading">
             <h1 id="lookup-heading">{t!(i18n, staff.dossier.heading)}</h1>
+            <Show when=revoked>
+                <p class="notice" role="status">{t!(i18n, staff.dossier.revoked)}</p>
+            </Show>
             <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     let result = found.await;
@@ -142,6 +158,7 @@ fn DossierDetails(dossier: StaffDossierView) -> impl IntoView {
         .collect_view();
     let history = dossier.corrections;
     let no_history = history.is_empty();
+    let number = dossier.number.clone();
     view! {
         <article class="dossier-view" aria-labelledby="dossier-view-heading">
             <h2 id="dossier-view-heading" data-testid="staff-dossier-number">{dossier.number}</h2>
@@ -169,6 +186,14 @@ fn DossierDetails(dossier: StaffDossierView) -> impl IntoView {
                 }
                     .into_any()
             }}
+            <h3>{t!(i18n, staff.dossier.links_heading)}</h3>
+            <p>{t!(i18n, staff.dossier.links_text)}</p>
+            <form method="post" action="/api/staff_revoke_links" class="form">
+                <input type="hidden" name="number" value=number />
+                <button type="submit" class="button secondary" data-testid="revoke-links">
+                    {t!(i18n, staff.dossier.revoke)}
+                </button>
+            </form>
         </article>
     }
 }
