@@ -162,6 +162,9 @@ pub enum PaymentError {
     /// Pay.nl did not answer; nothing was booked.
     #[error("the payment provider is unavailable")]
     ProviderDown,
+    /// Several payments of the dossier were started and not finished within the hour.
+    #[error("too many unfinished payments")]
+    TooManyOpen,
     #[error("payment not found")]
     NotFound,
     #[error("the service is unavailable")]

@@ -40,6 +40,10 @@ pub enum PayError {
         /// What is open now.
         open: Money,
     },
+    /// The dossier has too many payments started and not finished (see
+    /// [`crate::MAX_OPEN_ORDERS`]): no new order until one ends or an hour has passed.
+    #[error("too many unfinished payments on this dossier")]
+    TooManyOpen,
     /// The request carries no intent key.
     #[error("a payment request needs an intent key")]
     MissingIntentKey,

@@ -46,6 +46,6 @@ pub use error::PayError;
 pub use exchange::{ExchangeAnswer, ExchangeOutcome};
 pub use reconciler::{RECONCILER_LEASE, ReconcileReport, Reconciler, ReconcilerConfig};
 pub use service::{
-    PayAmount, PayPurpose, PayRequest, PaymentConfig, PaymentService, Refreshed, Started,
-    pay_status,
+    MAX_OPEN_ORDERS, OPEN_ORDER_WINDOW, PayAmount, PayPurpose, PayRequest, PaymentConfig,
+    PaymentService, Refreshed, Started, pay_status,
 };

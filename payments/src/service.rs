@@ -159,6 +159,16 @@ impl std::fmt::Debug for PaymentService {
     }
 }
 
+/// At most this many payments of one dossier may be started and unfinished (not yet paid,
+/// cancelled or expired at Pay.nl) within [`OPEN_ORDER_WINDOW`]. A debtor who gave up on a
+/// bank page and tries again a few times is never stopped; a pay-only link cannot be used to
+/// create thousands of orders at Pay.nl in the agency's name.
+pub const MAX_OPEN_ORDERS: usize = 5;
+
+/// The window in which unfinished payments count; older ones have expired at Pay.nl (or the
+/// reconciler will say so) and no longer count.
+pub const OPEN_ORDER_WINDOW: chrono::Duration = chrono::Duration::hours(1);
+
 impl PaymentService {
     /// `keyring` maps the `signature-keyid` of exchange calls to their secret. Books on
     /// `books` (share one [`Books`] per process), waiting up to `config.lock_wait` for a
@@ -218,6 +228,20 @@ impl PaymentService {
             .find(|p| p.intent_key == request.intent_key)
         {
             return self.resume(existing, now).await;
+        }
+        let unfinished = self
+            .store
+            .payments_for_dossier(dossier_id)
+            .await?
+            .iter()
+            .filter(|p| {
+                matches!(p.status, PaymentStatus::Initiated | PaymentStatus::Pending)
+                    && p.created_at > now - OPEN_ORDER_WINDOW
+            })
+            .count();
+        if unfinished >= MAX_OPEN_ORDERS {
+            tracing::warn!(dossier = %dossier_id, unfinished, "payment refused: too many unfinished orders");
+            return Err(PayError::TooManyOpen);
         }
         let view = claim::load_claim(&self.store, dossier_id, claim::dutch_date(now)).await?;
         let amount = self.validate(request, view.open_total())?;

@@ -81,6 +81,9 @@ pub fn PayForms(o: ClaimOverview, locale: Locale) -> impl IntoView {
         Some(PaymentError::ProviderDown) => {
             Some(t_string!(i18n, pay.error.provider_down).to_string())
         }
+        Some(PaymentError::TooManyOpen) => {
+            Some(t_string!(i18n, pay.error.too_many_open).to_string())
+        }
         Some(PaymentError::BalanceChanged { open }) => {
             Some(t_string!(i18n, pay.error.balance_changed, amount = money(open)).to_string())
         }

@@ -57,6 +57,10 @@ pub async fn start(
             }
             PayError::AboveOpen { open } => amount_problem(AmountProblem::AboveOpen { open }),
             PayError::BalanceChanged { open } => PaymentError::BalanceChanged { open },
+            PayError::TooManyOpen => {
+                super::refuse_with(http::StatusCode::TOO_MANY_REQUESTS);
+                PaymentError::TooManyOpen
+            }
             PayError::ProviderUnavailable { .. } | PayError::ProviderRejected(_) => {
                 tracing::warn!(error = %e, "Pay.nl could not start a payment");
                 PaymentError::ProviderDown

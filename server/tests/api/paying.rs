@@ -187,3 +187,38 @@ async fn a_forged_exchange_call_is_refused() {
     let body = resp.text().await.expect("body");
     assert!(!body.starts_with("TRUE"), "{status} {body}");
 }
+
+/// A pay-only link must not become a way to create orders at Pay.nl by the thousand: after
+/// five unfinished payments in an hour the sixth is refused with a clear message (429 for a
+/// hydrated page), and nothing reaches Pay.nl.
+#[tokio::test]
+async fn unfinished_payments_per_dossier_are_limited() {
+    let app = start().await;
+    let (cookie, id) = demo_session(&app, CONSUMER).await;
+    for i in 0..payments::MAX_OPEN_ORDERS {
+        let to = pay_form(&app, &cookie, &[("intent", &format!("try-{i}"))]).await;
+        let sandbox = app.services.paynl_sandbox.as_ref().expect("sandbox").url();
+        assert!(to.starts_with(sandbox), "{to}");
+    }
+    let resp = common::server_fn(
+        &app,
+        "start_payment",
+        Some(&cookie),
+        &[("intent", "one-more")],
+    )
+    .await;
+    assert_eq!(resp.status(), 429);
+    let to = pay_form(&app, &cookie, &[("intent", "one-more-form")]).await;
+    let page = common::get_page(&app, &to, Some(&cookie))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("nog niet zijn afgerond"), "{to}: {page}");
+    let payments = app.store.payments_for_dossier(&id).await.expect("db");
+    assert_eq!(
+        payments.len(),
+        payments::MAX_OPEN_ORDERS,
+        "no order beyond the limit"
+    );
+}
