@@ -112,6 +112,11 @@ pub fn App() -> impl IntoView {
                         />
                         <Route path=path!("staff") view=pages::StaffSignInPage />
                         <Route
+                            path=path!("staff/two-factor")
+                            view=pages::StaffTwoFactorPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
                             path=path!("staff/corrections")
                             view=pages::CorrectionQueue
                             ssr=SsrMode::Async

@@ -18,4 +18,7 @@ pub use not_found::NotFound;
 pub use pay::{PayForms, PayReturn};
 pub use plan::PlanPageView;
 pub use sign_in::SignIn;
-pub use staff::{CorrectionQueue, DisputeQueue, DossierLookup, PlanReviewQueue, StaffSignInPage};
+pub use staff::{
+    CorrectionQueue, DisputeQueue, DossierLookup, PlanReviewQueue, StaffSignInPage,
+    StaffTwoFactorPage,
+};

@@ -12,6 +12,15 @@ use serde::{Deserialize, Serialize};
 pub enum StaffError {
     #[error("not signed in as staff")]
     NotSignedIn,
+    /// The second factor was left empty.
+    #[error("the code is missing")]
+    MissingCode,
+    /// Not the code of the app (or not an unused recovery code).
+    #[error("the code is not right")]
+    WrongCode,
+    /// The app's code was right but has been used already: wait for the next one.
+    #[error("the code was used already")]
+    CodeUsed,
     /// The staff member's role does not allow this (`auth::roles`); nothing was changed.
     #[error("your role does not allow this")]
     Forbidden,
@@ -132,6 +141,32 @@ pub struct StaffDossierView {
     pub debtor_kind: Option<String>,
     pub fields: Vec<FieldRow>,
     pub corrections: Vec<CorrectionRow>,
+}
+
+/// The second-factor step after a right password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorView {
+    pub username: String,
+    /// Present on the first sign-in of an account: set up the app first.
+    pub enrolment: Option<Enrolment>,
+}
+
+/// What setting up the authenticator app takes; shown once.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolment {
+    /// The `otpauth://` URL as an SVG QR code.
+    pub qr_svg: String,
+    /// The same secret in base32, for typing into an app by hand.
+    pub secret: String,
+    /// Single-use codes for a lost phone.
+    pub recovery_codes: Vec<String>,
+}
+
+// Credentials: keep them out of logs.
+impl std::fmt::Debug for Enrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Enrolment(<redacted>)")
+    }
 }
 
 /// Who is signed in, for the back office's header.

@@ -51,6 +51,7 @@ pub mod secret_hash;
 pub mod sign_in;
 pub mod throttle;
 pub mod token;
+pub mod totp;
 
 pub use qr_code::{QrCodeError, png, svg};
 pub use qr_link::{KeyId, KeyringError, LinkError, LinkKeyring, SignedLink, VerifiedLink};

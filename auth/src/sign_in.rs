@@ -91,6 +91,33 @@ pub async fn check(
         stored_hash,
         typed,
     } = attempt;
+    let hasher = hasher.clone();
+    throttled(store, &keys, now, || async move {
+        // argon2 is CPU-bound: keep it off the async workers.
+        tokio::task::spawn_blocking(move || match stored_hash {
+            Some(hash) => hasher.verify(&typed, &hash).unwrap_or(false),
+            None => hasher.verify_dummy(&typed),
+        })
+        .await
+        .map_err(|_| SignInError::Task)
+    })
+    .await
+}
+
+/// Any guess at a secret under the throttle of `keys`: recorded as a failure before
+/// `verify` runs, atomically with the check, and turned into a success when `verify` says
+/// the guess was right. [`check`] is this with argon2; the staff's second factor is this
+/// with a TOTP or recovery code.
+pub async fn throttled<F, Fut>(
+    store: &Store,
+    keys: &[(AttemptKey, ThrottlePolicy)],
+    now: DateTime<Utc>,
+    verify: F,
+) -> Result<Verdict, SignInError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<bool, SignInError>>,
+{
     let queries: Vec<HistoryQuery> = keys
         .iter()
         .map(|(key, policy)| {
@@ -116,15 +143,7 @@ pub async fn check(
         Reservation::Refused { until } => return Ok(Verdict::Throttled { until }),
         Reservation::Reserved(reserved) => reserved,
     };
-    let hasher = hasher.clone();
-    // argon2 is CPU-bound: keep it off the async workers.
-    let ok = tokio::task::spawn_blocking(move || match stored_hash {
-        Some(hash) => hasher.verify(&typed, &hash).unwrap_or(false),
-        None => hasher.verify_dummy(&typed),
-    })
-    .await
-    .map_err(|_| SignInError::Task)?;
-    if ok {
+    if verify().await? {
         store.settle_login_success(&reserved).await?;
         Ok(Verdict::Right)
     } else {

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { DEMO, expectNoOverflow, signIn } from "./helpers";
+import { DEMO, STAFF, expectNoOverflow, signIn, staffSignIn } from "./helpers";
 
 // The business dossier: the dispute is filed and rejected on the same day, so no day of
 // interest is paused and the figures other specs check on this dossier do not move.
@@ -42,11 +42,7 @@ test("a debtor disputes an invoice with proof on a phone, staff acknowledge and 
 
   // Staff acknowledge and answer.
   const staff = await browser.newPage({ viewport: { width: 360, height: 780 } });
-  await staff.goto("/staff");
-  await staff.getByLabel("Gebruikersnaam").fill("demo-staff");
-  await staff.getByLabel("Wachtwoord").fill("demo-staff-password");
-  await staff.getByRole("button", { name: "Inloggen" }).click();
-  await expect(staff).toHaveURL(/\/staff\/corrections/);
+  await staffSignIn(staff, STAFF.agent);
   await staff.getByRole("link", { name: "Bezwaren en klachten" }).click();
   await expect(staff).toHaveURL(/\/staff\/disputes/);
   const card = staff.getByTestId("dispute-card").filter({ hasText: explanation });

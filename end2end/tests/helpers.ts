@@ -1,5 +1,6 @@
-import { expect, Page } from "@playwright/test";
+import { expect, Page, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
+import { createHmac } from "node:crypto";
 
 // The demo dossiers `cargo xtask test` seeds (import/src/demo.rs).
 export const DEMO = {
@@ -39,4 +40,53 @@ export function letterLink(number: string): string {
 export async function expectNoOverflow(page: Page) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
+}
+
+/** The demo staff accounts `--demo` creates (server/src/staff.rs), with their authenticator keys. */
+export const STAFF = {
+  agent: { username: "demo-staff", password: "demo-staff-password", key: "DEMOSTAFFDEMOSTAFFDEMOSTAFFDEMOS" },
+  admin: { username: "demo-admin", password: "demo-admin-password", key: "DEMOADMINDEMOADMINDEMOADMINDEMOA" },
+};
+
+/** RFC 4648 base32 → bytes. */
+function base32(text: string): Buffer {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of text.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** The TOTP code (RFC 6238: HMAC-SHA1, 6 digits, 30 s) an authenticator app shows at `at`. */
+export function totp(key: string, at: number = Date.now()): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = createHmac("sha1", base32(key)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 15;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return value.toString().padStart(6, "0");
+}
+
+/** Signs a staff member in: password, then the app's code. A code is accepted once, and tests
+ *  running side by side may sign in the same account within one 30-second step: then the next
+ *  step's code (still within the allowed skew), and if that is taken too, wait for a new step. */
+export async function staffSignIn(page: Page, who: { username: string; password: string; key: string }) {
+  // Room for one wait for a new step.
+  test.info().setTimeout(test.info().timeout + 60_000);
+  await page.goto("/staff");
+  await page.locator("#username").fill(who.username);
+  await page.locator("#password").fill(who.password);
+  await page.locator("main form button[type=submit]").click();
+  await expect(page).toHaveURL(/\/staff\/two-factor/);
+  for (let round = 0; round < 2; round++) {
+    for (const ahead of [0, 30_000]) {
+      await page.locator("#code").fill(totp(who.key, Date.now() + ahead));
+      await page.locator("main form button[type=submit]").click();
+      await page.waitForLoadState();
+      if (/\/staff\/corrections/.test(page.url())) return;
+    }
+    await page.waitForTimeout(30_000 - (Date.now() % 30_000) + 500);
+  }
+  throw new Error(`${who.username}: no code accepted`);
 }

@@ -1,6 +1,6 @@
 import { test, expect, Browser, Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { DEMO } from "./helpers";
+import { DEMO, STAFF, staffSignIn } from "./helpers";
 
 // Every page, in both languages, at a phone's and a laptop's width: axe (WCAG 2.2 A/AA) must
 // find nothing, nothing may be wider than the screen, and a screenshot is saved for review
@@ -88,11 +88,7 @@ for (const lang of LANGS) {
       await expect(page).toHaveURL(/\/dossier$/);
       for (const [name, path] of DEBTOR_PAGES) await check(page, lang, size.width, name, path);
 
-      await page.goto("/staff");
-      await page.locator("#username").fill("demo-staff");
-      await page.locator("#password").fill("demo-staff-password");
-      await page.locator("main form button[type=submit]").click();
-      await expect(page).toHaveURL(/\/staff\/corrections/);
+      await staffSignIn(page, STAFF.agent);
       for (const [name, path] of STAFF_PAGES) await check(page, lang, size.width, name, path);
       expect(problems).toEqual([]);
       await page.context().close();

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { DEMO, cents, expectNoOverflow, signIn } from "./helpers";
+import { DEMO, STAFF, cents, expectNoOverflow, signIn, staffSignIn } from "./helpers";
 
 test("a debtor sets up a payment plan and pays the first instalment", async ({ page }, info) => {
   await signIn(page, DEMO.business);
@@ -48,10 +48,7 @@ test("a plan outside the rules goes to staff, who counter-propose; the debtor se
   await expect(page.getByTestId("plan-status")).toHaveAttribute("data-status", "needs_review");
 
   const staff = await browser.newPage({ viewport: { width: 360, height: 780 } });
-  await staff.goto("/staff");
-  await staff.getByLabel("Gebruikersnaam").fill("demo-staff");
-  await staff.getByLabel("Wachtwoord").fill("demo-staff-password");
-  await staff.getByRole("button", { name: "Inloggen" }).click();
+  await staffSignIn(staff, STAFF.agent);
   await staff.getByRole("link", { name: "Betalingsregelingen" }).click();
   await expect(staff).toHaveURL(/\/staff\/plans/);
   const item = staff.locator(`[data-testid=plan-review][data-dossier="${DEMO.partlyPaid.number}"]`);

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { DEMO, expectNoOverflow, signIn } from "./helpers";
+import { DEMO, STAFF, expectNoOverflow, signIn, staffSignIn } from "./helpers";
 
 test("a debtor's correction, accepted by staff, changes what the debtor sees", async ({ browser }, info) => {
   // The debtor asks for a new city.
@@ -13,11 +13,7 @@ test("a debtor's correction, accepted by staff, changes what the debtor sees", a
 
   // Staff see it in the queue and accept it (a new address is an administrator's decision).
   const staff = await browser.newPage();
-  await staff.goto("/staff");
-  await staff.getByLabel("Gebruikersnaam").fill("demo-admin");
-  await staff.getByLabel("Wachtwoord").fill("demo-admin-password");
-  await staff.getByRole("button", { name: "Inloggen" }).click();
-  await expect(staff).toHaveURL(/\/staff\/corrections/);
+  await staffSignIn(staff, STAFF.admin);
   const item = staff.getByTestId("queue-item").filter({ hasText: DEMO.business.number }).filter({ hasText: "Zwolle" });
   await expect(item).toBeVisible();
   await expectNoOverflow(staff);
@@ -38,4 +34,22 @@ test("a debtor session cannot open the back office", async ({ page }) => {
   await page.goto("/staff/corrections");
   await expect(page).toHaveURL(/\/staff$/);
   await expect(page.getByLabel("Gebruikersnaam")).toBeVisible();
+});
+
+test("staff need the authenticator code after the password", async ({ page }, info) => {
+  await page.goto("/staff");
+  await page.getByLabel("Gebruikersnaam").fill(STAFF.agent.username);
+  await page.getByLabel("Wachtwoord").fill(STAFF.agent.password);
+  await page.getByRole("button", { name: "Inloggen" }).click();
+  await expect(page).toHaveURL(/\/staff\/two-factor/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Tweede stap");
+  // Without the code the back office stays closed.
+  await page.goto("/staff/corrections");
+  await expect(page).toHaveURL(/\/staff$/);
+  await page.goBack();
+  await page.getByLabel("Code").fill("000000");
+  await page.getByRole("button", { name: "Bevestigen" }).click();
+  await expect(page.locator("#code-error")).toContainText("klopt niet");
+  await expectNoOverflow(page);
+  await page.screenshot({ path: `screenshots/${info.project.name}-staff-two-factor-nl.png`, fullPage: true });
 });

@@ -210,9 +210,16 @@ async fn print_demo_logins(services: &app::ssr::Services, base: &str) -> anyhow:
     }
     server::staff::seed_demo_staff(&services.store, &services.hasher).await?;
     println!("\nDemo-medewerkers / demo staff, ALLEEN DEMO / DEMO ONLY (sign in at {base}/staff):");
-    for (username, password, role) in server::staff::DEMO_ACCOUNTS {
-        println!("  {username}  password {password}  ({})", role.as_str());
+    for (username, password, role, totp) in server::staff::DEMO_ACCOUNTS {
+        println!(
+            "  {username}  password {password}  ({}), authenticator key {totp}",
+            role.as_str()
+        );
     }
+    println!(
+        "  Staff sign in with a second step: add the key to an authenticator app (or run \
+         `oathtool --totp -b KEY`) and type its six-digit code."
+    );
     println!();
     Ok(())
 }

@@ -245,7 +245,8 @@ pub async fn require_staff_for_pages(
 ) -> Response {
     let path = req.uri().path();
     let sign_in_page = path == "/staff";
-    let protected = path.starts_with("/staff/");
+    // The second factor comes before the staff session (its own cookie carries the step).
+    let protected = path.starts_with("/staff/") && path != "/staff/two-factor";
     if req.method() == Method::GET && (sign_in_page || protected) {
         let services = &state.services;
         let live = app::ssr::staff::current(

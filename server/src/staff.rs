@@ -16,10 +16,21 @@ pub const DEMO_ADMIN_USERNAME: &str = "demo-admin";
 /// The demo administrator's fixed password.
 pub const DEMO_ADMIN_PASSWORD: &str = "demo-admin-password";
 
-/// The demo accounts: username, password, role.
-pub const DEMO_ACCOUNTS: [(&str, &str, StaffRole); 2] = [
-    (DEMO_USERNAME, DEMO_PASSWORD, StaffRole::Agent),
-    (DEMO_ADMIN_USERNAME, DEMO_ADMIN_PASSWORD, StaffRole::Admin),
+/// The demo accounts: username, password, role and the authenticator key (base32) they are
+/// enrolled with, printed with the demo logins. Public: demo only.
+pub const DEMO_ACCOUNTS: [(&str, &str, StaffRole, &str); 2] = [
+    (
+        DEMO_USERNAME,
+        DEMO_PASSWORD,
+        StaffRole::Agent,
+        "DEMOSTAFFDEMOSTAFFDEMOSTAFFDEMOS",
+    ),
+    (
+        DEMO_ADMIN_USERNAME,
+        DEMO_ADMIN_PASSWORD,
+        StaffRole::Admin,
+        "DEMOADMINDEMOADMINDEMOADMINDEMOA",
+    ),
 ];
 /// Shorter passwords are refused.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -94,12 +105,12 @@ pub async fn add_user(
 
 /// Creates the demo staff accounts once; later calls leave them as they are.
 pub async fn seed_demo_staff(store: &Store, hasher: &auth::SecretHasher) -> anyhow::Result<()> {
-    for (username, password, role) in DEMO_ACCOUNTS {
+    for (username, password, role, totp) in DEMO_ACCOUNTS {
         if store.staff_user(username).await?.is_some() {
             continue;
         }
         match add_user(store, hasher, username, role, password).await {
-            Ok(()) => {}
+            Ok(()) => store.enrol_staff_totp(username, totp, 0, &[]).await?,
             // Another process seeded it in the meantime.
             Err(_) if store.staff_user(username).await?.is_some() => {}
             Err(e) => return Err(e),
@@ -112,7 +123,7 @@ pub async fn seed_demo_staff(store: &Store, hasher: &auth::SecretHasher) -> anyh
 /// passwords are public. Called at every start without `--demo`; returns how many went.
 pub async fn remove_demo_staff(store: &Store) -> Result<usize, StoreError> {
     let mut removed = 0;
-    for (username, _, _) in DEMO_ACCOUNTS {
+    for (username, _, _, _) in DEMO_ACCOUNTS {
         if store.delete_staff_user(username).await? {
             tracing::warn!(username, "removed a demo staff account left by a demo run");
             removed += 1;

@@ -62,7 +62,7 @@ pub use sessions::{
     AttemptHistory, AttemptKey, HistoryQuery, NewSession, Reservation, ReservedAttempt, Session,
     TOUCH_EVERY,
 };
-pub use staff::StaffUser;
+pub use staff::{StaffChallenge, StaffUser};
 pub use types::{
     ActorKind, AttachmentType, AttemptKeyKind, Booked, ChargeKind, CorrectionStatus, Created,
     DebtorField, DebtorKind, DisputeDecisionKind, DisputeKind, DisputeStatus, DossierStatus,

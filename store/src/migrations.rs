@@ -72,6 +72,13 @@ const STEPS: &[Step] = &[
             "../migrations/shared/0006_link_generation.sql"
         )),
     },
+    Step {
+        version: 7,
+        description: "staff two factor",
+        sql: Sql::Shared(include_str!(
+            "../migrations/shared/0007_staff_two_factor.sql"
+        )),
+    },
 ];
 
 /// The steps for one backend, as sqlx runs them.

@@ -244,7 +244,15 @@ const SCHEMA: &[(&str, &str)] = &[
         "audit_event",
         "id at actor_kind actor_id dossier_id action detail client_ip",
     ),
-    ("staff_user", "username password_hash role created_at"),
+    (
+        "staff_user",
+        "username password_hash role created_at totp_secret totp_last_step",
+    ),
+    ("staff_recovery_code", "username code_hash used_at"),
+    (
+        "staff_challenge",
+        "token_hash username enrol_secret enrol_recovery expires_at",
+    ),
     ("job_lease", "name holder expires_at"),
     (
         "exchange_call",
@@ -278,7 +286,7 @@ const INDEXES: &str = "audit_event_dossier_idx charge_dossier_idx correction_req
     dossier_creditor_idx dossier_status_idx exchange_call_order_idx \
     invoice_write_off_dossier_idx ledger_entry_dossier_idx login_attempt_key_idx \
     payment_dossier_idx payment_plan_one_open_idx payment_status_idx plan_instalment_due_idx \
-    session_dossier_idx session_expires_idx";
+    session_dossier_idx session_expires_idx staff_challenge_expires_idx";
 
 async fn indexes(store: &Store) -> Vec<String> {
     let sql = match store.backend() {

@@ -71,7 +71,7 @@ async fn staff_add_stores_only_a_hash_and_refuses_short_passwords_and_taken_name
     assert!(!stored.password_hash.contains(PASSWORD));
     assert_eq!(stored.role, store::StaffRole::Admin);
     // The typed password works at the sign-in.
-    assert!(staff_cookie(&staff_sign_in_form(&app, ALICE, PASSWORD).await).is_some());
+    assert!(common::challenge_cookie(&staff_sign_in_form(&app, ALICE, PASSWORD).await).is_some());
 
     let taken = staff_add(&app.db_url, &["alice"], "another long password\n");
     assert!(!taken.status.success());
@@ -89,7 +89,7 @@ async fn staff_add_stores_only_a_hash_and_refuses_short_passwords_and_taken_name
         .find_map(|l| l.split_once("store it safely): ").map(|(_, p)| p.trim()))
         .unwrap_or_else(|| panic!("password printed: {out}"));
     assert!(password.len() >= 40, "strong: {password}");
-    assert!(staff_cookie(&staff_sign_in_form(&app, "bob", password).await).is_some());
+    assert!(common::challenge_cookie(&staff_sign_in_form(&app, "bob", password).await).is_some());
 }
 
 #[tokio::test]
@@ -103,7 +103,7 @@ async fn the_demo_staff_are_made_once_and_removed_at_a_start_without_demo() {
         .await
         .expect("seed again");
     let mut cookies = Vec::new();
-    for (username, password, role) in server::staff::DEMO_ACCOUNTS {
+    for (username, password, role, totp) in server::staff::DEMO_ACCOUNTS {
         let stored = app
             .store
             .staff_user(username)
@@ -112,6 +112,11 @@ async fn the_demo_staff_are_made_once_and_removed_at_a_start_without_demo() {
             .expect("user");
         assert_eq!(stored.role, role);
         let resp = staff_sign_in_form(&app, username, password).await;
+        let challenge = common::challenge_cookie(&resp).expect("password");
+        let code = auth::totp::TotpSecret::from_base32(totp)
+            .expect("key")
+            .code_at(chrono::Utc::now());
+        let resp = common::two_factor_form(&app, &challenge, &code).await;
         cookies.push(staff_cookie(&resp).expect("signed in"));
     }
     // A start without --demo: the accounts and their sessions are gone.
@@ -135,7 +140,7 @@ async fn the_demo_staff_are_made_once_and_removed_at_a_start_without_demo() {
         server::staff::DEMO_PASSWORD,
     )
     .await;
-    assert!(staff_cookie(&resp).is_none());
+    assert!(common::challenge_cookie(&resp).is_none());
 }
 
 /// `--demo` prints public passwords: the binary refuses it for a public URL.
@@ -173,9 +178,20 @@ async fn demo_mode_is_refused_for_a_public_address() {
 async fn staff_sign_in_opens_a_strict_staff_session_and_sign_out_ends_it() {
     let app = start().await;
     staff_user(&app.store, ALICE, PASSWORD).await;
-    // Case and spaces around the username do not matter.
+    // Case and spaces around the username do not matter. A right password alone opens no
+    // session: it leads to the second factor.
     let resp = staff_sign_in_form(&app, " Alice ", PASSWORD).await;
     assert!(resp.status().is_redirection(), "{}", resp.status());
+    assert_eq!(location(&resp), "/staff/two-factor");
+    assert!(
+        staff_cookie(&resp).is_none(),
+        "no session before the second factor"
+    );
+    let challenge = common::challenge_cookie(&resp).expect("challenge");
+    let code = auth::totp::TotpSecret::from_base32(common::TEST_TOTP)
+        .expect("key")
+        .code_at(chrono::Utc::now());
+    let resp = common::two_factor_form(&app, &challenge, &code).await;
     assert_eq!(location(&resp), "/staff/corrections");
     let set_cookie = resp
         .headers()
@@ -869,4 +885,152 @@ async fn an_agent_may_accept_contact_details_but_not_a_new_name_or_address() {
         audit.iter().any(|e| e.action == "staff.forbidden"),
         "the refusal is audited"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Second factor
+
+/// The first sign-in of an account sets up the authenticator app: a QR code, the key to type
+/// instead and ten recovery codes, shown once; only a right code from the app completes it.
+/// Then a code works once, a recovery code works once, and the challenge alone opens nothing.
+#[tokio::test]
+async fn staff_enrol_a_second_factor_and_then_need_it_every_time() {
+    let app = start().await;
+    let hasher = auth::SecretHasher::new(auth::HashParams {
+        memory_kib: 1024,
+        iterations: 1,
+        parallelism: 1,
+    })
+    .expect("hasher");
+    server::staff::add_user(
+        &app.store,
+        &hasher,
+        "nina",
+        store::StaffRole::Agent,
+        PASSWORD,
+    )
+    .await
+    .expect("user");
+    let resp = staff_sign_in_form(&app, "nina", PASSWORD).await;
+    let challenge = common::challenge_cookie(&resp).expect("challenge");
+    // The challenge is no session.
+    let page = get_page(&app, "/staff/corrections", Some(&challenge)).await;
+    assert_eq!(location(&page), "/staff");
+
+    let page = get_page(&app, "/staff/two-factor", Some(&challenge))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("<svg"), "a QR code");
+    let key = page
+        .split("data-testid=\"totp-secret\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the key to type")
+        .to_owned();
+    let codes: Vec<String> = page
+        .split("data-testid=\"recovery-codes\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .expect("recovery codes")
+        .split("<code>")
+        .skip(1)
+        .filter_map(|c| c.split('<').next())
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(codes.len(), 10, "{codes:?}");
+    let secret = auth::totp::TotpSecret::from_base32(&key).expect("base32 key");
+    assert!(
+        app.store
+            .staff_user("nina")
+            .await
+            .expect("db")
+            .expect("user")
+            .totp_secret
+            .is_none(),
+        "nothing stored before a code proves the app has the key"
+    );
+
+    // A wrong code, and a recovery code before enrolment is complete, are refused.
+    for wrong in ["000000", codes[0].as_str()] {
+        let resp = common::two_factor_form(&app, &challenge, wrong).await;
+        assert!(staff_cookie(&resp).is_none(), "{wrong}");
+        assert_eq!(error_in(&location(&resp)), json!("WrongCode"));
+    }
+    let now = chrono::Utc::now();
+    let resp = common::two_factor_form(&app, &challenge, &secret.code_at(now)).await;
+    let cookie = staff_cookie(&resp).expect("enrolled and signed in");
+    assert_eq!(
+        get_page(&app, "/staff/corrections", Some(&cookie))
+            .await
+            .status(),
+        200
+    );
+    let resp = common::two_factor_form(&app, &challenge, &secret.code_at(now)).await;
+    assert!(staff_cookie(&resp).is_none(), "the challenge is used up");
+
+    // The next sign-in asks for a code only; the one just used is refused as used.
+    let challenge = common::challenge_cookie(&staff_sign_in_form(&app, "nina", PASSWORD).await)
+        .expect("challenge");
+    let page = get_page(&app, "/staff/two-factor", Some(&challenge))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        !page.contains("recovery-codes") && !page.contains(&key),
+        "shown once only"
+    );
+    let resp = common::two_factor_form(&app, &challenge, &secret.code_at(now)).await;
+    assert_eq!(error_in(&location(&resp)), json!("CodeUsed"));
+    let page = follow(&app, &location(&resp)).await;
+    assert!(page.contains("al gebruikt"), "{page}");
+    // A recovery code works once.
+    let resp = common::two_factor_form(&app, &challenge, &codes[3].to_lowercase()).await;
+    assert!(staff_cookie(&resp).is_some(), "recovery code accepted");
+    let challenge = common::challenge_cookie(&staff_sign_in_form(&app, "nina", PASSWORD).await)
+        .expect("challenge");
+    let resp = common::two_factor_form(&app, &challenge, &codes[3]).await;
+    assert_eq!(error_in(&location(&resp)), json!("WrongCode"), "used up");
+
+    let actions: Vec<String> = staff_audit(&app)
+        .await
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for action in [
+        "staff.sign_in.password_ok",
+        "staff.two_factor.enrolled",
+        "staff.two_factor.failed",
+        "staff.two_factor.recovery_code",
+        "staff.sign_in.succeeded",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == action),
+            "{action} in {actions:?}"
+        );
+    }
+}
+
+/// Guessing the six digits is throttled like the password, under a key of its own.
+#[tokio::test]
+async fn guessing_the_second_factor_is_throttled() {
+    let app = start().await;
+    staff_user(&app.store, ALICE, PASSWORD).await;
+    let challenge = common::challenge_cookie(&staff_sign_in_form(&app, ALICE, PASSWORD).await)
+        .expect("challenge");
+    for guess in ["111111", "222222", "333333", "444444"] {
+        let resp = common::two_factor_form(&app, &challenge, guess).await;
+        assert_eq!(error_in(&location(&resp)), json!("WrongCode"));
+    }
+    let right = auth::totp::TotpSecret::from_base32(common::TEST_TOTP)
+        .expect("key")
+        .code_at(chrono::Utc::now());
+    let resp = common::two_factor_form(&app, &challenge, &right).await;
+    assert!(staff_cookie(&resp).is_none(), "even the right code waits");
+    let wait = error_in(&location(&resp))["Throttled"]["retry_after_secs"]
+        .as_i64()
+        .expect("throttled");
+    assert!((1..=30).contains(&wait), "{wait}");
 }

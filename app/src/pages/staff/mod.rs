@@ -10,12 +10,14 @@ mod disputes;
 mod dossiers;
 mod plans;
 mod sign_in;
+mod two_factor;
 
 pub use corrections::CorrectionQueue;
 pub use disputes::DisputeQueue;
 pub use dossiers::DossierLookup;
 pub use plans::PlanReviewQueue;
 pub use sign_in::StaffSignInPage;
+pub use two_factor::StaffTwoFactorPage;
 
 use crate::staff::*;
 

@@ -3,8 +3,8 @@ use crate::i18n::{t, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// Checks a staff member's username and password; on success sets the staff cookie and
-/// sends the browser to the correction queue.
+/// Checks a staff member's username and password; on success sets the challenge cookie and
+/// sends the browser to the second factor (`/staff/two-factor`).
 #[server(prefix = "/api", endpoint = "staff_sign_in")]
 pub async fn staff_sign_in(username: String, password: String) -> Result<(), StaffError> {
     use crate::ssr::{client_ip, services, staff};
@@ -15,9 +15,9 @@ pub async fn staff_sign_in(username: String, password: String) -> Result<(), Sta
     let response = expect_context::<leptos_axum::ResponseOptions>();
     response.append_header(
         http::header::SET_COOKIE,
-        staff::set_cookie(&token, &services.settings),
+        staff::set_challenge_cookie(&token, &services.settings),
     );
-    leptos_axum::redirect("/staff/corrections");
+    leptos_axum::redirect("/staff/two-factor");
     Ok(())
 }
 

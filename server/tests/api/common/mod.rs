@@ -283,7 +283,16 @@ pub async fn staff_user(store: &Store, username: &str, password: &str) {
     staff_user_as(store, username, password, store::StaffRole::Agent).await;
 }
 
-/// Adds a staff user with `role`.
+/// The authenticator key every test staff user is enrolled with.
+pub const TEST_TOTP: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+/// Their recovery codes.
+pub fn test_recovery_codes() -> Vec<String> {
+    (0..10).map(|i| format!("TESTR-ECOV{i}")).collect()
+}
+
+/// Adds a staff user with `role`, enrolled for the second factor with [`TEST_TOTP`] and
+/// [`test_recovery_codes`].
 pub async fn staff_user_as(store: &Store, username: &str, password: &str, role: store::StaffRole) {
     let hasher = auth::SecretHasher::new(auth::HashParams {
         memory_kib: 1024,
@@ -294,6 +303,57 @@ pub async fn staff_user_as(store: &Store, username: &str, password: &str, role: 
     server::staff::add_user(store, &hasher, username, role, password)
         .await
         .expect("staff user");
+    let hashes: Vec<String> = test_recovery_codes()
+        .iter()
+        .map(|c| auth::totp::recovery_hash(c))
+        .collect();
+    store
+        .enrol_staff_totp(username, TEST_TOTP, 0, &hashes)
+        .await
+        .expect("enrol");
+}
+
+/// The `name=value` part of the challenge cookie the password step sets.
+pub fn challenge_cookie(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("dp_staff_2fa=") && !v.contains("Max-Age=0"))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+/// Posts the second-factor form with `code` as a browser without JavaScript does.
+pub async fn two_factor_form(app: &TestApp, challenge: &str, code: &str) -> reqwest::Response {
+    client()
+        .post(format!("{}/api/staff_two_factor", app.base))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/staff/two-factor", app.base))
+        .header("cookie", challenge)
+        .form(&[("code", code)])
+        .send()
+        .await
+        .expect("two factor")
+}
+
+/// Completes the second factor of a test staff user: the app's current code, else the next
+/// one (a code is accepted once, and a test may sign in twice within 30 s), else a recovery
+/// code. Returns the staff cookie.
+pub async fn complete_two_factor(app: &TestApp, challenge: &str) -> String {
+    let secret = auth::totp::TotpSecret::from_base32(TEST_TOTP).expect("secret");
+    let now = Utc::now();
+    let candidates = [
+        secret.code_at(now),
+        secret.code_at(now + chrono::Duration::seconds(30)),
+    ]
+    .into_iter()
+    .chain(test_recovery_codes());
+    for code in candidates {
+        if let Some(cookie) = staff_cookie(&two_factor_form(app, challenge, &code).await) {
+            return cookie;
+        }
+    }
+    panic!("no second factor accepted")
 }
 
 /// Posts the staff sign-in form the way a browser without JavaScript does.
@@ -322,9 +382,11 @@ pub fn staff_cookie(resp: &reqwest::Response) -> Option<String> {
         .map(|v| v.split(';').next().unwrap_or_default().to_owned())
 }
 
-/// Signs `username` in and returns the staff cookie.
+/// Signs `username` in (password, then the second factor) and returns the staff cookie.
 pub async fn staff_session(app: &TestApp, username: &str, password: &str) -> String {
-    staff_cookie(&staff_sign_in_form(app, username, password).await).expect("staff cookie")
+    let challenge =
+        challenge_cookie(&staff_sign_in_form(app, username, password).await).expect("password");
+    complete_two_factor(app, &challenge).await
 }
 
 /// Posts a form to a server function as a browser without JavaScript does, from `page`.
