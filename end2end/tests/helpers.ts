@@ -68,18 +68,19 @@ export function totp(key: string, at: number = Date.now()): string {
   return value.toString().padStart(6, "0");
 }
 
-/** Signs a staff member in: password, then the app's code. A code is accepted once, and tests
- *  running side by side may sign in the same account within one 30-second step: then the next
- *  step's code (still within the allowed skew), and if that is taken too, wait for a new step. */
+/** Signs a staff member in: password, then the app's code. A code is accepted once and only
+ *  a later step than the last one used, so one account signs in about once per 30-second
+ *  step: tests running side by side with the same account try the next step's code (still
+ *  within the allowed skew), and if that is taken too, wait for a new step. */
 export async function staffSignIn(page: Page, who: { username: string; password: string; key: string }) {
-  // Room for one wait for a new step.
-  test.info().setTimeout(test.info().timeout + 60_000);
+  // Room for waiting a few steps.
+  test.info().setTimeout(test.info().timeout + 180_000);
   await page.goto("/staff");
   await page.locator("#username").fill(who.username);
   await page.locator("#password").fill(who.password);
   await page.locator("main form button[type=submit]").click();
   await expect(page).toHaveURL(/\/staff\/two-factor/);
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < 6; round++) {
     for (const ahead of [0, 30_000]) {
       await page.locator("#code").fill(totp(who.key, Date.now() + ahead));
       await page.locator("main form button[type=submit]").click();

@@ -47,7 +47,7 @@ test("staff need the authenticator code after the password", async ({ page }, in
   await page.goto("/staff/corrections");
   await expect(page).toHaveURL(/\/staff$/);
   await page.goBack();
-  await page.getByLabel("Code").fill("000000");
+  await page.locator("#code").fill("000000");
   await page.getByRole("button", { name: "Bevestigen" }).click();
   await expect(page.locator("#code-error")).toContainText("klopt niet");
   await expectNoOverflow(page);

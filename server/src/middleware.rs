@@ -132,7 +132,12 @@ fn is_public_asset(path: &str) -> bool {
 const FALLBACK_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The browser features the portal never uses, switched off for it and anything it embeds.
-const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=(),      serial=(), bluetooth=(), hid=(), midi=(), magnetometer=(), gyroscope=(), accelerometer=(),      display-capture=(), browsing-topics=()";
+/// Only features browsers know (Chromium warns on every page about an unknown one).
+const PERMISSIONS_POLICY: &str = concat!(
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), ",
+    "midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), ",
+    "browsing-topics=()"
+);
 
 /// HSTS for two years once the portal is served over https (`public_url`).
 const HSTS: &str = "max-age=63072000";
