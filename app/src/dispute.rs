@@ -131,8 +131,9 @@ impl FilingProblem {
 /// Errors of the staff dispute functions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum StaffDisputeError {
-    #[error("not signed in as staff")]
-    NotSignedIn,
+    /// Not signed in as staff, or the service is down.
+    #[error(transparent)]
+    Refused(#[from] crate::errors::Refusal),
     /// The staff member's role does not allow this decision; nothing was changed.
     #[error("your role does not allow this")]
     Forbidden { id: i64 },
@@ -148,14 +149,12 @@ pub enum StaffDisputeError {
     AlreadyDecided { id: i64 },
     #[error("no such dispute")]
     NotFound { id: i64 },
-    #[error("the service is unavailable")]
-    Unavailable,
 }
 
 impl FromServerFnError for StaffDisputeError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(_: ServerFnErrorErr) -> Self {
-        StaffDisputeError::Unavailable
+        StaffDisputeError::Refused(crate::Refusal::Unavailable)
     }
 }

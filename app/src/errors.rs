@@ -46,9 +46,12 @@ impl FromServerFnError for SignInError {
     }
 }
 
-/// Errors of the pages behind sign-in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum PortalError {
+/// Why a request behind sign-in was refused before its feature's own rules were checked:
+/// the same three reasons for every page and server function. Feature errors carry it as
+/// their `Refused` variant, so each page says these things one way (`crate::layout::
+/// refusal_text`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum Refusal {
     #[error("not signed in")]
     NotSignedIn,
     /// A QR-link session asked for personal data: the secret from the letter is needed.
@@ -58,11 +61,11 @@ pub enum PortalError {
     Unavailable,
 }
 
-impl FromServerFnError for PortalError {
+impl FromServerFnError for Refusal {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(_: ServerFnErrorErr) -> Self {
-        PortalError::Unavailable
+        Refusal::Unavailable
     }
 }
 
@@ -94,10 +97,8 @@ pub enum Problem {
 /// Why a correction request was not filed. Keeps what was typed so the form shows it again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum CorrectionError {
-    #[error("not signed in")]
-    NotSignedIn,
-    #[error("sign in with the code to see this")]
-    NeedsSecret,
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     #[error("unknown field")]
     UnknownField,
     #[error("the proposed value: {problem}")]
@@ -106,25 +107,13 @@ pub enum CorrectionError {
     Reason { problem: Problem },
     #[error("an open request for this field exists")]
     Duplicate,
-    #[error("the service is unavailable")]
-    Unavailable,
-}
-
-impl From<PortalError> for CorrectionError {
-    fn from(e: PortalError) -> Self {
-        match e {
-            PortalError::NotSignedIn => CorrectionError::NotSignedIn,
-            PortalError::NeedsSecret => CorrectionError::NeedsSecret,
-            PortalError::Unavailable => CorrectionError::Unavailable,
-        }
-    }
 }
 
 impl FromServerFnError for CorrectionError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(_: ServerFnErrorErr) -> Self {
-        CorrectionError::Unavailable
+        CorrectionError::Refused(Refusal::Unavailable)
     }
 }
 
@@ -144,8 +133,8 @@ pub enum AmountProblem {
 /// Why a payment could not be started. Keeps the typed amount for the form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum PaymentError {
-    #[error("not signed in")]
-    NotSignedIn,
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     #[error("the amount: {problem}")]
     Amount {
         problem: AmountProblem,
@@ -167,25 +156,21 @@ pub enum PaymentError {
     TooManyOpen,
     #[error("payment not found")]
     NotFound,
-    #[error("the service is unavailable")]
-    Unavailable,
 }
 
 impl FromServerFnError for PaymentError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(_: ServerFnErrorErr) -> Self {
-        PaymentError::Unavailable
+        PaymentError::Refused(Refusal::Unavailable)
     }
 }
 
 /// Why a payment plan could not be shown, agreed or paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum PlanFormError {
-    #[error("not signed in")]
-    NotSignedIn,
-    #[error("sign in with the code to see this")]
-    NeedsSecret,
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     #[error("not a number of months")]
     Months,
     #[error("not an amount")]
@@ -200,24 +185,12 @@ pub enum PlanFormError {
     Offline,
     #[error("the payment provider is unavailable")]
     ProviderDown,
-    #[error("the service is unavailable")]
-    Unavailable,
-}
-
-impl From<PortalError> for PlanFormError {
-    fn from(e: PortalError) -> Self {
-        match e {
-            PortalError::NotSignedIn => PlanFormError::NotSignedIn,
-            PortalError::NeedsSecret => PlanFormError::NeedsSecret,
-            PortalError::Unavailable => PlanFormError::Unavailable,
-        }
-    }
 }
 
 impl FromServerFnError for PlanFormError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(_: ServerFnErrorErr) -> Self {
-        PlanFormError::Unavailable
+        PlanFormError::Refused(Refusal::Unavailable)
     }
 }

@@ -12,6 +12,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub mod agency;
 pub mod dispute;
 pub mod errors;
+pub use errors::Refusal;
 pub mod format;
 mod layout;
 pub mod model;

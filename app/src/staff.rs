@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 /// database details stay in the server's log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum StaffError {
-    #[error("not signed in as staff")]
-    NotSignedIn,
+    /// Not signed in as staff (`NotSignedIn`), or the service is down (`Unavailable`).
+    #[error(transparent)]
+    Refused(#[from] crate::errors::Refusal),
     /// The second factor was left empty.
     #[error("the code is missing")]
     MissingCode,
@@ -73,15 +74,13 @@ pub enum StaffError {
     /// Decided already (by someone else, or an earlier submit); nothing changed now.
     #[error("the plan was already decided")]
     PlanAlreadyDecided { plan: String },
-    #[error("the service is unavailable")]
-    Unavailable,
 }
 
 impl FromServerFnError for StaffError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(_: ServerFnErrorErr) -> Self {
-        StaffError::Unavailable
+        StaffError::Refused(crate::Refusal::Unavailable)
     }
 }
 

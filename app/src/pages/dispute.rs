@@ -5,7 +5,7 @@
 //! URL.
 
 use crate::dispute::{DisputePage, DisputeRow, FilingProblem, KINDS};
-use crate::errors::PortalError;
+use crate::errors::Refusal;
 use crate::format;
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use leptos::prelude::*;
@@ -15,13 +15,13 @@ use leptos_router::hooks::use_query_map;
 
 /// The page's data: the invoices and the debtor's disputes.
 #[server(prefix = "/api", endpoint = "dispute_page")]
-pub async fn get_dispute_page() -> Result<DisputePage, PortalError> {
+pub async fn get_dispute_page() -> Result<DisputePage, Refusal> {
     let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
     crate::ssr::dispute::page(&services, &dossier_id, chrono::Utc::now())
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "dispute page");
-            PortalError::Unavailable
+            Refusal::Unavailable
         })
 }
 
@@ -85,11 +85,11 @@ pub fn DisputesPage() -> impl IntoView {
                 Suspend::new(async move {
                     match page.await {
                         Ok(p) => view! { <DisputeBody p locale /> }.into_any(),
-                        Err(PortalError::NotSignedIn) => view! { <Redirect path="/" /> }.into_any(),
-                        Err(PortalError::NeedsSecret) => {
+                        Err(Refusal::NotSignedIn) => view! { <Redirect path="/" /> }.into_any(),
+                        Err(Refusal::NeedsSecret) => {
                             view! { <Redirect path="/?need=secret" /> }.into_any()
                         }
-                        Err(PortalError::Unavailable) => {
+                        Err(Refusal::Unavailable) => {
                             view! { <p class="alert" role="alert">{t!(i18n, common.unavailable)}</p> }
                                 .into_any()
                         }

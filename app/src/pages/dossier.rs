@@ -1,6 +1,6 @@
 //! Home after sign-in: what is owed and why, and the ways to pay.
 
-use crate::errors::PortalError;
+use crate::errors::Refusal;
 use crate::format;
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::model::ClaimOverview;
@@ -11,23 +11,23 @@ use leptos_router::components::Redirect;
 
 /// The claim of the signed-in debtor's own dossier (the id comes from the session).
 #[server(prefix = "/api", endpoint = "claim_overview")]
-pub async fn get_claim_overview() -> Result<ClaimOverview, PortalError> {
+pub async fn get_claim_overview() -> Result<ClaimOverview, Refusal> {
     let (services, current) = crate::ssr::require_session().await?;
     let dossier_id = current
         .session
         .dossier_id
         .clone()
-        .ok_or(PortalError::NotSignedIn)?;
+        .ok_or(Refusal::NotSignedIn)?;
     let pay_only = current.session.kind != store::SessionKind::Full;
     crate::ssr::dossier::claim_overview(&services, &dossier_id, pay_only, chrono::Utc::now()).await
 }
 
 /// Ends the session on the server and removes the cookie.
 #[server(prefix = "/api", endpoint = "sign_out")]
-pub async fn sign_out() -> Result<(), PortalError> {
+pub async fn sign_out() -> Result<(), Refusal> {
     use crate::ssr::{services, session};
     use leptos::server_fn::error::FromServerFnError;
-    let services = services().map_err(PortalError::from_server_fn_error)?;
+    let services = services().map_err(Refusal::from_server_fn_error)?;
     let parts = expect_context::<http::request::Parts>();
     if let Some(token) = session::token_from_headers(&parts.headers) {
         services
@@ -72,7 +72,7 @@ pub fn Dossier() -> impl IntoView {
                 Suspend::new(async move {
                     match overview.await {
                         Ok(o) => view! { <Overview o locale /> }.into_any(),
-                        Err(PortalError::NotSignedIn) => view! { <Redirect path="/" /> }.into_any(),
+                        Err(Refusal::NotSignedIn) => view! { <Redirect path="/" /> }.into_any(),
                         Err(_) => {
                             view! {
                                 <p class="alert" role="alert">

@@ -2,7 +2,7 @@
 //! correction requests (art. 16). Only for sessions that showed the secret.
 
 use crate::agency::RecipientRole;
-use crate::errors::{CorrectionError, PortalError, Problem};
+use crate::errors::{CorrectionError, Problem, Refusal};
 use crate::format;
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::model::{CorrectionState, CorrectionView, Field, FieldView, PersonalData, Source};
@@ -13,7 +13,7 @@ use leptos_router::hooks::use_query_map;
 
 /// The personal data of the session's own dossier. Viewing it is audited.
 #[server(prefix = "/api", endpoint = "personal_data")]
-pub async fn get_personal_data(printing: bool) -> Result<PersonalData, PortalError> {
+pub async fn get_personal_data(printing: bool) -> Result<PersonalData, Refusal> {
     let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
     let data = crate::ssr::dossier::personal_data(&services, &dossier_id).await?;
     let action = if printing {
@@ -106,9 +106,9 @@ fn data_page(printing: bool) -> impl IntoView {
                 Suspend::new(async move {
                     match data.await {
                         Ok(d) => view! { <DataView d locale printing /> }.into_any(),
-                        Err(PortalError::NotSignedIn) => view! { <Redirect path="/" /> }.into_any(),
-                        Err(PortalError::NeedsSecret) => needs_secret_redirect().into_any(),
-                        Err(PortalError::Unavailable) => {
+                        Err(Refusal::NotSignedIn) => view! { <Redirect path="/" /> }.into_any(),
+                        Err(Refusal::NeedsSecret) => needs_secret_redirect().into_any(),
+                        Err(Refusal::Unavailable) => {
                             view! {
                                 <p class="alert" role="alert">
                                     {t!(i18n, common.unavailable)}
@@ -381,9 +381,9 @@ pub fn CorrectField() -> impl IntoView {
             {move || Suspend::new(async move {
                 let d = match data.await {
                     Ok(d) => d,
-                    Err(PortalError::NotSignedIn) => return view! { <Redirect path="/" /> }.into_any(),
-                    Err(PortalError::NeedsSecret) => return needs_secret_redirect().into_any(),
-                    Err(PortalError::Unavailable) => {
+                    Err(Refusal::NotSignedIn) => return view! { <Redirect path="/" /> }.into_any(),
+                    Err(Refusal::NeedsSecret) => return needs_secret_redirect().into_any(),
+                    Err(Refusal::Unavailable) => {
                         return view! {
                             <p class="alert" role="alert">{t!(i18n, common.unavailable)}</p>
                         }
@@ -411,7 +411,7 @@ pub fn CorrectField() -> impl IntoView {
                     Some(CorrectionError::Duplicate) => {
                         Some(t_string!(i18n, data.error.duplicate).to_string())
                     }
-                    Some(CorrectionError::Unavailable | CorrectionError::UnknownField) => {
+                    Some(CorrectionError::Refused(crate::Refusal::Unavailable) | CorrectionError::UnknownField) => {
                         Some(t_string!(i18n, common.unavailable).to_string())
                     }
                     _ => None,

@@ -17,12 +17,12 @@ pub async fn start_payment(intent: String, part: Option<String>) -> Result<(), P
     use crate::ssr::paying::{Asked, start};
     let (services, current) = crate::ssr::require_session()
         .await
-        .map_err(|_| PaymentError::NotSignedIn)?;
+        .map_err(|_| PaymentError::Refused(crate::Refusal::NotSignedIn))?;
     let dossier_id = current
         .session
         .dossier_id
         .clone()
-        .ok_or(PaymentError::NotSignedIn)?;
+        .ok_or(PaymentError::Refused(crate::Refusal::NotSignedIn))?;
     let asked = match part {
         Some(p) => Asked::Part(p),
         None => Asked::Everything,
@@ -35,7 +35,8 @@ pub async fn start_payment(intent: String, part: Option<String>) -> Result<(), P
 /// The state of one payment, asked of Pay.nl.
 #[server(prefix = "/api", endpoint = "payment_status")]
 pub async fn payment_status(payment: String) -> Result<PaymentView, PaymentError> {
-    let services = crate::ssr::services().map_err(|_| PaymentError::Unavailable)?;
+    let services =
+        crate::ssr::services().map_err(|_| PaymentError::Refused(crate::Refusal::Unavailable))?;
     let parts = expect_context::<http::request::Parts>();
     let now = chrono::Utc::now();
     let session =
@@ -89,9 +90,11 @@ pub fn PayForms(o: ClaimOverview, locale: Locale) -> impl IntoView {
         }
         Some(PaymentError::NothingToPay) => Some(t_string!(i18n, pay.error.nothing).to_string()),
         Some(PaymentError::Offline) => Some(t_string!(i18n, pay.offline).to_string()),
-        Some(PaymentError::Unavailable | PaymentError::NotFound | PaymentError::NotSignedIn) => {
-            Some(t_string!(i18n, common.unavailable).to_string())
-        }
+        Some(
+            PaymentError::Refused(crate::Refusal::Unavailable)
+            | PaymentError::NotFound
+            | PaymentError::Refused(crate::Refusal::NotSignedIn),
+        ) => Some(t_string!(i18n, common.unavailable).to_string()),
         _ => None,
     };
     let problem_text = move |p: AmountProblem| match p {

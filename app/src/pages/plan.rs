@@ -105,8 +105,8 @@ pub fn PlanPageView() -> impl IntoView {
                 Suspend::new(async move {
                     match page.await {
                         Ok(p) => view! { <PlanBody p locale action_error=Signal::derive(action_error) /> }.into_any(),
-                        Err(PlanFormError::NotSignedIn) => view! { <Redirect path="/" /> }.into_any(),
-                        Err(PlanFormError::NeedsSecret) => view! { <Redirect path="/?need=secret" /> }.into_any(),
+                        Err(PlanFormError::Refused(crate::Refusal::NotSignedIn)) => view! { <Redirect path="/" /> }.into_any(),
+                        Err(PlanFormError::Refused(crate::Refusal::NeedsSecret)) => view! { <Redirect path="/?need=secret" /> }.into_any(),
                         Err(e) => view! { <p class="alert" role="alert">{error_text(i18n, &e)}</p>
                             <p><a class="button secondary" href="/dossier">{t!(i18n, data.back)}</a></p> }.into_any(),
                     }

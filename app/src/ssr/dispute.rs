@@ -171,7 +171,7 @@ pub fn staff_error(id: i64, e: DisputesError) -> crate::dispute::StaffDisputeErr
         DisputesError::NotFound => E::NotFound { id },
         other => {
             tracing::error!(error = %other, "staff dispute action");
-            E::Unavailable
+            E::Refused(crate::Refusal::Unavailable)
         }
     }
 }
@@ -258,7 +258,9 @@ pub async fn attachment_for_debtor(
 /// A staff session problem as the dispute pages' error.
 pub fn from_staff(e: StaffError) -> crate::dispute::StaffDisputeError {
     match e {
-        StaffError::NotSignedIn => crate::dispute::StaffDisputeError::NotSignedIn,
-        _ => crate::dispute::StaffDisputeError::Unavailable,
+        StaffError::Refused(crate::Refusal::NotSignedIn) => {
+            crate::dispute::StaffDisputeError::Refused(crate::Refusal::NotSignedIn)
+        }
+        _ => crate::dispute::StaffDisputeError::Refused(crate::Refusal::Unavailable),
     }
 }

@@ -3,7 +3,7 @@
 //! request, so no one reaches another dossier by changing an id.
 
 use super::{Services, audit_debtor, unavailable};
-use crate::errors::{CorrectionError, PortalError, Problem};
+use crate::errors::{CorrectionError, Problem, Refusal};
 use crate::model::{
     ClaimOverview, CorrectionState, CorrectionView, Field, FieldView, PersonalData, Source,
     answer_due, keep_until,
@@ -36,9 +36,9 @@ fn page_field(field: DebtorField) -> Field {
         .unwrap_or(Field::Name)
 }
 
-fn claim_error(e: claim::ClaimError) -> PortalError {
+fn claim_error(e: claim::ClaimError) -> Refusal {
     tracing::error!(error = %e, "claim could not be computed");
-    PortalError::Unavailable
+    Refusal::Unavailable
 }
 
 /// The claim overview for the session's dossier.
@@ -47,7 +47,7 @@ pub async fn claim_overview(
     dossier_id: &str,
     pay_only: bool,
     now: DateTime<Utc>,
-) -> Result<ClaimOverview, PortalError> {
+) -> Result<ClaimOverview, Refusal> {
     let as_of = claim::dutch_date(now);
     let view = claim::load_claim(&services.store, dossier_id, as_of)
         .await
@@ -66,17 +66,14 @@ pub async fn claim_overview(
 }
 
 /// Everything held about the debtor of this dossier, with sources and retention.
-pub async fn personal_data(
-    services: &Services,
-    dossier_id: &str,
-) -> Result<PersonalData, PortalError> {
+pub async fn personal_data(services: &Services, dossier_id: &str) -> Result<PersonalData, Refusal> {
     let store = &services.store;
     let map = |e| unavailable("personal data", e);
     let dossier = store
         .dossier(dossier_id)
         .await
         .map_err(map)?
-        .ok_or(PortalError::NotSignedIn)?;
+        .ok_or(Refusal::NotSignedIn)?;
     let creditor = store
         .creditor(&dossier.creditor_id)
         .await
@@ -274,7 +271,7 @@ pub async fn request_correction(
         }
         Err(e) => {
             tracing::error!(error = %e, "correction request not stored");
-            Err(CorrectionError::Unavailable)
+            Err(CorrectionError::Refused(crate::Refusal::Unavailable))
         }
     }
 }

@@ -2,7 +2,7 @@
 //! docs/EXPORT.md; `schema` names its version, bumped on any incompatible change.
 
 use super::Services;
-use crate::errors::PortalError;
+use crate::errors::Refusal;
 use crate::model::PersonalData;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -37,13 +37,13 @@ pub async fn data_export(
     services: &Services,
     dossier_id: &str,
     now: DateTime<Utc>,
-) -> Result<DataExport, PortalError> {
+) -> Result<DataExport, Refusal> {
     let personal_data = super::dossier::personal_data(services, dossier_id).await?;
     let claim = claim::load_claim(&services.store, dossier_id, claim::dutch_date(now))
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "claim for export");
-            PortalError::Unavailable
+            Refusal::Unavailable
         })?;
     let payments = services
         .store

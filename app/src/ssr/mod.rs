@@ -99,11 +99,11 @@ pub fn client_ip() -> Option<IpAddr> {
 }
 
 /// The services and the live debtor session of this request, or `NotSignedIn`.
-pub async fn require_session() -> Result<(Services, session::Current), crate::errors::PortalError> {
-    use crate::errors::PortalError;
-    let services = services().map_err(|_| PortalError::Unavailable)?;
+pub async fn require_session() -> Result<(Services, session::Current), crate::errors::Refusal> {
+    use crate::errors::Refusal;
+    let services = services().map_err(|_| Refusal::Unavailable)?;
     let parts =
-        leptos::prelude::use_context::<http::request::Parts>().ok_or(PortalError::Unavailable)?;
+        leptos::prelude::use_context::<http::request::Parts>().ok_or(Refusal::Unavailable)?;
     // A page load already passed the server's session gate, which left the session in the
     // request: no second lookup. Calls from the browser are checked here.
     let current = match parts.extensions.get::<session::Current>() {
@@ -126,7 +126,7 @@ pub async fn require_session() -> Result<(Services, session::Current), crate::er
             // Rendering a page: answer with a redirect to sign-in. Called from the browser:
             // the client follows the same redirect.
             leptos_axum::redirect("/");
-            Err(PortalError::NotSignedIn)
+            Err(Refusal::NotSignedIn)
         }
     }
 }
@@ -134,23 +134,23 @@ pub async fn require_session() -> Result<(Services, session::Current), crate::er
 /// The services and a session that has shown the secret: personal data is not for QR-link
 /// (pay-only) sessions.
 pub async fn require_full_session()
--> Result<(Services, session::Current, String), crate::errors::PortalError> {
+-> Result<(Services, session::Current, String), crate::errors::Refusal> {
     let (services, current) = require_session().await?;
     if current.session.kind != store::SessionKind::Full {
-        return Err(crate::errors::PortalError::NeedsSecret);
+        return Err(crate::Refusal::NeedsSecret);
     }
     let dossier_id = current
         .session
         .dossier_id
         .clone()
-        .ok_or(crate::errors::PortalError::NotSignedIn)?;
+        .ok_or(crate::Refusal::NotSignedIn)?;
     Ok((services, current, dossier_id))
 }
 
 /// Logs a database failure and turns it into the error the browser may see.
-pub fn unavailable(what: &str, e: store::StoreError) -> crate::errors::PortalError {
+pub fn unavailable(what: &str, e: store::StoreError) -> crate::errors::Refusal {
     tracing::error!(error = %e, what, "database error");
-    crate::errors::PortalError::Unavailable
+    crate::Refusal::Unavailable
 }
 
 /// Appends a debtor's action to the audit log. A failure to write is logged, not returned:

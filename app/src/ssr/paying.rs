@@ -36,7 +36,7 @@ pub async fn start(
     // Scoped to the dossier: a key from one dossier's page never finds another's payment.
     let intent = intent.trim();
     if intent.is_empty() || intent.len() > 64 {
-        return Err(PaymentError::Unavailable);
+        return Err(PaymentError::Refused(crate::Refusal::Unavailable));
     }
     let request = PayRequest {
         amount,
@@ -67,7 +67,7 @@ pub async fn start(
             }
             other => {
                 tracing::error!(error = %other, "payment not started");
-                PaymentError::Unavailable
+                PaymentError::Refused(crate::Refusal::Unavailable)
             }
         }),
     }
@@ -97,7 +97,7 @@ pub async fn status(
                 .await
                 .map_err(|e| {
                     super::unavailable("payment", e);
-                    PaymentError::Unavailable
+                    PaymentError::Refused(crate::Refusal::Unavailable)
                 })?
                 .ok_or(PaymentError::NotFound)?;
             let state = payments::pay_status(&payment);

@@ -11,7 +11,7 @@ use store::{PlanDecisionKind, PlanStatus};
 
 fn unavailable(e: PlansError) -> PlanFormError {
     tracing::error!(error = %e, "payment plan");
-    PlanFormError::Unavailable
+    PlanFormError::Refused(crate::Refusal::Unavailable)
 }
 
 /// What the plan page shows: the plan in play, or the picker (with the last refusal).

@@ -92,9 +92,10 @@ pub async fn current(
 /// The services and the live staff session of this request, or `NotSignedIn`. Every staff
 /// server function starts here.
 pub async fn require_staff() -> Result<(Services, StaffCurrent), StaffError> {
-    let services = super::services().map_err(|_| StaffError::Unavailable)?;
-    let parts =
-        leptos::prelude::use_context::<http::request::Parts>().ok_or(StaffError::Unavailable)?;
+    let services =
+        super::services().map_err(|_| StaffError::Refused(crate::Refusal::Unavailable))?;
+    let parts = leptos::prelude::use_context::<http::request::Parts>()
+        .ok_or(StaffError::Refused(crate::Refusal::Unavailable))?;
     // A page load already passed the staff gate, which left the session in the request.
     let found = match parts.extensions.get::<StaffCurrent>() {
         Some(found) => Some(found.clone()),
@@ -111,7 +112,7 @@ pub async fn require_staff() -> Result<(Services, StaffCurrent), StaffError> {
         Some(found) => Ok((services, found)),
         None => {
             leptos_axum::redirect("/staff");
-            Err(StaffError::NotSignedIn)
+            Err(StaffError::Refused(crate::Refusal::NotSignedIn))
         }
     }
 }
@@ -208,7 +209,7 @@ pub async fn sign_in(
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "staff sign-in");
-            StaffError::Unavailable
+            StaffError::Refused(crate::Refusal::Unavailable)
         })?;
     match verdict {
         Verdict::Right if user.is_some() => {}
@@ -246,7 +247,7 @@ pub async fn sign_in(
     // The password is right; the second factor decides. A staff account opens every
     // dossier, so a password alone never does (an account without a second factor enrols
     // one now, before its first session).
-    let account = user.ok_or(StaffError::Unavailable)?;
+    let account = user.ok_or(StaffError::Refused(crate::Refusal::Unavailable))?;
     let enrolment = match &account.totp_secret {
         Some(_) => None,
         None => Some((
@@ -308,14 +309,16 @@ async fn challenge(
     now: DateTime<Utc>,
 ) -> Result<(String, store::StaffChallenge), StaffError> {
     let token = super::session::token_in_cookie(headers, CHALLENGE_COOKIE)
-        .ok_or(StaffError::NotSignedIn)?;
+        .ok_or(StaffError::Refused(crate::Refusal::NotSignedIn))?;
     let hash = token.hash();
     let found = services
         .store
         .staff_challenge(&hash, now)
         .await
         .map_err(|e| unavailable("staff challenge", e))?;
-    found.map(|c| (hash, c)).ok_or(StaffError::NotSignedIn)
+    found
+        .map(|c| (hash, c))
+        .ok_or(StaffError::Refused(crate::Refusal::NotSignedIn))
 }
 
 /// What the second-factor page shows: while enrolling, the QR code for the app, the secret
@@ -328,10 +331,10 @@ pub async fn two_factor_view(
     let (_, challenge) = challenge(services, headers, now).await?;
     let enrolment = match (&challenge.enrol_secret, &challenge.enrol_recovery) {
         (Some(secret), Some(codes)) => {
-            let secret =
-                auth::totp::TotpSecret::from_base32(secret).map_err(|_| StaffError::Unavailable)?;
+            let secret = auth::totp::TotpSecret::from_base32(secret)
+                .map_err(|_| StaffError::Refused(crate::Refusal::Unavailable))?;
             let qr_svg = auth::svg(&secret.otpauth_url(&challenge.username))
-                .map_err(|_| StaffError::Unavailable)?;
+                .map_err(|_| StaffError::Refused(crate::Refusal::Unavailable))?;
             Some(crate::staff::Enrolment {
                 qr_svg,
                 secret: secret.to_base32(),
@@ -371,7 +374,7 @@ pub async fn two_factor(
         .staff_user(&username)
         .await
         .map_err(|e| unavailable("staff two-factor", e))?
-        .ok_or(StaffError::NotSignedIn)?;
+        .ok_or(StaffError::Refused(crate::Refusal::NotSignedIn))?;
     let keys = [(
         AttemptKey::new(AttemptKeyKind::Staff, format!("2fa:{username}")),
         ThrottlePolicy::STAFF,
@@ -431,7 +434,7 @@ pub async fn two_factor(
     .await
     .map_err(|e| {
         tracing::error!(error = %e, "staff two-factor");
-        StaffError::Unavailable
+        StaffError::Refused(crate::Refusal::Unavailable)
     })?;
     let how = *how
         .lock()
@@ -898,7 +901,7 @@ pub async fn dossier_view(
 
 fn unavailable(what: &str, e: StoreError) -> StaffError {
     tracing::error!(error = %e, what, "staff: database error");
-    StaffError::Unavailable
+    StaffError::Refused(crate::Refusal::Unavailable)
 }
 
 #[cfg(test)]

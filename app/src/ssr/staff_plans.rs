@@ -11,7 +11,7 @@ use std::net::IpAddr;
 
 fn unavailable(what: &str, e: impl std::fmt::Display) -> StaffError {
     tracing::error!(error = %e, what, "staff plan review");
-    StaffError::Unavailable
+    StaffError::Refused(crate::Refusal::Unavailable)
 }
 
 /// The plans waiting for review, oldest first. The debtor's reason is personal data: each
@@ -22,7 +22,10 @@ pub async fn review_queue(
     ip: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<Vec<PlanReviewItem>, StaffError> {
-    let plans = services.plans.as_ref().ok_or(StaffError::Unavailable)?;
+    let plans = services
+        .plans
+        .as_ref()
+        .ok_or(StaffError::Refused(crate::Refusal::Unavailable))?;
     let items = plans
         .review_queue(now)
         .await
@@ -88,7 +91,10 @@ pub async fn decide(
     ip: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<String, StaffError> {
-    let plans = services.plans.as_ref().ok_or(StaffError::Unavailable)?;
+    let plans = services
+        .plans
+        .as_ref()
+        .ok_or(StaffError::Refused(crate::Refusal::Unavailable))?;
     let plan_id = form.plan.to_owned();
     let stored = services
         .store

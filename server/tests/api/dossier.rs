@@ -240,7 +240,7 @@ async fn a_pay_only_session_sees_the_amount_but_no_personal_data() {
     )
     .await;
     assert_ne!(status, 200);
-    assert_eq!(err, "NeedsSecret");
+    assert_eq!(err, serde_json::json!({ "Refused": "NeedsSecret" }));
 
     for path in [
         "/dossier/data",

@@ -162,7 +162,7 @@ async fn a_pay_only_session_cannot_make_a_plan() {
         .expect("link");
     let cookie = common::session_cookie(&resp).expect("pay-only");
     let (_, err) = call(&app, "plan_page", &cookie, &[]).await;
-    assert_eq!(err, "NeedsSecret");
+    assert_eq!(err, serde_json::json!({ "Refused": "NeedsSecret" }));
     let resp = common::get(&app, "/dossier/plan", &cookie).await;
     assert!(resp.status().is_redirection());
 }
@@ -207,7 +207,7 @@ async fn staff_review_a_plan_outside_the_rules_and_the_debtor_answers_a_counter_
 
     // A debtor cannot see the review queue.
     let (_, err) = call(&app, "staff_plan_reviews", &cookie, &[]).await;
-    assert_eq!(err, "NotSignedIn");
+    assert_eq!(err, serde_json::json!({ "Refused": "NotSignedIn" }));
 
     propose_for_review(&app, &cookie, "r1").await;
     let item = review_item(&app, &staff, CONSUMER).await;

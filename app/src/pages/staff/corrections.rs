@@ -84,9 +84,13 @@ pub fn CorrectionQueue() -> impl IntoView {
         Some(StaffError::CorrectionNotFound { .. }) => {
             Some(t_string!(i18n, staff.queue.error.not_found).to_string())
         }
-        Some(StaffError::NotSignedIn) => Some(t_string!(i18n, staff.error.signed_out).to_string()),
+        Some(StaffError::Refused(crate::Refusal::NotSignedIn)) => {
+            Some(t_string!(i18n, staff.error.signed_out).to_string())
+        }
         Some(StaffError::Forbidden) => Some(t_string!(i18n, staff.error.forbidden).to_string()),
-        Some(StaffError::Unavailable) => Some(t_string!(i18n, staff.error.unavailable).to_string()),
+        Some(StaffError::Refused(crate::Refusal::Unavailable)) => {
+            Some(t_string!(i18n, staff.error.unavailable).to_string())
+        }
         _ => None,
     };
     view! {

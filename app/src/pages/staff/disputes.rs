@@ -67,7 +67,9 @@ type I18n = leptos_i18n::I18nContext<Locale>;
 
 fn error_text(i18n: I18n, e: &StaffDisputeError) -> String {
     match e {
-        StaffDisputeError::NotSignedIn => t_string!(i18n, staff.error.signed_out).to_string(),
+        StaffDisputeError::Refused(crate::Refusal::NotSignedIn) => {
+            t_string!(i18n, staff.error.signed_out).to_string()
+        }
         StaffDisputeError::Forbidden { .. } => t_string!(i18n, staff.error.forbidden).to_string(),
         StaffDisputeError::NoDecision { .. } => {
             t_string!(i18n, staff.dispute.error.no_decision).to_string()
@@ -85,7 +87,7 @@ fn error_text(i18n: I18n, e: &StaffDisputeError) -> String {
         StaffDisputeError::NotFound { .. } => {
             t_string!(i18n, staff.dispute.error.not_found).to_string()
         }
-        StaffDisputeError::Unavailable => t_string!(i18n, staff.error.unavailable).to_string(),
+        StaffDisputeError::Refused(_) => t_string!(i18n, staff.error.unavailable).to_string(),
     }
 }
 

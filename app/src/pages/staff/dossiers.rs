@@ -104,7 +104,7 @@ pub fn DossierLookup() -> impl IntoView {
                         </form>
                         {match result {
                             Some(Ok(dossier)) => view! { <DossierDetails dossier /> }.into_any(),
-                            Some(Err(StaffError::NotSignedIn)) => {
+                            Some(Err(StaffError::Refused(crate::Refusal::NotSignedIn))) => {
                                 view! {
                                     <p class="alert" role="alert">
                                         {t!(i18n, staff.error.signed_out)} " "
@@ -113,7 +113,7 @@ pub fn DossierLookup() -> impl IntoView {
                                 }
                                     .into_any()
                             }
-                            Some(Err(StaffError::Unavailable)) => {
+                            Some(Err(StaffError::Refused(crate::Refusal::Unavailable))) => {
                                 view! {
                                     <p class="alert" role="alert">
                                         {t!(i18n, staff.error.unavailable)}

@@ -111,7 +111,7 @@ fn StaffNav() -> impl IntoView {
 fn queue_error(error: StaffError) -> AnyView {
     let i18n = use_i18n();
     match error {
-        StaffError::NotSignedIn => view! {
+        StaffError::Refused(crate::Refusal::NotSignedIn) => view! {
             <p class="alert" role="alert">
                 {t!(i18n, staff.error.signed_out)} " "
                 <a href="/staff">{t!(i18n, staff.error.sign_in_again)}</a>

@@ -77,8 +77,12 @@ pub fn PlanReviewQueue() -> impl IntoView {
         Some(StaffError::PlanNotFound { .. }) => {
             Some(t_string!(i18n, staff.plans.error.not_found).to_string())
         }
-        Some(StaffError::NotSignedIn) => Some(t_string!(i18n, staff.error.signed_out).to_string()),
-        Some(StaffError::Unavailable) => Some(t_string!(i18n, staff.error.unavailable).to_string()),
+        Some(StaffError::Refused(crate::Refusal::NotSignedIn)) => {
+            Some(t_string!(i18n, staff.error.signed_out).to_string())
+        }
+        Some(StaffError::Refused(crate::Refusal::Unavailable)) => {
+            Some(t_string!(i18n, staff.error.unavailable).to_string())
+        }
         _ => None,
     };
     view! {

@@ -47,7 +47,9 @@ pub fn StaffSignInPage() -> impl IntoView {
             let minutes = (retry_after_secs + 59) / 60;
             Some(t_string!(i18n, staff.signin.error.throttled, minutes).to_string())
         }
-        Some(StaffError::Unavailable) => Some(t_string!(i18n, staff.error.unavailable).to_string()),
+        Some(StaffError::Refused(crate::Refusal::Unavailable)) => {
+            Some(t_string!(i18n, staff.error.unavailable).to_string())
+        }
         _ => None,
     };
     view! {

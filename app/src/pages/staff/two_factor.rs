@@ -31,7 +31,9 @@ pub async fn staff_two_factor(code: String) -> Result<(), StaffError> {
         .inspect_err(|e| {
             refuse_with(match e {
                 StaffError::Throttled { .. } => http::StatusCode::TOO_MANY_REQUESTS,
-                StaffError::Unavailable => http::StatusCode::SERVICE_UNAVAILABLE,
+                StaffError::Refused(crate::Refusal::Unavailable) => {
+                    http::StatusCode::SERVICE_UNAVAILABLE
+                }
                 _ => http::StatusCode::UNPROCESSABLE_ENTITY,
             })
         })?;
@@ -71,7 +73,7 @@ pub fn StaffTwoFactorPage() -> impl IntoView {
             let minutes = (retry_after_secs + 59) / 60;
             Some(t_string!(i18n, staff.signin.error.throttled, minutes).to_string())
         }
-        Some(StaffError::NotSignedIn) => {
+        Some(StaffError::Refused(crate::Refusal::NotSignedIn)) => {
             Some(t_string!(i18n, staff.two_factor.error.expired).to_string())
         }
         Some(_) => Some(t_string!(i18n, staff.error.unavailable).to_string()),
