@@ -172,8 +172,13 @@ pub fn router(config: &Config, services: Services) -> Router {
 /// the plan job).
 /// Every instance starts them; a lease in the database lets one instance work at a time.
 pub fn spawn_jobs(config: &Config, services: &Services) {
+    let retention = housekeeping::Retention {
+        session_idle: services.settings.idle_timeout,
+        ..housekeeping::Retention::default()
+    };
     housekeeping::spawn(
         services.store.clone(),
+        retention,
         std::time::Duration::from_secs(60 * 60),
     );
     if let Some(payments) = &services.payments {

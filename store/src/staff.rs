@@ -248,4 +248,13 @@ impl Store {
             .await?;
         Ok(())
     }
+
+    /// Deletes challenges past their end (abandoned second-factor steps).
+    pub async fn purge_staff_challenges(&self, now: DateTime<Utc>) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM staff_challenge WHERE expires_at <= $1")
+            .bind(millis(now))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
 }

@@ -164,8 +164,9 @@ async fn a_refused_exchange_call_is_kept_short() {
     assert!(kept.ends_with(&format!("({} bytes)", junk.len())), "{kept}");
 }
 
-/// The hourly sweep forgets sign-in attempts after two days, refused exchange calls after
-/// thirty and every exchange call after 400, and keeps what is younger.
+/// The hourly sweep forgets ended sessions, sign-in attempts after two days, refused
+/// exchange calls after thirty days and every exchange call after 400, and keeps what is
+/// younger.
 #[tokio::test]
 async fn housekeeping_forgets_attempts_and_exchange_calls_on_time() {
     use chrono::Duration;
