@@ -10,7 +10,6 @@ pub mod plan;
 pub mod session;
 pub mod sign_in;
 pub mod staff;
-pub mod staff_plans;
 
 use std::net::IpAddr;
 use std::sync::Arc;

@@ -10,7 +10,8 @@ use leptos_router::hooks::use_query_map;
 /// per dossier.
 #[server(prefix = "/api", endpoint = "staff_plan_reviews")]
 pub async fn get_plan_reviews() -> Result<Vec<PlanReviewItem>, StaffError> {
-    use crate::ssr::{client_ip, staff, staff_plans};
+    use crate::ssr::client_ip;
+    use crate::ssr::staff::{self, plans as staff_plans};
     let (services, me) = staff::require_staff().await?;
     staff_plans::review_queue(&services, &me, client_ip(), chrono::Utc::now()).await
 }
@@ -25,7 +26,8 @@ pub async fn decide_plan(
     months: Option<String>,
     amount: Option<String>,
 ) -> Result<(), StaffError> {
-    use crate::ssr::{client_ip, staff, staff_plans};
+    use crate::ssr::client_ip;
+    use crate::ssr::staff::{self, plans as staff_plans};
     let (services, me) = staff::require_staff().await?;
     let decision = decision.unwrap_or_default();
     let dossier = staff_plans::decide(

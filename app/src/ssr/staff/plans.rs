@@ -2,8 +2,8 @@
 //! (accept, reject, or counter-propose). The rules are in `plans::PlanService::decide`,
 //! which audits the decision; this adds the staff session, form reading and audited views.
 
-use super::Services;
-use super::staff::{MAX_NOTE_CHARS, StaffCurrent, audit_staff};
+use super::{MAX_NOTE_CHARS, StaffCurrent, audit_staff};
+use crate::ssr::Services;
 use crate::staff::{PlanReviewItem, StaffError};
 use chrono::{DateTime, Utc};
 use plans::{PlansError, StaffDecision};
