@@ -34,7 +34,7 @@ pub async fn download(
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
     };
     let number = export.personal_data.number.clone();
-    app::ssr::dossier::audit_view(
+    app::ssr::my_data::audit_view(
         services,
         &dossier_id,
         &number,

@@ -15,13 +15,13 @@ use leptos_router::hooks::use_query_map;
 #[server(prefix = "/api", endpoint = "personal_data")]
 pub async fn get_personal_data(printing: bool) -> Result<PersonalData, Refusal> {
     let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
-    let data = crate::ssr::dossier::personal_data(&services, &dossier_id).await?;
+    let data = crate::ssr::my_data::personal_data(&services, &dossier_id).await?;
     let action = if printing {
         "personal_data.printed"
     } else {
         "personal_data.viewed"
     };
-    crate::ssr::dossier::audit_view(
+    crate::ssr::my_data::audit_view(
         &services,
         &dossier_id,
         &data.number,
@@ -43,7 +43,7 @@ pub async fn request_correction(
     let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
     let field = Field::parse(&field).ok_or(CorrectionError::UnknownField)?;
     let now = chrono::Utc::now();
-    let filed = crate::ssr::dossier::request_correction(
+    let filed = crate::ssr::my_data::request_correction(
         &services,
         &dossier_id,
         field,

@@ -14,7 +14,7 @@ use leptos_router::hooks::use_params_map;
 /// browser to Pay.nl's payment page.
 #[server(prefix = "/api", endpoint = "start_payment")]
 pub async fn start_payment(intent: String, part: Option<String>) -> Result<(), PaymentError> {
-    use crate::ssr::paying::{Asked, start};
+    use crate::ssr::pay::{Asked, start};
     let (services, current) = crate::ssr::require_session()
         .await
         .map_err(|_| PaymentError::Refused(crate::Refusal::NotSignedIn))?;
@@ -45,7 +45,7 @@ pub async fn payment_status(payment: String) -> Result<PaymentView, PaymentError
             .ok()
             .flatten();
     let dossier = session.and_then(|s| s.session.dossier_id);
-    crate::ssr::paying::status(&services, &payment, dossier.as_deref(), now)
+    crate::ssr::pay::status(&services, &payment, dossier.as_deref(), now)
         .await
         .inspect_err(|e| {
             crate::ssr::refuse_with(match e {

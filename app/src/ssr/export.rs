@@ -38,7 +38,7 @@ pub async fn data_export(
     dossier_id: &str,
     now: DateTime<Utc>,
 ) -> Result<DataExport, Refusal> {
-    let personal_data = super::dossier::personal_data(services, dossier_id).await?;
+    let personal_data = super::my_data::personal_data(services, dossier_id).await?;
     let claim = claim::load_claim(&services.store, dossier_id, claim::dutch_date(now))
         .await
         .map_err(|e| {

@@ -4,8 +4,9 @@
 pub mod dispute;
 pub mod dossier;
 pub mod export;
+pub mod my_data;
 pub mod page_policy;
-pub mod paying;
+pub mod pay;
 pub mod plan;
 pub mod session;
 pub mod sign_in;
