@@ -88,6 +88,24 @@ pub fn refuse_with(status: http::StatusCode) {
     }
 }
 
+/// Answers a refusal of a server-function call with its HTTP status (401 not signed in, 403
+/// the secret is needed, 503 unavailable) instead of Leptos' default 500, so a call without
+/// a session is not logged as a server failure. Page renders and plain form posts are left
+/// alone: they answer with a redirect.
+pub fn refused(refusal: crate::errors::Refusal) -> crate::errors::Refusal {
+    use crate::errors::Refusal;
+    let server_fn_call = leptos::prelude::use_context::<http::request::Parts>()
+        .is_some_and(|p| p.uri.path().starts_with("/api/"));
+    if server_fn_call {
+        refuse_with(match refusal {
+            Refusal::NotSignedIn => http::StatusCode::UNAUTHORIZED,
+            Refusal::NeedsSecret => http::StatusCode::FORBIDDEN,
+            Refusal::Unavailable => http::StatusCode::SERVICE_UNAVAILABLE,
+        });
+    }
+    refusal
+}
+
 /// The client's address, as the server recorded it for this request.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub IpAddr);
@@ -126,7 +144,7 @@ pub async fn require_session() -> Result<(Services, session::Current), crate::er
             // Rendering a page: answer with a redirect to sign-in. Called from the browser:
             // the client follows the same redirect.
             leptos_axum::redirect("/");
-            Err(Refusal::NotSignedIn)
+            Err(refused(Refusal::NotSignedIn))
         }
     }
 }
@@ -137,7 +155,7 @@ pub async fn require_full_session()
 -> Result<(Services, session::Current, String), crate::errors::Refusal> {
     let (services, current) = require_session().await?;
     if current.session.kind != store::SessionKind::Full {
-        return Err(crate::Refusal::NeedsSecret);
+        return Err(refused(crate::Refusal::NeedsSecret));
     }
     let dossier_id = current
         .session

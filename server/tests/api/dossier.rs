@@ -279,3 +279,29 @@ async fn every_page_names_the_agency_and_its_wki_registration() {
     );
     assert!(html.contains(&agency.phone), "phone in the footer");
 }
+
+/// A server function refused for want of a session answers a client error, not a server
+/// failure: 401 without a session, 403 for a pay-only session asking for personal data.
+#[tokio::test]
+async fn refused_server_function_calls_answer_401_and_403_not_500() {
+    let app = common::start().await;
+    let resp = common::summary(&app, None).await;
+    assert_eq!(resp.status(), 401);
+    let resp = common::server_fn(&app, "staff_me", None, &[]).await;
+    assert_eq!(resp.status(), 401);
+    common::dossier_with_secret(&app.store, "ISB-2026-000555", "ABCD-EFGH-JKMN").await;
+    let link = common::links().sign(
+        "ISB-2026-000555".parse().expect("number"),
+        0,
+        chrono::Utc::now() + chrono::Duration::days(1),
+    );
+    let opened = common::client()
+        .get(format!("{}{}", app.base, link.path()))
+        .send()
+        .await
+        .expect("link");
+    let pay_only = common::session_cookie(&opened).expect("pay-only session");
+    let (status, err) = call(&app, "personal_data", &pay_only, &[("printing", "false")]).await;
+    assert_eq!(status, 403);
+    assert_eq!(err, "NeedsSecret");
+}

@@ -121,7 +121,9 @@ pub async fn require_staff() -> Result<(Services, StaffCurrent), StaffError> {
         Some(found) => Ok((services, found)),
         None => {
             leptos_axum::redirect("/staff");
-            Err(StaffError::Refused(crate::Refusal::NotSignedIn))
+            Err(StaffError::Refused(super::refused(
+                crate::Refusal::NotSignedIn,
+            )))
         }
     }
 }
