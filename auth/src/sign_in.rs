@@ -39,21 +39,32 @@ impl Attempt {
         stored_hash: Option<String>,
         typed: impl Into<String>,
     ) -> Attempt {
-        let mut keys = vec![(name, policy)];
-        if let Some(ip) = ip {
-            keys.push((address_key(ip), ThrottlePolicy::ADDRESS));
-        }
         Attempt {
-            keys,
+            keys: keys_for(name, policy, ip),
             stored_hash,
             typed: typed.into(),
         }
     }
 }
 
-/// How the attempt went.
+/// The keys a guess at `name` under `policy` counts against: the name, and the client
+/// address (under [`ThrottlePolicy::ADDRESS`]) when it is known.
+pub fn keys_for(
+    name: AttemptKey,
+    policy: ThrottlePolicy,
+    ip: Option<IpAddr>,
+) -> Vec<(AttemptKey, ThrottlePolicy)> {
+    let mut keys = vec![(name, policy)];
+    if let Some(ip) = ip {
+        keys.push((address_key(ip), ThrottlePolicy::ADDRESS));
+    }
+    keys
+}
+
+/// How the attempt went; `T` is what the verifier found when the guess was right (nothing
+/// for a secret, how it passed for the staff's second factor).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub enum Verdict<T = ()> {
     /// Not evaluated: a key is throttled until then. Nothing was recorded.
     Throttled {
         /// When the next attempt is allowed.
@@ -61,8 +72,8 @@ pub enum Verdict {
     },
     /// Wrong secret or unknown name (the same answer for both).
     Wrong,
-    /// The secret matches the stored hash.
-    Right,
+    /// The guess was right.
+    Right(T),
 }
 
 /// Why the attempt could not be judged.
@@ -94,29 +105,30 @@ pub async fn check(
     let hasher = hasher.clone();
     throttled(store, &keys, now, || async move {
         // argon2 is CPU-bound: keep it off the async workers.
-        tokio::task::spawn_blocking(move || match stored_hash {
+        let right = tokio::task::spawn_blocking(move || match stored_hash {
             Some(hash) => hasher.verify(&typed, &hash).unwrap_or(false),
             None => hasher.verify_dummy(&typed),
         })
         .await
-        .map_err(|_| SignInError::Task)
+        .map_err(|_| SignInError::Task)?;
+        Ok(right.then_some(()))
     })
     .await
 }
 
 /// Any guess at a secret under the throttle of `keys`: recorded as a failure before
-/// `verify` runs, atomically with the check, and turned into a success when `verify` says
-/// the guess was right. [`check`] is this with argon2; the staff's second factor is this
-/// with a TOTP or recovery code.
-pub async fn throttled<F, Fut>(
+/// `verify` runs, atomically with the check, and turned into a success when `verify` finds
+/// the guess right (`Some`, with what it found). [`check`] is this with argon2; the staff's
+/// second factor is this with a TOTP or recovery code.
+pub async fn throttled<T, F, Fut>(
     store: &Store,
     keys: &[(AttemptKey, ThrottlePolicy)],
     now: DateTime<Utc>,
     verify: F,
-) -> Result<Verdict, SignInError>
+) -> Result<Verdict<T>, SignInError>
 where
     F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<bool, SignInError>>,
+    Fut: std::future::Future<Output = Result<Option<T>, SignInError>>,
 {
     let queries: Vec<HistoryQuery> = keys
         .iter()
@@ -143,11 +155,12 @@ where
         Reservation::Refused { until } => return Ok(Verdict::Throttled { until }),
         Reservation::Reserved(reserved) => reserved,
     };
-    if verify().await? {
-        store.settle_login_success(&reserved).await?;
-        Ok(Verdict::Right)
-    } else {
-        Ok(Verdict::Wrong)
+    match verify().await? {
+        Some(found) => {
+            store.settle_login_success(&reserved).await?;
+            Ok(Verdict::Right(found))
+        }
+        None => Ok(Verdict::Wrong),
     }
 }
 

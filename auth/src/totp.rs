@@ -98,10 +98,9 @@ fn seconds(at: DateTime<Utc>) -> u64 {
 
 /// RFC 4648 base32 without padding, as authenticator apps expect.
 fn base32_encode(bytes: &[u8]) -> String {
-    match totp_rs::Secret::Raw(bytes.to_vec()).to_encoded() {
-        totp_rs::Secret::Encoded(text) => text.trim_end_matches('=').to_owned(),
-        totp_rs::Secret::Raw(_) => unreachable!("to_encoded always encodes"),
-    }
+    totp_rs::Secret::Raw(bytes.to_vec())
+        .to_encoded()
+        .to_string()
 }
 
 /// The time step `code` is valid for at `at` (the current step or one either side), if any;

@@ -55,7 +55,7 @@ pub async fn sign_in(
             SignInError::Unavailable
         })?;
     let dossier = match (verdict, dossier) {
-        (Verdict::Right, Some(d)) => d,
+        (Verdict::Right(()), Some(d)) => d,
         (Verdict::Throttled { until }, d) => {
             super::audit_debtor(
                 services,

@@ -55,7 +55,7 @@ pub async fn sign_in(
             StaffError::Refused(crate::Refusal::Unavailable)
         })?;
     match verdict {
-        Verdict::Right if user.is_some() => {}
+        Verdict::Right(()) if user.is_some() => {}
         Verdict::Throttled { until } => {
             audit_staff(
                 services,
@@ -192,6 +192,18 @@ pub async fn two_factor_view(
     })
 }
 
+/// How a right second factor passed.
+enum Passed {
+    /// The first code from the app, which completed enrolment.
+    Enrolled,
+    /// A recovery code, now used up.
+    RecoveryCode,
+    /// A code from the app, for a time step not used before.
+    Code,
+    /// A right code from the app whose step was used already: refused (RFC 6238 §5.2).
+    UsedCode,
+}
+
 /// Checks the second factor (a code from the app, or a recovery code) under the staff
 /// throttle of its own key, and opens the staff session; returns its token.
 ///
@@ -218,51 +230,43 @@ pub async fn two_factor(
         .await
         .map_err(|e| unavailable("staff two-factor", e))?
         .ok_or(StaffError::Refused(crate::Refusal::NotSignedIn))?;
-    let keys = [(
+    let keys = auth::sign_in::keys_for(
         AttemptKey::new(AttemptKeyKind::Staff, format!("2fa:{username}")),
         ThrottlePolicy::STAFF,
-    )];
-    let keys: Vec<_> = keys
-        .into_iter()
-        .chain(ip.map(|ip| (auth::sign_in::address_key(ip), ThrottlePolicy::ADDRESS)))
-        .collect();
-    let used = std::sync::atomic::AtomicBool::new(false);
-    let how = std::sync::Mutex::new("totp");
+        ip,
+    );
     let verdict = auth::sign_in::throttled(store, &keys, now, || async {
-        let stored = |e| auth::sign_in::SignInError::Store(e);
+        let stored = auth::sign_in::SignInError::Store;
         if let (Some(secret), Some(codes)) = (&challenge.enrol_secret, &challenge.enrol_recovery) {
             let Ok(secret) = TotpSecret::from_base32(secret) else {
-                return Ok(false);
+                return Ok(None);
             };
             let Some(step) = matching_step(&secret, &code, now) else {
-                return Ok(false);
+                return Ok(None);
             };
             let hashes: Vec<String> = codes.lines().map(recovery_hash).collect();
             store
                 .enrol_staff_totp(&username, &secret.to_base32(), step, &hashes)
                 .await
                 .map_err(stored)?;
-            *how.lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = "enrolled";
-            return Ok(true);
+            return Ok(Some(Passed::Enrolled));
         }
         if is_recovery_code(&code) {
-            *how.lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = "recovery_code";
-            return store
+            let used_up = store
                 .use_recovery_code(&username, &recovery_hash(&code), now)
                 .await
-                .map_err(stored);
+                .map_err(stored)?;
+            return Ok(used_up.then_some(Passed::RecoveryCode));
         }
         let Some(secret) = account
             .totp_secret
             .as_deref()
             .and_then(|s| TotpSecret::from_base32(s).ok())
         else {
-            return Ok(false);
+            return Ok(None);
         };
         let Some(step) = matching_step(&secret, &code, now) else {
-            return Ok(false);
+            return Ok(None);
         };
         // A right code used before is no guess (it takes knowing the code): refused below
         // without counting as a failure, so a colleague's sign-in in the same 30 s costs
@@ -271,20 +275,19 @@ pub async fn two_factor(
             .take_totp_step(&username, step)
             .await
             .map_err(stored)?;
-        used.store(!fresh, std::sync::atomic::Ordering::Relaxed);
-        Ok(true)
+        Ok(Some(if fresh {
+            Passed::Code
+        } else {
+            Passed::UsedCode
+        }))
     })
     .await
     .map_err(|e| {
         tracing::error!(error = %e, "staff two-factor");
         StaffError::Refused(crate::Refusal::Unavailable)
     })?;
-    let how = *how
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let code_used = used.load(std::sync::atomic::Ordering::Relaxed);
-    match verdict {
-        Verdict::Right if code_used => {
+    let passed = match verdict {
+        Verdict::Right(Passed::UsedCode) => {
             audit_staff(
                 services,
                 &username,
@@ -297,7 +300,7 @@ pub async fn two_factor(
             .await;
             return Err(StaffError::CodeUsed);
         }
-        Verdict::Right => {}
+        Verdict::Right(passed) => passed,
         Verdict::Throttled { until } => {
             audit_staff(
                 services,
@@ -327,18 +330,23 @@ pub async fn two_factor(
             .await;
             return Err(StaffError::WrongCode);
         }
-    }
+    };
     store
         .delete_staff_challenge(&hash, now)
         .await
         .map_err(|e| unavailable("staff challenge", e))?;
-    if how != "totp" {
+    let event = match passed {
+        Passed::Enrolled => Some("staff.two_factor.enrolled"),
+        Passed::RecoveryCode => Some("staff.two_factor.recovery_code"),
+        Passed::Code | Passed::UsedCode => None,
+    };
+    if let Some(event) = event {
         let left = store.unused_recovery_codes(&username).await.unwrap_or(0);
         audit_staff(
             services,
             &username,
             None,
-            &format!("staff.two_factor.{how}"),
+            event,
             serde_json::json!({ "recovery_codes_left": left }),
             ip,
             now,
