@@ -242,32 +242,9 @@ impl Store {
         }
         let mut histories = Vec::with_capacity(queries.len());
         for q in queries {
-            let rows = sqlx::query(
-                "SELECT at FROM login_attempt \
-                 WHERE key_kind = $1 AND key_value = $2 AND at > $3 AND success = 0 \
-                 ORDER BY at DESC LIMIT $4",
-            )
-            .bind(q.key.kind.as_str())
-            .bind(&q.key.value)
-            .bind(millis(q.since))
-            .bind(q.limit)
-            .fetch_all(&mut *tx)
-            .await?;
-            let failures = rows
-                .iter()
-                .map(|r| r.instant("at"))
-                .collect::<Result<Vec<_>>>()?;
-            let last = sqlx::query(
-                "SELECT MAX(at) AS last_at FROM login_attempt \
-                 WHERE key_kind = $1 AND key_value = $2 AND success = 1",
-            )
-            .bind(q.key.kind.as_str())
-            .bind(&q.key.value)
-            .fetch_one(&mut *tx)
-            .await?;
             histories.push(AttemptHistory {
-                failures,
-                last_success: last.opt_instant("last_at")?,
+                failures: failure_times(&mut *tx, &q.key, q.since, q.limit).await?,
+                last_success: last_success(&mut *tx, &q.key).await?,
             });
         }
         if let Some(until) = refuse(&histories) {
@@ -346,31 +323,12 @@ impl Store {
         since: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<DateTime<Utc>>> {
-        let rows = sqlx::query(
-            "SELECT at FROM login_attempt \
-             WHERE key_kind = $1 AND key_value = $2 AND at > $3 AND success = 0 \
-             ORDER BY at DESC LIMIT $4",
-        )
-        .bind(key.kind.as_str())
-        .bind(&key.value)
-        .bind(millis(since))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| r.instant("at")).collect()
+        failure_times(&self.pool, key, since, limit).await
     }
 
     /// The latest successful attempt for the key, so throttling can restart after a success.
     pub async fn last_login_success(&self, key: &AttemptKey) -> Result<Option<DateTime<Utc>>> {
-        let row = sqlx::query(
-            "SELECT MAX(at) AS last_at FROM login_attempt \
-             WHERE key_kind = $1 AND key_value = $2 AND success = 1",
-        )
-        .bind(key.kind.as_str())
-        .bind(&key.value)
-        .fetch_one(&self.pool)
-        .await?;
-        row.opt_instant("last_at")
+        last_success(&self.pool, key).await
     }
 
     /// Forgets attempts before `before` (they hold IP addresses: keep them briefly).
@@ -381,4 +339,42 @@ impl Store {
             .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// Failed attempts of `key` after `since`, newest first, at most `limit`: on the pool, or on
+/// the transaction of [`Store::reserve_login_attempt`].
+async fn failure_times<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    key: &AttemptKey,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<DateTime<Utc>>> {
+    let rows = sqlx::query(
+        "SELECT at FROM login_attempt \
+         WHERE key_kind = $1 AND key_value = $2 AND at > $3 AND success = 0 \
+         ORDER BY at DESC LIMIT $4",
+    )
+    .bind(key.kind.as_str())
+    .bind(&key.value)
+    .bind(millis(since))
+    .bind(limit)
+    .fetch_all(executor)
+    .await?;
+    rows.iter().map(|r| r.instant("at")).collect()
+}
+
+/// The latest successful attempt of `key`.
+async fn last_success<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    key: &AttemptKey,
+) -> Result<Option<DateTime<Utc>>> {
+    let row = sqlx::query(
+        "SELECT MAX(at) AS last_at FROM login_attempt \
+         WHERE key_kind = $1 AND key_value = $2 AND success = 1",
+    )
+    .bind(key.kind.as_str())
+    .bind(&key.value)
+    .fetch_one(executor)
+    .await?;
+    row.opt_instant("last_at")
 }
