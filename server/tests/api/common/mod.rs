@@ -162,11 +162,17 @@ pub async fn sign_in_form(app: &TestApp, dossier: &str, secret: &str) -> reqwest
 
 /// The `name=value` part of the session cookie a response sets.
 pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
+    set_cookie(resp, "dp_session")
+}
+
+/// The `name=value` part of the cookie `name` a response sets (not a removal).
+fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
     resp.headers()
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("dp_session=") && !v.contains("Max-Age=0"))
+        .find(|v| v.starts_with(&prefix) && !v.contains("Max-Age=0"))
         .map(|v| v.split(';').next().unwrap_or_default().to_owned())
 }
 
@@ -315,12 +321,7 @@ pub async fn staff_user_as(store: &Store, username: &str, password: &str, role: 
 
 /// The `name=value` part of the challenge cookie the password step sets.
 pub fn challenge_cookie(resp: &reqwest::Response) -> Option<String> {
-    resp.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("dp_staff_2fa=") && !v.contains("Max-Age=0"))
-        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+    set_cookie(resp, "dp_staff_2fa")
 }
 
 /// Posts the second-factor form with `code` as a browser without JavaScript does.
@@ -374,12 +375,7 @@ pub async fn staff_sign_in_form(
 
 /// The `name=value` part of the staff cookie a response sets.
 pub fn staff_cookie(resp: &reqwest::Response) -> Option<String> {
-    resp.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("dp_staff=") && !v.contains("Max-Age=0"))
-        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+    set_cookie(resp, "dp_staff")
 }
 
 /// Signs `username` in (password, then the second factor) and returns the staff cookie.
