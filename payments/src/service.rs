@@ -220,19 +220,11 @@ impl PaymentService {
             return Err(PayError::MissingIntentKey);
         }
         let _intent = self.intent_locks.lock(&request.intent_key).await;
-        if let Some(existing) = self
-            .store
-            .payments_for_dossier(dossier_id)
-            .await?
-            .into_iter()
-            .find(|p| p.intent_key == request.intent_key)
-        {
-            return self.resume(existing, now).await;
+        let payments = self.store.payments_for_dossier(dossier_id).await?;
+        if let Some(existing) = payments.iter().find(|p| p.intent_key == request.intent_key) {
+            return self.resume(existing.clone(), now).await;
         }
-        let unfinished = self
-            .store
-            .payments_for_dossier(dossier_id)
-            .await?
+        let unfinished = payments
             .iter()
             .filter(|p| {
                 matches!(p.status, PaymentStatus::Initiated | PaymentStatus::Pending)
