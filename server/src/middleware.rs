@@ -230,14 +230,8 @@ pub async fn require_session_for_pages(
             }
         }
     }
-    let mut response = next.run(req).await;
-    if protected {
-        // Personal data stays out of shared and back-button caches.
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    response
+    // No caching: `response_headers` marks every response but the public assets no-store.
+    next.run(req).await
 }
 
 /// The back office: every page under `/staff/` needs a staff session (the `dp_staff` cookie
@@ -278,14 +272,8 @@ pub async fn require_staff_for_pages(
             }
         }
     }
-    let mut response = next.run(req).await;
-    if protected {
-        // Personal data stays out of shared and back-button caches.
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    response
+    // No caching: `response_headers` marks every response but the public assets no-store.
+    next.run(req).await
 }
 
 /// Sends a pay-only session to sign-in with its dossier number filled in.

@@ -174,11 +174,15 @@ async fn security_headers_on_pages_server_functions_and_head_requests() {
         .await
         .expect("head");
     let server_fn = common::summary(&app, Some(&cookie)).await;
+    common::staff_user(&app.store, "agnes", "correct horse battery").await;
+    let staff = common::staff_session(&app, "agnes", "correct horse battery").await;
+    let staff_page = common::get_page(&app, "/staff/corrections", Some(&staff)).await;
     for (name, resp) in [
         ("/", &home),
         ("/dossier", &dossier),
         ("HEAD /dossier", &head),
         ("claim_overview", &server_fn),
+        ("/staff/corrections", &staff_page),
     ] {
         assert!(resp.status().is_success(), "{name}: {}", resp.status());
         let h = resp.headers();
