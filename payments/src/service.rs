@@ -220,6 +220,13 @@ impl PaymentService {
             return Err(PayError::MissingIntentKey);
         }
         let _intent = self.intent_locks.lock(&request.intent_key).await;
+        // Starts on one dossier go one at a time, so parallel requests cannot all pass the
+        // open-order count below before any of them is stored (in this process; several
+        // instances can each let MAX_OPEN_ORDERS through).
+        let _dossier = self
+            .intent_locks
+            .lock(&format!("dossier:{dossier_id}"))
+            .await;
         let payments = self.store.payments_for_dossier(dossier_id).await?;
         if let Some(existing) = payments.iter().find(|p| p.intent_key == request.intent_key) {
             return self.resume(existing.clone(), now).await;

@@ -222,3 +222,28 @@ async fn unfinished_payments_per_dossier_are_limited() {
         "no order beyond the limit"
     );
 }
+
+/// The same limit holds when the requests come all at once.
+#[tokio::test]
+async fn unfinished_payments_per_dossier_are_limited_under_parallel_requests() {
+    let app = start().await;
+    let (cookie, id) = demo_session(&app, CONSUMER).await;
+    let intents: Vec<String> = (0..20).map(|i| format!("burst-{i}")).collect();
+    let calls = intents.iter().map(|intent| {
+        let app = &app;
+        let cookie = &cookie;
+        async move {
+            let form = [("intent", intent.as_str())];
+            common::server_fn(app, "start_payment", Some(cookie), &form).await
+        }
+    });
+    let statuses: Vec<u16> = futures::future::join_all(calls)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(refused, 20 - payments::MAX_OPEN_ORDERS, "{statuses:?}");
+    let payments = app.store.payments_for_dossier(&id).await.expect("db");
+    assert_eq!(payments.len(), payments::MAX_OPEN_ORDERS);
+}
