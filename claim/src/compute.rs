@@ -5,15 +5,15 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use domain::{
-    Balance, Debit, ItemKind, LedgerEntry, Money, Pause, PerKind, VatTreatment, WIK_KEY_PREFIX,
-    derive_balance, statutory_interest_paused, wik_base, wik_costs,
+    Balance, CostAssessment, CostInput, CostInvoice, CostLetter, Debit, ItemKind, LedgerEntry,
+    Money, Pause, PerKind, VatTreatment, assess_costs, derive_balance, statutory_interest_paused,
 };
 
 use crate::ClaimError;
 use crate::view::{
-    ChargeKind, ChargeView, ClaimView, CostView, CreditorView, EntryView, HoldView,
-    InterestDerivation, InterestRule, InvoiceView, ItemRef, OpenItemView, Totals, TrancheView,
-    WikDerivation,
+    ChargeKind, ChargeView, ClaimView, CostBasisView, CostView, CreditorView, EntryView, HoldView,
+    InterestDerivation, InterestRule, InvoiceCostView, InvoiceView, ItemRef, LetterView,
+    OpenItemView, Totals, TrancheView, WikDerivation,
 };
 
 /// Everything the claim is computed from, as stored.
@@ -29,7 +29,12 @@ pub struct ClaimInput {
     pub interest_rule: InterestRule,
     /// The invoices (claim items).
     pub invoices: Vec<InvoiceInput>,
-    /// The charges: costs, and interest snapshots (listed, not counted).
+    /// Whether the debtor is a business (no 14-day letter needed for the collection costs).
+    pub business: bool,
+    /// The 14-day letters, from which the collection costs follow (`domain::wik_policy`).
+    pub letters: Vec<CostLetter<i64>>,
+    /// Other charges: costs besides the WIK costs, and interest snapshots (listed, not
+    /// counted).
     pub charges: Vec<ChargeInput>,
     /// The whole ledger, dated; entries after `as_of` are left out by [`build_claim`].
     pub entries: Vec<EntryView>,
@@ -91,7 +96,7 @@ pub struct InvoiceInput {
 pub struct ChargeInput {
     /// The charge as shown.
     pub charge: ChargeView,
-    /// Its idempotency key; [`domain::WIK_KEY_PREFIX`] marks the WIK collection costs.
+    /// Its idempotency key.
     pub key: String,
 }
 
@@ -106,7 +111,10 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
     let ids: Vec<i64> = invoices.iter().map(|i| i.id).collect();
     let replay = replay_principal(&principals, &ids, &entries)?;
     let mut interest = invoice_interest(input, &invoices, &replay, as_of)?;
-    let (mut costs, recorded_interest) = cost_items(input, &interest.views)?;
+    let assessment = assess_costs(&cost_input(input, &invoices, &replay)?, as_of)
+        .map_err(|_| ClaimError::Overflow)?;
+    let (mut costs, recorded_interest) = cost_items(input, &assessment, &entries)?;
+    let cost_basis = cost_basis(input, &assessment);
     record_interest_write_offs(&mut interest.views, &entries)?;
     let owed = debits(&invoices, &interest.views, &costs, as_of)?;
     let ledger: Vec<LedgerEntry> = entries
@@ -142,6 +150,7 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
         interest_rule: input.interest_rule,
         invoices: interest.views,
         costs,
+        cost_basis,
         recorded_interest,
         entries: entries.into_iter().cloned().collect(),
         entries_after_as_of,
@@ -345,48 +354,123 @@ fn invoice_interest(
     })
 }
 
-/// The cost items: the WIK charges together as one (with the scale's derivation, on the
-/// base of `domain::wik_policy`), every other cost charge its own; and the interest snapshots
-/// recorded as charges (listed, not counted).
+/// What the collection costs depend on: per invoice its due date, principal, what was
+/// written off and the principal paid on it that still stands (from the replay), and the
+/// letters.
+fn cost_input(
+    input: &ClaimInput,
+    invoices: &[&InvoiceInput],
+    replay: &Replay,
+) -> Result<CostInput<i64>, ClaimError> {
+    let invoices = invoices
+        .iter()
+        .enumerate()
+        .map(|(index, invoice)| {
+            Ok(CostInvoice {
+                id: invoice.id,
+                due_date: invoice.due_date,
+                principal: invoice.principal,
+                written_off: replay.written_off_total(index)?,
+                paid: replay.paid[index]
+                    .iter()
+                    .map(|&(amount, day)| (day, amount))
+                    .collect(),
+            })
+        })
+        .collect::<Result<_, ClaimError>>()?;
+    Ok(CostInput {
+        business: input.business,
+        vat: VatTreatment::for_creditor(input.creditor.can_deduct_vat),
+        invoices,
+        letters: input.letters.clone(),
+    })
+}
+
+/// The letter timeline and each invoice's part in the base.
+fn cost_basis(input: &ClaimInput, assessment: &CostAssessment<i64>) -> CostBasisView {
+    CostBasisView {
+        business: input.business,
+        letters: assessment
+            .letters
+            .iter()
+            .map(|l| LetterView {
+                term: l.term,
+                invoices: l.invoices.clone(),
+                costs_announced: l.costs_announced,
+                term_ended: l.term_ended,
+            })
+            .collect(),
+        invoices: assessment
+            .invoices
+            .iter()
+            .map(|i| InvoiceCostView {
+                invoice_id: i.id,
+                status: i.status,
+                paid_in_term: i.paid_in_term,
+                base: i.base,
+            })
+            .collect(),
+        base: assessment.base,
+        owed_from: assessment.owed_from,
+    }
+}
+
+/// The cost items: the WIK costs as derived (first), every other cost charge its own; and the
+/// interest snapshots recorded as charges (listed, not counted).
+///
+/// What was paid on the costs is never re-opened: when the costs fall below it (a write-off,
+/// a letter that turned out not to count), the WIK item keeps the paid amount and says so,
+/// for staff to refund.
 fn cost_items(
     input: &ClaimInput,
-    invoice_views: &[InvoiceView],
+    assessment: &CostAssessment<i64>,
+    entries: &[&EntryView],
 ) -> Result<(Vec<CostView>, Vec<ChargeView>), ClaimError> {
     let mut costs = Vec::new();
     let mut recorded_interest = Vec::new();
-    let mut wik_charges = Vec::new();
     let mut charges: Vec<&ChargeInput> = input.charges.iter().collect();
     charges.sort_by_key(|c| (c.charge.as_of, c.charge.id));
     for charge in charges {
         match charge.charge.kind {
-            ChargeKind::Costs if charge.key.starts_with(WIK_KEY_PREFIX) => {
-                wik_charges.push(charge.charge.clone());
-            }
             ChargeKind::Costs => costs.push(cost_view(
                 ItemRef::Charge {
                     charge_id: charge.charge.id,
                 },
                 vec![charge.charge.clone()],
                 None,
+                charge.charge.as_of,
             )?),
             ChargeKind::Interest => recorded_interest.push(charge.charge.clone()),
         }
     }
-    if !wik_charges.is_empty() {
-        let charged =
-            Money::checked_sum(wik_charges.iter().map(|c| c.amount)).ok_or(ClaimError::Overflow)?;
-        let vat = VatTreatment::for_creditor(input.creditor.can_deduct_vat);
-        let base = wik_base(
-            invoice_views
-                .iter()
-                .map(|v: &InvoiceView| (v.principal, v.principal_written_off)),
-        )
-        .map_err(|_| ClaimError::Overflow)?;
-        // Only for display: with no principal there is no scale to show.
-        let wik = wik_costs(base, vat)
-            .ok()
-            .map(|b| WikDerivation::new(&b, charged));
-        costs.insert(0, cost_view(ItemRef::Wik, wik_charges, wik)?);
+    let other_costs =
+        Money::checked_sum(costs.iter().map(|c| c.amount)).ok_or(ClaimError::Overflow)?;
+    let paid_on_costs = Money::checked_sum(
+        entries
+            .iter()
+            .filter(|e| e.invoice_id.is_none())
+            .map(|e| e.allocation.costs),
+    )
+    .ok_or(ClaimError::Overflow)?;
+    let surplus = paid_on_costs
+        .checked_sub(other_costs)
+        .and_then(|paid_on_wik| paid_on_wik.checked_sub(assessment.total))
+        .ok_or(ClaimError::Overflow)?
+        .max(Money::ZERO);
+    let amount = assessment
+        .total
+        .checked_add(surplus)
+        .ok_or(ClaimError::Overflow)?;
+    if amount.is_positive() {
+        let wik = assessment
+            .breakdown
+            .as_ref()
+            .map(|b| WikDerivation::new(b, assessment.capped_to, surplus));
+        let date = assessment.owed_from.unwrap_or(assessment.as_of);
+        let mut view = cost_view(ItemRef::Wik, Vec::new(), wik, date)?;
+        view.amount = amount;
+        view.open = amount;
+        costs.insert(0, view);
     }
     Ok((costs, recorded_interest))
 }
@@ -427,8 +511,12 @@ fn debits(
 ) -> Result<Vec<Debit<ItemRef>>, ClaimError> {
     let mut debits = Vec::new();
     for cost in costs {
-        let date = cost.charges.first().map_or(as_of, |c| c.as_of);
-        debits.push(Debit::new(cost.item, ItemKind::Cost, date, cost.amount)?);
+        debits.push(Debit::new(
+            cost.item,
+            ItemKind::Cost,
+            cost.date,
+            cost.amount,
+        )?);
     }
     // Interest paid is attributed to invoices oldest first, and older invoices' interest keeps
     // growing; a written-off invoice goes first (dated as the oldest), so the interest paid on
@@ -589,6 +677,7 @@ fn cost_view(
     item: ItemRef,
     charges: Vec<ChargeView>,
     wik: Option<WikDerivation>,
+    date: NaiveDate,
 ) -> Result<CostView, ClaimError> {
     let amount =
         Money::checked_sum(charges.iter().map(|c| c.amount)).ok_or(ClaimError::Overflow)?;
@@ -598,6 +687,7 @@ fn cost_view(
         amount,
         paid: Money::ZERO,
         open: amount,
+        date,
         wik,
     })
 }

@@ -99,9 +99,10 @@ pub use compute::{ChargeInput, ClaimInput, InterestPause, InvoiceInput, build_cl
 pub use load::{load_claim, load_claim_input};
 pub use local_date::dutch_date;
 pub use view::{
-    ChargeKind, ChargeView, ClaimView, CostView, CreditorView, EntryKind, EntryView, HoldView,
-    InterestDerivation, InterestLineView, InterestRule, InterestYearView, InvoiceView, ItemRef,
-    OpenItemView, Totals, TrancheView, WikDerivation, WikLineView,
+    ChargeKind, ChargeView, ClaimView, CostBasisView, CostView, CreditorView, EntryKind, EntryView,
+    HoldView, InterestDerivation, InterestLineView, InterestRule, InterestYearView,
+    InvoiceCostView, InvoiceView, ItemRef, LetterView, OpenItemView, Totals, TrancheView,
+    WikDerivation, WikLineView,
 };
 
 /// Why a claim cannot be loaded or a payment allocated. Messages are for logs, not for the

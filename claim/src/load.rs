@@ -66,6 +66,7 @@ pub async fn load_claim_input(store: &Store, dossier_id: &str) -> Result<ClaimIn
         .await?
         .into_iter()
         .collect();
+    let letters = store.cost_letters(dossier_id).await?;
     let entries = store.ledger_entries(dossier_id).await?;
     let dispute_pauses = disputes.iter().filter(|d| d.kind.holds()).filter_map(|d| {
         Some(InterestPause {
@@ -82,7 +83,8 @@ pub async fn load_claim_input(store: &Store, dossier_id: &str) -> Result<ClaimIn
     // Art. 6:119a BW is for commercial transactions only: a debtor recorded as a person is
     // charged consumer interest whatever the creditor's setting, so an import mistake never
     // overcharges a consumer.
-    let interest_rule = match (creditor.interest_kind, debtor.map(|d| d.details.kind)) {
+    let debtor_kind = debtor.map(|d| d.details.kind);
+    let interest_rule = match (creditor.interest_kind, debtor_kind) {
         (store::InterestKind::Commercial, Some(DebtorKind::Business) | None) => {
             InterestRule::Commercial
         }
@@ -98,6 +100,16 @@ pub async fn load_claim_input(store: &Store, dossier_id: &str) -> Result<ClaimIn
             can_deduct_vat: creditor.can_deduct_vat,
         },
         interest_rule,
+        // A dossier without a debtor row is treated as a person's: costs then need a letter.
+        business: debtor_kind == Some(DebtorKind::Business),
+        letters: letters
+            .into_iter()
+            .map(|letter| domain::CostLetter {
+                sent_on: letter.sent_on,
+                invoices: letter.invoice_ids,
+                costs_announced: letter.costs_announced,
+            })
+            .collect(),
         invoices: items
             .into_iter()
             .map(|item| InvoiceInput {

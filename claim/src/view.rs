@@ -3,7 +3,10 @@
 //! `load_claim`); nothing here computes.
 
 use chrono::NaiveDate;
-use domain::{InterestBreakdown, ItemKind, Money, PerKind, WikBreakdown};
+use domain::{
+    InterestBreakdown, InvoiceCostStatus, ItemKind, LetterTerm, LetterUse, Money, PerKind,
+    WikBreakdown,
+};
 use serde::{Deserialize, Serialize};
 
 /// Which statutory interest applies (the browser-side twin of [`domain::InterestKind`], which
@@ -70,7 +73,7 @@ pub enum ChargeKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "item", rename_all = "snake_case")]
 pub enum ItemRef {
-    /// The WIK collection costs (all `wik:` charges together).
+    /// The WIK collection costs, derived from the 14-day letters ([`CostBasisView`]).
     Wik,
     /// Another charge, by its id.
     Charge {
@@ -121,6 +124,9 @@ pub struct ClaimView {
     pub invoices: Vec<InvoiceView>,
     /// Collection costs and other cost charges, in payment order.
     pub costs: Vec<CostView>,
+    /// Why the collection costs are what they are: the 14-day letters and, per invoice,
+    /// whether one counts for it (the letter timeline of the claim page).
+    pub cost_basis: CostBasisView,
     /// `interest` charges found on the dossier, listed for staff but **not counted**: they
     /// are snapshots of the statutory interest up to their date (the demo import records one
     /// at each payment), which the live computation on each invoice replaces. Counting them
@@ -345,24 +351,64 @@ impl From<&InterestBreakdown> for InterestDerivation {
     }
 }
 
-/// One cost item: the WIK collection costs (all `wik:` charges together) or another cost
-/// charge.
+/// One cost item: the WIK collection costs (derived) or another cost charge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CostView {
     /// [`ItemRef::Wik`] or [`ItemRef::Charge`].
     pub item: ItemRef,
-    /// The charge rows that make up this item (for WIK: the first charge and any corrections
-    /// after the principal changed).
+    /// The charge row of an [`ItemRef::Charge`]; empty for the WIK costs.
     pub charges: Vec<ChargeView>,
-    /// What is owed: the sum of the charges.
+    /// What is owed.
     pub amount: Money,
     /// Paid off (attributed oldest first).
     pub paid: Money,
     /// Still open.
     pub open: Money,
-    /// For WIK: the scale recomputed on the invoices' principal, to show how the amount
-    /// comes about. The stored charges stay what is owed; see [`WikDerivation::matches`].
+    /// The day it became owed (orders costs oldest first, art. 6:44 BW).
+    pub date: NaiveDate,
+    /// For WIK: the scale on the base of [`ClaimView::cost_basis`], and any cap.
     pub wik: Option<WikDerivation>,
+}
+
+/// The 14-day letters and what each invoice adds to the base of the collection costs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CostBasisView {
+    /// A business debtor: costs count from the day after each due date, no letter needed.
+    pub business: bool,
+    /// The letters sent up to `as_of`, oldest first.
+    pub letters: Vec<LetterView>,
+    /// Per invoice, in payment order.
+    pub invoices: Vec<InvoiceCostView>,
+    /// The base: the sum of the invoices' parts.
+    pub base: Money,
+    /// The first day costs were owed.
+    pub owed_from: Option<NaiveDate>,
+}
+
+/// A 14-day letter on the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LetterView {
+    /// Sent, deemed received, last day to pay, costs from.
+    pub term: LetterTerm,
+    /// The invoices it named (`claim_item.id`), each with whether it counts for it.
+    pub invoices: Vec<(i64, LetterUse)>,
+    /// The costs it announced.
+    pub costs_announced: Option<Money>,
+    /// Whether its term ended by `as_of`.
+    pub term_ended: bool,
+}
+
+/// One invoice's part in the collection costs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceCostView {
+    /// `claim_item.id`.
+    pub invoice_id: i64,
+    /// Whether and from which letter it counts.
+    pub status: InvoiceCostStatus,
+    /// Principal paid within that letter's term (lowers the base).
+    pub paid_in_term: Money,
+    /// What it adds to the base.
+    pub base: Money,
 }
 
 /// A stored charge row.
@@ -401,10 +447,12 @@ pub struct WikDerivation {
     pub vat: Money,
     /// The costs by the scale.
     pub total: Money,
-    /// Whether the stored charges add up to `total`. False means the charges were made on
-    /// another principal or by hand; the charges are still what is owed, and staff should
-    /// look.
-    pub matches: bool,
+    /// Set when the latest letter whose term ended announced less than the scale: the costs
+    /// are that amount.
+    pub capped_to: Option<Money>,
+    /// Paid on the costs beyond what they now are (after a write-off or a letter that turned
+    /// out not to count): kept on the costs for staff to refund, never re-opened.
+    pub paid_surplus: Money,
 }
 
 /// One band of the WIK scale applied.
@@ -423,7 +471,7 @@ pub struct WikLineView {
 }
 
 impl WikDerivation {
-    pub(crate) fn new(b: &WikBreakdown, charged: Money) -> Self {
+    pub(crate) fn new(b: &WikBreakdown, capped_to: Option<Money>, paid_surplus: Money) -> Self {
         WikDerivation {
             principal: b.principal(),
             lines: b
@@ -444,7 +492,8 @@ impl WikDerivation {
             vat_rate_bp: b.vat_rate_bp(),
             vat: b.vat(),
             total: b.total(),
-            matches: b.total() == charged,
+            capped_to,
+            paid_surplus,
         }
     }
 }

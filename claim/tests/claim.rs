@@ -26,8 +26,8 @@ use claim::{
 use domain::{ItemKind, Money, PerKind};
 use store::{
     BookPayment, Booked, ChargeKind, DebtorDetails, DebtorKind, DossierImport, DossierStatus,
-    InterestKind, LedgerKind, NewCharge, NewClaimItem, NewCreditor, NewDossier, NewLedgerEntry,
-    NewPayment, PaymentPurpose, PaymentStatus, Store,
+    InterestKind, LedgerKind, NewCharge, NewClaimItem, NewCostLetter, NewCreditor, NewDossier,
+    NewLedgerEntry, NewPayment, PaymentPurpose, PaymentStatus, Store,
 };
 
 store::backend_tests!(
@@ -115,18 +115,25 @@ async fn seed(store: &Store, interest: InterestKind, debtor: DebtorKind) -> Stri
         .await
         .unwrap()
         .into_inner();
+    // The 14-day letter, sent after the last invoice fell due: the collection costs (15% of
+    // €1,750.00 = €262.50 + 21% VAT €55.13 = €317.63) are owed from 2025-07-27.
+    let invoice_ids = store
+        .claim_items(&dossier.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|item| item.id)
+        .collect();
     store
-        .add_charge(&NewCharge {
-            dossier_id: dossier.id.clone(),
-            kind: ChargeKind::Costs,
-            amount: eur(317_63),
-            rule: "WIK collection costs on principal €1,750.00: 15% of €1,750.00 = €262.50; \
-                   €262.50 plus 21% VAT €55.13 = total €317.63"
-                .into(),
-            as_of: date(2025, 3, 1),
-            idempotency_key: format!("wik:{NUMBER}"),
-            created_at: now,
-        })
+        .record_cost_letter(
+            &dossier.id,
+            &NewCostLetter {
+                sent_on: date(2025, 7, 10),
+                invoice_ids,
+                costs_announced: Some(eur(317_63)),
+            },
+            now,
+        )
         .await
         .unwrap();
     dossier.id
@@ -293,7 +300,7 @@ async fn interest_runs_across_a_rate_change_and_a_year_boundary(store: Store) {
         (1500, eur(262_50))
     );
     assert_eq!((scale.vat_rate_bp, scale.vat), (2100, eur(55_13)));
-    assert!(scale.matches);
+    assert_eq!(scale.capped_to, None);
 
     // Interest 77.64 + 32.67 + 8.78 = 119.09; open 317.63 + 119.09 + 1,750.00 = 2,186.72.
     assert_eq!(view.totals.owed, parts(317_63, 119_09, 1_750_00));

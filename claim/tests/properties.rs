@@ -5,9 +5,9 @@
 use chrono::{Days, NaiveDate};
 use claim::{
     ChargeInput, ChargeKind, ChargeView, ClaimInput, ClaimView, CreditorView, EntryKind, EntryView,
-    InterestPause, InterestRule, InvoiceInput, allocate_payment, build_claim,
+    InterestPause, InterestRule, InvoiceInput, ItemRef, allocate_payment, build_claim,
 };
-use domain::{ItemKind, Money, PerKind};
+use domain::{CostLetter, InvoiceCostStatus, ItemKind, Money, PerKind, wik_costs};
 use proptest::prelude::*;
 
 fn day(offset: u64) -> NaiveDate {
@@ -33,7 +33,10 @@ struct Case {
     rule: InterestRule,
     /// (due day offset, principal cents, accrues)
     invoices: Vec<(u64, i64, bool)>,
-    wik: Option<i64>,
+    /// Business debtor (no letter needed).
+    business: bool,
+    /// 14-day letters: (day offset, which invoices as a bit mask, costs announced).
+    letters: Vec<(u64, u8, Option<i64>)>,
     other_costs: Option<i64>,
     /// (days after the previous event, event)
     events: Vec<(u64, Event)>,
@@ -51,20 +54,26 @@ fn case() -> impl Strategy<Value = Case> {
         1 => (0usize..4).prop_map(Event::WriteOff),
     ];
     let events = prop::collection::vec((0u64..120, event), 0..12);
+    let letters =
+        prop::collection::vec((0u64..1_100, 0u8..8, prop::option::of(0i64..100_000)), 0..3);
     (
         rule,
         invoices,
-        prop::option::of(0i64..100_000),
+        prop::bool::weighted(0.2),
+        letters,
         prop::option::of(0i64..5_000),
         events,
     )
-        .prop_map(|(rule, invoices, wik, other_costs, events)| Case {
-            rule,
-            invoices,
-            wik,
-            other_costs,
-            events,
-        })
+        .prop_map(
+            |(rule, invoices, business, letters, other_costs, events)| Case {
+                rule,
+                invoices,
+                business,
+                letters,
+                other_costs,
+                events,
+            },
+        )
 }
 
 fn input(case: &Case) -> ClaimInput {
@@ -100,11 +109,23 @@ fn input(case: &Case) -> ClaimInput {
                 accrues,
             })
             .collect(),
+        business: case.business,
+        letters: case
+            .letters
+            .iter()
+            .map(|&(sent, mask, announced)| CostLetter {
+                sent_on: day(sent),
+                invoices: (0..case.invoices.len() as i64)
+                    .filter(|i| mask & (1 << i) != 0)
+                    .map(|i| i + 1)
+                    .collect(),
+                costs_announced: announced.map(Money::from_cents),
+            })
+            .collect(),
         charges: case
-            .wik
-            .map(|c| charge(1, c, "wik:ISB-2026-000001"))
+            .other_costs
+            .map(|c| charge(2, c, "letter"))
             .into_iter()
-            .chain(case.other_costs.map(|c| charge(2, c, "letter")))
             .collect(),
         entries: Vec::new(),
         pauses: Vec::new(),
@@ -169,6 +190,78 @@ fn check(view: &ClaimView) -> Result<(), TestCaseError> {
         principal_open += invoice.principal_open.cents();
     }
     prop_assert_eq!(principal_open, t.open.principal.cents());
+    check_costs(view)?;
+    Ok(())
+}
+
+/// The collection costs, recomputed from the view's own figures: the base is the principal
+/// of each invoice a valid letter covers whose term ended (or, for a business, every invoice
+/// in default), less what was paid on it within that term and what was written off; the WIK
+/// item owes the scale on it (or less, when a letter announced less), plus only what was
+/// already paid beyond that.
+fn check_costs(view: &ClaimView) -> Result<(), TestCaseError> {
+    let basis = &view.cost_basis;
+    let mut base = 0i64;
+    for invoice in &view.invoices {
+        let part = basis
+            .invoices
+            .iter()
+            .find(|p| p.invoice_id == invoice.id)
+            .expect("every invoice has a cost status");
+        let counted_until = match part.status {
+            InvoiceCostStatus::Counted { letter } => {
+                let l = &basis.letters[letter];
+                prop_assert!(l.term_ended);
+                prop_assert!(l.term.sent_on > invoice.due_date);
+                Some(l.term.last_day_to_pay)
+            }
+            InvoiceCostStatus::Business { from } if from <= view.as_of => None,
+            _ => {
+                prop_assert_eq!(part.base, Money::ZERO);
+                continue;
+            }
+        };
+        let paid_in_term: i64 = invoice
+            .tranches
+            .iter()
+            .filter(|t| !t.written_off)
+            .filter(|t| matches!((t.paid_on, counted_until), (Some(d), Some(u)) if d <= u))
+            .map(|t| t.amount.cents())
+            .sum();
+        let expected =
+            (invoice.principal.cents() - invoice.principal_written_off.cents() - paid_in_term)
+                .max(0);
+        prop_assert_eq!(part.base.cents(), expected);
+        base += expected;
+    }
+    prop_assert_eq!(basis.base.cents(), base);
+    let scale = if base > 0 {
+        wik_costs(
+            Money::from_cents(base),
+            domain::VatTreatment::CreditorDeductsVat,
+        )
+        .unwrap()
+        .total()
+        .cents()
+    } else {
+        0
+    };
+    let wik = view
+        .costs
+        .iter()
+        .find(|c| c.item == ItemRef::Wik)
+        .map_or(0, |c| c.amount.cents());
+    let surplus = view
+        .costs
+        .iter()
+        .find_map(|c| c.wik.as_ref())
+        .map_or(0, |w| w.paid_surplus.cents());
+    prop_assert!(
+        wik - surplus <= scale,
+        "costs {} above the scale {}",
+        wik,
+        scale
+    );
     Ok(())
 }
 
@@ -316,10 +409,14 @@ proptest! {
                     });
                     let after = build_claim(&input, today).unwrap();
                     check(&after)?;
-                    // The balance falls by what was open on the invoice, nothing else moves.
+                    // The balance falls by what was open on the invoice and by what the
+                    // collection costs fall with their base (they never rise); nothing else
+                    // moves.
+                    let costs_fall = before.totals.owed.costs.cents() - after.totals.owed.costs.cents();
+                    prop_assert!(costs_fall >= 0);
                     prop_assert_eq!(
                         after.open_total().cents(),
-                        before.open_total().cents() - parts.checked_total().unwrap().cents()
+                        before.open_total().cents() - parts.checked_total().unwrap().cents() - costs_fall
                     );
                     prop_assert_eq!(after.totals.paid, before.totals.paid);
                     let written = after.invoice(invoice.id).unwrap();

@@ -48,6 +48,6 @@ pub use wik::{
     WikError, WikLine, wik_costs,
 };
 pub use wik_policy::{
-    CONSUMER_COST_WAIT_DAYS, CostsDue, NotYet, WIK_KEY_PREFIX, WikCharge, WikCharged, costs_due,
-    is_wik_key, wik_base, wik_charge, wik_correction_after_write_off, wik_key, wik_rule,
+    CostAssessment, CostInput, CostInvoice, CostLetter, InvoiceCostStatus, InvoiceCosts,
+    LetterAssessment, LetterTerm, LetterUse, RECEIPT_DAYS, TERM_DAYS, assess_costs, wik_rule,
 };

@@ -24,6 +24,7 @@ mod error;
 mod exchange;
 mod leases;
 mod ledger;
+mod letters;
 mod migrations;
 mod payments;
 mod plans;
@@ -53,6 +54,7 @@ pub use error::{Conflict, Result, StoreError};
 pub use exchange::{ExchangeCall, NewExchangeCall};
 pub use leases::Lease;
 pub use ledger::{Charge, DossierTotals, LedgerEntry, NewCharge, NewLedgerEntry};
+pub use letters::{CostLetter, NewCostLetter};
 pub use payments::{BookOutcome, BookPayment, NewPayment, Payment, Transition};
 pub use plans::{
     InterestStop, NewInstalment, NewPlan, NewPlanReview, PaymentPlan, PlanDecided, PlanDecision,

@@ -79,6 +79,11 @@ const STEPS: &[Step] = &[
             "../migrations/shared/0007_staff_two_factor.sql"
         )),
     },
+    Step {
+        version: 8,
+        description: "cost letters",
+        sql: Sql::Shared(include_str!("../migrations/shared/0008_cost_letters.sql")),
+    },
 ];
 
 /// The steps for one backend, as sqlx runs them.

@@ -22,8 +22,8 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use domain::Money;
 
 use crate::{
-    ChargeKind, DebtorDetails, DebtorKind, DossierImport, DossierStatus, InterestKind, NewCharge,
-    NewClaimItem, NewCreditor, NewDossier, Store,
+    DebtorDetails, DebtorKind, DossierImport, DossierStatus, InterestKind, NewClaimItem,
+    NewCostLetter, NewCreditor, NewDossier, Store,
 };
 
 #[allow(
@@ -82,18 +82,27 @@ pub async fn seed_consumer_dossier(store: &Store, number: &str) -> String {
         .await
         .unwrap()
         .into_inner();
-    store
-        .add_charge(&NewCharge {
-            dossier_id: dossier.id.clone(),
-            kind: ChargeKind::Costs,
-            amount: Money::from_cents(225_00),
-            rule: "WIK: 15% of €1,500.00 = €225.00 (creditor deducts VAT)".into(),
-            as_of: day(2025, 3, 1),
-            idempotency_key: format!("wik:{number}"),
-            created_at: now,
-        })
+    // The 14-day letter that makes the collection costs (15% of €1,500.00 = €225.00) owed
+    // from 2025-03-18.
+    let invoice_ids = store
+        .claim_items(&dossier.id)
         .await
-        .unwrap();
+        .expect("the seeded invoices")
+        .into_iter()
+        .map(|item| item.id)
+        .collect();
+    store
+        .record_cost_letter(
+            &dossier.id,
+            &NewCostLetter {
+                sent_on: day(2025, 3, 1),
+                invoice_ids,
+                costs_announced: Some(Money::from_cents(225_00)),
+            },
+            now,
+        )
+        .await
+        .expect("the seeded letter");
     dossier.id
 }
 
