@@ -31,13 +31,15 @@ pub enum Column {
     DueDate,
     Amount,
     LastLetterDate,
+    LetterDate,
+    LetterCosts,
     InterestKind,
     CreditorDeductsVat,
 }
 
 impl Column {
     /// Every column, in the documented order.
-    pub const ALL: [Column; 22] = [
+    pub const ALL: [Column; 24] = [
         Column::CreditorId,
         Column::CreditorName,
         Column::DossierNumber,
@@ -58,6 +60,8 @@ impl Column {
         Column::DueDate,
         Column::Amount,
         Column::LastLetterDate,
+        Column::LetterDate,
+        Column::LetterCosts,
         Column::InterestKind,
         Column::CreditorDeductsVat,
     ];
@@ -85,6 +89,8 @@ impl Column {
             Column::DueDate => "due_date",
             Column::Amount => "amount",
             Column::LastLetterDate => "last_letter_date",
+            Column::LetterDate => "letter_date",
+            Column::LetterCosts => "letter_costs",
             Column::InterestKind => "interest_kind",
             Column::CreditorDeductsVat => "creditor_deducts_vat",
         }
@@ -170,6 +176,11 @@ impl Header {
     }
 
     /// The cell of `column` in `record`, trimmed; blank when the file lacks the column.
+    /// Whether the header has `column`.
+    pub(crate) fn has(&self, column: Column) -> bool {
+        self.positions[column.index()].is_some()
+    }
+
     pub(crate) fn get<'r>(&self, record: &'r StringRecord, column: Column) -> &'r str {
         self.positions[column.index()]
             .and_then(|position| record.get(position))

@@ -10,14 +10,11 @@
 use auth::SecretHasher;
 use booking::Books;
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
-use domain::{DossierNumber, Money, Secret, VatTreatment, WikError};
+use domain::{DossierNumber, Money, Secret};
 use store::{
-    ChargeKind, DebtorDetails, DebtorKind, DossierImport, DossierStatus, InterestKind, NewCharge,
-    NewClaimItem, NewCreditor, NewDossier, StoreError,
+    DebtorDetails, DebtorKind, DossierImport, DossierStatus, InterestKind, NewClaimItem,
+    NewCostLetter, NewCreditor, NewDossier, StoreError,
 };
-
-use crate::costs::wik_charge;
-use domain::CONSUMER_COST_WAIT_DAYS;
 
 /// The demo secrets, in display form, for the consumer, the business and the consumer with
 /// payments. Published: demo only.
@@ -46,9 +43,6 @@ pub enum DemoError {
     /// The hashing thread failed.
     #[error("hashing task: {0}")]
     Task(#[from] tokio::task::JoinError),
-    /// Collection costs could not be computed.
-    #[error("collection costs: {0}")]
-    Wik(#[from] WikError),
     /// A demo payment could not be booked.
     #[error("booking: {0}")]
     Booking(#[from] booking::BookingError),
@@ -128,8 +122,10 @@ struct Demo {
     debtor: DebtorDetails,
     /// Invoice number, invoice date (days before today), payment term (days), amount (cents).
     invoices: &'static [(&'static str, u64, u64, i64)],
-    /// The 14-day letter, days before today.
+    /// The 14-day letter, days before today; it asks for every invoice.
     letter_days_ago: u64,
+    /// The collection costs the letter announced (cents).
+    letter_costs: Option<i64>,
     /// Payments: days before today, amount (cents).
     payments: &'static [(u64, i64)],
 }
@@ -189,6 +185,8 @@ fn demos() -> [Demo; 3] {
                 ("PS-2026-13105", 90, 14, 151_15),
             ],
             letter_days_ago: 45,
+            // 15% of €432.42, no VAT.
+            letter_costs: Some(64_86),
             payments: &[],
         },
         Demo {
@@ -219,6 +217,8 @@ fn demos() -> [Demo; 3] {
                 ("VD/2026/0587", 100, 30, 1_180_50),
             ],
             letter_days_ago: 60,
+            // A business owes the costs without a letter (art. 6:96 lid 6 BW is for consumers).
+            letter_costs: None,
             payments: &[],
         },
         Demo {
@@ -250,7 +250,12 @@ fn demos() -> [Demo; 3] {
                 ("FG-2026-0388", 130, 30, 85_00),
                 ("FG-2026-0459", 100, 30, 120_00),
             ],
+            // Sent 5 days before FG-2026-0459 fell due: it counts for the other two only, so
+            // that invoice carries no costs (art. 6:96 lid 6 BW). The letter announced the
+            // costs on all three (€290.00: €43.50 + 21% VAT = €52.64); the portal charges
+            // the €40.00 minimum on €170.00 + 21% VAT = €48.40.
             letter_days_ago: 75,
+            letter_costs: Some(52_64),
             payments: &[(50, 40_00), (20, 60_00)],
         },
     ]
@@ -318,23 +323,23 @@ async fn create(
         .set_last_claim_letter(&dossier.id, letter, now)
         .await?;
 
-    let principal = Money::checked_sum(items.iter().map(|i| i.principal))
-        .ok_or_else(|| DemoError::Invalid("principal overflow".into()))?;
-    let vat = VatTreatment::for_creditor(demo.creditor.can_deduct_vat);
-    let charges = store.charges(&dossier.id).await?;
-    if let Some(charge) = wik_charge(&number, principal, vat, &charges)? {
-        store
-            .add_charge(&NewCharge {
-                dossier_id: dossier.id.clone(),
-                kind: ChargeKind::Costs,
-                amount: charge.amount,
-                rule: charge.rule,
-                as_of: days_after(letter, CONSUMER_COST_WAIT_DAYS)?,
-                idempotency_key: charge.key,
-                created_at: now,
-            })
-            .await?;
-    }
+    let invoice_ids = store
+        .claim_items(&dossier.id)
+        .await?
+        .into_iter()
+        .map(|item| item.id)
+        .collect();
+    store
+        .record_cost_letter(
+            &dossier.id,
+            &NewCostLetter {
+                sent_on: letter,
+                invoice_ids,
+                costs_announced: demo.letter_costs.map(Money::from_cents),
+            },
+            now,
+        )
+        .await?;
 
     for (n, &(days_ago, cents)) in demo.payments.iter().enumerate() {
         let paid_on = days_before(today, days_ago)?;

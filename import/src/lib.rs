@@ -14,7 +14,6 @@
 #![allow(clippy::inconsistent_digit_grouping)]
 
 mod columns;
-mod costs;
 mod demo;
 mod error;
 mod fields;

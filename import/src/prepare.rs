@@ -2,13 +2,13 @@
 //! is touched: row checks, then the checks between rows (one debtor and one creditor per
 //! dossier, no invoice twice, one set of creditor settings per creditor).
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
 use chrono::NaiveDate;
 use csv::{ByteRecord, StringRecord};
-use domain::DossierNumber;
+use domain::{DossierNumber, Money};
 use store::{DebtorDetails, DebtorField, DebtorKind, InterestKind, NewClaimItem};
 
 use crate::columns::{Column, Header, sniff_delimiter};
@@ -24,10 +24,30 @@ pub(crate) struct DossierPlan {
     pub(crate) creditor_id: String,
     pub(crate) debtor: DebtorDetails,
     pub(crate) items: Vec<NewClaimItem>,
-    /// The latest last_letter_date of its rows.
+    /// The latest letter date of its rows (retention).
     pub(crate) last_letter: Option<NaiveDate>,
+    /// Its 14-day letters by date: the invoice numbers each asked for and the costs it
+    /// announced (the lowest, when rows of one letter differ: the debtor's favour).
+    pub(crate) letters: BTreeMap<NaiveDate, PlannedLetter>,
     /// Its rows' lines, in file order.
     pub(crate) lines: Vec<u64>,
+}
+
+/// A 14-day letter of a dossier, gathered from its rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct PlannedLetter {
+    pub(crate) invoice_numbers: Vec<String>,
+    pub(crate) costs_announced: Option<Money>,
+}
+
+impl PlannedLetter {
+    fn add(&mut self, invoice_number: &str, costs: Option<Money>) {
+        self.invoice_numbers.push(invoice_number.to_string());
+        self.costs_announced = match (self.costs_announced, costs) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
 }
 
 /// A creditor with at least one dossier to import, as the file describes it.
@@ -88,6 +108,16 @@ pub(crate) fn prepare(mut input: impl Read, today: NaiveDate) -> Result<Prepared
     let header = Header::parse(&header_record)?;
 
     let mut prepared = Prepared::default();
+    if header.has(Column::LastLetterDate) && !header.has(Column::LetterDate) {
+        prepared.warnings.push(ImportWarning {
+            dossier: None,
+            message: "column last_letter_date is read as the date of the 14-day letter that \
+                      asked for the invoice on its row (the column is now letter_date): an \
+                      invoice that fell due on or after that date gets no collection costs \
+                      from it. See docs/IMPORT.md"
+                .to_string(),
+        });
+    }
     for name in &header.unknown {
         prepared.warnings.push(ImportWarning {
             dossier: None,
@@ -337,13 +367,20 @@ fn plan_of(group: Group) -> Option<DossierPlan> {
     let first = rows.next()?;
     let mut plan = DossierPlan {
         number: group.number,
-        creditor_id: first.creditor.id,
-        debtor: first.debtor,
-        items: vec![first.item],
-        last_letter: first.last_letter,
-        lines: vec![first.line],
+        creditor_id: first.creditor.id.clone(),
+        debtor: first.debtor.clone(),
+        items: Vec::new(),
+        last_letter: None,
+        letters: BTreeMap::new(),
+        lines: Vec::new(),
     };
-    for row in rows {
+    for row in std::iter::once(first).chain(rows) {
+        if let Some(letter) = row.letter {
+            plan.letters
+                .entry(letter.sent_on)
+                .or_default()
+                .add(&row.item.invoice_number, letter.costs_announced);
+        }
         plan.items.push(row.item);
         plan.last_letter = plan.last_letter.max(row.last_letter);
         plan.lines.push(row.line);
@@ -430,6 +467,8 @@ mod tests {
             Column::DueDate => &["2026-01-19", "2026-07-01"],
             Column::Amount => &["120,50", "1.234,56", "0", "12,345"],
             Column::LastLetterDate => &["", "2026-03-01"],
+            Column::LetterDate => &["", "2026-03-01", "2026-02-01"],
+            Column::LetterCosts => &["", "40,00", "-1"],
             Column::InterestKind => &["", "consumer", "commercial"],
             Column::CreditorDeductsVat => &["", "ja", "nee"],
         };

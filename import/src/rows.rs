@@ -17,6 +17,13 @@ pub(crate) struct RowCreditor {
     pub(crate) deducts_vat: Option<bool>,
 }
 
+/// A 14-day letter as a row gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RowLetter {
+    pub(crate) sent_on: NaiveDate,
+    pub(crate) costs_announced: Option<Money>,
+}
+
 /// A row that passed every check on its own.
 #[derive(Debug, Clone)]
 pub(crate) struct Row {
@@ -25,7 +32,10 @@ pub(crate) struct Row {
     pub(crate) dossier: DossierNumber,
     pub(crate) debtor: DebtorDetails,
     pub(crate) item: NewClaimItem,
+    /// The latest letter date on the row (either column): moves the retention date.
     pub(crate) last_letter: Option<NaiveDate>,
+    /// The 14-day letter that asked for this row's invoice.
+    pub(crate) letter: Option<RowLetter>,
 }
 
 /// A row with problems: the dossier it names (as far as readable) and what is wrong.
@@ -184,6 +194,22 @@ pub(crate) fn parse_row(
         }
     });
     let last_letter = c.optional(Column::LastLetterDate, fields::date);
+    let letter_date = c.optional(Column::LetterDate, fields::date);
+    let letter_costs = c.optional(Column::LetterCosts, |v| {
+        let money = Money::parse(v).map_err(|e| format!("{}: {e}", quoted(v)))?;
+        if money.is_negative() {
+            Err(format!("{} cannot be negative", quoted(v)))
+        } else {
+            Ok(money)
+        }
+    });
+    // Files from before letter_date: last_letter_date is read as the letter for this row's
+    // invoice (the report says so once per file).
+    let letter = letter_date.or(last_letter);
+    if letter_costs.is_some() && letter.is_none() {
+        c.problems
+            .push("letter_costs is given without letter_date".to_string());
+    }
 
     if let (Some(invoice), Some(due)) = (invoice_date, due_date)
         && due < invoice
@@ -198,11 +224,16 @@ pub(crate) fn parse_row(
             "due_date {due} is not before the import date {today}: the invoice is not overdue"
         ));
     }
-    if let Some(letter) = last_letter
-        && letter > today
-    {
-        c.problems
-            .push(format!("last_letter_date {letter} is in the future"));
+    for (column, date) in [
+        (Column::LastLetterDate, last_letter),
+        (Column::LetterDate, letter_date),
+    ] {
+        if let Some(date) = date
+            && date > today
+        {
+            c.problems
+                .push(format!("{} {date} is in the future", column.name()));
+        }
     }
 
     let problems = std::mem::take(&mut c.problems);
@@ -276,6 +307,10 @@ pub(crate) fn parse_row(
             due_date,
             principal: amount,
         },
-        last_letter,
+        last_letter: last_letter.max(letter_date),
+        letter: letter.map(|sent_on| RowLetter {
+            sent_on,
+            costs_announced: letter_costs,
+        }),
     })
 }

@@ -1,7 +1,7 @@
 //! Writing checked dossiers to the store: creditors first, then the dossiers, several at a
 //! time, each compared with what is stored so that a repeated file writes nothing.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::io::Read;
 use std::num::NonZero;
 use std::sync::Arc;
@@ -9,19 +9,18 @@ use std::time::{Duration, Instant};
 
 use auth::SecretHasher;
 use chrono::{DateTime, Local, NaiveDate, Utc};
-use domain::{CostsDue, Money, Secret, VatTreatment, costs_due};
+use domain::Secret;
 use indicatif::ProgressBar;
 use store::{
-    Charge, ChargeKind, ClaimItem, Created, DebtorDetails, DebtorField, DebtorKind, Dossier,
-    DossierImport, DossierStatus, FieldSource, FieldSourceKind, InterestKind, NewCharge,
-    NewClaimItem, NewCreditor, NewDossier, Store, StoreError,
+    ClaimItem, CostLetter, Created, DebtorDetails, DebtorField, DebtorKind, Dossier, DossierImport,
+    DossierStatus, FieldSource, FieldSourceKind, InterestKind, NewClaimItem, NewCostLetter,
+    NewCreditor, NewDossier, Store, StoreError,
 };
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::costs::wik_charge;
 use crate::error::ImportError;
-use crate::prepare::{CreditorPlan, DossierPlan, prepare};
+use crate::prepare::{CreditorPlan, DossierPlan, PlannedLetter, prepare};
 use crate::report::{ImportReport, ImportWarning, RejectedRow};
 use crate::secrets::NewSecret;
 
@@ -98,7 +97,6 @@ pub async fn import_csv(
         hasher: Arc::new(opts.hasher.clone()),
         hash_slots: Semaphore::new(opts.hash_threads.max(1)),
         now: opts.now,
-        today: opts.today,
         creditors,
     });
     let plans = Arc::new(prepared.plans);
@@ -182,13 +180,6 @@ pub async fn import_csv(
     Ok(report)
 }
 
-/// What the dossiers of one creditor are charged under (the interest kind is the claim
-/// view's business).
-#[derive(Debug, Clone, Copy)]
-struct CreditorTerms {
-    vat: VatTreatment,
-}
-
 /// Creates or updates the file's creditors. A setting the file leaves blank keeps its stored
 /// value; for a new creditor it defaults to deducting VAT, and to commercial interest when
 /// some of its debtors in the file are businesses (the claim view charges persons consumer
@@ -199,8 +190,8 @@ async fn resolve_creditors(
     store: &Store,
     plans: &[CreditorPlan],
     now: DateTime<Utc>,
-) -> Result<HashMap<String, CreditorTerms>, StoreError> {
-    let mut terms = HashMap::new();
+) -> Result<HashSet<String>, StoreError> {
+    let mut set_up = HashSet::new();
     for plan in plans {
         let existing = store.creditor(&plan.id).await?;
         let interest_kind = plan
@@ -232,10 +223,9 @@ async fn resolve_creditors(
         if differs {
             store.upsert_creditor(&wanted, now).await?;
         }
-        let vat = VatTreatment::for_creditor(can_deduct_vat);
-        terms.insert(plan.id.clone(), CreditorTerms { vat });
+        set_up.insert(plan.id.clone());
     }
-    Ok(terms)
+    Ok(set_up)
 }
 
 /// Shared by the dossier tasks of one import.
@@ -245,8 +235,7 @@ struct Context {
     /// Bounds the hashes running at once to the CPUs meant for them.
     hash_slots: Semaphore,
     now: DateTime<Utc>,
-    today: NaiveDate,
-    creditors: HashMap<String, CreditorTerms>,
+    creditors: HashSet<String>,
 }
 
 impl Context {
@@ -299,7 +288,7 @@ struct Current {
     debtor: Option<DebtorDetails>,
     sources: Vec<FieldSource>,
     items: Vec<ClaimItem>,
-    charges: Vec<Charge>,
+    letters: Vec<CostLetter>,
 }
 
 impl Current {
@@ -308,7 +297,7 @@ impl Current {
             debtor: store.debtor(&dossier.id).await?.map(|d| d.details),
             sources: store.debtor_field_sources(&dossier.id).await?,
             items: store.claim_items(&dossier.id).await?,
-            charges: store.charges(&dossier.id).await?,
+            letters: store.cost_letters(&dossier.id).await?,
             dossier,
         })
     }
@@ -332,6 +321,21 @@ impl Current {
         })
     }
 
+    /// Whether the planned letter of `sent_on` would add an invoice or an announcement.
+    fn letter_differs(&self, sent_on: NaiveDate, planned: &PlannedLetter) -> bool {
+        let Some(stored) = self.letters.iter().find(|l| l.sent_on == sent_on) else {
+            return true;
+        };
+        planned
+            .costs_announced
+            .is_some_and(|c| stored.costs_announced != Some(c))
+            || planned.invoice_numbers.iter().any(|number| {
+                !self.items.iter().any(|item| {
+                    &item.invoice_number == number && stored.invoice_ids.contains(&item.id)
+                })
+            })
+    }
+
     /// Whether any of `items` is missing or stored differently. Stored invoices the file
     /// does not list are kept: a file may bring only new invoices.
     fn items_differ(&self, items: &[NewClaimItem]) -> bool {
@@ -346,30 +350,52 @@ impl Current {
     }
 }
 
-/// The principal after the import: the file's invoices plus stored ones it does not list.
-fn principal_after(current: Option<&Current>, items: &[NewClaimItem]) -> Option<Money> {
-    let kept = current.into_iter().flat_map(|c| {
-        c.items
-            .iter()
-            .filter(|stored| {
-                !items
-                    .iter()
-                    .any(|i| i.invoice_number == stored.invoice_number)
-            })
-            .map(|stored| stored.principal)
-    });
-    Money::checked_sum(kept.chain(items.iter().map(|i| i.principal)))
+/// What the report should say about the collection costs of a dossier: a person's invoice
+/// that no letter sent after its due date asks for carries no costs (art. 6:96 lid 6 BW).
+fn cost_warnings(plan: &DossierPlan, current: Option<&Current>) -> Option<String> {
+    if plan.debtor.kind == DebtorKind::Business {
+        return None;
+    }
+    let stored_letter_after = |number: &str, due: NaiveDate| {
+        current.is_some_and(|c| {
+            c.items
+                .iter()
+                .find(|i| i.invoice_number == number)
+                .is_some_and(|item| {
+                    c.letters
+                        .iter()
+                        .any(|l| l.sent_on > due && l.invoice_ids.contains(&item.id))
+                })
+        })
+    };
+    let uncovered: Vec<String> = plan
+        .items
+        .iter()
+        .filter(|item| {
+            !plan.letters.iter().any(|(sent_on, letter)| {
+                *sent_on > item.due_date && letter.invoice_numbers.contains(&item.invoice_number)
+            }) && !stored_letter_after(&item.invoice_number, item.due_date)
+        })
+        .map(|item| format!("{} (due {})", item.invoice_number, item.due_date))
+        .collect();
+    (!uncovered.is_empty()).then(|| {
+        format!(
+            "no collection costs on {}: no 14-day letter (letter_date) sent after the due date \
+             asks for it; they follow once such a letter is imported and its term has ended",
+            uncovered.join(", ")
+        )
+    })
 }
 
 /// Imports one dossier. `Err` only for failures that should stop the whole import.
 async fn process(ctx: &Context, plan: &DossierPlan) -> Result<Processed, ImportError> {
     let number = plan.number.to_string();
-    let Some(terms) = ctx.creditors.get(&plan.creditor_id).copied() else {
+    if !ctx.creditors.contains(&plan.creditor_id) {
         return Ok(Processed::rejected(format!(
             "creditor {} was not set up",
             plan.creditor_id
         )));
-    };
+    }
     let current = match ctx.store.dossier_by_number(&number).await? {
         None => None,
         Some(dossier) if dossier.creditor_id != plan.creditor_id => {
@@ -394,34 +420,19 @@ async fn process(ctx: &Context, plan: &DossierPlan) -> Result<Processed, ImportE
         .as_ref()
         .is_none_or(|c| c.dossier.secret_hash.is_none());
 
-    let Some(principal) = principal_after(current.as_ref(), &plan.items) else {
-        return Ok(Processed::rejected("the amounts are too large".into()));
-    };
-    let mut warning = None;
-    let wik = match costs_due(
-        plan.debtor.kind == DebtorKind::Business,
-        plan.last_letter.or(stored_letter),
-        ctx.today,
-    ) {
-        CostsDue::Yes => {
-            let charges = current.as_ref().map_or(&[][..], |c| &c.charges[..]);
-            match wik_charge(&plan.number, principal, terms.vat, charges) {
-                Ok(charge) => charge,
-                Err(e) => return Ok(Processed::rejected(format!("collection costs: {e}"))),
-            }
-        }
-        CostsDue::NotYet(why) => {
-            warning = Some(why.to_string());
-            None
-        }
-    };
+    let letters_changed = plan.letters.iter().any(|(sent_on, letter)| {
+        current
+            .as_ref()
+            .is_none_or(|c| c.letter_differs(*sent_on, letter))
+    });
+    let warning = cost_warnings(plan, current.as_ref());
 
     if current.is_some()
         && !debtor_changed
         && !items_changed
         && !letter_changed
+        && !letters_changed
         && !needs_secret
-        && wik.is_none()
     {
         return Ok(Processed {
             outcome: Outcome::Unchanged,
@@ -477,18 +488,26 @@ async fn process(ctx: &Context, plan: &DossierPlan) -> Result<Processed, ImportE
             .set_last_claim_letter(&dossier.id, letter, ctx.now)
             .await?;
     }
-    if let Some(charge) = wik {
-        ctx.store
-            .add_charge(&NewCharge {
-                dossier_id: dossier.id.clone(),
-                kind: ChargeKind::Costs,
-                amount: charge.amount,
-                rule: charge.rule,
-                as_of: ctx.today,
-                idempotency_key: charge.key,
-                created_at: ctx.now,
-            })
-            .await?;
+    if letters_changed {
+        let items = ctx.store.claim_items(&dossier.id).await?;
+        for (sent_on, letter) in &plan.letters {
+            let invoice_ids = letter
+                .invoice_numbers
+                .iter()
+                .filter_map(|n| items.iter().find(|i| &i.invoice_number == n).map(|i| i.id))
+                .collect();
+            ctx.store
+                .record_cost_letter(
+                    &dossier.id,
+                    &NewCostLetter {
+                        sent_on: *sent_on,
+                        invoice_ids,
+                        costs_announced: letter.costs_announced,
+                    },
+                    ctx.now,
+                )
+                .await?;
+        }
     }
     // The secret goes last: if a step before fails, the dossier stays without one and the next
     // import completes it and issues one, so no secret is stored that the report does not hold.
