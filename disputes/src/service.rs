@@ -2,15 +2,13 @@
 
 use booking::{Books, Hold};
 use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
-use claim::{ClaimView, allocate_payment, dutch_date};
-use domain::{
-    DossierNumber, Money, VatTreatment, WikCharged, wik_base, wik_correction_after_write_off,
-};
+use claim::{allocate_payment, dutch_date};
+use domain::Money;
 use serde_json::json;
 use store::{
-    ActorKind, AttachmentMeta, ChargeKind, Dispute, DisputeAck, DisputeChanged, DisputeDecision,
-    DisputeDecisionKind, DisputeKind, DisputeStatus, LedgerKind, NewAuditEvent, NewCharge,
-    NewDispute, NewLedgerEntry, Store,
+    ActorKind, AttachmentMeta, Dispute, DisputeAck, DisputeChanged, DisputeDecision,
+    DisputeDecisionKind, DisputeKind, DisputeStatus, LedgerKind, NewAuditEvent, NewDispute,
+    NewLedgerEntry, Store,
 };
 
 use crate::attachment::{MAX_ATTACHMENTS, Upload, check};
@@ -297,7 +295,8 @@ impl DisputeService {
     }
 
     /// Staff decide, with reasons shown to the debtor; see [`Decision`] for what each books.
-    /// All of it (status, ledger entry, WIK correction, audit) is one transaction; a dispute
+    /// All of it (status, ledger entry, audit) is one transaction; the collection costs
+    /// follow the principal left by themselves (the claim derives them); a dispute
     /// decided before gets [`DisputesError::AlreadyDecided`] and nothing is booked. A
     /// decision that books money does so under the dossier's hold ([`booking::Books`]), like
     /// a payment, so it never allocates against the same open items as a payment arriving
@@ -329,7 +328,6 @@ impl DisputeService {
         let source = format!("staff {}: dispute {}", staff.username, dispute.id);
         let mut entry = None;
         let mut write_off_invoice = None;
-        let mut charge = None;
         let mut detail = json!({ "decision": decision_kind(&decision).as_str() });
         let mut hold: Option<Hold<'_>> = None;
         match &decision {
@@ -363,17 +361,12 @@ impl DisputeService {
                                 created_at: now,
                             });
                             write_off_invoice = Some(invoice_id);
-                            charge = wik_correction(&self.store, &view, principal, &dispute, now)
-                                .await?;
                         }
                         detail["written_off"] = json!({
                             "invoice_id": invoice_id,
                             "interest_cents": interest.cents(),
                             "principal_cents": principal.cents(),
                         });
-                        if let Some(c) = &charge {
-                            detail["wik_correction_cents"] = json!(c.amount.cents());
-                        }
                     }
                     None => {
                         let open = view.totals.open;
@@ -438,7 +431,6 @@ impl DisputeService {
                 now,
                 entry,
                 write_off_invoice,
-                charge,
                 audit: NewAuditEvent {
                     at: now,
                     actor_kind: ActorKind::Staff,
@@ -488,60 +480,6 @@ fn end_of_dutch_day(day: NaiveDate) -> Option<DateTime<Utc>> {
     } else {
         summer.checked_add_signed(TimeDelta::hours(1))
     }
-}
-
-/// The WIK charge that brings the collection costs down to the scale on the principal left
-/// after writing off `written_off` (`domain::wik_correction_after_write_off`: never raises the
-/// costs, never below what was paid on them). `None` when there are no WIK charges or
-/// nothing changes.
-async fn wik_correction(
-    store: &Store,
-    view: &ClaimView,
-    written_off: Money,
-    dispute: &Dispute,
-    now: DateTime<Utc>,
-) -> Result<Option<NewCharge>, DisputesError> {
-    let Some(wik) = view.costs.iter().find(|c| c.item == claim::ItemRef::Wik) else {
-        return Ok(None);
-    };
-    let inconsistent = |_| DisputesError::Inconsistent("WIK costs");
-    let dossier: DossierNumber = view
-        .dossier_number
-        .parse()
-        .map_err(|_| DisputesError::Inconsistent("a stored dossier number"))?;
-    let left = wik_base(
-        view.invoices
-            .iter()
-            .map(|i| (i.principal, i.principal_written_off))
-            .chain([(Money::ZERO, written_off)]),
-    )
-    .map_err(inconsistent)?;
-    let charges = store.charges(&dispute.dossier_id).await?;
-    let charged = WikCharged::of(
-        &dossier,
-        charges
-            .iter()
-            .map(|c| (c.idempotency_key.as_str(), c.amount)),
-    )
-    .map_err(inconsistent)?;
-    let correction = wik_correction_after_write_off(
-        &dossier,
-        left,
-        VatTreatment::for_creditor(view.creditor.can_deduct_vat),
-        charged,
-        wik.paid,
-        &format!("dispute {} was upheld", dispute.id),
-    )
-    .map_err(inconsistent)?;
-    Ok(correction.map(|c| NewCharge {
-        dossier_id: dispute.dossier_id.clone(),
-        kind: ChargeKind::Costs,
-        amount: c.amount,
-        rule: c.rule,
-        as_of: dutch_date(now),
-        idempotency_key: c.key,
-        created_at: now,
-    }))
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use sqlx::any::AnyRow;
 use crate::Store;
 use crate::audit::{NewAuditEvent, append_audit};
 use crate::error::{Conflict, Result, StoreError, is_unique_violation};
-use crate::ledger::{NewCharge, NewLedgerEntry, append_ledger_entry};
-use crate::row::{RowExt, date_text, millis};
+use crate::ledger::{NewLedgerEntry, append_ledger_entry};
+use crate::row::{RowExt, millis};
 use crate::types::{AttachmentType, DisputeDecisionKind, DisputeKind, DisputeStatus};
 
 /// A file to keep with a new dispute (already checked by the caller).
@@ -102,8 +102,6 @@ pub struct DisputeDecision {
     pub entry: Option<NewLedgerEntry>,
     /// When `entry` writes off one invoice: that invoice.
     pub write_off_invoice: Option<i64>,
-    /// A WIK correction charge to add (the costs follow the lower principal).
-    pub charge: Option<NewCharge>,
     /// Its `detail` object gets `dispute_id` and `ledger_entry_id`.
     pub audit: NewAuditEvent,
 }
@@ -344,22 +342,6 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             dispute.ledger_entry_id = Some(entry_id);
-        }
-        if let Some(charge) = &decision.charge {
-            sqlx::query(
-                "INSERT INTO charge (dossier_id, kind, amount_cents, rule, as_of, \
-                     idempotency_key, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING",
-            )
-            .bind(&charge.dossier_id)
-            .bind(charge.kind.as_str())
-            .bind(charge.amount.cents())
-            .bind(&charge.rule)
-            .bind(date_text(charge.as_of))
-            .bind(&charge.idempotency_key)
-            .bind(millis(charge.created_at))
-            .execute(&mut *tx)
-            .await?;
         }
         let mut event = decision.audit.clone();
         set_detail(&mut event.detail, "dispute_id", dispute.id);

@@ -11,19 +11,19 @@ use store::{PlanStatus, Store};
 /// A migrator holding only the migrations of `backend` up to and including `last`.
 async fn migrator_up_to(backend: &str, last: &str) -> (tempfile::TempDir, Migrator) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("migrations")
-        .join(backend);
-    let mut names: Vec<_> = std::fs::read_dir(&source)
-        .expect("migrations")
-        .map(|e| e.expect("entry").file_name())
-        .collect();
-    names.sort();
-    for name in names
-        .iter()
-        .filter(|n| n.to_string_lossy().as_ref() <= last)
-    {
-        std::fs::copy(source.join(name), dir.path().join(name)).expect("copy");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for source in [root.join(backend), root.join("shared")] {
+        let mut names: Vec<_> = std::fs::read_dir(&source)
+            .expect("migrations")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        names.sort();
+        for name in names
+            .iter()
+            .filter(|n| n.to_string_lossy().as_ref() <= last)
+        {
+            std::fs::copy(source.join(name), dir.path().join(name)).expect("copy");
+        }
     }
     let migrator = Migrator::new(dir.path()).await.expect("migrator");
     (dir, migrator)
@@ -126,4 +126,71 @@ async fn the_sqlite_plan_review_migration_keeps_plans_instalments_and_payment_li
         .expect("count")
         .get(0);
     assert_eq!(left, 0, "instalments go with their plan");
+}
+
+/// Before letters were kept, the import booked the WIK costs as `wik:` charges from one letter
+/// date. Migration 0008 turns that date into a letter naming every invoice and announcing what
+/// was charged (so no dossier owes more than before), and drops the WIK charges; other charges
+/// stay.
+#[tokio::test]
+async fn the_cost_letter_migration_turns_wik_charges_into_a_capped_letter() {
+    let db = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", db.path().join("portal.db").display());
+    let store = Store::open(&url).await.expect("open");
+    let (_dir, before) = migrator_up_to("sqlite", "0007_~").await;
+    before
+        .run(store.pool())
+        .await
+        .expect("migrations up to 0007");
+    exec(
+        &store,
+        "INSERT INTO creditor (id, name, can_deduct_vat, interest_kind, created_at, updated_at) \
+         VALUES ('c1', 'Energie BV', 1, 'consumer', 0, 0)",
+    )
+    .await;
+    exec(
+        &store,
+        "INSERT INTO dossier (id, number, creditor_id, status, last_claim_letter_at, \
+         created_at, updated_at) VALUES \
+         ('d1', 'ISB-2026-000001', 'c1', 'open', '2026-03-01', 0, 0), \
+         ('d2', 'ISB-2026-000002', 'c1', 'open', NULL, 0, 0)",
+    )
+    .await;
+    exec(
+        &store,
+        "INSERT INTO claim_item (id, dossier_id, invoice_number, invoice_date, due_date, \
+         principal_cents) VALUES (1, 'd1', 'F-1', '2026-01-01', '2026-01-15', 100000), \
+         (2, 'd1', 'F-2', '2026-02-20', '2026-03-10', 50000), \
+         (3, 'd2', 'F-3', '2026-01-01', '2026-01-15', 10000)",
+    )
+    .await;
+    exec(
+        &store,
+        "INSERT INTO charge (dossier_id, kind, amount_cents, rule, as_of, idempotency_key, \
+         created_at) VALUES \
+         ('d1', 'costs', 22500, 'WIK', '2026-03-18', 'wik:ISB-2026-000001', 0), \
+         ('d1', 'costs', -2500, 'WIK', '2026-04-01', 'wik:ISB-2026-000001:2', 0), \
+         ('d1', 'costs', 1500, 'bailiff', '2026-04-01', 'bailiff:1', 0)",
+    )
+    .await;
+
+    store.migrate().await.expect("the remaining migrations");
+
+    let letters = store.cost_letters("d1").await.unwrap();
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].sent_on.to_string(), "2026-03-01");
+    assert_eq!(letters[0].invoice_ids, [1, 2]);
+    assert_eq!(
+        letters[0].costs_announced,
+        Some(domain::Money::from_cents(200_00))
+    );
+    assert!(store.cost_letters("d2").await.unwrap().is_empty());
+    let keys: Vec<String> = store
+        .charges("d1")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.idempotency_key)
+        .collect();
+    assert_eq!(keys, ["bailiff:1"]);
 }

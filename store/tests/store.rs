@@ -27,6 +27,7 @@ store::backend_tests!(
     the_ledger_refuses_updates,
     an_overpayment_is_booked_as_unallocated_credit_and_can_be_paid_back,
     charges_are_added_once_per_key_and_count_in_the_totals,
+    a_letter_is_recorded_once_per_day_and_names_only_its_dossiers_invoices,
     concurrent_bookings_of_one_payment_book_it_once,
     a_paid_payment_never_goes_back_to_pending,
     a_refused_booking_books_no_money,
@@ -270,6 +271,11 @@ const SCHEMA: &[(&str, &str)] = &[
         "invoice_write_off",
         "ledger_entry_id dossier_id claim_item_id",
     ),
+    (
+        "cost_letter",
+        "dossier_id sent_on costs_announced_cents created_at",
+    ),
+    ("cost_letter_invoice", "dossier_id sent_on claim_item_id"),
 ];
 
 fn tables() -> impl Iterator<Item = &'static str> {
@@ -701,6 +707,79 @@ async fn charges_are_added_once_per_key_and_count_in_the_totals(store: Store) {
     assert_eq!(totals.costs_charged, eur(40_00));
     assert_eq!(totals.interest_charged, eur(3_21));
     assert_eq!(totals.principal, eur(200_50));
+}
+
+async fn a_letter_is_recorded_once_per_day_and_names_only_its_dossiers_invoices(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000013").await;
+    let other = seed(&store, "ISB-2026-000014").await;
+    let ids: Vec<i64> = store
+        .claim_items(&dossier.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    let foreign = store.claim_items(&other.id).await.unwrap()[0].id;
+    let letter = NewCostLetter {
+        sent_on: date(2026, 2, 1),
+        invoice_ids: vec![ids[0], foreign],
+        costs_announced: None,
+    };
+    assert!(
+        store
+            .record_cost_letter(&dossier.id, &letter, t0())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .record_cost_letter(&dossier.id, &letter, t0())
+            .await
+            .unwrap()
+    );
+    // The same day again adds invoices and an announcement to that letter.
+    let more = NewCostLetter {
+        invoice_ids: ids.clone(),
+        costs_announced: Some(eur(40_00)),
+        ..letter.clone()
+    };
+    assert!(
+        store
+            .record_cost_letter(&dossier.id, &more, t0())
+            .await
+            .unwrap()
+    );
+    let later = NewCostLetter {
+        sent_on: date(2026, 3, 1),
+        ..letter
+    };
+    store
+        .record_cost_letter(&dossier.id, &later, t0())
+        .await
+        .unwrap();
+
+    let letters = store.cost_letters(&dossier.id).await.unwrap();
+    assert_eq!(letters.len(), 2);
+    assert_eq!(letters[0].sent_on, date(2026, 2, 1));
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    // The other dossier's invoice is never named.
+    assert_eq!(letters[0].invoice_ids, sorted);
+    assert_eq!(letters[0].costs_announced, Some(eur(40_00)));
+    assert_eq!(letters[1].invoice_ids, [ids[0]]);
+    assert!(store.cost_letters(&other.id).await.unwrap().is_empty());
+    // A negative announcement is refused by the schema.
+    let negative = NewCostLetter {
+        sent_on: date(2026, 4, 1),
+        invoice_ids: vec![],
+        costs_announced: Some(eur(-1)),
+    };
+    assert!(
+        store
+            .record_cost_letter(&dossier.id, &negative, t0())
+            .await
+            .is_err()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2138,6 +2217,19 @@ async fn purging_a_dossier_deletes_everything_about_it(store: Store) {
         .create_correction(&email_correction(&old.id))
         .await
         .unwrap();
+    let old_invoice = store.claim_items(&old.id).await.unwrap()[0].id;
+    store
+        .record_cost_letter(
+            &old.id,
+            &NewCostLetter {
+                sent_on: date(2018, 5, 1),
+                invoice_ids: vec![old_invoice],
+                costs_announced: None,
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
     store
         .create_session(&debtor_session("tok", &old.id), t0())
         .await
@@ -2359,7 +2451,6 @@ async fn deciding_a_dispute_books_once_and_links_the_write_off(store: Store) {
         now: t0() + minutes(20),
         entry: Some(entry),
         write_off_invoice: Some(invoice),
-        charge: None,
         audit: staff_audit,
     };
     let DisputeChanged::Now(decided) = store.decide_dispute(&decision).await.unwrap() else {
