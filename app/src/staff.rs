@@ -172,6 +172,8 @@ impl std::fmt::Debug for Enrolment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffIdentity {
     pub username: String,
+    /// Set when today is past the last day the statutory interest table covers: that day.
+    pub rates_covered_until: Option<chrono::NaiveDate>,
 }
 
 /// One payment plan waiting for a staff decision (outside the agency's rules).

@@ -13,7 +13,7 @@ use crate::ClaimError;
 use crate::view::{
     ChargeKind, ChargeView, ClaimView, CostBasisView, CostView, CreditorView, EntryView, HoldView,
     InterestDerivation, InterestRule, InvoiceCostView, InvoiceView, ItemRef, LetterView,
-    OpenItemView, Totals, TrancheView, WikDerivation,
+    OpenItemView, RateUsedView, Totals, TrancheView, WikDerivation,
 };
 
 /// Everything the claim is computed from, as stored.
@@ -142,6 +142,7 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
         .iter()
         .any(|p| p.invoice_id.is_none() && p.holds_on(as_of));
 
+    let rates_used = rates_used(input.interest_rule, &interest.views);
     Ok(ClaimView {
         dossier_id: input.dossier_id.clone(),
         dossier_number: input.dossier_number.clone(),
@@ -157,6 +158,7 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
         open_items,
         totals,
         uses_unreviewed_rates: interest.uses_unreviewed_rates,
+        rates_used,
         dossier_on_hold,
     })
 }
@@ -473,6 +475,39 @@ fn cost_items(
         costs.insert(0, view);
     }
     Ok((costs, recorded_interest))
+}
+
+/// The rows of the rate table behind the interest lines, oldest first.
+fn rates_used(rule: InterestRule, invoice_views: &[InvoiceView]) -> Vec<RateUsedView> {
+    let table = domain::rates::current();
+    let kind = rule.domain();
+    let mut starts: Vec<NaiveDate> = invoice_views
+        .iter()
+        .flat_map(|v| v.tranches.iter())
+        .filter_map(|t| t.interest.as_ref())
+        .flat_map(|d| d.years.iter().flat_map(|y| y.lines.iter()))
+        .filter(|line| !line.paused)
+        .filter_map(|line| table.row_on(kind, line.from).map(|r| r.change.from()))
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let rates = table.rates(kind);
+    starts
+        .into_iter()
+        .filter_map(|from| {
+            let row = table.row_on(kind, from)?;
+            let until = rates
+                .iter()
+                .find(|c| c.from() > from)
+                .and_then(|c| c.from().pred_opt());
+            Some(RateUsedView {
+                from,
+                until,
+                rate_bp: row.change.rate_bp(),
+                source: row.source.clone(),
+            })
+        })
+        .collect()
 }
 
 /// A write-off lowers what its invoice owes; it is not a payment.

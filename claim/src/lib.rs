@@ -16,10 +16,14 @@
 //! # What is owed
 //!
 //! - **Principal**: the invoices (`claim_item`).
-//! - **Costs**: the `costs` charges. The WIK charges (key `wik:…`, the first one and any
-//!   corrections after the principal changed) form one item; [`domain::wik_costs`] on the
-//!   invoices' principal is shown beside it, with VAT only when the creditor cannot deduct
-//!   it. The stored charges are what is owed; the recomputation only explains them.
+//! - **Costs**: the WIK collection costs, **derived** as of `as_of` from the dossier's 14-day
+//!   letters by [`domain::assess_costs`] (the one home of the policy: which letter counts for
+//!   which invoice, part payments in the term, the announced cap, VAT), shown with the letter
+//!   timeline ([`ClaimView::cost_basis`]); plus any other `costs` charges as stored. What was
+//!   paid on the costs is never re-opened: when the costs fall below it (a write-off), the
+//!   surplus stays paid ([`WikDerivation::paid_surplus`]) for staff to refund. The principal
+//!   paid within a letter's term comes from the tranche replay below (payments that still
+//!   stand).
 //! - **Interest**: the statutory interest on each invoice, computed live up to `as_of`
 //!   ([`domain::statutory_interest`]: consumer art. 6:119 or commercial 6:119a BW, yearly
 //!   compounding from the due date, rates by period). Commercial interest needs the creditor
@@ -40,6 +44,16 @@
 //! replay of the ledger in date order: a payment's principal part pays invoices oldest
 //! (due date) first; a refund or chargeback's negative part undoes the most recently paid
 //! tranches first, and that principal earns interest as if it had never been paid.
+//!
+//! Choices the law leaves open, and why (also in `claim/README.md`):
+//!
+//! - **Day count**: actual/actual per calendar year (a day earns rate/366 in a leap year,
+//!   rate/365 otherwise), so a full calendar year earns exactly the yearly rate; the Civil
+//!   Code names a yearly rate and no convention, and this one never charges more than that.
+//! - **Start**: interest runs from the day after the due date (art. 6:119 lid 1 BW: from the
+//!   day of default, which begins when the due date has passed, art. 6:83 sub a BW).
+//! - **Rounding**: each line (one rate, base and year length) to whole cents, halves up, so
+//!   every figure shown adds up on paper.
 //!
 //! Approximations:
 //!
@@ -101,8 +115,8 @@ pub use local_date::dutch_date;
 pub use view::{
     ChargeKind, ChargeView, ClaimView, CostBasisView, CostView, CreditorView, EntryKind, EntryView,
     HoldView, InterestDerivation, InterestLineView, InterestRule, InterestYearView,
-    InvoiceCostView, InvoiceView, ItemRef, LetterView, OpenItemView, Totals, TrancheView,
-    WikDerivation, WikLineView,
+    InvoiceCostView, InvoiceView, ItemRef, LetterView, OpenItemView, RateUsedView, Totals,
+    TrancheView, WikDerivation, WikLineView,
 };
 
 /// Why a claim cannot be loaded or a payment allocated. Messages are for logs, not for the

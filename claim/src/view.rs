@@ -140,9 +140,12 @@ pub struct ClaimView {
     pub open_items: Vec<OpenItemView>,
     /// The sums.
     pub totals: Totals,
-    /// Whether some interest uses a rate past [`domain::RATES_REVIEWED_UNTIL`]: the figure may
+    /// Whether some interest uses a rate past [`domain::rates_reviewed_until`]: the figure may
     /// change when the rate table is updated.
     pub uses_unreviewed_rates: bool,
+    /// The statutory rates the interest was computed with, each with its period and source.
+    #[serde(default)]
+    pub rates_used: Vec<RateUsedView>,
     /// Whether a hold on the whole dossier (a dispute of the whole claim) stops interest as of
     /// `as_of`. Per invoice see [`InvoiceView::on_hold`].
     #[serde(default)]
@@ -159,6 +162,19 @@ impl ClaimView {
     pub fn invoice(&self, id: i64) -> Option<&InvoiceView> {
         self.invoices.iter().find(|invoice| invoice.id == id)
     }
+}
+
+/// A statutory rate used, from the rate table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateUsedView {
+    /// The first day of the rate.
+    pub from: NaiveDate,
+    /// The last day of its period: the day before the next row, or `None` for the last row.
+    pub until: Option<NaiveDate>,
+    /// Yearly rate in basis points.
+    pub rate_bp: u32,
+    /// Where it is published.
+    pub source: String,
 }
 
 /// One invoice of the claim.
@@ -267,7 +283,7 @@ pub struct InterestDerivation {
     pub years: Vec<InterestYearView>,
     /// The interest.
     pub total: Money,
-    /// Whether a rate past [`domain::RATES_REVIEWED_UNTIL`] was used.
+    /// Whether a rate past [`domain::rates_reviewed_until`] was used.
     pub uses_unreviewed_rates: bool,
 }
 

@@ -32,9 +32,10 @@
 //!
 //! # Rates
 //!
-//! The rates are data in [`CONSUMER_RATES`] and [`COMMERCIAL_RATES`]. They
-//! change at most per half year (1 January, 1 July): add a row each time one
-//! is published, even an unchanged rate, and move [`RATES_REVIEWED_UNTIL`].
+//! The rates are data: `domain/data/statutory-interest-rates.csv`, each row with
+//! its source, read by [`crate::rates`] (the operator may install a newer file at
+//! start). They change at most per half year (1 January, 1 July). A row that
+//! repeats the rate before it changes nothing here (no line is split at it).
 
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
@@ -69,58 +70,20 @@ impl RateChange {
     }
 }
 
-const fn ymd(year: i32, month: u32, day: u32) -> NaiveDate {
-    match NaiveDate::from_ymd_opt(year, month, day) {
-        Some(date) => date,
-        None => panic!("invalid date in rate table"),
+impl RateChange {
+    /// A rate of `rate_bp` basis points from `from`.
+    pub const fn new(from: NaiveDate, rate_bp: u32) -> RateChange {
+        RateChange { from, rate_bp }
     }
 }
 
-const fn rate(year: i32, month: u32, day: u32, rate_bp: u32) -> RateChange {
-    RateChange {
-        from: ymd(year, month, day),
-        rate_bp,
-    }
-}
-
-/// Art. 6:119 BW rates, set by Besluit vaststelling wettelijke rente
-/// (published in the Staatscourant; overview at rijksoverheid.nl, "Hoe hoog
-/// is de wettelijke rente?"). 2% held from 2015 to the end of 2022.
-/// The 2023–2024 rows are confirmed by several published notices; the
-/// 2025-01-01 (6%) and 2026-01-01 (4%) rows are taken from the project brief
-/// and were not checked against the Staatscourant here. No change on
-/// 2025-07-01 is assumed.
-pub const CONSUMER_RATES: &[RateChange] = &[
-    rate(2015, 1, 1, 200),
-    rate(2023, 1, 1, 400),
-    rate(2023, 7, 1, 600),
-    rate(2024, 1, 1, 700),
-    rate(2025, 1, 1, 600),
-    rate(2026, 1, 1, 400),
-];
-
-/// Art. 6:119a BW rates: the ECB main refinancing rate on the first calendar
-/// day of the half year plus 8 percentage points (same sources). Rows where
-/// the rate did not change (e.g. 2015-07-01, 2016-01-01 at 8.05%, 2017–2022
-/// at 8%) are left out. 2023-01-01 is 10.5% (ECB 2.5%), not the 12% that
-/// some notices wrongly give. The 2025-07-01 and 2026-01-01 rows (10.15%,
-/// ECB 2.15%) are from the project brief and not checked here.
-pub const COMMERCIAL_RATES: &[RateChange] = &[
-    rate(2015, 1, 1, 805),
-    rate(2016, 7, 1, 800),
-    rate(2023, 1, 1, 1050),
-    rate(2023, 7, 1, 1200),
-    rate(2024, 1, 1, 1250),
-    rate(2024, 7, 1, 1225),
-    rate(2025, 1, 1, 1115),
-    rate(2025, 7, 1, 1015),
-    rate(2026, 1, 1, 1015),
-];
-
-/// The last day for which both tables are known to be complete. Past it the
-/// last rate is assumed to continue, and breakdowns say so
+/// The last day for which the rate table in use is known to be complete
+/// ([`crate::rates::RateTable::covered_until`]). Past it the last rate is
+/// assumed to continue, and breakdowns say so
 /// ([`InterestBreakdown::uses_unreviewed_rates`]).
-pub const RATES_REVIEWED_UNTIL: NaiveDate = ymd(2026, 6, 30);
+pub fn rates_reviewed_until() -> NaiveDate {
+    crate::rates::current().covered_until()
+}
 
 impl InterestKind {
     /// The article of the Civil Code, for display.
@@ -131,12 +94,9 @@ impl InterestKind {
         }
     }
 
-    /// The rate table, oldest first.
-    pub const fn rates(self) -> &'static [RateChange] {
-        match self {
-            InterestKind::Consumer => CONSUMER_RATES,
-            InterestKind::Commercial => COMMERCIAL_RATES,
-        }
+    /// The rate table in use, oldest first.
+    pub fn rates(self) -> &'static [RateChange] {
+        crate::rates::current().rates(self)
     }
 
     /// The yearly rate in basis points on `date`, or `None` before the table.
@@ -148,12 +108,14 @@ impl InterestKind {
             .map(|change| change.rate_bp)
     }
 
-    /// The first rate change strictly after `date`, if any.
+    /// The first day strictly after `date` on which the rate differs from the
+    /// rate on `date`, if any (a row repeating the rate is no change).
     fn next_change_after(self, date: NaiveDate) -> Option<NaiveDate> {
+        let current = self.rate_on(date);
         self.rates()
             .iter()
+            .find(|c| c.from > date && Some(c.rate_bp) != current)
             .map(|c| c.from)
-            .find(|&from| from > date)
     }
 }
 
@@ -354,7 +316,7 @@ impl InterestBreakdown {
         self.total
     }
 
-    /// Whether days after [`RATES_REVIEWED_UNTIL`] were counted at the last
+    /// Whether days after [`rates_reviewed_until`] were counted at the last
     /// known rate; the figure may change when the table is updated.
     pub const fn uses_unreviewed_rates(&self) -> bool {
         self.uses_unreviewed_rates
@@ -454,7 +416,7 @@ pub fn statutory_interest_paused(
         as_of,
         years,
         total,
-        uses_unreviewed_rates: as_of > RATES_REVIEWED_UNTIL,
+        uses_unreviewed_rates: as_of > rates_reviewed_until(),
     })
 }
 
@@ -596,7 +558,7 @@ mod tests {
                     .iter()
                     .all(|r| r.from().day() == 1 && matches!(r.from().month(), 1 | 7))
             );
-            assert!(rates.last().unwrap().from() <= RATES_REVIEWED_UNTIL);
+            assert!(rates.last().unwrap().from() <= rates_reviewed_until());
         }
     }
 
@@ -998,11 +960,11 @@ mod tests {
             InterestKind::Commercial,
             eur(100_00),
             d(2026, 1, 1),
-            RATES_REVIEWED_UNTIL,
+            rates_reviewed_until(),
         )
         .unwrap();
         assert!(!reviewed.uses_unreviewed_rates());
-        let later = RATES_REVIEWED_UNTIL.succ_opt().unwrap();
+        let later = rates_reviewed_until().succ_opt().unwrap();
         let beyond =
             statutory_interest(InterestKind::Commercial, eur(100_00), d(2026, 1, 1), later)
                 .unwrap();

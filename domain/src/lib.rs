@@ -18,6 +18,7 @@ pub mod money;
 pub mod pay_status;
 pub mod payment_rules;
 pub mod plan;
+pub mod rates;
 pub mod wik;
 pub mod wik_policy;
 
@@ -31,9 +32,8 @@ pub use ids::{
     VatNumberError,
 };
 pub use interest::{
-    COMMERCIAL_RATES, CONSUMER_RATES, InterestBreakdown, InterestError, InterestKind, InterestLine,
-    InterestYear, Pause, RATES_REVIEWED_UNTIL, RateChange, statutory_interest,
-    statutory_interest_paused,
+    InterestBreakdown, InterestError, InterestKind, InterestLine, InterestYear, Pause, RateChange,
+    rates_reviewed_until, statutory_interest, statutory_interest_paused,
 };
 pub use lang::{Lang, UnknownLang};
 pub use money::{Money, MoneyParseError};
@@ -43,6 +43,7 @@ pub use plan::{
     Instalment, Limits, MAX_SCHEDULE_MONTHS, PlanError, PlanRequest, PlanRules, PlanRulesError,
     Preview, RuleBreach, Schedule, build_schedule,
 };
+pub use rates::{RateRow, RateTable, RateTableError};
 pub use wik::{
     VAT_RATE_BP, VatTreatment, WIK_BANDS, WIK_MAXIMUM, WIK_MINIMUM, WikBand, WikBreakdown,
     WikError, WikLine, wik_costs,

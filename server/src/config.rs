@@ -72,6 +72,10 @@ pub struct Config {
     /// Payment-plan rules, per creditor where set (`[plans]` in the file).
     #[serde(default)]
     pub plans: plans::PlanConfig,
+    /// A newer statutory interest table than the one built in (same format as
+    /// `domain/data/statutory-interest-rates.csv`).
+    #[serde(default)]
+    pub interest_rates_file: Option<PathBuf>,
 }
 
 /// The built-in defaults, as a figment layer.
@@ -216,6 +220,18 @@ impl Config {
         Ok(())
     }
 
+    /// The statutory interest table to use: `interest_rates_file`, or the built-in one. A
+    /// file that cannot be read or parsed is an error naming the line.
+    pub fn rate_table(&self) -> anyhow::Result<domain::RateTable> {
+        let Some(path) = &self.interest_rates_file else {
+            return Ok(domain::RateTable::embedded());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("interest_rates_file {}", path.display()))?;
+        domain::RateTable::parse(&text)
+            .with_context(|| format!("interest_rates_file {}", path.display()))
+    }
+
     /// What a debtor may pay online, from `minimum_part_payment_cents` and
     /// `allow_overpayment`.
     pub fn payment_rules(&self) -> PaymentRules {
@@ -305,6 +321,48 @@ mod tests {
         let mut f = tempfile::NamedTempFile::new().expect("temp file");
         f.write_all(text.as_bytes()).expect("write");
         f
+    }
+
+    #[test]
+    fn an_interest_rate_file_is_read_and_a_malformed_one_refused_with_its_line() {
+        let rates =
+            file("kind,from,rate,source\nconsumer,2015-01-01,2,s\ncommercial,2015-01-01,8,s\n");
+        let settings = file(&format!(
+            "interest_rates_file = \"{}\"\n",
+            rates.path().display()
+        ));
+        let args = ConfigArgs {
+            config: Some(settings.path().to_owned()),
+            ..ConfigArgs::default()
+        };
+        let table = load(&args).expect("config").rate_table().expect("table");
+        // A table ending in 2015 is stale long before today.
+        let until = chrono::NaiveDate::from_ymd_opt(2015, 6, 30).unwrap();
+        assert_eq!(table.covered_until(), until);
+        assert_eq!(
+            table.stale_on(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
+            Some(until)
+        );
+
+        let broken =
+            file("kind,from,rate,source\nconsumer,2015-01-01,2,s\nconsumer,2015-03-01,2,s\n");
+        let settings = file(&format!(
+            "interest_rates_file = \"{}\"\n",
+            broken.path().display()
+        ));
+        let args = ConfigArgs {
+            config: Some(settings.path().to_owned()),
+            ..ConfigArgs::default()
+        };
+        let error = load(&args).expect("config").rate_table().unwrap_err();
+        let text = format!("{error:#}");
+        assert!(text.contains("line 3"), "{text}");
+        assert!(text.contains("1 January or 1 July"), "{text}");
+        // Without the setting, the built-in table.
+        assert_eq!(
+            load(&ConfigArgs::default()).unwrap().rate_table().unwrap(),
+            domain::RateTable::embedded()
+        );
     }
 
     #[test]

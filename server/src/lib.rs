@@ -206,6 +206,28 @@ pub async fn serve(
     .await
 }
 
+/// Installs the statutory interest table of `config` for this process (call once, before any
+/// interest is computed) and warns when today is past the last period it covers.
+pub fn use_rate_table(config: &Config) -> anyhow::Result<()> {
+    let table = config.rate_table()?;
+    if domain::rates::install(table).is_err() {
+        anyhow::bail!("the interest rate table was already in use before it was configured");
+    }
+    if let Some(until) = rates_stale() {
+        tracing::warn!(
+            covered_until = %until,
+            "the statutory interest table ends before today: interest after it uses the last \
+             known rate; add the new rates (interest_rates_file)"
+        );
+    }
+    Ok(())
+}
+
+/// The last day the interest table covers, when today is past it.
+fn rates_stale() -> Option<chrono::NaiveDate> {
+    domain::rates::current().stale_on(claim::dutch_date(chrono::Utc::now()))
+}
+
 async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok", "version": VERSION }))
 }
@@ -221,9 +243,20 @@ async fn readyz(
     )
     .await;
     match ping {
+        // Stale rates do not take the instance out of rotation; they are reported for the
+        // operator.
         Ok(Ok(())) => (
             http::StatusCode::OK,
-            Json(serde_json::json!({ "status": "ready" })),
+            Json(match rates_stale() {
+                None => serde_json::json!({ "status": "ready" }),
+                Some(until) => serde_json::json!({
+                    "status": "ready",
+                    "warnings": [format!(
+                        "the statutory interest table covers up to {until}; later interest \
+                         uses the last known rate (set interest_rates_file)"
+                    )],
+                }),
+            }),
         ),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness: database unavailable");

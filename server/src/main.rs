@@ -87,6 +87,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     let config = cli.config.load()?;
+    server::use_rate_table(&config)?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config, cli.demo).await,
         Command::Import {

@@ -4,7 +4,11 @@ use crate::errors::Refusal;
 use crate::format;
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::model::ClaimOverview;
-use claim::{ClaimView, CostView, EntryKind, EntryView, InterestDerivation, InvoiceView};
+use claim::{
+    ClaimView, CostBasisView, CostView, EntryKind, EntryView, InterestDerivation, InvoiceView,
+    LetterView,
+};
+use domain::{InvoiceCostStatus, LetterUse};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -216,11 +220,38 @@ fn Breakdown(claim: ClaimView, locale: Locale) -> impl IntoView {
                     }}
                 </p>
                 <p class="note">{t!(i18n, dossier.interest_compounding)}</p>
+                <p class="note">{t!(i18n, dossier.interest_method)}</p>
                 {claim
                     .invoices
                     .iter()
                     .map(|inv| view! { <InvoiceInterest inv=inv.clone() locale /> })
                     .collect_view()}
+                {(!claim.rates_used.is_empty())
+                    .then(|| {
+                        let date = move |d| format::date(locale, d);
+                        view! {
+                            <h3>{t!(i18n, dossier.rates_used_heading)}</h3>
+                            <ul class="plain" data-testid="rates-used">
+                                {claim
+                                    .rates_used
+                                    .iter()
+                                    .map(|r| {
+                                        let rate = format::percent(locale, r.rate_bp);
+                                        match r.until {
+                                            Some(until) => view! {
+                                                <li>{t!(i18n, dossier.rate_period, rate = rate, from = date(r.from), until = date(until))}</li>
+                                            }
+                                                .into_any(),
+                                            None => view! {
+                                                <li>{t!(i18n, dossier.rate_period_open, rate = rate, from = date(r.from))}</li>
+                                            }
+                                                .into_any(),
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })}
                 {claim
                     .uses_unreviewed_rates
                     .then(|| view! { <p class="note">{t!(i18n, dossier.interest_unreviewed)}</p> })}
@@ -233,6 +264,11 @@ fn Breakdown(claim: ClaimView, locale: Locale) -> impl IntoView {
                     .iter()
                     .map(|cost| view! { <CostDerivation cost=cost.clone() locale /> })
                     .collect_view()}
+            </details>
+
+            <details class="derivation" data-testid="letter-timeline">
+                <summary>{t!(i18n, dossier.letters_heading)}</summary>
+                <CostTimeline claim=claim.clone() locale />
             </details>
 
             <details class="derivation" data-testid="payments-derivation">
@@ -439,10 +475,135 @@ fn CostDerivation(cost: CostView, locale: Locale) -> impl IntoView {
             }
                 .into_any()
         }}
+        {wik
+            .capped_to
+            .map(|amount| {
+                view! { <p class="note">{t!(i18n, dossier.wik_announced_cap, amount = money(amount))}</p> }
+            })}
+        {(!wik.paid_surplus.is_zero())
+            .then(|| {
+                view! {
+                    <p class="note">
+                        {t!(i18n, dossier.wik_paid_surplus, amount = money(wik.paid_surplus))}
+                    </p>
+                }
+            })}
         <p class="row-title">{t!(i18n, dossier.wik_total, amount = money(cost.amount))}</p>
-        {(!wik.matches).then(|| view! { <p class="note">{t!(i18n, dossier.wik_differs)}</p> })}
     }
         .into_any()
+}
+
+/// Why collection costs apply, or do not: each 14-day letter with its dates and the invoices
+/// it counts for, and the invoices no letter counts for (art. 6:96 lid 6 BW).
+#[component]
+fn CostTimeline(claim: ClaimView, locale: Locale) -> impl IntoView {
+    let i18n = use_i18n();
+    let money = move |m| format::money(locale, m);
+    let basis: CostBasisView = claim.cost_basis.clone();
+    let number = {
+        let claim = claim.clone();
+        move |id: i64| {
+            claim
+                .invoice(id)
+                .map(|i| i.number.clone())
+                .unwrap_or_default()
+        }
+    };
+    if basis.business {
+        return view! { <p class="note">{t!(i18n, dossier.letters_business)}</p> }.into_any();
+    }
+    let no_costs: Vec<String> = basis
+        .invoices
+        .iter()
+        .filter(|i| i.status == InvoiceCostStatus::NoValidLetter)
+        .map(|i| number(i.invoice_id))
+        .collect();
+    let paid_in_term: Vec<(String, domain::Money)> = basis
+        .invoices
+        .iter()
+        .filter(|i| i.paid_in_term.is_positive())
+        .map(|i| (number(i.invoice_id), i.paid_in_term))
+        .collect();
+    view! {
+        <p class="note">{t!(i18n, dossier.letters_rule)}</p>
+        {if basis.letters.is_empty() {
+            view! { <p data-testid="no-letters">{t!(i18n, dossier.letters_none)}</p> }.into_any()
+        } else {
+            view! {
+                <ol class="rows timeline">
+                    {basis
+                        .letters
+                        .iter()
+                        .map(|letter| view! { <LetterItem letter=letter.clone() claim=claim.clone() locale /> })
+                        .collect_view()}
+                </ol>
+            }
+                .into_any()
+        }}
+        {no_costs
+            .into_iter()
+            .map(|n| {
+                view! { <p class="note" data-testid="invoice-no-costs">{t!(i18n, dossier.invoice_no_costs, number = n)}</p> }
+            })
+            .collect_view()}
+        {paid_in_term
+            .into_iter()
+            .map(|(n, amount)| {
+                view! { <p class="note">{t!(i18n, dossier.invoice_paid_in_term, number = n, amount = money(amount))}</p> }
+            })
+            .collect_view()}
+    }
+        .into_any()
+}
+
+#[component]
+fn LetterItem(letter: LetterView, claim: ClaimView, locale: Locale) -> impl IntoView {
+    let i18n = use_i18n();
+    let money = move |m| format::money(locale, m);
+    let date = move |d| format::date(locale, d);
+    let term = letter.term;
+    view! {
+        <li data-testid="letter">
+            <p class="row-title">{t!(i18n, dossier.letter_title, date = date(term.sent_on))}</p>
+            <p class="row-detail">{t!(i18n, dossier.letter_received, date = date(term.received_on))}</p>
+            <p class="row-detail">{t!(i18n, dossier.letter_last_day, date = date(term.last_day_to_pay))}</p>
+            {if letter.term_ended {
+                view! { <p>{t!(i18n, dossier.letter_costs_from, date = date(term.costs_from))}</p> }.into_any()
+            } else {
+                view! {
+                    <p class="notice">{t!(i18n, dossier.letter_running, date = date(term.last_day_to_pay))}</p>
+                }
+                    .into_any()
+            }}
+            {letter
+                .costs_announced
+                .map(|amount| view! { <p class="note">{t!(i18n, dossier.letter_announced, amount = money(amount))}</p> })}
+            <ul class="plain">
+                {letter
+                    .invoices
+                    .iter()
+                    .map(|&(id, use_)| {
+                        let invoice = claim.invoice(id);
+                        let n = invoice.map(|i| i.number.clone()).unwrap_or_default();
+                        match (use_, invoice) {
+                            (LetterUse::Valid, _) => {
+                                view! { <li>{t!(i18n, dossier.letter_counts, number = n)}</li> }.into_any()
+                            }
+                            (LetterUse::SentBeforeDue, i) => {
+                                let due = i.map(|i| date(i.due_date)).unwrap_or_default();
+                                view! {
+                                    <li data-testid="letter-before-due">
+                                        {t!(i18n, dossier.letter_before_due, number = n, due = due)}
+                                    </li>
+                                }
+                                    .into_any()
+                            }
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </li>
+    }
 }
 
 #[component]

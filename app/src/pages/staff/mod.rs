@@ -28,8 +28,10 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "staff_me")]
 pub async fn get_staff_identity() -> Result<StaffIdentity, StaffError> {
     let (_, staff) = crate::ssr::staff::require_staff().await?;
+    let today = claim::dutch_date(chrono::Utc::now());
     Ok(StaffIdentity {
         username: staff.username,
+        rates_covered_until: domain::rates::current().stale_on(today),
     })
 }
 
@@ -67,11 +69,21 @@ fn StaffNav() -> impl IntoView {
                         .await
                         .ok()
                         .map(|me| {
+                            let locale = i18n.get_locale();
                             view! {
                                 <p class="staff-who">
                                     {t!(i18n, staff.nav.signed_in_as)} " "
                                     <strong data-testid="staff-username">{me.username}</strong>
                                 </p>
+                                {me
+                                    .rates_covered_until
+                                    .map(|until| {
+                                        view! {
+                                            <p class="alert" role="status" data-testid="rates-stale">
+                                                {t!(i18n, staff.nav.rates_stale, date = crate::format::date(locale, until))}
+                                            </p>
+                                        }
+                                    })}
                             }
                         })
                 })}
