@@ -22,6 +22,13 @@ test("the claim overview adds up and every figure opens to its derivation", asyn
   await expect(page.getByTestId("costs-derivation")).toContainText("15%");
   await page.getByTestId("payments-derivation").locator("summary").click();
   await expect(page.getByTestId("payments-derivation")).toContainText("6:44");
+  await expect(page.getByTestId("rates-used")).toContainText("per jaar");
+  // The letter was sent before FG-2026-0459 fell due: the timeline says it does not count.
+  const timeline = page.getByTestId("letter-timeline");
+  await timeline.locator("summary").click();
+  await expect(timeline.getByTestId("letter")).toHaveCount(1);
+  await expect(timeline.getByTestId("letter-before-due")).toContainText("FG-2026-0459");
+  await expect(timeline.getByTestId("invoice-no-costs")).toContainText("FG-2026-0459");
   await expectNoOverflow(page);
   await page.screenshot({ path: `screenshots/${info.project.name}-claim-derivations-nl.png`, fullPage: true });
 });
