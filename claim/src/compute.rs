@@ -464,10 +464,11 @@ fn cost_items(
         .checked_add(surplus)
         .ok_or(ClaimError::Overflow)?;
     if amount.is_positive() {
-        let wik = assessment
-            .breakdown
-            .as_ref()
-            .map(|b| WikDerivation::new(b, assessment.capped_to, surplus));
+        let wik = Some(match assessment.breakdown.as_ref() {
+            Some(b) => WikDerivation::new(b, assessment.capped_to, surplus),
+            // Nothing counts any more (all written off), but costs were paid.
+            None => WikDerivation::nothing_but(surplus),
+        });
         let date = assessment.owed_from.unwrap_or(assessment.as_of);
         let mut view = cost_view(ItemRef::Wik, Vec::new(), wik, date)?;
         view.amount = amount;

@@ -487,6 +487,23 @@ pub struct WikLineView {
 }
 
 impl WikDerivation {
+    /// No base, no scale: only a paid surplus keeps a costs item.
+    pub(crate) fn nothing_but(paid_surplus: Money) -> Self {
+        WikDerivation {
+            principal: Money::ZERO,
+            lines: Vec::new(),
+            computed: Money::ZERO,
+            minimum_applied: false,
+            cap_applied: false,
+            subtotal: Money::ZERO,
+            vat_rate_bp: 0,
+            vat: Money::ZERO,
+            total: Money::ZERO,
+            capped_to: None,
+            paid_surplus,
+        }
+    }
+
     pub(crate) fn new(b: &WikBreakdown, capped_to: Option<Money>, paid_surplus: Money) -> Self {
         WikDerivation {
             principal: b.principal(),

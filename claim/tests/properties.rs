@@ -251,17 +251,26 @@ fn check_costs(view: &ClaimView) -> Result<(), TestCaseError> {
         .iter()
         .find(|c| c.item == ItemRef::Wik)
         .map_or(0, |c| c.amount.cents());
-    let surplus = view
-        .costs
-        .iter()
-        .find_map(|c| c.wik.as_ref())
+    let wik_view = view.costs.iter().find(|c| c.item == ItemRef::Wik);
+    let surplus = wik_view
+        .and_then(|c| c.wik.as_ref())
         .map_or(0, |w| w.paid_surplus.cents());
+    // Above the scale only by what was already paid on the costs (kept, never re-opened).
     prop_assert!(
         wik - surplus <= scale,
         "costs {} above the scale {}",
         wik,
         scale
     );
+    if surplus > 0 {
+        prop_assert_eq!(wik_view.map(|c| c.open), Some(Money::ZERO));
+    }
+    if wik > 0 {
+        prop_assert!(
+            wik_view.is_some_and(|c| c.wik.is_some()),
+            "the costs are explained"
+        );
+    }
     Ok(())
 }
 
