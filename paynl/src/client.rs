@@ -453,17 +453,9 @@ pub(crate) fn order_status_from(w: &WireOrder) -> Result<OrderStatus, String> {
     let code = status.code.unwrap_or(state.code_and_action().0);
     let amount = wire::money(w.amount.as_ref().ok_or("order has no amount")?)?;
     let captured = w.captured_amount.as_ref().map(wire::money).transpose()?;
-    let money_was_received = matches!(
-        state,
-        PaymentState::Paid
-            | PaymentState::PaidAmountMismatch
-            | PaymentState::Refunded
-            | PaymentState::PartiallyRefunded
-            | PaymentState::Chargeback
-    );
     let paid_amount = match captured {
         Some(c) if c.cents() > 0 => c,
-        _ if money_was_received => amount,
+        _ if state.money_was_received() => amount,
         _ => Money::ZERO,
     };
     let mut refunded: i64 = 0;

@@ -269,6 +269,7 @@ fn legacy_action(state: PaymentState) -> &'static str {
     match state {
         PaymentState::Paid | PaymentState::PaidAmountMismatch => "new_ppt",
         PaymentState::Cancelled
+        | PaymentState::Voided
         | PaymentState::Expired
         | PaymentState::Denied
         | PaymentState::Failed => "cancel",

@@ -102,6 +102,7 @@ fn state_label(state: PaymentState) -> &'static str {
         PaymentState::Paid => "Betaald",
         PaymentState::PaidAmountMismatch => "Betaald, ander bedrag",
         PaymentState::Failed => "Mislukt",
+        PaymentState::Voided => "Vervallen",
         PaymentState::Cancelled => "Geannuleerd",
         PaymentState::Denied => "Geweigerd",
         PaymentState::Expired => "Verlopen",
