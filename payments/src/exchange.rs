@@ -104,13 +104,15 @@ impl PaymentService {
                     .await;
             }
         };
-        let signed = call.signed_by.is_some();
+        let signed = call.signed_by().is_some();
         let id = self
-            .log_call(Some(call.order_id.clone()), &raw_body, signed, now)
+            .log_call(Some(call.order_id().to_owned()), &raw_body, signed, now)
             .await;
-        let (answer, outcome) = self.process(&call.order_id, now).await;
+        // TODO(issue 19B): refund and chargeback hints also name a REST transaction
+        // (`call.transaction_id()`, `EX-…`); read it from the REST API too.
+        let (answer, outcome) = self.process(call.order_id(), now).await;
         self.set_outcome(id, &outcome).await;
-        tracing::info!(order = %call.order_id, signed, claimed = %call.action, %outcome, "Pay.nl exchange call");
+        tracing::info!(order = %call.order_id(), signed, claimed = %call.action(), %outcome, "Pay.nl exchange call");
         answer
     }
 
@@ -207,7 +209,7 @@ impl PaymentService {
             SignaturePolicy::IfPresent,
         )
         .ok()
-        .map(|c| c.order_id);
+        .map(|c| c.order_id().to_owned());
         tracing::warn!(error = %refusal, order = ?claimed, "Pay.nl exchange call refused");
         let id = self
             .log_call(claimed.clone(), &excerpt(raw_body), false, now)

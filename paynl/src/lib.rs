@@ -19,5 +19,5 @@ mod status;
 mod wire;
 
 pub use client::{CreateOrder, Error, Order, OrderStatus, PaynlClient, PaynlConfig, Refund};
-pub use exchange::{ExchangeCall, ExchangeError};
+pub use exchange::{ExchangeCall, ExchangeError, Hint, HintEvent, RefundStage, SignedCall};
 pub use status::PaymentState;

@@ -12,21 +12,41 @@ use common::{
 use domain::Money;
 use paynl::exchange::{Keyring, SignatureAlgorithm, SignaturePolicy, read_exchange};
 use paynl::sim::{ExchangeFormat, Method, SimConfig};
-use paynl::{ExchangeCall, ExchangeError, PaymentState};
+use paynl::{ExchangeCall, ExchangeError, Hint, HintEvent, PaymentState, SignedCall};
 use serde_json::{Value, json};
 
 fn keyring() -> Keyring {
     HashMap::from([(KEY_ID.to_string(), SECRET.to_string())])
 }
 
-fn verify(call: &common::Received) -> Result<ExchangeCall, ExchangeError> {
-    read_exchange(
+/// Reads a call as the portal must with signatures required: only a signed call passes.
+fn verify(call: &common::Received) -> Result<SignedCall, ExchangeError> {
+    match read_exchange(
         &call.headers,
         call.query.as_deref(),
         &call.body,
         &keyring(),
         SignaturePolicy::Required,
+    )? {
+        ExchangeCall::Signed(call) => Ok(call),
+        ExchangeCall::Hint(hint) => panic!("a verified call read as a hint: {hint:?}"),
+    }
+}
+
+/// Reads a call as a hint (signatures optional): what an unsigned call amounts to.
+fn hint(call: &common::Received) -> Hint {
+    match read_exchange(
+        &call.headers,
+        call.query.as_deref(),
+        &call.body,
+        &keyring(),
+        SignaturePolicy::IfPresent,
     )
+    .unwrap()
+    {
+        ExchangeCall::Hint(hint) => hint,
+        ExchangeCall::Signed(call) => panic!("expected an unsigned call, got {call:?}"),
+    }
 }
 
 fn outcomes(log: &[Value]) -> Vec<&str> {
@@ -58,7 +78,11 @@ async fn paid_order_sends_a_signed_call_that_verifies() {
     assert_eq!(call.status_code, Some(100));
     assert_eq!(call.amount, Some(Money::from_cents(4_321)));
     assert_eq!(call.event.as_deref(), Some("status_changed"));
-    assert_eq!(call.signed_by.as_deref(), Some(KEY_ID));
+    assert_eq!(call.key_id, KEY_ID);
+    assert_eq!(
+        call.paynl_order_id.as_deref(),
+        Some(order.order_id.as_str())
+    );
     let query = calls[0].query.as_deref().unwrap();
     assert!(
         query.contains("type=order") && query.contains(&order.id),
@@ -355,18 +379,12 @@ async fn legacy_form_calls_are_unsigned_hints() {
         verify(&calls[0]).unwrap_err(),
         ExchangeError::MissingSignature("signature")
     );
-    let call = read_exchange(
-        &calls[0].headers,
-        calls[0].query.as_deref(),
-        &calls[0].body,
-        &keyring(),
-        SignaturePolicy::IfPresent,
-    )
-    .unwrap();
-    assert_eq!(call.signed_by, None);
+    let call = hint(&calls[0]);
     assert_eq!(call.order_id, order.order_id);
     assert_eq!(call.action, "new_ppt");
-    assert_eq!(call.state, Some(PaymentState::Paid));
+    assert_eq!(call.event, HintEvent::Paid);
+    assert_eq!(call.claimed_state, Some(PaymentState::Paid));
     assert_eq!(call.reference.as_deref(), Some("pay-x8"));
-    assert_eq!(call.amount, Some(Money::from_cents(1_999)));
+    assert_eq!(call.claimed_amount, Some(Money::from_cents(1_999)));
+    assert_eq!(call.transaction_id, None);
 }

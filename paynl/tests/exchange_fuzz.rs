@@ -110,7 +110,7 @@ proptest! {
             SignaturePolicy::Required,
         );
         match &result {
-            Ok(call) => prop_assert!(!call.order_id.is_empty()),
+            Ok(call) => prop_assert!(!call.order_id().is_empty()),
             Err(ExchangeError::MalformedBody(message)) => prop_assert!(!message.is_empty()),
             Err(other) => prop_assert!(false, "a signed call refused as {other:?}"),
         }
