@@ -109,7 +109,7 @@ impl PaymentService {
             .log_call(Some(call.order_id().to_owned()), &raw_body, signed, now)
             .await;
         // TODO(issue 19B): refund and chargeback hints also name a REST transaction
-        // (`call.transaction_id()`, `EX-…`); read it from the REST API too.
+        // (`call.transaction_id()`, `EX-…`); `PaynlClient::reread` reads both.
         let (answer, outcome) = self.process(call.order_id(), now).await;
         self.set_outcome(id, &outcome).await;
         tracing::info!(order = %call.order_id(), signed, claimed = %call.action(), %outcome, "Pay.nl exchange call");

@@ -6,7 +6,7 @@
 //! [`ExchangeCall`] that says which it was: [`ExchangeCall::Signed`] (the signature
 //! verified) or [`ExchangeCall::Hint`] (anybody could have sent it). Either way the content
 //! is not booked: the portal re-reads the order (and for refunds and chargebacks the
-//! transaction) from the API before acting on it.
+//! transaction) from the API, e.g. with [`PaynlClient::reread`](crate::PaynlClient::reread).
 //! There is no timestamp or nonce, so a valid call can be replayed: processing must be
 //! idempotent.
 
@@ -213,7 +213,7 @@ impl HintEvent {
 }
 
 impl ExchangeCall {
-    /// The order to re-read (a UUID or Pay.nl order id).
+    /// The order to re-read (a UUID or Pay.nl order id; see [`crate::Api::for_id`]).
     pub fn order_id(&self) -> &str {
         match self {
             ExchangeCall::Signed(c) => &c.order_id,

@@ -18,6 +18,9 @@ pub mod sim;
 mod status;
 mod wire;
 
-pub use client::{CreateOrder, Error, Order, OrderStatus, PaynlClient, PaynlConfig, Refund};
+pub use client::{
+    Api, CreateOrder, Error, Lookup, ORDER_API_HOSTS, Order, OrderReversal, OrderStatus,
+    PaynlClient, PaynlConfig, REST_API_BASE, Refund, Reread, Transaction, TransactionKind,
+};
 pub use exchange::{ExchangeCall, ExchangeError, Hint, HintEvent, RefundStage, SignedCall};
 pub use status::PaymentState;
