@@ -12,7 +12,7 @@ use common::{
 use domain::Money;
 use paynl::exchange::{Keyring, SignatureAlgorithm, SignaturePolicy, read_exchange};
 use paynl::sim::{ExchangeFormat, Method, SimConfig};
-use paynl::{ExchangeCall, ExchangeError, Hint, HintEvent, PaymentState, SignedCall};
+use paynl::{ExchangeCall, ExchangeError, Hint, HintEvent, PaymentState, RefundStage, SignedCall};
 use serde_json::{Value, json};
 
 fn keyring() -> Keyring {
@@ -307,15 +307,39 @@ async fn delayed_call_arrives_late_and_refunds_are_announced() {
     receiver.wait_for(1).await;
     assert!(started.elapsed() >= Duration::from_millis(300));
 
-    client
+    // Orders use signed JSON; the refund comes as Pay.nl sends it: unsigned, form-encoded.
+    let refund = client
         .refund(&order.id, Money::from_cents(1_000), "Teruggave")
         .await
         .unwrap();
     let calls = receiver.wait_for(2).await;
-    let call = verify(&calls[1]).unwrap();
-    assert_eq!(call.state, Some(PaymentState::PartiallyRefunded));
-    assert_eq!(call.status_code, Some(-82));
+    assert_eq!(
+        verify(&calls[1]).unwrap_err(),
+        ExchangeError::MissingSignature("signature")
+    );
+    assert_eq!(
+        calls[1].headers["content-type"],
+        "application/x-www-form-urlencoded"
+    );
+    let refund_call = hint(&calls[1]);
+    assert_eq!(refund_call.event, HintEvent::Refund(RefundStage::Added));
+    assert_eq!(refund_call.action, "refund:add");
+    assert_eq!(refund_call.order_id, order.order_id);
+    assert_eq!(
+        refund_call.transaction_id.as_deref(),
+        refund.transaction_ids.first().map(String::as_str)
+    );
+    assert!(
+        refund_call
+            .transaction_id
+            .as_deref()
+            .unwrap()
+            .starts_with("EX-")
+    );
+    assert_eq!(refund_call.claimed_amount, Some(Money::from_cents(1_000)));
+    assert_eq!(refund_call.reference.as_deref(), Some("pay-x6"), "extra1");
 
+    // The chargeback comes the same way (old format, `chargeback:chargeback`).
     control(
         sim.url(),
         Method::Post,
@@ -324,10 +348,61 @@ async fn delayed_call_arrives_late_and_refunds_are_announced() {
     )
     .await;
     let calls = receiver.wait_for(3).await;
-    assert_eq!(
-        verify(&calls[2]).unwrap().state,
-        Some(PaymentState::Chargeback)
+    let chargeback = hint(&calls[2]);
+    assert_eq!(chargeback.event, HintEvent::Chargeback);
+    assert_eq!(chargeback.claimed_state, Some(PaymentState::Chargeback));
+    assert_eq!(chargeback.claimed_amount, Some(Money::from_cents(2_000)));
+    assert!(
+        chargeback
+            .transaction_id
+            .as_deref()
+            .unwrap()
+            .starts_with("EX-")
     );
+    assert_ne!(chargeback.transaction_id, refund_call.transaction_id);
+    let body = String::from_utf8(calls[2].body.clone()).unwrap();
+    assert!(body.contains("external_reason_description="), "{body}");
+}
+
+#[tokio::test]
+async fn refund_calls_can_be_signed_json_where_the_sales_location_says_so() {
+    let receiver = Receiver::start(&[]).await;
+    let sim = start_sim(SimConfig {
+        refund_exchange_format: ExchangeFormat::SignedJson,
+        ..sim_config()
+    })
+    .await;
+    let client = client(sim.url());
+    let order = client
+        .create_order(&new_order("pay-x6b", 3_000, &receiver.url))
+        .await
+        .unwrap();
+    control(
+        sim.url(),
+        Method::Post,
+        &format!("/_sim/orders/{}/pay", order.id),
+        None,
+    )
+    .await;
+    client
+        .refund(&order.id, Money::from_cents(1_000), "Teruggave")
+        .await
+        .unwrap();
+    let calls = receiver.wait_for(2).await;
+    let call = verify(&calls[1]).unwrap();
+    assert_eq!(call.state, Some(PaymentState::PartiallyRefunded));
+    assert_eq!(call.status_code, Some(-82));
+    control(
+        sim.url(),
+        Method::Post,
+        &format!("/_sim/orders/{}/chargeback", order.id),
+        Some(json!({"code": -70})),
+    )
+    .await;
+    let calls = receiver.wait_for(3).await;
+    let call = verify(&calls[2]).unwrap();
+    assert_eq!(call.state, Some(PaymentState::Chargeback));
+    assert_eq!(call.status_code, Some(-70));
 }
 
 #[tokio::test]

@@ -37,9 +37,12 @@ struct Args {
     /// ...and this password (token or secret).
     #[arg(long, env = "PAYNL_SIM_PASSWORD", requires = "username")]
     password: Option<String>,
-    /// Exchange call format.
+    /// Exchange call format for order status changes.
     #[arg(long, value_enum, default_value_t = Format::SignedJson)]
     exchange_format: Format,
+    /// Exchange call format for refunds and chargebacks (Pay.nl: the old form format).
+    #[arg(long, value_enum, default_value_t = Format::Form)]
+    refund_exchange_format: Format,
     /// Waits between exchange retries, comma-separated, e.g. "1s,5s,30s" or "200ms,200ms"
     /// (default: 6 retries within about 2 hours, like Pay.nl).
     #[arg(long, value_parser = parse_schedule)]
@@ -99,6 +102,10 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", args.addr))?;
     let local = listener.local_addr()?;
     let public_url = args.public_url.unwrap_or_else(|| format!("http://{local}"));
+    let format = |f: Format| match f {
+        Format::SignedJson => ExchangeFormat::SignedJson,
+        Format::Form => ExchangeFormat::FormPost,
+    };
     let config = SimConfig {
         public_url: Some(public_url.clone()),
         credentials: args.username.zip(args.password),
@@ -108,10 +115,8 @@ async fn main() -> anyhow::Result<()> {
             Algorithm::Sha256 => SignatureAlgorithm::Sha256,
             Algorithm::Sha512 => SignatureAlgorithm::Sha512,
         },
-        exchange_format: match args.exchange_format {
-            Format::SignedJson => ExchangeFormat::SignedJson,
-            Format::Form => ExchangeFormat::FormPost,
-        },
+        exchange_format: format(args.exchange_format),
+        refund_exchange_format: format(args.refund_exchange_format),
         exchange_timeout: Duration::from_secs(args.exchange_timeout_secs),
         retry_schedule: args
             .retry_schedule

@@ -36,7 +36,7 @@ mod delivery;
 mod page;
 mod remote;
 
-pub use remote::{ControlError, Method, SimControl};
+pub use remote::{ControlError, Method, SimControl, SimReversal};
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -44,11 +44,13 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::{get, patch, post};
 use chrono::{DateTime, SecondsFormat, Utc};
+use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::client::TransactionKind;
 use crate::exchange::SignatureAlgorithm;
 use crate::status::PaymentState;
 
@@ -76,8 +78,13 @@ pub struct SimConfig {
     pub signing_secret: String,
     /// HMAC hash for signatures.
     pub signing_algorithm: SignatureAlgorithm,
-    /// Body format of exchange calls.
+    /// Body format of the exchange calls for order status changes (the sales location's
+    /// setting at Pay.nl).
     pub exchange_format: ExchangeFormat,
+    /// Body format of the calls for refunds and chargebacks. Pay.nl sends those in the old,
+    /// unsigned form format with an `EX-…` transaction id even where orders use signed JSON,
+    /// so that is the default.
+    pub refund_exchange_format: ExchangeFormat,
     /// How long one exchange call may take before it counts as failed (Pay.nl: 5 s).
     pub exchange_timeout: Duration,
     /// Waits before each retry of an unanswered exchange call; its length is the number
@@ -105,6 +112,7 @@ impl Default for SimConfig {
             signing_secret: "simulator-secret".into(),
             signing_algorithm: SignatureAlgorithm::Sha256,
             exchange_format: ExchangeFormat::SignedJson,
+            refund_exchange_format: ExchangeFormat::FormPost,
             exchange_timeout: Duration::from_secs(5),
             retry_schedule: SimConfig::paynl_retry_schedule(),
         }
@@ -164,16 +172,19 @@ impl SimState {
 
 /// The simulator's routes:
 ///
-/// * Pay.nl API: `POST /v1/orders`, `GET /v1/orders/{id}/status`,
-///   `PATCH /v2/transactions/{id}/refund` (HTTP Basic auth when configured).
+/// * Pay.nl's Order API: `POST /v1/orders`, `GET /v1/orders/{id}/status`; its REST API:
+///   `GET /v2/transactions/{id}` (refunds and chargebacks by `EX-…` id, orders by order
+///   id), `PATCH /v2/transactions/{id}/refund`. HTTP Basic auth when configured.
 /// * Pages: `GET /` lists orders; `GET`/`POST /pay/{id}` is the hosted payment page.
 /// * Control (JSON): `GET /_sim/orders`, `GET /_sim/orders/{id}`,
 ///   `POST /_sim/orders/{id}/{pay|cancel|expire|refund|chargeback|resend|exchange}`,
-///   `GET|DELETE /_sim/exchanges`, `GET|POST|DELETE /_sim/faults`, `POST /_sim/reset`.
+///   `GET|DELETE /_sim/exchanges`, `POST /_sim/exchanges/{call_id}/resend`,
+///   `GET|POST|DELETE /_sim/faults`, `POST /_sim/reset`.
 pub fn simulator_router(state: SimState) -> Router {
     let api = Router::new()
         .route("/v1/orders", post(api::create_order))
         .route("/v1/orders/{id}/status", get(api::order_status))
+        .route("/v2/transactions/{id}", get(api::transaction))
         .route("/v2/transactions/{id}/refund", patch(api::refund))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -187,6 +198,7 @@ pub fn simulator_router(state: SimState) -> Router {
             "/exchanges",
             get(control::list_exchanges).delete(control::clear_exchanges),
         )
+        .route("/exchanges/{call_id}/resend", post(control::resend_call))
         .route(
             "/faults",
             get(control::get_faults)
@@ -262,11 +274,36 @@ struct Data {
     orders: Vec<SimOrder>,
     faults: Faults,
     exchange_log: Vec<ExchangeRecord>,
+    /// Every call prepared, by call id, so one can be sent again byte for byte.
+    sent: std::collections::HashMap<u64, delivery::Outgoing>,
     next_call_id: u64,
     next_seq: u64,
 }
 
 impl Data {
+    /// The order holding refund or chargeback transaction `id`, and the transaction.
+    fn find_transaction(&self, id: &str) -> Option<(&SimOrder, &SimTransaction)> {
+        self.orders
+            .iter()
+            .find_map(|o| o.transactions.iter().find(|t| t.id == id).map(|t| (o, t)))
+    }
+
+    /// A new `EX-dddd-dddd-dddd` id, unique in this simulator.
+    fn new_transaction_id(&self) -> String {
+        let mut rng = rand::thread_rng();
+        loop {
+            let id = format!(
+                "EX-{:04}-{:04}-{:04}",
+                rng.gen_range(0..10_000),
+                rng.gen_range(0..10_000),
+                rng.gen_range(0..10_000)
+            );
+            if self.find_transaction(&id).is_none() {
+                return id;
+            }
+        }
+    }
+
     /// Finds an order by UUID or Pay.nl order id, as the real API accepts both.
     fn find_mut(&mut self, id: &str) -> Option<&mut SimOrder> {
         self.orders
@@ -286,6 +323,20 @@ struct SimPayment {
     amount: i64,
 }
 
+/// A refund or chargeback: a transaction of its own at Pay.nl's REST API.
+#[derive(Clone)]
+struct SimTransaction {
+    /// `EX-dddd-dddd-dddd`. Uncertain: chargebacks' ids; refunds' are `EX-…` per Pay.nl.
+    id: String,
+    kind: TransactionKind,
+    amount: i64,
+    /// Its own status code: -81 for a refund, -70/-71 for a chargeback. Uncertain: what
+    /// Pay.nl reports for the refund transaction itself.
+    code: i32,
+    description: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
 #[derive(Clone)]
 struct SimOrder {
     id: String,
@@ -302,8 +353,10 @@ struct SimOrder {
     code: i32,
     captured: i64,
     refunded: i64,
+    charged_back: i64,
     bank: Option<String>,
     payments: Vec<SimPayment>,
+    transactions: Vec<SimTransaction>,
     created_at: DateTime<Utc>,
     modified_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
@@ -359,6 +412,67 @@ impl SimOrder {
     }
 }
 
+impl SimOrder {
+    /// The order as Pay.nl's REST API shows it (`GET /v2/transactions/{orderId}`), in the
+    /// shape of the SDKs' `DeprecatedTransaction` / `TransactionStatusResponse`.
+    fn to_rest_json(&self) -> Value {
+        json!({
+            "id": self.order_id,
+            "orderId": self.order_id,
+            // Uncertain: not in the SDK types (see `TransactionKind`'s derivation).
+            "type": "sale",
+            "serviceCode": self.service_id,
+            "description": self.description,
+            "reference": self.reference,
+            "ipAddress": "127.0.0.1",
+            "amount": amount_json(self.amount),
+            "amountConverted": amount_json(self.amount),
+            "amountPaid": amount_json(self.captured),
+            "amountRefunded": amount_json(self.refunded),
+            "status": status_json(self.code),
+            "paymentMethod": { "id": self.payment_method.unwrap_or(10) },
+            "integration": { "testMode": self.test },
+            "stats": self.stats_json(),
+            "expiresAt": time(self.expires_at),
+            "createdAt": time(self.created_at),
+            "modifiedAt": time(self.modified_at),
+        })
+    }
+
+    /// One of its refunds or chargebacks as the REST API shows it.
+    fn transaction_json(&self, t: &SimTransaction) -> Value {
+        let (kind, refunded) = match t.kind {
+            TransactionKind::Chargeback => ("chargeback", 0),
+            _ => ("refund", t.amount),
+        };
+        json!({
+            "id": t.id,
+            // Uncertain: that a refund's orderId names the order it refunds.
+            "orderId": self.order_id,
+            "type": kind,
+            "serviceCode": self.service_id,
+            "description": t.description.clone().unwrap_or_else(|| self.description.clone()),
+            "reference": self.reference,
+            "amount": amount_json(t.amount),
+            "amountPaid": amount_json(0),
+            "amountRefunded": amount_json(refunded),
+            "status": status_json(t.code),
+            "paymentMethod": { "id": self.payment_method.unwrap_or(10) },
+            "integration": { "testMode": self.test },
+            "stats": self.stats_json(),
+            "createdAt": time(t.created_at),
+            "modifiedAt": time(t.created_at),
+        })
+    }
+
+    fn stats_json(&self) -> Value {
+        json!({
+            "extra1": self.extra1.clone().unwrap_or_default(),
+            "extra2": "", "extra3": "", "info": "", "tool": "", "object": "",
+        })
+    }
+}
+
 fn status_json(code: i32) -> Value {
     json!({ "code": code, "action": PaymentState::from_code(code).code_and_action().1 })
 }
@@ -383,7 +497,8 @@ struct Fault {
     /// HTTP status for `api_error` (default 503).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     status: Option<u16>,
-    /// Milliseconds for `api_stall` (default 30000) and `exchange_delay` (default 1000).
+    /// Milliseconds for `api_stall` (default 30000), `exchange_delay` (default 1000) and
+    /// `exchange_duplicate` (the copy's delay, default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     ms: Option<u64>,
 }
@@ -398,6 +513,9 @@ struct Faults {
     exchange_drop: Option<Fault>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     exchange_delay: Option<Fault>,
+    /// Each call it hits is sent twice, the copy `ms` later (default 0): a duplicate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exchange_duplicate: Option<Fault>,
 }
 
 impl Faults {
@@ -408,6 +526,7 @@ impl Faults {
             (&mut self.api_stall, update.api_stall),
             (&mut self.exchange_drop, update.exchange_drop),
             (&mut self.exchange_delay, update.exchange_delay),
+            (&mut self.exchange_duplicate, update.exchange_duplicate),
         ] {
             if let Some(fault) = new {
                 *slot = (fault.count != Some(0)).then_some(fault);
@@ -441,8 +560,15 @@ struct ExchangeRecord {
     order_id: String,
     paynl_order_id: String,
     reference: Option<String>,
+    /// The refund or chargeback transaction the call announces.
+    transaction_id: Option<String>,
+    /// The order's status code the call announces (for a refund, the order's new status).
     status_code: i32,
     action: String,
+    /// `signed_json` or `form`.
+    format: &'static str,
+    /// The call this one repeats byte for byte (a duplicate or a resend of one call).
+    copy_of: Option<u64>,
     url: String,
     attempt: u32,
     /// `delivered`, `failed` or `dropped`.
@@ -467,8 +593,15 @@ enum Transition {
     Expire,
     Refund {
         amount: Option<i64>,
+        description: Option<String>,
+        /// Where to announce it instead of the order's exchange URL (the refund API's
+        /// `exchangeUrl`).
+        exchange_url: Option<String>,
     },
-    Chargeback,
+    Chargeback {
+        /// -70 or -71 (default -71). Uncertain: the sources do not say how they differ.
+        code: Option<i32>,
+    },
 }
 
 #[derive(Debug)]
@@ -482,6 +615,8 @@ struct Applied {
     order_id: String,
     /// The amount this change moved (paid, refunded or charged back).
     amount: i64,
+    /// The refund or chargeback transaction it made.
+    transaction_id: Option<String>,
     call_id: Option<u64>,
 }
 
@@ -489,6 +624,7 @@ impl SimState {
     fn apply(&self, id: &str, transition: Transition) -> Result<Applied, SimError> {
         let now = Utc::now();
         let mut data = self.lock();
+        let new_transaction_id = data.new_transaction_id();
         let order = data.find_mut(id).ok_or(SimError::NotFound)?;
         let state = order.state();
         let conflict = |what: &str| {
@@ -498,7 +634,12 @@ impl SimState {
                 order_code(state)
             ))
         };
-        let moved = match transition {
+        let holds_money = matches!(
+            state,
+            PaymentState::Paid | PaymentState::PaidAmountMismatch | PaymentState::PartiallyRefunded
+        );
+        let mut announce_to = None;
+        let (moved, transaction) = match transition {
             Transition::Pay { bank, amount } => {
                 if state.is_final() {
                     return Err(conflict("pay"));
@@ -511,7 +652,7 @@ impl SimState {
                 order.captured = paid;
                 order.bank = bank.or_else(|| Some(page::BANKS[0].1.to_string()));
                 order.completed_at = Some(now);
-                paid
+                (paid, None)
             }
             Transition::Cancel | Transition::Expire => {
                 if state.is_final() {
@@ -523,15 +664,14 @@ impl SimState {
                     -80
                 };
                 order.completed_at = Some(now);
-                0
+                (0, None)
             }
-            Transition::Refund { amount } => {
-                if !matches!(
-                    state,
-                    PaymentState::Paid
-                        | PaymentState::PaidAmountMismatch
-                        | PaymentState::PartiallyRefunded
-                ) {
+            Transition::Refund {
+                amount,
+                description,
+                exchange_url,
+            } => {
+                if !holds_money {
                     return Err(conflict("refund"));
                 }
                 let left = order.captured - order.refunded;
@@ -547,41 +687,76 @@ impl SimState {
                 } else {
                     -82
                 };
-                amount
+                announce_to = exchange_url;
+                let transaction = SimTransaction {
+                    id: new_transaction_id,
+                    kind: TransactionKind::Refund,
+                    amount,
+                    code: -81,
+                    description,
+                    created_at: now,
+                };
+                (amount, Some(transaction))
             }
-            Transition::Chargeback => {
-                if !matches!(
-                    state,
-                    PaymentState::Paid
-                        | PaymentState::PaidAmountMismatch
-                        | PaymentState::PartiallyRefunded
-                ) {
+            Transition::Chargeback { code } => {
+                if !holds_money {
                     return Err(conflict("charge back"));
                 }
-                order.code = -71;
-                order.captured - order.refunded
+                let code = code.unwrap_or(-71);
+                if !matches!(code, -70 | -71) {
+                    return Err(SimError::Conflict(
+                        "a chargeback's code is -70 or -71".into(),
+                    ));
+                }
+                let amount = order.captured - order.refunded;
+                order.charged_back = amount;
+                order.code = code;
+                let transaction = SimTransaction {
+                    id: new_transaction_id,
+                    kind: TransactionKind::Chargeback,
+                    amount,
+                    code,
+                    description: Some("Chargeback".into()),
+                    created_at: now,
+                };
+                (amount, Some(transaction))
             }
         };
         order.modified_at = now;
         if moved != 0 {
-            let code = order.code;
             let n = order.payments.len() + 1;
             order.payments.push(SimPayment {
-                id: format!("PAY-{}-{n}", &order.order_id),
-                code,
+                id: match &transaction {
+                    Some(t) => t.id.clone(),
+                    None => format!("PAY-{}-{n}", &order.order_id),
+                },
+                code: transaction.as_ref().map_or(order.code, |t| t.code),
                 amount: moved,
             });
         }
         let code = order.code;
         let order_id = order.order_id.clone();
         let json = order.to_json(self.public_url(), code);
-        let call = self.prepare_exchange(&mut data, id, code, moved);
+        let transaction_id = transaction.as_ref().map(|t| t.id.clone());
+        let announce = match &transaction {
+            Some(t) => delivery::Announce::Reversal {
+                transaction_id: t.id.clone(),
+                kind: t.kind,
+                amount: t.amount,
+            },
+            None => delivery::Announce::Status { amount: moved },
+        };
+        if let Some(t) = transaction {
+            order.transactions.push(t);
+        }
+        let call = self.prepare_exchange(&mut data, id, code, announce, announce_to);
         drop(data);
         let call_id = call.map(|c| self.dispatch(c));
         Ok(Applied {
             order: json,
             order_id,
             amount: moved,
+            transaction_id,
             call_id,
         })
     }
