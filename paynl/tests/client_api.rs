@@ -557,3 +557,47 @@ async fn a_create_that_was_sent_is_never_sent_to_another_host() {
     let (_, orders) = control(sim.url(), Method::Get, "/_sim/orders", None).await;
     assert_eq!(orders.as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_json_like_paynl() {
+    let sim = start_sim(sim_config()).await;
+    let http = reqwest::Client::new();
+    for (method, path, status) in [
+        (reqwest::Method::GET, "/v1/nothing", 404),
+        (reqwest::Method::GET, "/v3/orders/x/status", 404),
+        (reqwest::Method::DELETE, "/v1/orders", 405),
+        (reqwest::Method::PUT, "/v2/transactions/EX-1/refund", 405),
+        (reqwest::Method::GET, "/_sim/nothing", 404),
+    ] {
+        let response = http
+            .request(method.clone(), format!("{}{path}", sim.url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "{method} {path}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("json")
+        );
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert!(body["title"].is_string(), "{body}");
+        assert!(body["detail"].is_string(), "{body}");
+        let violations = body["violations"].as_array().unwrap();
+        assert!(
+            violations[0]["code"].as_str().unwrap().starts_with("PAY-"),
+            "{body}"
+        );
+    }
+    // Bad control input is answered in JSON too.
+    let response = http
+        .post(format!("{}/_sim/faults", sim.url()))
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("JSON"), "{body}");
+}

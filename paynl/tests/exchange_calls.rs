@@ -463,3 +463,49 @@ async fn legacy_form_calls_are_unsigned_hints() {
     assert_eq!(call.claimed_amount, Some(Money::from_cents(1_999)));
     assert_eq!(call.transaction_id, None);
 }
+
+#[tokio::test]
+async fn signing_key_follows_paynls_convention_api_username_and_token() {
+    let receiver = Receiver::start(&[]).await;
+    // Default: an AT- key id and a token, never an SL- code.
+    let defaults = SimConfig::default();
+    assert!(defaults.signing_key_id.starts_with("AT-"));
+    // With API credentials the simulator signs with them, as Pay.nl does.
+    let sim = start_sim(
+        SimConfig {
+            exchange_timeout: Duration::from_millis(500),
+            retry_schedule: vec![Duration::from_millis(30); 3],
+            ..SimConfig::default()
+        }
+        .with_api_credentials("AT-0000-0001", "api-token"),
+    )
+    .await;
+    let order = client(sim.url())
+        .create_order(&new_order("pay-at", 1_000, &receiver.url))
+        .await
+        .unwrap();
+    control(
+        sim.url(),
+        Method::Post,
+        &format!("/_sim/orders/{}/pay", order.id),
+        None,
+    )
+    .await;
+    let calls = receiver.wait_for(1).await;
+    assert_eq!(calls[0].headers["signature-keyid"], "AT-0000-0001");
+    let token_ring = HashMap::from([("AT-0000-0001".to_string(), "api-token".to_string())]);
+    let call = read_exchange(
+        &calls[0].headers,
+        calls[0].query.as_deref(),
+        &calls[0].body,
+        &token_ring,
+        SignaturePolicy::Required,
+    )
+    .unwrap();
+    assert_eq!(call.signed_by(), Some("AT-0000-0001"));
+    // The SL-code and its secret (this file's other tests) keep working.
+    assert_eq!(
+        verify(&calls[0]).unwrap_err(),
+        ExchangeError::UnknownKeyId("AT-0000-0001".into())
+    );
+}

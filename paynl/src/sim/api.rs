@@ -91,12 +91,16 @@ pub(super) fn problem(
     detail: &str,
     violations: &[(&str, String)],
 ) -> Response {
-    let violations: Vec<_> = violations
+    let mut violations: Vec<_> = violations
         .iter()
         .map(|(path, message)| {
             json!({ "code": "PAY-SIM-VALIDATION", "propertyPath": path, "message": message })
         })
         .collect();
+    if violations.is_empty() {
+        // Pay.nl's error bodies list at least one violation with a PAY-… code.
+        violations.push(json!({ "code": format!("PAY-SIM-{}", status.as_u16()) }));
+    }
     (
         status,
         Json(json!({ "title": title, "detail": detail, "violations": violations })),
@@ -383,6 +387,31 @@ pub(super) async fn refund(
             &[("amount", message.clone())],
         ),
     }
+}
+
+/// Any route the simulator does not serve: 404 with Pay.nl's error body, so a client
+/// (Pay.nl's SDKs too) can read it.
+pub(super) async fn no_route(request: Request) -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        "Not Found",
+        &format!("no route {} {}", request.method(), request.uri().path()),
+        &[],
+    )
+}
+
+/// A route served, but not with this method: 405 with Pay.nl's error body.
+pub(super) async fn method_not_allowed(request: Request) -> Response {
+    problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method Not Allowed",
+        &format!(
+            "{} is not allowed on {}",
+            request.method(),
+            request.uri().path()
+        ),
+        &[],
+    )
 }
 
 fn not_found() -> Response {

@@ -64,6 +64,12 @@ pub enum ExchangeFormat {
     FormPost,
 }
 
+/// The key id the simulator signs with unless told otherwise: an API token code, as Pay.nl
+/// signs with the API username (AT-…) and its token.
+pub const DEFAULT_SIGNING_KEY_ID: &str = "AT-0000-0000";
+/// The key (API token) the simulator signs with unless told otherwise.
+pub const DEFAULT_SIGNING_SECRET: &str = "simulator-api-token";
+
 /// How the simulator behaves.
 #[derive(Debug, Clone)]
 pub struct SimConfig {
@@ -72,7 +78,9 @@ pub struct SimConfig {
     pub public_url: Option<String>,
     /// When set, the Pay.nl API demands HTTP Basic auth with this user and password.
     pub credentials: Option<(String, String)>,
-    /// Key id sent in `signature-keyid` (an `SL-…` or `AT-…` code).
+    /// Key id sent in `signature-keyid`. Pay.nl's convention is the API username (`AT-…`)
+    /// with the API token as key ([`SimConfig::with_api_credentials`] sets both); an
+    /// `SL-…` code with the sales-location secret works too.
     pub signing_key_id: String,
     /// Secret the exchange calls are signed with.
     pub signing_secret: String,
@@ -93,6 +101,20 @@ pub struct SimConfig {
 }
 
 impl SimConfig {
+    /// Demands HTTP Basic auth with `username` (an AT-code) and `token` on the API, and
+    /// signs exchange calls with the same pair, as Pay.nl does.
+    pub fn with_api_credentials(
+        mut self,
+        username: impl Into<String>,
+        token: impl Into<String>,
+    ) -> Self {
+        let (username, token) = (username.into(), token.into());
+        self.signing_key_id = username.clone();
+        self.signing_secret = token.clone();
+        self.credentials = Some((username, token));
+        self
+    }
+
     /// A guess at Pay.nl's scheme: 6 retries within about 2 hours (PAYNL.md gives no
     /// exact intervals).
     pub fn paynl_retry_schedule() -> Vec<Duration> {
@@ -108,8 +130,8 @@ impl Default for SimConfig {
         SimConfig {
             public_url: None,
             credentials: None,
-            signing_key_id: "SL-0000-0000".into(),
-            signing_secret: "simulator-secret".into(),
+            signing_key_id: DEFAULT_SIGNING_KEY_ID.into(),
+            signing_secret: DEFAULT_SIGNING_SECRET.into(),
             signing_algorithm: SignatureAlgorithm::Sha256,
             exchange_format: ExchangeFormat::SignedJson,
             refund_exchange_format: ExchangeFormat::FormPost,
@@ -180,6 +202,7 @@ impl SimState {
 ///   `POST /_sim/orders/{id}/{pay|cancel|expire|refund|chargeback|resend|exchange}`,
 ///   `GET|DELETE /_sim/exchanges`, `POST /_sim/exchanges/{call_id}/resend`,
 ///   `GET|POST|DELETE /_sim/faults`, `POST /_sim/reset`.
+/// * Anything else: 404 or 405 with a JSON body in Pay.nl's error shape.
 pub fn simulator_router(state: SimState) -> Router {
     let api = Router::new()
         .route("/v1/orders", post(api::create_order))
@@ -214,6 +237,8 @@ pub fn simulator_router(state: SimState) -> Router {
         )
         .merge(api)
         .nest("/_sim", control)
+        .fallback(api::no_route)
+        .method_not_allowed_fallback(api::method_not_allowed)
         .with_state(state)
 }
 
