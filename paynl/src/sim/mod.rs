@@ -1,6 +1,8 @@
-//! A Pay.nl simulator: the same HTTP API as [`PaynlClient`](crate::PaynlClient) talks
-//! to, a hosted payment page, signed exchange calls with Pay.nl's retry behaviour, and
-//! a JSON control API under `/_sim/` for tests (see [`simulator_router`]).
+//! A Pay.nl simulator: the same HTTP APIs as [`PaynlClient`](crate::PaynlClient) talks
+//! to (Order API and REST API), a hosted payment page, exchange calls as Pay.nl sends them
+//! (signed JSON for order status changes; refunds and chargebacks as unsigned form calls
+//! naming an `EX-…` transaction) with Pay.nl's retry behaviour, and a JSON control API
+//! under `/_sim/` for tests (see [`simulator_router`]; [`SimControl`] is its client).
 //!
 //! Everything is kept in memory; it is a sandbox, never a production service.
 //!
@@ -26,7 +28,8 @@
 //! let client = PaynlClient::new(
 //!     PaynlConfig::new("AT-0000-0001", "api-token", "SL-1234-5678").with_base_url(sim.url()),
 //! )?;
-//! // Drive orders with the control API, e.g. SimControl::new(sim.url()).act(&id, "pay", None).
+//! // Drive orders with the control API, e.g. SimControl::new(sim.url()).act(&id, "pay", None),
+//! // then SimControl::refund(&id, Some(amount)) or SimControl::chargeback(&id, None).
 //! # let _ = client; Ok(()) }
 //! ```
 
