@@ -190,6 +190,9 @@ impl SimState {
         let (dropped, delay, duplicate) = {
             let mut data = self.lock();
             data.sent.insert(id, call.clone());
+            while data.sent.len() > super::SENT_KEPT {
+                data.sent.pop_first();
+            }
             (
                 take(&mut data.faults.exchange_drop),
                 take(&mut data.faults.exchange_delay),

@@ -297,13 +297,18 @@ impl Drop for Simulator {
 // ---------------------------------------------------------------------------
 // In-memory data
 
+/// How many sent calls the simulator keeps for resending (a long-running sandbox must not
+/// grow without bound).
+const SENT_KEPT: usize = 10_000;
+
 #[derive(Default)]
 struct Data {
     orders: Vec<SimOrder>,
     faults: Faults,
     exchange_log: Vec<ExchangeRecord>,
-    /// Every call prepared, by call id, so one can be sent again byte for byte.
-    sent: std::collections::HashMap<u64, delivery::Outgoing>,
+    /// The last [`SENT_KEPT`] calls prepared, by call id, so one can be sent again byte
+    /// for byte.
+    sent: std::collections::BTreeMap<u64, delivery::Outgoing>,
     next_call_id: u64,
     next_seq: u64,
 }
