@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use domain::Money;
-use paynl::sim::{ExchangeFormat, SimConfig, SimControl, Simulator};
+use paynl::sim::{SimConfig, SimControl, Simulator};
 use paynl::{PaynlClient, PaynlConfig};
 use serde_json::{Value, json};
 use store::{LedgerEntry, Payment, Store};
@@ -43,10 +43,6 @@ pub fn sim_config() -> SimConfig {
         signing_secret: SECRET.into(),
         exchange_timeout: Duration::from_secs(3),
         retry_schedule: vec![Duration::from_millis(20); 2],
-        // TODO(issue 19B): Pay.nl (and now the simulator's default) announces refunds and
-        // chargebacks as unsigned form calls; these tests keep the signed calls they were
-        // written for until the portal handles those hints.
-        refund_exchange_format: ExchangeFormat::SignedJson,
         ..SimConfig::default()
     }
 }
