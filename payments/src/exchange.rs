@@ -75,7 +75,39 @@ impl PaymentService {
     /// when the outcome is booked or needs nothing (also for an id both APIs call unknown),
     /// `FALSE|` when a look-up or our database failed or the dossier stayed busy, so that
     /// Pay.nl retries. Every call is kept in the exchange log with its outcome.
+    ///
+    /// The work runs in a task of its own, so it finishes even when Pay.nl hangs up first
+    /// (after 5 s) and the request's future is dropped: a booking cut off between taking the
+    /// dossier's lease and building its guard would leave the lease held until it expires,
+    /// and every call for that dossier busy meanwhile.
     pub async fn handle_exchange(
+        &self,
+        headers: &HeaderMap,
+        query: Option<&str>,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) -> ExchangeAnswer {
+        let (service, headers, query, body) = (
+            self.clone(),
+            headers.clone(),
+            query.map(str::to_owned),
+            body.to_vec(),
+        );
+        let task = tokio::spawn(async move {
+            service
+                .handle_exchange_now(&headers, query.as_deref(), &body, now)
+                .await
+        });
+        match task.await {
+            Ok(answer) => answer,
+            Err(e) => {
+                tracing::error!(error = %e, "exchange call handling failed");
+                ExchangeAnswer::new(ExchangeOutcome::Retry, "could not process")
+            }
+        }
+    }
+
+    async fn handle_exchange_now(
         &self,
         headers: &HeaderMap,
         query: Option<&str>,
