@@ -36,5 +36,5 @@ pub use books::{Books, DOSSIER_LEASE_PREFIX, Hold, Locked};
 pub use error::BookingError;
 pub use instalments::{Owed, covered, owed, received_since};
 pub use locks::{KeyGuard, KeyedLocks};
-pub use reverse::{Held, Reversal};
+pub use reverse::{Held, NextReturn, Reported, Reversal};
 pub use sync::{SyncReport, sync_plan};

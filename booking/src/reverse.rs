@@ -43,6 +43,30 @@ pub struct Reversal {
     pub at: DateTime<Utc>,
 }
 
+/// A refund or chargeback of a payment as the payment provider reports it (Pay.nl's order
+/// lists each with its transaction id), for [`Held::next_return`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reported {
+    /// Refund or chargeback.
+    pub kind: LedgerKind,
+    /// How much went back (positive).
+    pub amount: Money,
+    /// The ledger idempotency key that books exactly this one (from the provider's
+    /// transaction id), when the provider names it.
+    pub key: Option<String>,
+}
+
+/// The next entry to book for a payment's returned money ([`Held::next_return`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextReturn {
+    /// Refund or chargeback.
+    pub kind: LedgerKind,
+    /// How much (positive).
+    pub amount: Money,
+    /// The reported transaction's key, or the key of the reported total.
+    pub idempotency_key: String,
+}
+
 fn neg(m: Money) -> Result<Money, BookingError> {
     m.checked_neg().ok_or_else(overflow)
 }
@@ -79,6 +103,62 @@ impl Held {
     /// What the payment still holds: paid less returned.
     pub fn still_held(&self) -> Result<Money, BookingError> {
         self.paid.checked_sub(self.returned()?).ok_or_else(overflow)
+    }
+
+    /// The next refund or chargeback to book so that the payment's entries return what the
+    /// provider reports, or `None` when the books agree. `reported` lists the provider's
+    /// transactions (oldest first); `refunded` and `charged_back` are its totals per kind (the
+    /// sum of the listed ones where it names none). What is booked per kind never goes beyond
+    /// the reported total and never beyond what the payment still holds, whatever keys
+    /// earlier bookings used: a transaction already covered by a booked total is not booked
+    /// again under its own key. A reported transaction not booked yet comes first (keyed by
+    /// it); money reported without a transaction is keyed by `total_key(kind, total)`, so each
+    /// new total books once.
+    pub fn next_return(
+        &self,
+        booked_keys: &[&str],
+        reported: &[Reported],
+        refunded: Money,
+        charged_back: Money,
+        total_key: impl Fn(LedgerKind, Money) -> String,
+    ) -> Result<Option<NextReturn>, BookingError> {
+        let room = self.still_held()?;
+        if !room.is_positive() {
+            return Ok(None);
+        }
+        for (kind, total, booked) in [
+            (LedgerKind::Refund, refunded, self.refunded),
+            (LedgerKind::Chargeback, charged_back, self.charged_back),
+        ] {
+            let listed = reported
+                .iter()
+                .filter(|r| r.kind == kind)
+                .try_fold(Money::ZERO, |sum, r| sum.checked_add(r.amount))
+                .ok_or_else(overflow)?;
+            let target = total.max(listed);
+            let missing = target.checked_sub(booked).ok_or_else(overflow)?;
+            if !missing.is_positive() {
+                continue;
+            }
+            let most = missing.min(room);
+            for r in reported.iter().filter(|r| r.kind == kind) {
+                let Some(key) = &r.key else { continue };
+                if booked_keys.contains(&key.as_str()) || !r.amount.is_positive() {
+                    continue;
+                }
+                return Ok(Some(NextReturn {
+                    kind,
+                    amount: r.amount.min(most),
+                    idempotency_key: key.clone(),
+                }));
+            }
+            return Ok(Some(NextReturn {
+                kind,
+                amount: most,
+                idempotency_key: total_key(kind, target),
+            }));
+        }
+        Ok(None)
     }
 
     /// Takes `amount` back out of the parts, reversing art. 6:44 BW: credit first, then
@@ -134,5 +214,89 @@ mod tests {
         );
         assert!(held.take_back(eur(100_01)).is_err());
         assert!(held.take_back(eur(-1)).is_err());
+    }
+
+    fn reported(kind: LedgerKind, cents: i64, key: Option<&str>) -> Reported {
+        Reported {
+            kind,
+            amount: eur(cents),
+            key: key.map(str::to_owned),
+        }
+    }
+
+    fn total_key(kind: LedgerKind, total: Money) -> String {
+        format!("{}:{}", kind.as_str(), total.cents())
+    }
+
+    #[test]
+    fn each_reported_return_is_booked_once_by_its_key_within_the_totals() {
+        let paid = Held {
+            paid: eur(100_00),
+            principal: eur(100_00),
+            ..Held::default()
+        };
+        let list = [
+            reported(LedgerKind::Refund, 30_00, Some("EX-1")),
+            reported(LedgerKind::Refund, 20_00, Some("EX-2")),
+        ];
+        let next = paid
+            .next_return(&[], &list, eur(50_00), Money::ZERO, total_key)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (next.amount, next.idempotency_key.as_str()),
+            (eur(30_00), "EX-1")
+        );
+        let one_back = Held {
+            refunded: eur(30_00),
+            principal: eur(70_00),
+            ..paid
+        };
+        let next = one_back
+            .next_return(&["EX-1"], &list, eur(50_00), Money::ZERO, total_key)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (next.amount, next.idempotency_key.as_str()),
+            (eur(20_00), "EX-2")
+        );
+        let both_back = Held {
+            refunded: eur(50_00),
+            principal: eur(50_00),
+            ..paid
+        };
+        assert_eq!(
+            both_back
+                .next_return(&["EX-1", "EX-2"], &list, eur(50_00), Money::ZERO, total_key)
+                .unwrap(),
+            None
+        );
+        // Booked earlier under a total's key: covered, not booked again under its own.
+        assert_eq!(
+            both_back
+                .next_return(&["refund:5000"], &list, eur(50_00), Money::ZERO, total_key)
+                .unwrap(),
+            None
+        );
+        // A total without transactions; a chargeback of what is left, never more.
+        let next = both_back
+            .next_return(&[], &[], eur(50_00), eur(80_00), total_key)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (next.kind, next.amount, next.idempotency_key.as_str()),
+            (LedgerKind::Chargeback, eur(50_00), "chargeback:8000")
+        );
+        let nothing_left = Held {
+            refunded: eur(100_00),
+            principal: Money::ZERO,
+            ..paid
+        };
+        assert_eq!(
+            nothing_left
+                .next_return(&[], &list, eur(500_00), eur(1), total_key)
+                .unwrap(),
+            None
+        );
     }
 }

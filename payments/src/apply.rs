@@ -1,8 +1,9 @@
 //! Applying a Pay.nl order status to a payment: the status move and its ledger entries.
 
-use booking::{Hold, Reversal};
+use booking::{Held, Hold, Reported, Reversal};
 use chrono::{DateTime, Utc};
-use paynl::{OrderStatus, PaymentState};
+use domain::Money;
+use paynl::{OrderReversal, OrderStatus, PaymentState, Transaction, TransactionKind};
 use store::{BookPayment, Booked, LedgerKind, NewLedgerEntry, Payment, PaymentStatus};
 
 use crate::error::PayError;
@@ -77,6 +78,20 @@ impl PaymentService {
         status: &OrderStatus,
         now: DateTime<Utc>,
     ) -> Result<Applied, PayError> {
+        self.apply_reread(payment, status, &[], now).await
+    }
+
+    /// [`PaymentService::apply_status`] with the refund and chargeback transactions an
+    /// exchange call named, as re-read from Pay.nl's REST API: one the order does not list
+    /// yet (and that is the order's and done: -81/-82, -70/-71) counts as listed.
+    pub async fn apply_reread(
+        &self,
+        payment: &Payment,
+        status: &OrderStatus,
+        transactions: &[Transaction],
+        now: DateTime<Utc>,
+    ) -> Result<Applied, PayError> {
+        let status = &with_transactions(status, transactions);
         let ours = status.reference.as_deref() == Some(payment.id.as_str())
             || payment
                 .paynl_order_id
@@ -114,7 +129,11 @@ impl PaymentService {
                 self.book(&payment, PaymentStatus::Pending, None, now, &mut applied)
                     .await?;
             }
-            PaymentState::Cancelled | PaymentState::Failed | PaymentState::Denied => {
+            // -61: voided after authorisation; no money moved, like a cancel.
+            PaymentState::Cancelled
+            | PaymentState::Voided
+            | PaymentState::Failed
+            | PaymentState::Denied => {
                 self.book(&payment, PaymentStatus::Cancelled, None, now, &mut applied)
                     .await?;
             }
@@ -122,9 +141,22 @@ impl PaymentService {
                 self.book(&payment, PaymentStatus::Expired, None, now, &mut applied)
                     .await?;
             }
-            PaymentState::Paid | PaymentState::PaidAmountMismatch
-                if already_paid(payment.status) =>
-            {
+            // -51: money arrived, but not the order's amount. Not paid for us: nothing is
+            // booked, and staff decide (the payment stays open, flagged).
+            PaymentState::PaidAmountMismatch => {
+                if !already_paid(payment.status) {
+                    self.book(&payment, PaymentStatus::Pending, None, now, &mut applied)
+                        .await?;
+                }
+                if !payment.flagged || payment.flag_reason.as_deref() != Some(AMOUNT_DIFFERS) {
+                    tracing::warn!(payment = %payment.id, order = %status.order_id, cents = status.paid_amount.cents(), "Pay.nl: paid, amount differs (-51); flagged, nothing booked");
+                    self.store
+                        .flag_payment(&payment.id, AMOUNT_DIFFERS, now)
+                        .await?;
+                    applied.flagged = true;
+                }
+            }
+            PaymentState::Paid if already_paid(payment.status) && status.reversals.is_empty() => {
                 // A replay: the entry was booked with the status.
             }
             money => {
@@ -163,13 +195,10 @@ impl PaymentService {
             .ok_or(PayError::PaymentNotFound)?;
         self.book_paid(hold, payment, status, now, applied).await?;
         match state {
-            PaymentState::Refunded | PaymentState::PartiallyRefunded => {
-                self.book_refund(hold, payment, status, now, applied).await
-            }
-            PaymentState::Chargeback => {
-                self.book_chargeback(hold, payment, status, now, applied)
-                    .await
-            }
+            PaymentState::Paid
+            | PaymentState::Refunded
+            | PaymentState::PartiallyRefunded
+            | PaymentState::Chargeback => self.book_returns(hold, status, now, applied).await,
             _ => Ok(()),
         }
     }
@@ -259,104 +288,193 @@ impl PaymentService {
         Ok(())
     }
 
-    async fn book_refund(
+    /// Books the refunds and chargebacks Pay.nl reports for the order that the ledger does
+    /// not hold yet, one entry each (key `paynl:{transaction id}`, e.g. `paynl:EX-…`; money
+    /// reported without a transaction id is keyed by its total, `payment:{id}:refunded:{cents}`
+    /// or `payment:{id}:charged_back:{cents}`), through [`booking::Hold::reversal`]: never
+    /// more than the order reports, never more than the payment still holds. The amounts are
+    /// Pay.nl's order (or transaction), never an exchange call's.
+    async fn book_returns(
         &self,
         hold: &Hold<'_>,
-        payment: &Payment,
         status: &OrderStatus,
         now: DateTime<Utc>,
         applied: &mut Applied,
     ) -> Result<(), PayError> {
-        let held = hold.held_by(&payment.id).await?;
-        if !held.paid.is_positive() {
-            return Err(PayError::Inconsistent("a refund of a payment never booked"));
-        }
-        let target = if status.state == PaymentState::Refunded {
-            held.paid
-        } else {
-            status.refunded_amount.min(held.paid)
-        };
-        let full = target >= held.paid;
-        let new_status = if full {
-            PaymentStatus::Refunded
-        } else {
-            PaymentStatus::Paid
-        };
-        let delta = target
-            .checked_sub(held.refunded)
-            .ok_or(PayError::Inconsistent("overflow"))?;
-        if !delta.is_positive() {
-            // Nothing new: make sure the status is there (a replay is a no-op).
-            self.book(payment, new_status, None, now, applied).await?;
-            return Ok(());
-        }
-        let entry = hold.reversal(
-            &held,
-            Reversal {
-                kind: LedgerKind::Refund,
-                amount: delta,
-                payment_id: payment.id.clone(),
-                source: format!("paynl order {} {}", status.order_id, status.action),
-                // One key per refunded total: each (partial) refund books once.
-                idempotency_key: format!("payment:{}:refunded:{}", payment.id, target.cents()),
-                at: now,
-            },
-        )?;
-        if self
-            .book(payment, new_status, Some(entry), now, applied)
-            .await?
-        {
-            tracing::info!(payment = %payment.id, cents = delta.cents(), "refund booked");
+        let payment_id = applied.payment_id.clone();
+        let reported: Vec<Reported> = status
+            .reversals
+            .iter()
+            .filter_map(|r| {
+                let kind = match r.kind {
+                    TransactionKind::Refund => LedgerKind::Refund,
+                    TransactionKind::Chargeback => LedgerKind::Chargeback,
+                    TransactionKind::Payment => return None,
+                };
+                Some(Reported {
+                    kind,
+                    amount: r.amount,
+                    key: r.transaction_id.as_deref().map(transaction_key),
+                })
+            })
+            .collect();
+        // Each round books one entry, at most one per reported transaction and one for the
+        // totals of each kind.
+        for _ in 0..reported.len() + 3 {
+            let entries = hold.entries_of(&payment_id).await?;
+            let held = Held::of(&entries)?;
+            if !held.paid.is_positive() {
+                return Err(PayError::Inconsistent(
+                    "a refund or chargeback of a payment never booked",
+                ));
+            }
+            let keys: Vec<&str> = entries.iter().map(|e| e.idempotency_key.as_str()).collect();
+            let refunded = if status.state == PaymentState::Refunded {
+                // Fully refunded: all the payment held, unless the order says how much.
+                status.refunded_amount.max(
+                    held.paid
+                        .checked_sub(held.charged_back)
+                        .unwrap_or(held.paid),
+                )
+            } else {
+                status.refunded_amount
+            };
+            let next = held.next_return(
+                &keys,
+                &reported,
+                refunded,
+                status.charged_back_amount,
+                |kind, total| match kind {
+                    LedgerKind::Chargeback => {
+                        format!("payment:{payment_id}:charged_back:{}", total.cents())
+                    }
+                    _ => format!("payment:{payment_id}:refunded:{}", total.cents()),
+                },
+            )?;
+            let Some(next) = next else {
+                break;
+            };
+            let overflow = PayError::Inconsistent("overflow");
+            let (refunded_after, charged_back_after) = match next.kind {
+                LedgerKind::Chargeback => (
+                    held.refunded,
+                    held.charged_back.checked_add(next.amount).ok_or(overflow)?,
+                ),
+                _ => (
+                    held.refunded.checked_add(next.amount).ok_or(overflow)?,
+                    held.charged_back,
+                ),
+            };
+            let current = self
+                .store
+                .payment(&payment_id)
+                .await?
+                .ok_or(PayError::PaymentNotFound)?;
+            let new_status = if charged_back_after.is_positive() {
+                PaymentStatus::Chargeback
+            } else if refunded_after >= held.paid {
+                PaymentStatus::Refunded
+            } else if matches!(
+                current.status,
+                PaymentStatus::Refunded | PaymentStatus::Chargeback
+            ) {
+                current.status
+            } else {
+                PaymentStatus::Paid
+            };
+            let what = match next.kind {
+                LedgerKind::Chargeback => "chargeback",
+                _ => "refund",
+            };
+            let entry = hold.reversal(
+                &held,
+                Reversal {
+                    kind: next.kind,
+                    amount: next.amount,
+                    payment_id: payment_id.clone(),
+                    source: format!(
+                        "paynl order {} {what} {}",
+                        status.order_id,
+                        next.idempotency_key
+                            .strip_prefix("paynl:")
+                            .unwrap_or(&status.action)
+                    ),
+                    idempotency_key: next.idempotency_key.clone(),
+                    at: now,
+                },
+            )?;
+            if !self
+                .book(&current, new_status, Some(entry), now, applied)
+                .await?
+            {
+                // Booked already (by another call meanwhile) or refused by the status: the
+                // next call or the reconciler sees the books as they are.
+                tracing::warn!(payment = %payment_id, key = %next.idempotency_key, status = %current.status, "a refund or chargeback was not booked");
+                break;
+            }
+            tracing::info!(payment = %payment_id, kind = what, cents = next.amount.cents(), key = %next.idempotency_key, "{what} booked");
+            if next.kind == LedgerKind::Chargeback {
+                self.store
+                    .flag_payment(&payment_id, "charged back by the payer's bank", now)
+                    .await?;
+                applied.flagged = true;
+            }
         }
         Ok(())
     }
+}
 
-    async fn book_chargeback(
-        &self,
-        hold: &Hold<'_>,
-        payment: &Payment,
-        status: &OrderStatus,
-        now: DateTime<Utc>,
-        applied: &mut Applied,
-    ) -> Result<(), PayError> {
-        let held = hold.held_by(&payment.id).await?;
-        if !held.paid.is_positive() {
-            return Err(PayError::Inconsistent(
-                "a chargeback of a payment never booked",
-            ));
+/// The ledger key of a Pay.nl refund or chargeback transaction (`EX-…`).
+pub fn transaction_key(transaction_id: &str) -> String {
+    format!("paynl:{}", transaction_id.trim())
+}
+
+/// What the staff flag of a -51 payment says.
+pub const AMOUNT_DIFFERS: &str = "paid, amount differs (Pay.nl -51): nothing booked";
+
+/// `status` with the refunds and chargebacks of `transactions` (re-read from the REST API)
+/// that belong to the order, are done, and that the order does not list. Only where the
+/// order lists every reversal of that kind with its id (or none), so one listed without an
+/// id is never counted twice.
+fn with_transactions(status: &OrderStatus, transactions: &[Transaction]) -> OrderStatus {
+    let mut status = status.clone();
+    for t in transactions {
+        let done = match t.kind {
+            TransactionKind::Refund => matches!(
+                t.state,
+                PaymentState::Refunded | PaymentState::PartiallyRefunded
+            ),
+            TransactionKind::Chargeback => t.state == PaymentState::Chargeback,
+            TransactionKind::Payment => false,
+        };
+        let of_order = t.order_id == status.order_id || t.order_id == status.id;
+        let listed = status.reversals.iter().any(|r| {
+            r.transaction_id.as_deref() == Some(t.id.as_str())
+                || (r.kind == t.kind && r.transaction_id.is_none())
+        });
+        if !done || !of_order || listed || !t.amount.is_positive() {
+            continue;
         }
-        let still_held = held.still_held()?;
-        if !still_held.is_positive() || !held.charged_back.is_zero() {
-            self.book(payment, PaymentStatus::Chargeback, None, now, applied)
-                .await?;
-            return Ok(());
-        }
-        let entry = hold.reversal(
-            &held,
-            Reversal {
-                kind: LedgerKind::Chargeback,
-                amount: still_held,
-                payment_id: payment.id.clone(),
-                source: format!("paynl order {} {}", status.order_id, status.action),
-                idempotency_key: format!("payment:{}:chargeback", payment.id),
-                at: now,
-            },
-        )?;
-        if self
-            .book(
-                payment,
-                PaymentStatus::Chargeback,
-                Some(entry),
-                now,
-                applied,
-            )
-            .await?
-        {
-            tracing::info!(payment = %payment.id, cents = still_held.cents(), "chargeback booked");
-            let reason = "charged back by the payer's bank";
-            self.store.flag_payment(&payment.id, reason, now).await?;
-            applied.flagged = true;
-        }
-        Ok(())
+        tracing::info!(order = %status.order_id, transaction = %t.id, "a refund or chargeback the order does not list yet");
+        status.reversals.push(OrderReversal {
+            transaction_id: Some(t.id.clone()),
+            kind: t.kind,
+            amount: t.amount,
+            code: t.code,
+        });
+        let sum = |kind: TransactionKind| {
+            status
+                .reversals
+                .iter()
+                .filter(|r| r.kind == kind)
+                .fold(Money::ZERO, |sum, r| {
+                    sum.checked_add(r.amount).unwrap_or(sum)
+                })
+        };
+        status.refunded_amount = status.refunded_amount.max(sum(TransactionKind::Refund));
+        status.charged_back_amount = status
+            .charged_back_amount
+            .max(sum(TransactionKind::Chargeback));
     }
+    status
 }

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use http::{HeaderMap, StatusCode};
-use paynl::ExchangeError;
 use paynl::exchange::{SignaturePolicy, read_exchange};
+use paynl::{ExchangeCall, ExchangeError, Lookup, Reread, Transaction};
 use serde_json::json;
 use store::{ActorKind, NewAuditEvent, NewExchangeCall, Payment};
 
@@ -65,12 +65,49 @@ impl PaymentService {
     /// Handles one exchange call. `query` is the raw query string (without `?`), `body`
     /// the raw body.
     ///
-    /// The signature is verified (required or when present, per
-    /// [`crate::PaymentConfig::signature_policy`]); a bad one is refused, logged and
-    /// audited. Otherwise the call is only a hint: the status is re-read from Pay.nl's API
-    /// and applied with [`PaymentService::apply_status`]. Every call is kept in the exchange
-    /// log with its outcome.
+    /// Every call is a hint, signed or not, in any of Pay.nl's formats: the order it names
+    /// (and for a refund or chargeback the `EX-…` transaction it names) is re-read from
+    /// Pay.nl's APIs ([`paynl::PaynlClient::reread`]; an id unknown to one API is asked of
+    /// the other) and what they say is applied with [`PaymentService::apply_reread`]. A call
+    /// that carries a signature must verify: a bad one is refused (`403 FALSE|`), logged and
+    /// audited, and nothing is read or booked. An unsigned call (Pay.nl's old formats, which
+    /// it still uses for refunds and chargebacks) is not refused for that. Answers `TRUE|`
+    /// when the outcome is booked or needs nothing (also for an id both APIs call unknown),
+    /// `FALSE|` when a look-up or our database failed or the dossier stayed busy, so that
+    /// Pay.nl retries. Every call is kept in the exchange log with its outcome.
+    ///
+    /// The work runs in a task of its own, so it finishes even when Pay.nl hangs up first
+    /// (after 5 s) and the request's future is dropped: a booking cut off between taking the
+    /// dossier's lease and building its guard would leave the lease held until it expires,
+    /// and every call for that dossier busy meanwhile.
     pub async fn handle_exchange(
+        &self,
+        headers: &HeaderMap,
+        query: Option<&str>,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) -> ExchangeAnswer {
+        let (service, headers, query, body) = (
+            self.clone(),
+            headers.clone(),
+            query.map(str::to_owned),
+            body.to_vec(),
+        );
+        let task = tokio::spawn(async move {
+            service
+                .handle_exchange_now(&headers, query.as_deref(), &body, now)
+                .await
+        });
+        match task.await {
+            Ok(answer) => answer,
+            Err(e) => {
+                tracing::error!(error = %e, "exchange call handling failed");
+                ExchangeAnswer::new(ExchangeOutcome::Retry, "could not process")
+            }
+        }
+    }
+
+    async fn handle_exchange_now(
         &self,
         headers: &HeaderMap,
         query: Option<&str>,
@@ -82,12 +119,13 @@ impl PaymentService {
         } else {
             String::from_utf8_lossy(body).into_owned()
         };
+        // A signature, when present, must verify; without one the call is a hint.
         let read = read_exchange(
             headers,
             query,
             body,
             &self.keyring,
-            self.config.signature_policy,
+            SignaturePolicy::IfPresent,
         );
         let call = match read {
             Ok(call) => call,
@@ -104,33 +142,81 @@ impl PaymentService {
                     .await;
             }
         };
-        let signed = call.signed_by.is_some();
+        let signed = call.signed_by().is_some();
+        let reread = self.client.reread(&call).await;
+        // Logged under the order's UUID when Pay.nl named it, so one order's calls (signed
+        // JSON with the UUID, old formats with the order id) are found together.
+        let logged_order = match &reread {
+            Ok(Reread {
+                order: Lookup::Order(status),
+                ..
+            }) => status.id.clone(),
+            _ => call.order_id().to_owned(),
+        };
         let id = self
-            .log_call(Some(call.order_id.clone()), &raw_body, signed, now)
+            .log_call(Some(logged_order), &raw_body, signed, now)
             .await;
-        let (answer, outcome) = self.process(&call.order_id, now).await;
+        let (answer, outcome) = self.process(&call, reread, now).await;
         self.set_outcome(id, &outcome).await;
-        tracing::info!(order = %call.order_id, signed, claimed = %call.action, %outcome, "Pay.nl exchange call");
+        tracing::info!(order = %call.order_id(), transaction = ?call.transaction_id(), signed, claimed = %call.action(), %outcome, "Pay.nl exchange call");
         answer
     }
 
-    async fn process(&self, order_id: &str, now: DateTime<Utc>) -> (ExchangeAnswer, String) {
+    async fn process(
+        &self,
+        call: &ExchangeCall,
+        reread: Result<Reread, paynl::Error>,
+        now: DateTime<Utc>,
+    ) -> (ExchangeAnswer, String) {
         use ExchangeOutcome::{Ignored, Processed, Retry};
-        let status = match self.client.order_status(order_id).await {
-            Ok(status) => status,
-            Err(e) if e.http_status() == Some(404) => {
-                return (
-                    ExchangeAnswer::new(Ignored, "unknown order"),
-                    "ignored: Pay.nl does not know the order".into(),
-                );
-            }
+        let order_id = call.order_id();
+        let Reread { order, transaction } = match reread {
+            Ok(reread) => reread,
             Err(e) => {
-                tracing::warn!(order = %order_id, error = %e, "exchange call: status read failed");
+                tracing::warn!(order = %order_id, error = %e, "exchange call: re-reading from Pay.nl failed");
                 return (
                     ExchangeAnswer::new(Retry, "status unavailable, retry later"),
                     format!("failed: status read: {e}"),
                 );
             }
+        };
+        let status = match order {
+            Lookup::Order(status) => status,
+            Lookup::Unknown => {
+                return (
+                    ExchangeAnswer::new(Ignored, "unknown order"),
+                    "ignored: Pay.nl does not know the order".into(),
+                );
+            }
+            Lookup::Transaction(t) => {
+                // Only the REST API knows it: not an order of the Order API, which is where
+                // all of ours are made.
+                return match self.store.payment_by_order_id(&t.order_id).await {
+                    Ok(None) => (
+                        ExchangeAnswer::new(Ignored, "not our order"),
+                        format!("ignored: {order_id} is a REST API transaction, not our order"),
+                    ),
+                    Ok(Some(payment)) => {
+                        tracing::warn!(payment = %payment.id, order = %order_id, "exchange call: our order is known only to the REST API");
+                        (
+                            ExchangeAnswer::new(Retry, "order unavailable, retry later"),
+                            "failed: the order is known only to the REST API".into(),
+                        )
+                    }
+                    Err(e) => (
+                        ExchangeAnswer::new(Retry, "database unavailable, retry later"),
+                        format!("failed: {e}"),
+                    ),
+                };
+            }
+        };
+        let transactions: Vec<Transaction> = match transaction {
+            Some(Lookup::Transaction(t)) => vec![t],
+            Some(Lookup::Unknown) => {
+                tracing::warn!(order = %order_id, transaction = ?call.transaction_id(), "exchange call names a transaction Pay.nl does not know; the order decides");
+                Vec::new()
+            }
+            _ => Vec::new(),
         };
         let payment = match self.payment_for(&status).await {
             Ok(Some(payment)) => payment,
@@ -148,7 +234,10 @@ impl PaymentService {
                 );
             }
         };
-        match self.apply_status(&payment, &status, now).await {
+        match self
+            .apply_reread(&payment, &status, &transactions, now)
+            .await
+        {
             Ok(applied) => (
                 ExchangeAnswer::new(Processed, &applied.status.to_string()),
                 applied.outcome(),
@@ -207,7 +296,7 @@ impl PaymentService {
             SignaturePolicy::IfPresent,
         )
         .ok()
-        .map(|c| c.order_id);
+        .map(|c| c.order_id().to_owned());
         tracing::warn!(error = %refusal, order = ?claimed, "Pay.nl exchange call refused");
         let id = self
             .log_call(claimed.clone(), &excerpt(raw_body), false, now)

@@ -40,7 +40,7 @@ mod service;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use apply::Applied;
+pub use apply::{AMOUNT_DIFFERS, Applied, transaction_key};
 pub use domain::PayStatus;
 pub use error::PayError;
 pub use exchange::{ExchangeAnswer, ExchangeOutcome};

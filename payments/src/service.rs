@@ -5,7 +5,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 use domain::{AmountRefusal, Money, PayStatus, PaymentRules};
-use paynl::exchange::{Keyring, SignaturePolicy};
+use paynl::exchange::Keyring;
 use paynl::{CreateOrder, PaymentState, PaynlClient};
 use store::{BookPayment, NewPayment, Payment, PaymentPurpose, PaymentStatus, Store, StoreError};
 
@@ -23,8 +23,6 @@ pub struct PaymentConfig {
     pub rules: PaymentRules,
     /// A payment still open after this long without news is re-read by the reconciler.
     pub stale_after: Duration,
-    /// Whether exchange calls must be signed (SIGNED_JSON_POST) or may be unsigned hints.
-    pub signature_policy: SignaturePolicy,
     /// How long booking waits for another task (in this process, then in any instance)
     /// working on the same dossier before giving up with [`PayError::Busy`]; an exchange call
     /// then answers `FALSE|` (Pay.nl gives up on a call after 5 s, so keep the two waits
@@ -33,14 +31,12 @@ pub struct PaymentConfig {
 }
 
 impl PaymentConfig {
-    /// Defaults: the default [`PaymentRules`], stale after 15 minutes, signed exchange calls
-    /// required, 2 s lock wait.
+    /// Defaults: the default [`PaymentRules`], stale after 15 minutes, 2 s lock wait.
     pub fn new(public_base_url: impl Into<String>) -> Self {
         PaymentConfig {
             public_base_url: public_base_url.into(),
             rules: PaymentRules::default(),
             stale_after: Duration::minutes(15),
-            signature_policy: SignaturePolicy::Required,
             lock_wait: StdDuration::from_secs(2),
         }
     }

@@ -26,7 +26,7 @@ store::backend_tests!(
     a_lost_exchange_call_is_recovered_by_the_reconciler,
     the_reconciler_runs_under_a_lease_and_books_what_was_missed,
     a_bad_signature_is_refused_audited_and_books_nothing,
-    an_unsigned_call_is_refused_when_signatures_are_required,
+    an_unsigned_call_is_a_hint_and_a_forged_signature_is_refused,
     cancelled_and_expired_payments_leave_the_balance_untouched,
     a_refund_reopens_the_balance_in_parts_and_in_full,
     a_chargeback_reopens_the_balance,
@@ -34,7 +34,7 @@ store::backend_tests!(
     a_pay_nl_stall_abandons_the_attempt_without_a_second_order,
     a_double_submit_makes_one_order,
     amounts_are_validated_against_the_open_balance,
-    overpayment_and_a_different_paid_amount_are_booked_and_flagged,
+    a_different_paid_amount_is_flagged_unbooked_and_overpayment_held_as_credit,
     an_order_of_an_abandoned_attempt_is_adopted_by_its_reference,
     a_dossier_booked_by_another_instance_is_retried_later,
 );
@@ -362,30 +362,71 @@ async fn sqlx_count(store: &Store, sql: &str) -> i64 {
     row.try_get::<i64, _>("n").unwrap()
 }
 
-async fn an_unsigned_call_is_refused_when_signatures_are_required(store: Store) {
+async fn an_unsigned_call_is_a_hint_and_a_forged_signature_is_refused(store: Store) {
     let rig = Rig::start(store).await;
+    let before = rig.open().await;
     let (started, order) = rig.started(100_00, "unsigned").await;
-    let paid = rig.act(&order, "pay", None).await;
-    rig.settled(&order, paid).await;
-    // A legacy form call without a signature, e.g. a forged "paid" for another order.
-    let response = reqwest::Client::new()
-        .post(format!("{}/api/paynl/exchange", rig.portal_url))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("action=new_ppt&order_id={order}&amount=1.00"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 403);
-    assert!(response.text().await.unwrap().starts_with("FALSE|"));
-    // Handled directly, the answer says what happened.
+    let order_id = rig.control().order(&order).await.unwrap()["orderId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // An unsigned old-format "paid" for an order that is not paid: accepted as a hint,
+    // re-read, and nothing is booked (Pay.nl says pending).
+    for id in [&order, &order_id] {
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/paynl/exchange", rig.portal_url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("action=new_ppt&order_id={id}&amount=100.00"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        assert!(response.text().await.unwrap().starts_with("TRUE|"));
+    }
+    assert!(rig.ledger().await.is_empty());
+    assert_eq!(rig.open().await, before);
+    assert_eq!(
+        rig.payment(&started.payment_id).await.status,
+        PaymentStatus::Pending
+    );
+    // A GET-style hint for an id neither API knows: logged, answered TRUE, nothing booked.
     let answer = rig
         .service
         .handle_exchange(
             &axum::http::HeaderMap::new(),
-            Some(&format!("action=new_ppt&order_id={order}")),
+            Some("action=new_ppt&order_id=59999999999X0000"),
             b"",
             Utc::now(),
         )
+        .await;
+    assert_eq!(answer.outcome, ExchangeOutcome::Ignored);
+    assert!(answer.is_accepted());
+
+    // Paid for real (signed JSON): booked once; an unsigned replay books nothing more.
+    let paid = rig.act(&order, "pay", None).await;
+    rig.settled(&order, paid).await;
+    let answer = rig
+        .service
+        .handle_exchange(
+            &axum::http::HeaderMap::new(),
+            Some(&format!("action=new_ppt&order_id={order_id}")),
+            b"",
+            Utc::now(),
+        )
+        .await;
+    assert_eq!(answer.outcome, ExchangeOutcome::Processed);
+    assert_eq!(rig.ledger().await.len(), 1);
+
+    // A call that carries a signature must verify: a forged one is refused.
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert("signature", "00".repeat(32).parse().unwrap());
+    headers.insert("signature-keyid", common::KEY_ID.parse().unwrap());
+    headers.insert("content-type", "application/json".parse().unwrap());
+    let body = json!({"event": "status_changed", "type": "order", "version": 1, "id": order,
+        "object": {"id": order, "status": {"code": -81, "action": "REFUND"}}});
+    let answer = rig
+        .service
+        .handle_exchange(&headers, None, body.to_string().as_bytes(), Utc::now())
         .await;
     assert_eq!(answer.outcome, ExchangeOutcome::Refused);
     assert!(!answer.is_accepted());
@@ -785,7 +826,7 @@ async fn amounts_are_validated_against_the_open_balance(store: Store) {
     assert!(again.redirect_url.contains("/pay/return/"));
 }
 
-async fn overpayment_and_a_different_paid_amount_are_booked_and_flagged(store: Store) {
+async fn a_different_paid_amount_is_flagged_unbooked_and_overpayment_held_as_credit(store: Store) {
     let rig = Rig::with(
         store,
         Options {
@@ -795,23 +836,32 @@ async fn overpayment_and_a_different_paid_amount_are_booked_and_flagged(store: S
     )
     .await;
     let open = rig.open().await;
-    // Paid less than the order says (PAID_CHECKAMOUNT): book what was received, flag it.
+    // Paid less than the order says (-51, PAID_CHECKAMOUNT): not paid for us. Nothing is
+    // booked, the payment stays open and staff see it flagged, however often it is said.
     let (short, order) = rig.started(300_00, "short").await;
     let call = rig
         .act(&order, "pay", Some(json!({"amount": 250_00})))
         .await;
     rig.settled(&order, call).await;
+    let again = rig.act(&order, "resend", None).await;
+    rig.settled(&order, again).await;
     let payment = rig.payment(&short.payment_id).await;
-    assert_eq!(payment.status, PaymentStatus::Paid);
+    assert_eq!(payment.status, PaymentStatus::Pending);
     assert!(payment.flagged);
-    assert!(
-        payment
-            .flag_reason
-            .unwrap()
-            .contains("25000 cents received")
+    assert_eq!(
+        payment.flag_reason.as_deref(),
+        Some(payments::AMOUNT_DIFFERS)
     );
-    assert_eq!(rig.ledger().await[0].amount, eur(250_00));
-    assert_eq!(rig.open().await, eur(open.cents() - 250_00));
+    assert!(rig.ledger().await.is_empty());
+    assert_eq!(rig.open().await, open);
+    let calls = rig.store.exchange_calls_for_order(&order).await.unwrap();
+    assert!(
+        calls.iter().all(
+            |c| c.outcome.as_deref() == Some("pending: nothing booked; flagged")
+                || c.outcome.as_deref() == Some("pending: nothing booked")
+        ),
+        "{calls:?}"
+    );
 
     // More than is open, allowed here: the rest is held as credit and flagged.
     let left = rig.open().await;

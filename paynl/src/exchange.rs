@@ -1,10 +1,14 @@
 //! Pay.nl exchange calls (webhooks): signature checks and parsing.
 //!
-//! Pay.nl signs SIGNED_JSON_POST calls with an HMAC of the raw body; older formats
-//! (form-encoded or flat JSON, POST or GET) are unsigned. Either way the content is a
-//! hint: the portal re-reads the order's status from the API before acting on it.
-//! There is no timestamp or nonce, so a valid call can be replayed: processing must
-//! be idempotent.
+//! Pay.nl signs SIGNED_JSON_POST calls with an HMAC of the raw body; its older formats
+//! (form-encoded or flat JSON, POST or GET) are unsigned, and refunds and chargebacks come
+//! in those older formats even where orders use signed JSON. [`read_exchange`] returns an
+//! [`ExchangeCall`] that says which it was: [`ExchangeCall::Signed`] (the signature
+//! verified) or [`ExchangeCall::Hint`] (anybody could have sent it). Either way the content
+//! is not booked: the portal re-reads the order (and for refunds and chargebacks the
+//! transaction) from the API, e.g. with [`PaynlClient::reread`](crate::PaynlClient::reread).
+//! There is no timestamp or nonce, so a valid call can be replayed: processing must be
+//! idempotent.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -87,28 +91,193 @@ pub enum ExchangeError {
     MalformedBody(String),
 }
 
-/// One exchange call, typed.
+/// One exchange call, typed by how far it can be trusted.
+///
+/// Neither variant is a fact about the payment: a signed call is authentic but may be
+/// stale or replayed, a hint may be forged. Re-read from the API before booking.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExchangeCall {
-    /// The id to read the status with: Pay.nl's UUID when the call carries it, else
-    /// its order id (`order_id` of legacy calls). Both work with
-    /// [`PaynlClient::order_status`](crate::PaynlClient::order_status).
+pub enum ExchangeCall {
+    /// A SIGNED_JSON_POST call whose signature verified under one of our keys: Pay.nl sent
+    /// this order object (at some moment).
+    Signed(SignedCall),
+    /// A call without a verified signature: Pay.nl's older formats (form POST, GET query,
+    /// flat JSON), including every refund and chargeback call, or an envelope sent without
+    /// signature headers (when the policy allows that). It only says what to re-read.
+    Hint(Hint),
+}
+
+/// A verified SIGNED_JSON_POST call (`event: status_changed`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedCall {
+    /// The key id whose secret verified the signature (`AT-…` or `SL-…`).
+    pub key_id: String,
+    /// The id to read the status with: the order's UUID (`id`/`uuid`), else the envelope's
+    /// `id`.
     pub order_id: String,
-    /// Our reference: the order's `reference`, or `extra1` in legacy calls (the client
-    /// puts the reference there).
+    /// Pay.nl's order id (`orderId`, e.g. `51007856048X14b0`), when the object has one.
+    pub paynl_order_id: Option<String>,
+    /// Our reference, as the order object carries it.
     pub reference: Option<String>,
-    /// The status action (`PAID`) or, for legacy calls, the action (`new_ppt`, `refund:add`).
-    pub action: String,
-    /// Pay.nl's status code, when the call carries one (signed JSON does).
-    pub status_code: Option<i32>,
-    /// What the call claims the state is, if we can tell. A hint, never the truth.
-    pub state: Option<PaymentState>,
-    /// The amount the call carries, if any.
-    pub amount: Option<Money>,
-    /// The event name (`status_changed`) of signed JSON calls.
+    /// The event name (`status_changed`).
     pub event: Option<String>,
-    /// The key id whose secret verified the signature; `None` for an unsigned call.
-    pub signed_by: Option<String>,
+    /// The status action (`PAID`).
+    pub action: String,
+    /// Pay.nl's status code.
+    pub status_code: Option<i32>,
+    /// What the status code says, as of when Pay.nl sent the call.
+    pub state: Option<PaymentState>,
+    /// The order amount in the object.
+    pub amount: Option<Money>,
+}
+
+/// An unsigned call: "something happened to order `order_id` (and transaction
+/// `transaction_id`): re-read them". Its claims are kept for the log, named as claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    /// The order to re-read: Pay.nl's order id (`order_id`), or for an unsigned envelope
+    /// the order's UUID.
+    pub order_id: String,
+    /// The transaction to re-read at the REST API: `transactionId` (`EX-…`) of a refund
+    /// call, or of a chargeback call when it carries one.
+    pub transaction_id: Option<String>,
+    /// What the call says happened.
+    pub event: HintEvent,
+    /// The `action` as sent (`new_ppt`, `refund:add`, …), or the status action of an
+    /// unsigned envelope.
+    pub action: String,
+    /// `extra1` (where the client puts our reference), or the envelope's `reference`.
+    pub reference: Option<String>,
+    /// The amount the call claims ("9.99" in the old formats; for a refund, the refund's).
+    pub claimed_amount: Option<Money>,
+    /// The state the call claims, when it names one.
+    pub claimed_state: Option<PaymentState>,
+}
+
+/// What an unsigned call says happened (its `action`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HintEvent {
+    /// `new_ppt`: paid (or authorised).
+    Paid,
+    /// `pending`.
+    Pending,
+    /// `cancel`.
+    Cancelled,
+    /// `verify`.
+    Verify,
+    /// `capture`.
+    Capture,
+    /// `refund:*`.
+    Refund(RefundStage),
+    /// `chargeback:*`.
+    Chargeback,
+    /// An unsigned SIGNED_JSON_POST envelope (`status_changed`).
+    StatusChanged,
+    /// An action we do not know.
+    Other,
+}
+
+/// The stage a `refund:*` call announces (Pay.nl's refunds page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundStage {
+    /// `refund:add`: the refund was requested (API or Pay.nl's admin panel).
+    Added,
+    /// `refund:received`: the money went back (instant methods) or was queued.
+    Received,
+    /// `refund:send`: a batched (IBAN) refund was sent.
+    Sent,
+    /// `refund:storno`: the refund could not be carried out.
+    Storno,
+    /// Another `refund:…` action.
+    Other,
+}
+
+impl HintEvent {
+    fn from_action(action: &str) -> HintEvent {
+        let action = action.to_ascii_lowercase();
+        match action.as_str() {
+            "new_ppt" => HintEvent::Paid,
+            "pending" => HintEvent::Pending,
+            "cancel" => HintEvent::Cancelled,
+            "verify" => HintEvent::Verify,
+            "capture" => HintEvent::Capture,
+            "refund:add" => HintEvent::Refund(RefundStage::Added),
+            "refund:received" => HintEvent::Refund(RefundStage::Received),
+            "refund:send" => HintEvent::Refund(RefundStage::Sent),
+            "refund:storno" => HintEvent::Refund(RefundStage::Storno),
+            a if a.starts_with("refund") => HintEvent::Refund(RefundStage::Other),
+            // The PHP SDK matches on the prefix too.
+            a if a.starts_with("chargeback") => HintEvent::Chargeback,
+            _ => HintEvent::Other,
+        }
+    }
+}
+
+impl ExchangeCall {
+    /// The order to re-read (a UUID or Pay.nl order id; see [`crate::Api::for_id`]).
+    pub fn order_id(&self) -> &str {
+        match self {
+            ExchangeCall::Signed(c) => &c.order_id,
+            ExchangeCall::Hint(h) => &h.order_id,
+        }
+    }
+
+    /// The refund or chargeback transaction to re-read (`EX-…`), if the call names one.
+    pub fn transaction_id(&self) -> Option<&str> {
+        match self {
+            ExchangeCall::Signed(_) => None,
+            ExchangeCall::Hint(h) => h.transaction_id.as_deref(),
+        }
+    }
+
+    /// The key id that verified the signature; `None` for a hint.
+    pub fn signed_by(&self) -> Option<&str> {
+        match self {
+            ExchangeCall::Signed(c) => Some(&c.key_id),
+            ExchangeCall::Hint(_) => None,
+        }
+    }
+
+    /// The action as sent (`PAID`, `new_ppt`, `refund:add`, …), for logs.
+    pub fn action(&self) -> &str {
+        match self {
+            ExchangeCall::Signed(c) => &c.action,
+            ExchangeCall::Hint(h) => &h.action,
+        }
+    }
+
+    /// Our reference as the call carries it (`reference` or `extra1`).
+    pub fn reference(&self) -> Option<&str> {
+        match self {
+            ExchangeCall::Signed(c) => c.reference.as_deref(),
+            ExchangeCall::Hint(h) => h.reference.as_deref(),
+        }
+    }
+
+    /// The state the call claims (never booked from).
+    pub fn claimed_state(&self) -> Option<PaymentState> {
+        match self {
+            ExchangeCall::Signed(c) => c.state,
+            ExchangeCall::Hint(h) => h.claimed_state,
+        }
+    }
+
+    /// True for a call about a refund or chargeback: by its action, or by the state a
+    /// signed call carries.
+    pub fn is_refund_or_chargeback(&self) -> bool {
+        match self {
+            ExchangeCall::Signed(c) => matches!(
+                c.state,
+                Some(
+                    PaymentState::Refunded
+                        | PaymentState::PartiallyRefunded
+                        | PaymentState::Chargeback
+                )
+            ),
+            ExchangeCall::Hint(h) => {
+                matches!(h.event, HintEvent::Refund(_) | HintEvent::Chargeback)
+            }
+        }
+    }
 }
 
 /// Computes Pay.nl's signature: lowercase hex HMAC of the raw body.
@@ -200,9 +369,29 @@ pub fn read_exchange(
         None
     };
     let content_type = header(headers, "content-type")?;
-    let mut call = parse(content_type, query, body)?;
-    call.signed_by = signed_by;
-    Ok(call)
+    Ok(match (parse(content_type, query, body)?, signed_by) {
+        (Parsed::Envelope(call), Some(key_id)) => {
+            ExchangeCall::Signed(SignedCall { key_id, ..call })
+        }
+        // Unsigned envelope: the same fields, as claims only.
+        (Parsed::Envelope(call), None) => ExchangeCall::Hint(Hint {
+            order_id: call.order_id,
+            transaction_id: None,
+            event: HintEvent::StatusChanged,
+            action: call.action,
+            reference: call.reference,
+            claimed_amount: call.amount,
+            claimed_state: call.state,
+        }),
+        // The old formats are unsigned by design; a verified signature on one (which Pay.nl
+        // does not send) does not make its fields Pay.nl's order object.
+        (Parsed::Legacy(hint), _) => ExchangeCall::Hint(hint),
+    })
+}
+
+enum Parsed {
+    Envelope(SignedCall),
+    Legacy(Hint),
 }
 
 /// The SIGNED_JSON_POST envelope.
@@ -219,7 +408,7 @@ fn parse(
     content_type: Option<&str>,
     query: Option<&str>,
     body: &[u8],
-) -> Result<ExchangeCall, ExchangeError> {
+) -> Result<Parsed, ExchangeError> {
     let malformed = |m: String| ExchangeError::MalformedBody(m);
     let text = std::str::from_utf8(body).map_err(|_| malformed("body is not UTF-8".into()))?;
     let trimmed = text.trim();
@@ -241,7 +430,7 @@ fn parse(
     if map.contains_key("object") {
         let envelope: Envelope = serde_json::from_value(serde_json::Value::Object(map))
             .map_err(|e| malformed(format!("bad order object: {e}")))?;
-        return signed_json(envelope);
+        return signed_json(envelope).map(Parsed::Envelope);
     }
     // Flat legacy JSON: values may be strings or numbers.
     let fields = map
@@ -255,7 +444,7 @@ fn parse(
     legacy(fields)
 }
 
-fn signed_json(envelope: Envelope) -> Result<ExchangeCall, ExchangeError> {
+fn signed_json(envelope: Envelope) -> Result<SignedCall, ExchangeError> {
     let o = envelope.object;
     // A blank id is no id (serde also reads an object from an array, `"object": [""]`).
     let given = |id: &Option<String>| id.clone().filter(|id| !id.trim().is_empty());
@@ -270,15 +459,16 @@ fn signed_json(envelope: Envelope) -> Result<ExchangeCall, ExchangeError> {
         .map(wire::money)
         .transpose()
         .map_err(ExchangeError::MalformedBody)?;
-    Ok(ExchangeCall {
+    Ok(SignedCall {
+        key_id: String::new(),
         order_id,
+        paynl_order_id: given(&o.order_id),
         reference: o.reference.clone(),
         action: status.and_then(|s| s.action.clone()).unwrap_or_default(),
         status_code: status.and_then(|s| s.code),
         state: status.and_then(wire::state_of),
         amount,
         event: envelope.event,
-        signed_by: None,
     })
 }
 
@@ -287,7 +477,7 @@ fn form_fields(bytes: &[u8]) -> Result<Vec<(String, String)>, ExchangeError> {
         .map_err(|e| ExchangeError::MalformedBody(format!("bad form encoding: {e}")))
 }
 
-fn legacy(fields: Vec<(String, String)>) -> Result<ExchangeCall, ExchangeError> {
+fn legacy(fields: Vec<(String, String)>) -> Result<Parsed, ExchangeError> {
     let get = |name: &str| {
         fields
             .iter()
@@ -299,31 +489,34 @@ fn legacy(fields: Vec<(String, String)>) -> Result<ExchangeCall, ExchangeError> 
     let order_id = get("order_id")
         .or_else(|| get("orderId"))
         .ok_or_else(|| ExchangeError::MalformedBody("no order_id".into()))?;
-    let amount = match get("amount") {
+    let claimed_amount = match get("amount") {
         Some(a) => Some(Money::from_cents(wire::decimal_to_cents(&a).ok_or_else(
             || ExchangeError::MalformedBody(format!("amount {a:?} is not a decimal")),
         )?)),
         None => None,
     };
-    let state = match action.to_ascii_lowercase().as_str() {
-        "new_ppt" => Some(PaymentState::Paid),
-        "pending" => Some(PaymentState::Pending),
-        "cancel" => Some(PaymentState::Cancelled),
-        "verify" => Some(PaymentState::Verify),
-        "chargeback:chargeback" => Some(PaymentState::Chargeback),
+    let event = HintEvent::from_action(&action);
+    let claimed_state = match event {
+        HintEvent::Paid => Some(PaymentState::Paid),
+        HintEvent::Pending => Some(PaymentState::Pending),
+        HintEvent::Cancelled => Some(PaymentState::Cancelled),
+        HintEvent::Verify => Some(PaymentState::Verify),
+        HintEvent::Chargeback => Some(PaymentState::Chargeback),
         // refund:* and capture do not say whether the whole order is affected: ask the API.
         _ => None,
     };
-    Ok(ExchangeCall {
+    // Pay.nl's refunds page shows the refund's id as `transactionId` (camelCase among
+    // snake_case fields). Uncertain: whether chargeback calls carry one too.
+    let transaction_id = get("transactionId").or_else(|| get("transaction_id"));
+    Ok(Parsed::Legacy(Hint {
         order_id,
-        reference: get("reference").or_else(|| get("extra1")),
+        transaction_id,
+        event,
         action,
-        status_code: None,
-        state,
-        amount,
-        event: None,
-        signed_by: None,
-    })
+        reference: get("reference").or_else(|| get("extra1")),
+        claimed_amount,
+        claimed_state,
+    }))
 }
 
 #[cfg(test)]
@@ -376,14 +569,40 @@ mod tests {
             SignaturePolicy::Required,
         )
         .unwrap();
+        let ExchangeCall::Signed(call) = call else {
+            panic!("a verified call is Signed: {call:?}")
+        };
         assert_eq!(call.order_id, "2c4e");
+        assert_eq!(call.paynl_order_id.as_deref(), Some("51007856048X14b0"));
         assert_eq!(call.reference.as_deref(), Some("pay-42"));
         assert_eq!(call.state, Some(PaymentState::Paid));
         assert_eq!(call.status_code, Some(100));
         assert_eq!(call.action, "PAID");
         assert_eq!(call.amount, Some(Money::from_cents(1999)));
         assert_eq!(call.event.as_deref(), Some("status_changed"));
-        assert_eq!(call.signed_by.as_deref(), Some("SL-1234-5678"));
+        assert_eq!(call.key_id, "SL-1234-5678");
+    }
+
+    #[test]
+    fn unsigned_envelope_is_only_a_hint() {
+        let mut h = HeaderMap::new();
+        h.insert("content-type", HeaderValue::from_static("application/json"));
+        let call = read_exchange(
+            &h,
+            None,
+            signed_body(),
+            &keyring(),
+            SignaturePolicy::IfPresent,
+        )
+        .unwrap();
+        assert_eq!(call.signed_by(), None);
+        let ExchangeCall::Hint(hint) = call else {
+            panic!("unsigned is a hint")
+        };
+        assert_eq!(hint.order_id, "2c4e");
+        assert_eq!(hint.event, HintEvent::StatusChanged);
+        assert_eq!(hint.claimed_state, Some(PaymentState::Paid));
+        assert_eq!(hint.claimed_amount, Some(Money::from_cents(1999)));
     }
 
     #[test]
@@ -495,11 +714,16 @@ mod tests {
         );
         let body = b"action=new_ppt&order_id=51007856048X14b0&amount=19.99&extra1=pay-42&ip_address=1.2.3.4";
         let call = read_exchange(&h, None, body, &keyring(), SignaturePolicy::IfPresent).unwrap();
-        assert_eq!(call.order_id, "51007856048X14b0");
+        assert_eq!(call.signed_by(), None);
+        assert_eq!(call.order_id(), "51007856048X14b0");
+        let ExchangeCall::Hint(call) = call else {
+            panic!("an old-format call is a hint")
+        };
         assert_eq!(call.reference.as_deref(), Some("pay-42"));
-        assert_eq!(call.state, Some(PaymentState::Paid));
-        assert_eq!(call.amount, Some(Money::from_cents(1999)));
-        assert_eq!(call.signed_by, None);
+        assert_eq!(call.event, HintEvent::Paid);
+        assert_eq!(call.claimed_state, Some(PaymentState::Paid));
+        assert_eq!(call.claimed_amount, Some(Money::from_cents(1999)));
+        assert_eq!(call.transaction_id, None);
         // The same call is refused when signatures are required.
         assert_eq!(
             read_exchange(&h, None, body, &keyring(), SignaturePolicy::Required).unwrap_err(),
@@ -518,14 +742,95 @@ mod tests {
             SignaturePolicy::IfPresent,
         )
         .unwrap();
-        assert_eq!(call.action, "refund:add");
-        assert_eq!(call.state, None);
-        assert_eq!(call.amount, Some(Money::from_cents(500)));
+        assert_eq!(call.action(), "refund:add");
+        assert_eq!(call.claimed_state(), None);
+        let ExchangeCall::Hint(hint) = call else {
+            panic!("hint")
+        };
+        assert_eq!(hint.event, HintEvent::Refund(RefundStage::Added));
+        assert_eq!(hint.claimed_amount, Some(Money::from_cents(500)));
 
         let body = br#"{"action":"cancel","order_id":"51X2","amount":12.5}"#;
         let call = read_exchange(&h, None, body, &keyring(), SignaturePolicy::IfPresent).unwrap();
-        assert_eq!(call.state, Some(PaymentState::Cancelled));
-        assert_eq!(call.amount, Some(Money::from_cents(1250)));
+        assert_eq!(call.claimed_state(), Some(PaymentState::Cancelled));
+        let ExchangeCall::Hint(hint) = call else {
+            panic!("hint")
+        };
+        assert_eq!(hint.claimed_amount, Some(Money::from_cents(1250)));
+    }
+
+    #[test]
+    fn refund_call_names_the_order_and_the_refund_transaction() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "content-type",
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        // The layout of Pay.nl's refunds page (form-encoded here).
+        let body = b"action=refund%3Aadd&website_id=37&payment_profile_id=706&ip_address=127.0.0.1\
+&amount=0.01&extra1=pay-42&extra2=&extra3=&order_id=50017100087X3565&transactionId=EX-5559-3338-1142";
+        let call = read_exchange(&h, None, body, &keyring(), SignaturePolicy::IfPresent).unwrap();
+        assert!(call.is_refund_or_chargeback());
+        assert_eq!(call.order_id(), "50017100087X3565");
+        assert_eq!(call.transaction_id(), Some("EX-5559-3338-1142"));
+        assert_eq!(call.reference(), Some("pay-42"));
+        let ExchangeCall::Hint(hint) = &call else {
+            panic!("a refund call is a hint")
+        };
+        assert_eq!(hint.event, HintEvent::Refund(RefundStage::Added));
+        assert_eq!(hint.claimed_amount, Some(Money::from_cents(1)));
+        assert_eq!(
+            hint.claimed_state, None,
+            "a refund call says nothing of the order"
+        );
+        // Refused where signatures are required: the caller must accept such calls as hints.
+        assert_eq!(
+            read_exchange(&h, None, body, &keyring(), SignaturePolicy::Required).unwrap_err(),
+            ExchangeError::MissingSignature(SIGNATURE)
+        );
+
+        for (action, event) in [
+            ("refund:received", HintEvent::Refund(RefundStage::Received)),
+            ("refund:send", HintEvent::Refund(RefundStage::Sent)),
+            ("refund:storno", HintEvent::Refund(RefundStage::Storno)),
+            ("REFUND:ADD", HintEvent::Refund(RefundStage::Added)),
+            ("chargeback:chargeback", HintEvent::Chargeback),
+            ("capture", HintEvent::Capture),
+            ("something", HintEvent::Other),
+        ] {
+            let query = format!("action={action}&order_id=51X1");
+            let call = read_exchange(
+                &h,
+                Some(&query),
+                b"",
+                &keyring(),
+                SignaturePolicy::IfPresent,
+            )
+            .unwrap();
+            let ExchangeCall::Hint(hint) = call else {
+                panic!("hint")
+            };
+            assert_eq!(hint.event, event, "{action}");
+        }
+    }
+
+    #[test]
+    fn signature_on_an_old_format_body_still_gives_a_hint() {
+        let body = b"action=new_ppt&order_id=51X9&amount=1.00";
+        let sig = reference_hmac_sha256(SECRET.as_bytes(), body);
+        let mut h = headers(&sig, "SL-1234-5678", None);
+        h.insert(
+            "content-type",
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        let call = read_exchange(&h, None, body, &keyring(), SignaturePolicy::Required).unwrap();
+        assert!(matches!(call, ExchangeCall::Hint(_)));
+        // ...but a bad signature is still refused.
+        let bad = headers(&"0".repeat(64), "SL-1234-5678", None);
+        assert_eq!(
+            read_exchange(&bad, None, body, &keyring(), SignaturePolicy::IfPresent).unwrap_err(),
+            ExchangeError::BadSignature
+        );
     }
 
     #[test]

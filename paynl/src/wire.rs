@@ -37,6 +37,17 @@ pub(crate) struct WireStatus {
 pub(crate) struct WireLinks {
     #[serde(default)]
     pub redirect: Option<String>,
+    /// Pay.nl's Node SDK types allow `checkout` beside `redirect`.
+    #[serde(default)]
+    pub checkout: Option<String>,
+}
+
+impl WireLinks {
+    /// The hosted payment page: `redirect`, else `checkout`. Blank values count as absent.
+    pub fn payment_url(&self) -> Option<String> {
+        let given = |url: &Option<String>| url.clone().filter(|u| !u.trim().is_empty());
+        given(&self.redirect).or_else(|| given(&self.checkout))
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -47,6 +58,8 @@ pub(crate) struct WireIntegration {
 
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct WirePayment {
+    #[serde(default)]
+    pub id: Option<String>,
     #[serde(default)]
     pub status: Option<WireStatus>,
     #[serde(default)]
@@ -79,6 +92,44 @@ pub(crate) struct WireOrder {
     pub expires_at: Option<String>,
     #[serde(default)]
     pub links: Option<WireLinks>,
+}
+
+/// A transaction of the older REST API (`GET rest.pay.nl/v2/transactions/{id}`), in the
+/// shape Pay.nl's Node SDK types as `DeprecatedTransaction` and its PHP SDK reads as
+/// `TransactionStatusResponse`. Only the fields we use.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WireTransaction {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub order_id: Option<String>,
+    /// Uncertain: not in the SDK types. The Order API's order object has `type` ("sale"),
+    /// and Pay.nl's POS refunds answer `"type": "credit"`; the simulator sends "sale",
+    /// "refund" or "chargeback" here.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub amount: Option<WireAmount>,
+    #[serde(default)]
+    pub amount_paid: Option<WireAmount>,
+    #[serde(default)]
+    pub amount_refunded: Option<WireAmount>,
+    #[serde(default)]
+    pub status: Option<WireStatus>,
+    #[serde(default)]
+    pub integration: Option<WireRestIntegration>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WireRestIntegration {
+    #[serde(default)]
+    pub test_mode: Option<bool>,
 }
 
 /// Pay.nl's error body: `{"title", "detail", "violations": [{"code", "message", ...}]}`.

@@ -459,3 +459,145 @@ async fn hosted_page_pays_and_redirects_to_the_return_url() {
         assert_eq!(client.order_status(&order.id).await.unwrap().state, state);
     }
 }
+
+/// A port nothing listens on: connecting is refused, so a request there is never sent.
+fn closed_port() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://127.0.0.1:{}", l.local_addr().unwrap().port())
+}
+
+/// A host that accepts connections and reads nothing, answers nothing: a request there is
+/// sent and never answered.
+async fn black_hole() -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    (url, task)
+}
+
+fn with_hosts(sim_url: &str, hosts: &[&str]) -> PaynlClient {
+    let mut config = client_config(sim_url).with_hosts(hosts.iter().copied());
+    config.rest_base_url = sim_url.to_owned();
+    PaynlClient::new(config).unwrap()
+}
+
+#[tokio::test]
+async fn a_host_that_cannot_be_reached_fails_over_to_the_next() {
+    let sim = start_sim(sim_config()).await;
+    let down = closed_port();
+    let client = with_hosts(sim.url(), &[&down, sim.url()]);
+    let order = client
+        .create_order(&new_order("pay-failover", 1_000, NO_EXCHANGE))
+        .await
+        .expect("the create goes to the second host");
+    assert_eq!(
+        client.order_status(&order.id).await.unwrap().state,
+        PaymentState::Pending
+    );
+    let (_, orders) = control(sim.url(), Method::Get, "/_sim/orders", None).await;
+    assert_eq!(orders.as_array().unwrap().len(), 1);
+
+    // Every host down: a connect error naming each.
+    let other = closed_port();
+    let err = with_hosts(sim.url(), &[&down, &other])
+        .create_order(&new_order("pay-failover-2", 1_000, NO_EXCHANGE))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Connect { .. }), "{err:?}");
+    assert!(!err.outcome_unknown(), "nothing was sent");
+    let text = err.to_string();
+    assert!(text.contains(&down) && text.contains(&other), "{text}");
+}
+
+#[tokio::test]
+async fn a_create_that_was_sent_is_never_sent_to_another_host() {
+    let sim = start_sim(sim_config()).await;
+    let (silent, _task) = black_hole().await;
+    let client = with_hosts(sim.url(), &[&silent, sim.url()]);
+    let err = client
+        .create_order(&new_order("pay-no-twice", 1_000, NO_EXCHANGE))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                operation: "create order"
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.outcome_unknown());
+    let (_, orders) = control(sim.url(), Method::Get, "/_sim/orders", None).await;
+    assert_eq!(
+        orders.as_array().unwrap().len(),
+        0,
+        "no second order at the next host"
+    );
+
+    // An answer, even an error, is never failed over either.
+    let first = start_sim(sim_config()).await;
+    control(
+        first.url(),
+        Method::Post,
+        "/_sim/faults",
+        Some(json!({"api_error": {"count": 1, "status": 503}})),
+    )
+    .await;
+    let err = with_hosts(sim.url(), &[first.url(), sim.url()])
+        .create_order(&new_order("pay-no-twice-2", 1_000, NO_EXCHANGE))
+        .await
+        .unwrap_err();
+    assert_eq!(err.http_status(), Some(503), "{err:?}");
+    let (_, orders) = control(sim.url(), Method::Get, "/_sim/orders", None).await;
+    assert_eq!(orders.as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_json_like_paynl() {
+    let sim = start_sim(sim_config()).await;
+    let http = reqwest::Client::new();
+    for (method, path, status) in [
+        (reqwest::Method::GET, "/v1/nothing", 404),
+        (reqwest::Method::GET, "/v3/orders/x/status", 404),
+        (reqwest::Method::DELETE, "/v1/orders", 405),
+        (reqwest::Method::PUT, "/v2/transactions/EX-1/refund", 405),
+        (reqwest::Method::GET, "/_sim/nothing", 404),
+    ] {
+        let response = http
+            .request(method.clone(), format!("{}{path}", sim.url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "{method} {path}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("json")
+        );
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert!(body["title"].is_string(), "{body}");
+        assert!(body["detail"].is_string(), "{body}");
+        let violations = body["violations"].as_array().unwrap();
+        assert!(
+            violations[0]["code"].as_str().unwrap().starts_with("PAY-"),
+            "{body}"
+        );
+    }
+    // Bad control input is answered in JSON too.
+    let response = http
+        .post(format!("{}/_sim/faults", sim.url()))
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("JSON"), "{body}");
+}

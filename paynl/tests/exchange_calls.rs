@@ -12,21 +12,41 @@ use common::{
 use domain::Money;
 use paynl::exchange::{Keyring, SignatureAlgorithm, SignaturePolicy, read_exchange};
 use paynl::sim::{ExchangeFormat, Method, SimConfig};
-use paynl::{ExchangeCall, ExchangeError, PaymentState};
+use paynl::{ExchangeCall, ExchangeError, Hint, HintEvent, PaymentState, RefundStage, SignedCall};
 use serde_json::{Value, json};
 
 fn keyring() -> Keyring {
     HashMap::from([(KEY_ID.to_string(), SECRET.to_string())])
 }
 
-fn verify(call: &common::Received) -> Result<ExchangeCall, ExchangeError> {
-    read_exchange(
+/// Reads a call as the portal must with signatures required: only a signed call passes.
+fn verify(call: &common::Received) -> Result<SignedCall, ExchangeError> {
+    match read_exchange(
         &call.headers,
         call.query.as_deref(),
         &call.body,
         &keyring(),
         SignaturePolicy::Required,
+    )? {
+        ExchangeCall::Signed(call) => Ok(call),
+        ExchangeCall::Hint(hint) => panic!("a verified call read as a hint: {hint:?}"),
+    }
+}
+
+/// Reads a call as a hint (signatures optional): what an unsigned call amounts to.
+fn hint(call: &common::Received) -> Hint {
+    match read_exchange(
+        &call.headers,
+        call.query.as_deref(),
+        &call.body,
+        &keyring(),
+        SignaturePolicy::IfPresent,
     )
+    .unwrap()
+    {
+        ExchangeCall::Hint(hint) => hint,
+        ExchangeCall::Signed(call) => panic!("expected an unsigned call, got {call:?}"),
+    }
 }
 
 fn outcomes(log: &[Value]) -> Vec<&str> {
@@ -58,7 +78,11 @@ async fn paid_order_sends_a_signed_call_that_verifies() {
     assert_eq!(call.status_code, Some(100));
     assert_eq!(call.amount, Some(Money::from_cents(4_321)));
     assert_eq!(call.event.as_deref(), Some("status_changed"));
-    assert_eq!(call.signed_by.as_deref(), Some(KEY_ID));
+    assert_eq!(call.key_id, KEY_ID);
+    assert_eq!(
+        call.paynl_order_id.as_deref(),
+        Some(order.order_id.as_str())
+    );
     let query = calls[0].query.as_deref().unwrap();
     assert!(
         query.contains("type=order") && query.contains(&order.id),
@@ -283,15 +307,39 @@ async fn delayed_call_arrives_late_and_refunds_are_announced() {
     receiver.wait_for(1).await;
     assert!(started.elapsed() >= Duration::from_millis(300));
 
-    client
+    // Orders use signed JSON; the refund comes as Pay.nl sends it: unsigned, form-encoded.
+    let refund = client
         .refund(&order.id, Money::from_cents(1_000), "Teruggave")
         .await
         .unwrap();
     let calls = receiver.wait_for(2).await;
-    let call = verify(&calls[1]).unwrap();
-    assert_eq!(call.state, Some(PaymentState::PartiallyRefunded));
-    assert_eq!(call.status_code, Some(-82));
+    assert_eq!(
+        verify(&calls[1]).unwrap_err(),
+        ExchangeError::MissingSignature("signature")
+    );
+    assert_eq!(
+        calls[1].headers["content-type"],
+        "application/x-www-form-urlencoded"
+    );
+    let refund_call = hint(&calls[1]);
+    assert_eq!(refund_call.event, HintEvent::Refund(RefundStage::Added));
+    assert_eq!(refund_call.action, "refund:add");
+    assert_eq!(refund_call.order_id, order.order_id);
+    assert_eq!(
+        refund_call.transaction_id.as_deref(),
+        refund.transaction_ids.first().map(String::as_str)
+    );
+    assert!(
+        refund_call
+            .transaction_id
+            .as_deref()
+            .unwrap()
+            .starts_with("EX-")
+    );
+    assert_eq!(refund_call.claimed_amount, Some(Money::from_cents(1_000)));
+    assert_eq!(refund_call.reference.as_deref(), Some("pay-x6"), "extra1");
 
+    // The chargeback comes the same way (old format, `chargeback:chargeback`).
     control(
         sim.url(),
         Method::Post,
@@ -300,10 +348,61 @@ async fn delayed_call_arrives_late_and_refunds_are_announced() {
     )
     .await;
     let calls = receiver.wait_for(3).await;
-    assert_eq!(
-        verify(&calls[2]).unwrap().state,
-        Some(PaymentState::Chargeback)
+    let chargeback = hint(&calls[2]);
+    assert_eq!(chargeback.event, HintEvent::Chargeback);
+    assert_eq!(chargeback.claimed_state, Some(PaymentState::Chargeback));
+    assert_eq!(chargeback.claimed_amount, Some(Money::from_cents(2_000)));
+    assert!(
+        chargeback
+            .transaction_id
+            .as_deref()
+            .unwrap()
+            .starts_with("EX-")
     );
+    assert_ne!(chargeback.transaction_id, refund_call.transaction_id);
+    let body = String::from_utf8(calls[2].body.clone()).unwrap();
+    assert!(body.contains("external_reason_description="), "{body}");
+}
+
+#[tokio::test]
+async fn refund_calls_can_be_signed_json_where_the_sales_location_says_so() {
+    let receiver = Receiver::start(&[]).await;
+    let sim = start_sim(SimConfig {
+        refund_exchange_format: ExchangeFormat::SignedJson,
+        ..sim_config()
+    })
+    .await;
+    let client = client(sim.url());
+    let order = client
+        .create_order(&new_order("pay-x6b", 3_000, &receiver.url))
+        .await
+        .unwrap();
+    control(
+        sim.url(),
+        Method::Post,
+        &format!("/_sim/orders/{}/pay", order.id),
+        None,
+    )
+    .await;
+    client
+        .refund(&order.id, Money::from_cents(1_000), "Teruggave")
+        .await
+        .unwrap();
+    let calls = receiver.wait_for(2).await;
+    let call = verify(&calls[1]).unwrap();
+    assert_eq!(call.state, Some(PaymentState::PartiallyRefunded));
+    assert_eq!(call.status_code, Some(-82));
+    control(
+        sim.url(),
+        Method::Post,
+        &format!("/_sim/orders/{}/chargeback", order.id),
+        Some(json!({"code": -70})),
+    )
+    .await;
+    let calls = receiver.wait_for(3).await;
+    let call = verify(&calls[2]).unwrap();
+    assert_eq!(call.state, Some(PaymentState::Chargeback));
+    assert_eq!(call.status_code, Some(-70));
 }
 
 #[tokio::test]
@@ -355,18 +454,58 @@ async fn legacy_form_calls_are_unsigned_hints() {
         verify(&calls[0]).unwrap_err(),
         ExchangeError::MissingSignature("signature")
     );
+    let call = hint(&calls[0]);
+    assert_eq!(call.order_id, order.order_id);
+    assert_eq!(call.action, "new_ppt");
+    assert_eq!(call.event, HintEvent::Paid);
+    assert_eq!(call.claimed_state, Some(PaymentState::Paid));
+    assert_eq!(call.reference.as_deref(), Some("pay-x8"));
+    assert_eq!(call.claimed_amount, Some(Money::from_cents(1_999)));
+    assert_eq!(call.transaction_id, None);
+}
+
+#[tokio::test]
+async fn signing_key_follows_paynls_convention_api_username_and_token() {
+    let receiver = Receiver::start(&[]).await;
+    // Default: an AT- key id and a token, never an SL- code.
+    let defaults = SimConfig::default();
+    assert!(defaults.signing_key_id.starts_with("AT-"));
+    // With API credentials the simulator signs with them, as Pay.nl does.
+    let sim = start_sim(
+        SimConfig {
+            exchange_timeout: Duration::from_millis(500),
+            retry_schedule: vec![Duration::from_millis(30); 3],
+            ..SimConfig::default()
+        }
+        .with_api_credentials("AT-0000-0001", "api-token"),
+    )
+    .await;
+    let order = client(sim.url())
+        .create_order(&new_order("pay-at", 1_000, &receiver.url))
+        .await
+        .unwrap();
+    control(
+        sim.url(),
+        Method::Post,
+        &format!("/_sim/orders/{}/pay", order.id),
+        None,
+    )
+    .await;
+    let calls = receiver.wait_for(1).await;
+    assert_eq!(calls[0].headers["signature-keyid"], "AT-0000-0001");
+    let token_ring = HashMap::from([("AT-0000-0001".to_string(), "api-token".to_string())]);
     let call = read_exchange(
         &calls[0].headers,
         calls[0].query.as_deref(),
         &calls[0].body,
-        &keyring(),
-        SignaturePolicy::IfPresent,
+        &token_ring,
+        SignaturePolicy::Required,
     )
     .unwrap();
-    assert_eq!(call.signed_by, None);
-    assert_eq!(call.order_id, order.order_id);
-    assert_eq!(call.action, "new_ppt");
-    assert_eq!(call.state, Some(PaymentState::Paid));
-    assert_eq!(call.reference.as_deref(), Some("pay-x8"));
-    assert_eq!(call.amount, Some(Money::from_cents(1_999)));
+    assert_eq!(call.signed_by(), Some("AT-0000-0001"));
+    // The SL-code and its secret (this file's other tests) keep working.
+    assert_eq!(
+        verify(&calls[0]).unwrap_err(),
+        ExchangeError::UnknownKeyId("AT-0000-0001".into())
+    );
 }

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use axum::http::{HeaderMap, HeaderValue};
-use paynl::ExchangeError;
 use paynl::exchange::{SignatureAlgorithm, SignaturePolicy, read_exchange, sign};
+use paynl::{ExchangeCall, ExchangeError, HintEvent};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -110,7 +110,7 @@ proptest! {
             SignaturePolicy::Required,
         );
         match &result {
-            Ok(call) => prop_assert!(!call.order_id.is_empty()),
+            Ok(call) => prop_assert!(!call.order_id().is_empty()),
             Err(ExchangeError::MalformedBody(message)) => prop_assert!(!message.is_empty()),
             Err(other) => prop_assert!(false, "a signed call refused as {other:?}"),
         }
@@ -138,5 +138,79 @@ proptest! {
         };
         let result = read_exchange(&headers, query, body, &keyring(), SignaturePolicy::IfPresent);
         prop_assert!(refused_with_a_message(&result));
+    }
+
+    /// Refund and chargeback calls in every shape: whatever their fields, they are read as
+    /// a hint (never as a signed fact) naming an order, or refused as malformed.
+    #[test]
+    fn refund_and_chargeback_calls_are_hints_or_malformed(
+        action in prop_oneof![
+            Just("refund:add".to_string()),
+            Just("refund:received".to_string()),
+            Just("refund:storno".to_string()),
+            Just("chargeback:chargeback".to_string()),
+            "[a-z:]{0,20}",
+        ],
+        order_id in "\\PC{0,24}",
+        transaction_id in proptest::option::of("\\PC{0,24}"),
+        amount in proptest::option::of("\\PC{0,12}"),
+        as_json in any::<bool>(),
+    ) {
+        let mut fields = vec![("action", action.clone()), ("order_id", order_id.clone())];
+        if let Some(t) = &transaction_id {
+            fields.push(("transactionId", t.clone()));
+        }
+        if let Some(a) = &amount {
+            fields.push(("amount", a.clone()));
+        }
+        let mut headers = HeaderMap::new();
+        let body = if as_json {
+            headers.insert("content-type", HeaderValue::from_static("application/json"));
+            let map: serde_json::Map<String, Value> = fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), Value::from(v.clone())))
+                .collect();
+            serde_json::to_vec(&map).unwrap()
+        } else {
+            headers.insert(
+                "content-type",
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            );
+            serde_urlencoded::to_string(&fields).unwrap().into_bytes()
+        };
+        match read_exchange(&headers, None, &body, &keyring(), SignaturePolicy::IfPresent) {
+            Ok(ExchangeCall::Hint(hint)) => {
+                prop_assert!(!hint.order_id.is_empty());
+                prop_assert_eq!(hint.order_id.as_str(), order_id.trim());
+                if action.starts_with("refund") {
+                    let is_refund = matches!(hint.event, HintEvent::Refund(_));
+                    prop_assert!(is_refund);
+                    prop_assert_eq!(hint.claimed_state, None);
+                }
+                let named = transaction_id
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty());
+                prop_assert_eq!(hint.transaction_id.as_deref(), named);
+            }
+            Ok(ExchangeCall::Signed(call)) => prop_assert!(false, "unsigned read as signed: {call:?}"),
+            Err(ExchangeError::MalformedBody(message)) => prop_assert!(!message.is_empty()),
+            Err(other) => prop_assert!(false, "refused as {other:?}"),
+        }
+    }
+
+    /// "9.99"-style amounts are read exactly, in cents, with no float in between.
+    #[test]
+    fn decimal_amounts_are_exact(cents in 0i64..=i64::MAX / 100, short in any::<bool>()) {
+        let text = if short && cents % 10 == 0 {
+            format!("{}.{}", cents / 100, (cents % 100) / 10)
+        } else {
+            format!("{}.{:02}", cents / 100, cents % 100)
+        };
+        let body = format!("action=refund%3Aadd&order_id=51X1&amount={text}");
+        let call = read_exchange(&HeaderMap::new(), None, body.as_bytes(), &keyring(), SignaturePolicy::IfPresent)
+            .unwrap();
+        let ExchangeCall::Hint(hint) = call else { panic!("hint") };
+        prop_assert_eq!(hint.claimed_amount.map(|m| m.cents()), Some(cents));
     }
 }

@@ -5,7 +5,10 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use paynl::exchange::SignatureAlgorithm;
-use paynl::sim::{ExchangeFormat, SimConfig, SimState, simulator_router};
+use paynl::sim::{
+    DEFAULT_SIGNING_KEY_ID, DEFAULT_SIGNING_SECRET, ExchangeFormat, SimConfig, SimState,
+    simulator_router,
+};
 
 #[derive(Parser)]
 #[command(
@@ -18,16 +21,14 @@ struct Args {
     /// Base URL browsers reach the simulator at (default: http://ADDR).
     #[arg(long, env = "PAYNL_SIM_PUBLIC_URL")]
     public_url: Option<String>,
-    /// Key id sent in the signature-keyid header.
-    #[arg(long, env = "PAYNL_SIM_SIGNING_KEY_ID", default_value = "SL-0000-0000")]
-    signing_key_id: String,
-    /// Secret exchange calls are signed with.
-    #[arg(
-        long,
-        env = "PAYNL_SIM_SIGNING_SECRET",
-        default_value = "simulator-secret"
-    )]
-    signing_secret: String,
+    /// Key id sent in the signature-keyid header (default: the API username, as at Pay.nl,
+    /// else AT-0000-0000). An SL-code with its secret works too.
+    #[arg(long, env = "PAYNL_SIM_SIGNING_KEY_ID")]
+    signing_key_id: Option<String>,
+    /// Secret exchange calls are signed with (default: the API password, i.e. the token,
+    /// else "simulator-api-token").
+    #[arg(long, env = "PAYNL_SIM_SIGNING_SECRET")]
+    signing_secret: Option<String>,
     /// HMAC hash for the signature.
     #[arg(long, value_enum, default_value_t = Algorithm::Sha256)]
     signing_algorithm: Algorithm,
@@ -37,9 +38,12 @@ struct Args {
     /// ...and this password (token or secret).
     #[arg(long, env = "PAYNL_SIM_PASSWORD", requires = "username")]
     password: Option<String>,
-    /// Exchange call format.
+    /// Exchange call format for order status changes.
     #[arg(long, value_enum, default_value_t = Format::SignedJson)]
     exchange_format: Format,
+    /// Exchange call format for refunds and chargebacks (Pay.nl: the old form format).
+    #[arg(long, value_enum, default_value_t = Format::Form)]
+    refund_exchange_format: Format,
     /// Waits between exchange retries, comma-separated, e.g. "1s,5s,30s" or "200ms,200ms"
     /// (default: 6 retries within about 2 hours, like Pay.nl).
     #[arg(long, value_parser = parse_schedule)]
@@ -99,19 +103,31 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", args.addr))?;
     let local = listener.local_addr()?;
     let public_url = args.public_url.unwrap_or_else(|| format!("http://{local}"));
+    let format = |f: Format| match f {
+        Format::SignedJson => ExchangeFormat::SignedJson,
+        Format::Form => ExchangeFormat::FormPost,
+    };
+    let credentials = args.username.zip(args.password);
+    // Pay.nl signs with the API username (AT-…) and its token.
+    let signing_key_id = args
+        .signing_key_id
+        .or_else(|| credentials.as_ref().map(|(user, _)| user.clone()))
+        .unwrap_or_else(|| DEFAULT_SIGNING_KEY_ID.to_owned());
+    let signing_secret = args
+        .signing_secret
+        .or_else(|| credentials.as_ref().map(|(_, token)| token.clone()))
+        .unwrap_or_else(|| DEFAULT_SIGNING_SECRET.to_owned());
     let config = SimConfig {
         public_url: Some(public_url.clone()),
-        credentials: args.username.zip(args.password),
-        signing_key_id: args.signing_key_id,
-        signing_secret: args.signing_secret,
+        credentials,
+        signing_key_id,
+        signing_secret,
         signing_algorithm: match args.signing_algorithm {
             Algorithm::Sha256 => SignatureAlgorithm::Sha256,
             Algorithm::Sha512 => SignatureAlgorithm::Sha512,
         },
-        exchange_format: match args.exchange_format {
-            Format::SignedJson => ExchangeFormat::SignedJson,
-            Format::Form => ExchangeFormat::FormPost,
-        },
+        exchange_format: format(args.exchange_format),
+        refund_exchange_format: format(args.refund_exchange_format),
         exchange_timeout: Duration::from_secs(args.exchange_timeout_secs),
         retry_schedule: args
             .retry_schedule

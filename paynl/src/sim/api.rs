@@ -1,4 +1,5 @@
-//! The Pay.nl API as the simulator serves it: create, status, refund.
+//! The Pay.nl APIs as the simulator serves them: the Order API (create, status) and the REST
+//! API (transactions, refund), with Pay.nl's error bodies for every failure.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -14,6 +15,7 @@ use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use super::{SimError, SimOrder, SimState, Transition, amount_json, take, time};
+use crate::client::Api;
 use crate::client::valid_reference;
 use crate::wire::WireAmount;
 
@@ -89,12 +91,16 @@ pub(super) fn problem(
     detail: &str,
     violations: &[(&str, String)],
 ) -> Response {
-    let violations: Vec<_> = violations
+    let mut violations: Vec<_> = violations
         .iter()
         .map(|(path, message)| {
             json!({ "code": "PAY-SIM-VALIDATION", "propertyPath": path, "message": message })
         })
         .collect();
+    if violations.is_empty() {
+        // Pay.nl's error bodies list at least one violation with a PAY-… code.
+        violations.push(json!({ "code": format!("PAY-SIM-{}", status.as_u16()) }));
+    }
     (
         status,
         Json(json!({ "title": title, "detail": detail, "violations": violations })),
@@ -251,8 +257,10 @@ pub(super) async fn create_order(
         code: 20,
         captured: 0,
         refunded: 0,
+        charged_back: 0,
         bank: None,
         payments: Vec::new(),
+        transactions: Vec::new(),
         created_at: now,
         modified_at: now,
         expires_at,
@@ -264,12 +272,14 @@ pub(super) async fn create_order(
     (StatusCode::CREATED, Json(json)).into_response()
 }
 
-/// Pay.nl-style order id: 11 digits, `X`, 4 hex digits (e.g. `51007856048X14b0`).
-fn new_order_id() -> String {
+/// Pay.nl-style Order API id: 11 digits, `X`, 4 hex digits (e.g. `51007856048X14b0`). The
+/// first digit is 4–9: ids starting with 2 or 3 belong to the older REST API, and Pay.nl's
+/// Node SDK sends them there.
+pub(super) fn new_order_id() -> String {
     let mut rng = rand::thread_rng();
     format!(
         "{:011}X{:04x}",
-        rng.gen_range(10_000_000_000u64..100_000_000_000),
+        rng.gen_range(40_000_000_000u64..100_000_000_000),
         rng.r#gen::<u16>()
     )
 }
@@ -285,12 +295,38 @@ pub(super) async fn order_status(
     }
 }
 
+/// `GET /v2/transactions/{id}` of the REST API: a refund or chargeback by its `EX-…` id, or
+/// an order by its order id (not by UUID: that is the Order API's). Pay.nl's PHP SDK reads
+/// refunds here, with the refunded order's id, and its Node SDK reads ids starting with 2,
+/// 3 or `EX-` here.
+pub(super) async fn transaction(State(state): State<SimState>, Path(id): Path<String>) -> Response {
+    let data = state.lock();
+    if let Some((order, t)) = data.find_transaction(&id) {
+        return Json(order.transaction_json(t)).into_response();
+    }
+    match data.orders.iter().find(|o| o.order_id == id) {
+        Some(order) => Json(order.to_rest_json()).into_response(),
+        None => problem(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            &format!(
+                "no transaction with this id (an {:?} API id)",
+                Api::for_id(&id)
+            ),
+            &[],
+        ),
+    }
+}
+
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct RefundRequest {
     #[serde(default)]
     amount: Option<WireAmount>,
     #[serde(default)]
     description: Option<String>,
+    #[serde(default)]
+    exchange_url: Option<String>,
 }
 
 pub(super) async fn refund(
@@ -312,7 +348,22 @@ pub(super) async fn refund(
         Err(e) => return problem(INVALID, "Invalid request", &format!("bad JSON: {e}"), &[]),
     };
     let amount = request.amount.map(|a| a.value);
-    match state.apply(&id, Transition::Refund { amount }) {
+    if let Some(url) = &request.exchange_url
+        && !(url.starts_with("http://") || url.starts_with("https://"))
+    {
+        return problem(
+            INVALID,
+            "Invalid request",
+            "the refund was not made",
+            &[("exchangeUrl", "must be an http(s) URL".into())],
+        );
+    }
+    let transition = Transition::Refund {
+        amount,
+        description: request.description.clone(),
+        exchange_url: request.exchange_url,
+    };
+    match state.apply(&id, transition) {
         Ok(applied) => Json(json!({
             "orderId": applied.order_id,
             "transactionId": applied.order_id,
@@ -320,6 +371,11 @@ pub(super) async fn refund(
             "processDate": null,
             "amount": amount_json(applied.amount),
             "amountRefunded": amount_json(applied.amount),
+            // Uncertain: the SDKs name this list but not its entries' fields.
+            "refundedTransactions": applied.transaction_id.map(|id| vec![json!({
+                "id": id,
+                "amount": amount_json(applied.amount),
+            })]),
             "createdAt": time(Utc::now()),
         }))
         .into_response(),
@@ -331,6 +387,31 @@ pub(super) async fn refund(
             &[("amount", message.clone())],
         ),
     }
+}
+
+/// Any route the simulator does not serve: 404 with Pay.nl's error body, so a client
+/// (Pay.nl's SDKs too) can read it.
+pub(super) async fn no_route(request: Request) -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        "Not Found",
+        &format!("no route {} {}", request.method(), request.uri().path()),
+        &[],
+    )
+}
+
+/// A route served, but not with this method: 405 with Pay.nl's error body.
+pub(super) async fn method_not_allowed(request: Request) -> Response {
+    problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method Not Allowed",
+        &format!(
+            "{} is not allowed on {}",
+            request.method(),
+            request.uri().path()
+        ),
+        &[],
+    )
 }
 
 fn not_found() -> Response {

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::delivery::Announce;
 use super::{Faults, SimError, SimOrder, SimState, Transition};
 
 fn error(status: StatusCode, message: impl Into<String>) -> Response {
@@ -17,11 +18,19 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
 /// The order object plus what only the simulator knows, under `_sim`.
 fn describe(state: &SimState, order: &SimOrder) -> Value {
     let mut json = order.to_json(state.public_url(), order.code);
+    let transactions: Vec<Value> = order
+        .transactions
+        .iter()
+        .map(|t| order.transaction_json(t))
+        .collect();
     json["_sim"] = json!({
         "returnUrl": order.return_url,
         "exchangeUrl": order.exchange_url,
         "bank": order.bank,
+        "captured": order.captured,
         "refunded": order.refunded,
+        "chargedBack": order.charged_back,
+        "transactions": transactions,
     });
     json
 }
@@ -49,9 +58,13 @@ struct ActionBody {
     /// `refund`: cents to refund (default: all that is left).
     #[serde(default)]
     amount: Option<i64>,
-    /// `exchange`: the status code to announce (the order itself is left alone).
+    /// `exchange`: the status code to announce (the order itself is left alone);
+    /// `chargeback`: -70 or -71 (default -71).
     #[serde(default)]
     code: Option<i32>,
+    /// `refund`: its description.
+    #[serde(default)]
+    description: Option<String>,
 }
 
 pub(super) async fn order_action(
@@ -76,15 +89,21 @@ pub(super) async fn order_action(
         "expire" => Transition::Expire,
         "refund" => Transition::Refund {
             amount: body.amount,
+            description: body.description,
+            exchange_url: None,
         },
-        "chargeback" => Transition::Chargeback,
+        "chargeback" => Transition::Chargeback { code: body.code },
         "resend" | "exchange" => return send_exchange(&state, &id, &action, body.code),
         other => return error(StatusCode::NOT_FOUND, format!("unknown action {other:?}")),
     };
     match state.apply(&id, transition) {
-        Ok(applied) => {
-            Json(json!({ "order": applied.order, "call_id": applied.call_id })).into_response()
-        }
+        Ok(applied) => Json(json!({
+            "order": applied.order,
+            "call_id": applied.call_id,
+            "transaction_id": applied.transaction_id,
+            "amount": applied.amount,
+        }))
+        .into_response(),
         Err(SimError::NotFound) => error(StatusCode::NOT_FOUND, "no such order"),
         Err(SimError::Conflict(message)) => error(StatusCode::CONFLICT, message),
     }
@@ -108,7 +127,8 @@ fn send_exchange(state: &SimState, id: &str, action: &str, code: Option<i32>) ->
         _ => order.code,
     };
     let order_id = order.id.clone();
-    let Some(call) = state.prepare_exchange(&mut data, &order_id, code, 0) else {
+    let announce = Announce::Status { amount: 0 };
+    let Some(call) = state.prepare_exchange(&mut data, &order_id, code, announce, None) else {
         return error(StatusCode::CONFLICT, "order has no exchangeUrl");
     };
     drop(data);
@@ -116,9 +136,24 @@ fn send_exchange(state: &SimState, id: &str, action: &str, code: Option<i32>) ->
     Json(json!({ "call_id": call_id, "status_code": code })).into_response()
 }
 
+/// `POST /_sim/exchanges/{call_id}/resend`: the same bytes again, as a new call (a
+/// duplicate as Pay.nl may send one); answers the new call's id.
+pub(super) async fn resend_call(
+    State(state): State<SimState>,
+    Path(call_id): Path<String>,
+) -> Response {
+    let Ok(call_id) = call_id.parse::<u64>() else {
+        return error(StatusCode::BAD_REQUEST, "call ids are numbers");
+    };
+    match state.resend(call_id) {
+        Some(new_id) => Json(json!({ "call_id": new_id, "copy_of": call_id })).into_response(),
+        None => error(StatusCode::NOT_FOUND, "no such call"),
+    }
+}
+
 #[derive(Deserialize)]
 pub(super) struct ExchangeFilter {
-    /// UUID, Pay.nl order id or reference.
+    /// UUID, Pay.nl order id, reference, or a refund's or chargeback's transaction id.
     #[serde(default)]
     order: Option<String>,
 }
@@ -133,7 +168,10 @@ pub(super) async fn list_exchanges(
         .iter()
         .filter(|r| {
             filter.order.as_deref().is_none_or(|o| {
-                r.order_id == o || r.paynl_order_id == o || r.reference.as_deref() == Some(o)
+                r.order_id == o
+                    || r.paynl_order_id == o
+                    || r.reference.as_deref() == Some(o)
+                    || r.transaction_id.as_deref() == Some(o)
             })
         })
         .collect();
@@ -149,13 +187,14 @@ pub(super) async fn get_faults(State(state): State<SimState>) -> Json<Faults> {
     Json(state.lock().faults.clone())
 }
 
-pub(super) async fn set_faults(
-    State(state): State<SimState>,
-    Json(update): Json<Faults>,
-) -> Json<Faults> {
+pub(super) async fn set_faults(State(state): State<SimState>, body: Bytes) -> Response {
+    let update: Faults = match serde_json::from_slice(&body) {
+        Ok(update) => update,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("bad JSON: {e}")),
+    };
     let mut data = state.lock();
     data.faults.merge(update);
-    Json(data.faults.clone())
+    Json(data.faults.clone()).into_response()
 }
 
 pub(super) async fn clear_faults(State(state): State<SimState>) -> Json<Faults> {
@@ -170,5 +209,6 @@ pub(super) async fn reset(State(state): State<SimState>) -> StatusCode {
     data.orders.clear();
     data.faults = Faults::default();
     data.exchange_log.clear();
+    data.sent.clear();
     StatusCode::NO_CONTENT
 }

@@ -5,39 +5,67 @@ use chrono::Utc;
 use serde_json::json;
 
 use super::{Data, ExchangeFormat, ExchangeRecord, SimState, take};
+use crate::client::TransactionKind;
 use crate::exchange::{self, SIGNATURE, SIGNATURE_ALGORITHM, SIGNATURE_KEY_ID, SIGNATURE_METHOD};
 use crate::status::PaymentState;
 use crate::wire::cents_to_decimal;
 
-/// One exchange call, frozen at the moment of the event: retries resend the same bytes.
+/// One exchange call, frozen at the moment of the event: retries, resends and duplicates
+/// send the same bytes.
+#[derive(Clone)]
 pub(super) struct Outgoing {
     call_id: u64,
+    copy_of: Option<u64>,
     order_id: String,
     paynl_order_id: String,
     reference: Option<String>,
+    transaction_id: Option<String>,
     code: i32,
     action: String,
+    format: &'static str,
     url: String,
     body: Vec<u8>,
     headers: Vec<(&'static str, String)>,
 }
 
+/// What a call announces.
+pub(super) enum Announce {
+    /// The order's status (`code`); `amount` is what the event moved (0: the order amount).
+    Status { amount: i64 },
+    /// A refund or chargeback, a transaction of its own.
+    Reversal {
+        transaction_id: String,
+        kind: TransactionKind,
+        amount: i64,
+    },
+}
+
 impl SimState {
-    /// Builds the call announcing status `code` for order `id`, or `None` when the order
-    /// has no exchange URL. `amount` is what the event moved (0: the order amount).
+    /// Builds the call announcing status `code` (and the refund or chargeback in
+    /// `announce`) for order `id`, to `url` or else the order's exchange URL; `None` when
+    /// there is neither. Status changes use the sales location's `exchange_format`, refunds
+    /// and chargebacks its `refund_exchange_format`.
     pub(super) fn prepare_exchange(
         &self,
         data: &mut Data,
         id: &str,
         code: i32,
-        amount: i64,
+        announce: Announce,
+        url: Option<String>,
     ) -> Option<Outgoing> {
         let order = data.find(id)?;
-        let exchange_url = order.exchange_url.clone()?;
+        let exchange_url = url.or_else(|| order.exchange_url.clone())?;
         let config = self.config();
         let state = PaymentState::from_code(code);
-        let (url, body, headers, action) = match config.exchange_format {
+        let (format, transaction_id) = match &announce {
+            Announce::Status { .. } => (config.exchange_format, None),
+            Announce::Reversal { transaction_id, .. } => {
+                (config.refund_exchange_format, Some(transaction_id.clone()))
+            }
+        };
+        let (url, body, headers, action, format_name) = match format {
             ExchangeFormat::SignedJson => {
+                // A refund or chargeback in this format is the order's status change.
                 let object = order.to_json(self.public_url(), code);
                 let body = serde_json::to_vec(&json!({
                     "event": "status_changed",
@@ -68,54 +96,135 @@ impl SimState {
                     ),
                 ];
                 let action = state.code_and_action().1.to_string();
-                (with_query(&exchange_url, &query), body, headers, action)
+                let url = with_query(&exchange_url, &query);
+                (url, body, headers, action, "signed_json")
             }
             ExchangeFormat::FormPost => {
-                let action = legacy_action(state);
-                let amount = cents_to_decimal(if amount == 0 { order.amount } else { amount });
-                let fields = [
-                    ("action", action),
-                    ("order_id", order.order_id.as_str()),
-                    ("amount", amount.as_str()),
-                    ("extra1", order.extra1.as_deref().unwrap_or("")),
-                    ("extra2", ""),
-                    ("extra3", ""),
-                    ("info", ""),
-                    ("ip_address", "127.0.0.1"),
-                ];
-                let body = serde_urlencoded::to_string(fields)
+                let extra1 = order.extra1.clone().unwrap_or_default();
+                let mut fields: Vec<(&str, String)> = Vec::new();
+                match &announce {
+                    Announce::Status { amount } => {
+                        let amount = if *amount == 0 { order.amount } else { *amount };
+                        fields.push(("action", legacy_action(state).into()));
+                        fields.push(("order_id", order.order_id.clone()));
+                        fields.push(("amount", cents_to_decimal(amount)));
+                    }
+                    // The layout of Pay.nl's refunds page: the refunded order's `order_id`,
+                    // the refund's own `transactionId`, the refund's amount.
+                    Announce::Reversal {
+                        transaction_id,
+                        kind,
+                        amount,
+                    } => {
+                        let action = match kind {
+                            // Pay.nl also sends refund:received/send/storno later; the
+                            // simulator sends the first, `refund:add`.
+                            TransactionKind::Refund | TransactionKind::Payment => "refund:add",
+                            // Chargebacks: the old format's `chargeback:chargeback`, which
+                            // Pay.nl's WooCommerce plugin and PHP SDK handle (the plugin also
+                            // reads `external_reason_description` from it). Uncertain: that
+                            // it carries a transactionId.
+                            TransactionKind::Chargeback => "chargeback:chargeback",
+                        };
+                        fields.push(("action", action.into()));
+                        fields.push(("order_id", order.order_id.clone()));
+                        fields.push(("transactionId", transaction_id.clone()));
+                        fields.push(("amount", cents_to_decimal(*amount)));
+                        if *kind == TransactionKind::Chargeback {
+                            fields.push((
+                                "external_reason_description",
+                                "Simulated chargeback".into(),
+                            ));
+                        }
+                    }
+                }
+                for (name, value) in [
+                    ("extra1", extra1),
+                    ("extra2", String::new()),
+                    ("extra3", String::new()),
+                    ("info", String::new()),
+                    ("tool", String::new()),
+                    ("object", String::new()),
+                    ("ip_address", "127.0.0.1".into()),
+                ] {
+                    fields.push((name, value));
+                }
+                let action = fields[0].1.clone();
+                let body = serde_urlencoded::to_string(&fields)
                     .expect("string pairs always encode")
                     .into_bytes();
                 let headers = vec![(
                     "content-type",
                     "application/x-www-form-urlencoded".to_string(),
                 )];
-                (exchange_url, body, headers, action.to_string())
+                (exchange_url, body, headers, action, "form")
             }
         };
-        let outgoing = Outgoing {
-            call_id: 0,
-            order_id: order.id.clone(),
-            paynl_order_id: order.order_id.clone(),
-            reference: order.reference.clone(),
-            code,
-            action,
-            url,
-            body,
-            headers,
-        };
+        let (order_id, paynl_order_id, reference) = (
+            order.id.clone(),
+            order.order_id.clone(),
+            order.reference.clone(),
+        );
         data.next_call_id += 1;
         Some(Outgoing {
             call_id: data.next_call_id,
-            ..outgoing
+            copy_of: None,
+            order_id,
+            paynl_order_id,
+            reference,
+            transaction_id,
+            code,
+            action,
+            format: format_name,
+            url,
+            body,
+            headers,
         })
     }
 
-    /// Starts delivering in the background; returns the call id.
+    /// Starts delivering in the background; returns the call id. With the
+    /// `exchange_duplicate` fault the same bytes go out a second time, as another call.
     pub(super) fn dispatch(&self, call: Outgoing) -> u64 {
         let id = call.call_id;
-        tokio::spawn(deliver(self.clone(), call));
+        // Faults are taken now, in the order of the events, not when the task first runs.
+        let (dropped, delay, duplicate) = {
+            let mut data = self.lock();
+            data.sent.insert(id, call.clone());
+            while data.sent.len() > super::SENT_KEPT {
+                data.sent.pop_first();
+            }
+            (
+                take(&mut data.faults.exchange_drop),
+                take(&mut data.faults.exchange_delay),
+                take(&mut data.faults.exchange_duplicate),
+            )
+        };
+        tokio::spawn(deliver(self.clone(), call, dropped.is_some(), delay));
+        if let Some(fault) = duplicate {
+            let state = self.clone();
+            let wait = std::time::Duration::from_millis(fault.ms.unwrap_or(0));
+            tokio::spawn(async move {
+                tokio::time::sleep(wait).await;
+                state.resend(id);
+            });
+        }
         id
+    }
+
+    /// Sends call `call_id` again byte for byte as a new call; its id, or `None` when no
+    /// such call was made.
+    pub(super) fn resend(&self, call_id: u64) -> Option<u64> {
+        let copy = {
+            let mut data = self.lock();
+            let original = data.sent.get(&call_id)?.clone();
+            data.next_call_id += 1;
+            Outgoing {
+                call_id: data.next_call_id,
+                copy_of: Some(original.copy_of.unwrap_or(call_id)),
+                ..original
+            }
+        };
+        Some(self.dispatch(copy))
     }
 
     fn record(
@@ -145,8 +254,11 @@ impl SimState {
             order_id: call.order_id.clone(),
             paynl_order_id: call.paynl_order_id.clone(),
             reference: call.reference.clone(),
+            transaction_id: call.transaction_id.clone(),
             status_code: call.code,
             action: call.action.clone(),
+            format: call.format,
+            copy_of: call.copy_of,
             url: call.url.clone(),
             attempt,
             outcome,
@@ -166,15 +278,8 @@ struct Attempt {
     error: Option<String>,
 }
 
-async fn deliver(state: SimState, call: Outgoing) {
-    let (dropped, delay) = {
-        let mut data = state.lock();
-        (
-            take(&mut data.faults.exchange_drop),
-            take(&mut data.faults.exchange_delay),
-        )
-    };
-    if dropped.is_some() {
+async fn deliver(state: SimState, call: Outgoing, dropped: bool, delay: Option<super::Fault>) {
+    if dropped {
         state.record(&call, 0, "dropped", Attempt::default(), true);
         return;
     }
@@ -263,12 +368,13 @@ fn truncate(text: &str) -> String {
     }
 }
 
-/// Legacy `action` for a state. Uncertain beyond new_ppt/pending/cancel: Pay.nl sends
-/// several refund actions (`refund:add`, `refund:send`, ...); we send the first.
+/// Legacy `action` for a status change. Refunds and chargebacks announced as a status
+/// (an `exchange` of such a code through the control API) get their actions too.
 fn legacy_action(state: PaymentState) -> &'static str {
     match state {
         PaymentState::Paid | PaymentState::PaidAmountMismatch => "new_ppt",
         PaymentState::Cancelled
+        | PaymentState::Voided
         | PaymentState::Expired
         | PaymentState::Denied
         | PaymentState::Failed => "cancel",

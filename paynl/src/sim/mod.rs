@@ -1,6 +1,8 @@
-//! A Pay.nl simulator: the same HTTP API as [`PaynlClient`](crate::PaynlClient) talks
-//! to, a hosted payment page, signed exchange calls with Pay.nl's retry behaviour, and
-//! a JSON control API under `/_sim/` for tests (see [`simulator_router`]).
+//! A Pay.nl simulator: the same HTTP APIs as [`PaynlClient`](crate::PaynlClient) talks
+//! to (Order API and REST API), a hosted payment page, exchange calls as Pay.nl sends them
+//! (signed JSON for order status changes; refunds and chargebacks as unsigned form calls
+//! naming an `EX-…` transaction) with Pay.nl's retry behaviour, and a JSON control API
+//! under `/_sim/` for tests (see [`simulator_router`]; [`SimControl`] is its client).
 //!
 //! Everything is kept in memory; it is a sandbox, never a production service.
 //!
@@ -26,7 +28,8 @@
 //! let client = PaynlClient::new(
 //!     PaynlConfig::new("AT-0000-0001", "api-token", "SL-1234-5678").with_base_url(sim.url()),
 //! )?;
-//! // Drive orders with the control API, e.g. SimControl::new(sim.url()).act(&id, "pay", None).
+//! // Drive orders with the control API, e.g. SimControl::new(sim.url()).act(&id, "pay", None),
+//! // then SimControl::refund(&id, Some(amount)) or SimControl::chargeback(&id, None).
 //! # let _ = client; Ok(()) }
 //! ```
 
@@ -36,7 +39,7 @@ mod delivery;
 mod page;
 mod remote;
 
-pub use remote::{ControlError, Method, SimControl};
+pub use remote::{ControlError, Method, SimControl, SimReversal};
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -44,11 +47,13 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::{get, patch, post};
 use chrono::{DateTime, SecondsFormat, Utc};
+use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::client::TransactionKind;
 use crate::exchange::SignatureAlgorithm;
 use crate::status::PaymentState;
 
@@ -62,6 +67,12 @@ pub enum ExchangeFormat {
     FormPost,
 }
 
+/// The key id the simulator signs with unless told otherwise: an API token code, as Pay.nl
+/// signs with the API username (AT-…) and its token.
+pub const DEFAULT_SIGNING_KEY_ID: &str = "AT-0000-0000";
+/// The key (API token) the simulator signs with unless told otherwise.
+pub const DEFAULT_SIGNING_SECRET: &str = "simulator-api-token";
+
 /// How the simulator behaves.
 #[derive(Debug, Clone)]
 pub struct SimConfig {
@@ -70,14 +81,21 @@ pub struct SimConfig {
     pub public_url: Option<String>,
     /// When set, the Pay.nl API demands HTTP Basic auth with this user and password.
     pub credentials: Option<(String, String)>,
-    /// Key id sent in `signature-keyid` (an `SL-…` or `AT-…` code).
+    /// Key id sent in `signature-keyid`. Pay.nl's convention is the API username (`AT-…`)
+    /// with the API token as key ([`SimConfig::with_api_credentials`] sets both); an
+    /// `SL-…` code with the sales-location secret works too.
     pub signing_key_id: String,
     /// Secret the exchange calls are signed with.
     pub signing_secret: String,
     /// HMAC hash for signatures.
     pub signing_algorithm: SignatureAlgorithm,
-    /// Body format of exchange calls.
+    /// Body format of the exchange calls for order status changes (the sales location's
+    /// setting at Pay.nl).
     pub exchange_format: ExchangeFormat,
+    /// Body format of the calls for refunds and chargebacks. Pay.nl sends those in the old,
+    /// unsigned form format with an `EX-…` transaction id even where orders use signed JSON,
+    /// so that is the default.
+    pub refund_exchange_format: ExchangeFormat,
     /// How long one exchange call may take before it counts as failed (Pay.nl: 5 s).
     pub exchange_timeout: Duration,
     /// Waits before each retry of an unanswered exchange call; its length is the number
@@ -86,6 +104,20 @@ pub struct SimConfig {
 }
 
 impl SimConfig {
+    /// Demands HTTP Basic auth with `username` (an AT-code) and `token` on the API, and
+    /// signs exchange calls with the same pair, as Pay.nl does.
+    pub fn with_api_credentials(
+        mut self,
+        username: impl Into<String>,
+        token: impl Into<String>,
+    ) -> Self {
+        let (username, token) = (username.into(), token.into());
+        self.signing_key_id = username.clone();
+        self.signing_secret = token.clone();
+        self.credentials = Some((username, token));
+        self
+    }
+
     /// A guess at Pay.nl's scheme: 6 retries within about 2 hours (PAYNL.md gives no
     /// exact intervals).
     pub fn paynl_retry_schedule() -> Vec<Duration> {
@@ -101,10 +133,11 @@ impl Default for SimConfig {
         SimConfig {
             public_url: None,
             credentials: None,
-            signing_key_id: "SL-0000-0000".into(),
-            signing_secret: "simulator-secret".into(),
+            signing_key_id: DEFAULT_SIGNING_KEY_ID.into(),
+            signing_secret: DEFAULT_SIGNING_SECRET.into(),
             signing_algorithm: SignatureAlgorithm::Sha256,
             exchange_format: ExchangeFormat::SignedJson,
+            refund_exchange_format: ExchangeFormat::FormPost,
             exchange_timeout: Duration::from_secs(5),
             retry_schedule: SimConfig::paynl_retry_schedule(),
         }
@@ -164,16 +197,20 @@ impl SimState {
 
 /// The simulator's routes:
 ///
-/// * Pay.nl API: `POST /v1/orders`, `GET /v1/orders/{id}/status`,
-///   `PATCH /v2/transactions/{id}/refund` (HTTP Basic auth when configured).
+/// * Pay.nl's Order API: `POST /v1/orders`, `GET /v1/orders/{id}/status`; its REST API:
+///   `GET /v2/transactions/{id}` (refunds and chargebacks by `EX-…` id, orders by order
+///   id), `PATCH /v2/transactions/{id}/refund`. HTTP Basic auth when configured.
 /// * Pages: `GET /` lists orders; `GET`/`POST /pay/{id}` is the hosted payment page.
 /// * Control (JSON): `GET /_sim/orders`, `GET /_sim/orders/{id}`,
 ///   `POST /_sim/orders/{id}/{pay|cancel|expire|refund|chargeback|resend|exchange}`,
-///   `GET|DELETE /_sim/exchanges`, `GET|POST|DELETE /_sim/faults`, `POST /_sim/reset`.
+///   `GET|DELETE /_sim/exchanges`, `POST /_sim/exchanges/{call_id}/resend`,
+///   `GET|POST|DELETE /_sim/faults`, `POST /_sim/reset`.
+/// * Anything else: 404 or 405 with a JSON body in Pay.nl's error shape.
 pub fn simulator_router(state: SimState) -> Router {
     let api = Router::new()
         .route("/v1/orders", post(api::create_order))
         .route("/v1/orders/{id}/status", get(api::order_status))
+        .route("/v2/transactions/{id}", get(api::transaction))
         .route("/v2/transactions/{id}/refund", patch(api::refund))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -187,6 +224,7 @@ pub fn simulator_router(state: SimState) -> Router {
             "/exchanges",
             get(control::list_exchanges).delete(control::clear_exchanges),
         )
+        .route("/exchanges/{call_id}/resend", post(control::resend_call))
         .route(
             "/faults",
             get(control::get_faults)
@@ -202,6 +240,8 @@ pub fn simulator_router(state: SimState) -> Router {
         )
         .merge(api)
         .nest("/_sim", control)
+        .fallback(api::no_route)
+        .method_not_allowed_fallback(api::method_not_allowed)
         .with_state(state)
 }
 
@@ -257,16 +297,46 @@ impl Drop for Simulator {
 // ---------------------------------------------------------------------------
 // In-memory data
 
+/// How many sent calls the simulator keeps for resending (a long-running sandbox must not
+/// grow without bound).
+const SENT_KEPT: usize = 10_000;
+
 #[derive(Default)]
 struct Data {
     orders: Vec<SimOrder>,
     faults: Faults,
     exchange_log: Vec<ExchangeRecord>,
+    /// The last [`SENT_KEPT`] calls prepared, by call id, so one can be sent again byte
+    /// for byte.
+    sent: std::collections::BTreeMap<u64, delivery::Outgoing>,
     next_call_id: u64,
     next_seq: u64,
 }
 
 impl Data {
+    /// The order holding refund or chargeback transaction `id`, and the transaction.
+    fn find_transaction(&self, id: &str) -> Option<(&SimOrder, &SimTransaction)> {
+        self.orders
+            .iter()
+            .find_map(|o| o.transactions.iter().find(|t| t.id == id).map(|t| (o, t)))
+    }
+
+    /// A new `EX-dddd-dddd-dddd` id, unique in this simulator.
+    fn new_transaction_id(&self) -> String {
+        let mut rng = rand::thread_rng();
+        loop {
+            let id = format!(
+                "EX-{:04}-{:04}-{:04}",
+                rng.gen_range(0..10_000),
+                rng.gen_range(0..10_000),
+                rng.gen_range(0..10_000)
+            );
+            if self.find_transaction(&id).is_none() {
+                return id;
+            }
+        }
+    }
+
     /// Finds an order by UUID or Pay.nl order id, as the real API accepts both.
     fn find_mut(&mut self, id: &str) -> Option<&mut SimOrder> {
         self.orders
@@ -286,6 +356,20 @@ struct SimPayment {
     amount: i64,
 }
 
+/// A refund or chargeback: a transaction of its own at Pay.nl's REST API.
+#[derive(Clone)]
+struct SimTransaction {
+    /// `EX-dddd-dddd-dddd`. Uncertain: chargebacks' ids; refunds' are `EX-…` per Pay.nl.
+    id: String,
+    kind: TransactionKind,
+    amount: i64,
+    /// Its own status code: -81 for a refund, -70/-71 for a chargeback. Uncertain: what
+    /// Pay.nl reports for the refund transaction itself.
+    code: i32,
+    description: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
 #[derive(Clone)]
 struct SimOrder {
     id: String,
@@ -302,8 +386,10 @@ struct SimOrder {
     code: i32,
     captured: i64,
     refunded: i64,
+    charged_back: i64,
     bank: Option<String>,
     payments: Vec<SimPayment>,
+    transactions: Vec<SimTransaction>,
     created_at: DateTime<Utc>,
     modified_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
@@ -359,6 +445,67 @@ impl SimOrder {
     }
 }
 
+impl SimOrder {
+    /// The order as Pay.nl's REST API shows it (`GET /v2/transactions/{orderId}`), in the
+    /// shape of the SDKs' `DeprecatedTransaction` / `TransactionStatusResponse`.
+    fn to_rest_json(&self) -> Value {
+        json!({
+            "id": self.order_id,
+            "orderId": self.order_id,
+            // Uncertain: not in the SDK types (see `TransactionKind`'s derivation).
+            "type": "sale",
+            "serviceCode": self.service_id,
+            "description": self.description,
+            "reference": self.reference,
+            "ipAddress": "127.0.0.1",
+            "amount": amount_json(self.amount),
+            "amountConverted": amount_json(self.amount),
+            "amountPaid": amount_json(self.captured),
+            "amountRefunded": amount_json(self.refunded),
+            "status": status_json(self.code),
+            "paymentMethod": { "id": self.payment_method.unwrap_or(10) },
+            "integration": { "testMode": self.test },
+            "stats": self.stats_json(),
+            "expiresAt": time(self.expires_at),
+            "createdAt": time(self.created_at),
+            "modifiedAt": time(self.modified_at),
+        })
+    }
+
+    /// One of its refunds or chargebacks as the REST API shows it.
+    fn transaction_json(&self, t: &SimTransaction) -> Value {
+        let (kind, refunded) = match t.kind {
+            TransactionKind::Chargeback => ("chargeback", 0),
+            _ => ("refund", t.amount),
+        };
+        json!({
+            "id": t.id,
+            // Uncertain: that a refund's orderId names the order it refunds.
+            "orderId": self.order_id,
+            "type": kind,
+            "serviceCode": self.service_id,
+            "description": t.description.clone().unwrap_or_else(|| self.description.clone()),
+            "reference": self.reference,
+            "amount": amount_json(t.amount),
+            "amountPaid": amount_json(0),
+            "amountRefunded": amount_json(refunded),
+            "status": status_json(t.code),
+            "paymentMethod": { "id": self.payment_method.unwrap_or(10) },
+            "integration": { "testMode": self.test },
+            "stats": self.stats_json(),
+            "createdAt": time(t.created_at),
+            "modifiedAt": time(t.created_at),
+        })
+    }
+
+    fn stats_json(&self) -> Value {
+        json!({
+            "extra1": self.extra1.clone().unwrap_or_default(),
+            "extra2": "", "extra3": "", "info": "", "tool": "", "object": "",
+        })
+    }
+}
+
 fn status_json(code: i32) -> Value {
     json!({ "code": code, "action": PaymentState::from_code(code).code_and_action().1 })
 }
@@ -383,7 +530,8 @@ struct Fault {
     /// HTTP status for `api_error` (default 503).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     status: Option<u16>,
-    /// Milliseconds for `api_stall` (default 30000) and `exchange_delay` (default 1000).
+    /// Milliseconds for `api_stall` (default 30000), `exchange_delay` (default 1000) and
+    /// `exchange_duplicate` (the copy's delay, default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     ms: Option<u64>,
 }
@@ -398,6 +546,9 @@ struct Faults {
     exchange_drop: Option<Fault>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     exchange_delay: Option<Fault>,
+    /// Each call it hits is sent twice, the copy `ms` later (default 0): a duplicate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exchange_duplicate: Option<Fault>,
 }
 
 impl Faults {
@@ -408,6 +559,7 @@ impl Faults {
             (&mut self.api_stall, update.api_stall),
             (&mut self.exchange_drop, update.exchange_drop),
             (&mut self.exchange_delay, update.exchange_delay),
+            (&mut self.exchange_duplicate, update.exchange_duplicate),
         ] {
             if let Some(fault) = new {
                 *slot = (fault.count != Some(0)).then_some(fault);
@@ -441,8 +593,15 @@ struct ExchangeRecord {
     order_id: String,
     paynl_order_id: String,
     reference: Option<String>,
+    /// The refund or chargeback transaction the call announces.
+    transaction_id: Option<String>,
+    /// The order's status code the call announces (for a refund, the order's new status).
     status_code: i32,
     action: String,
+    /// `signed_json` or `form`.
+    format: &'static str,
+    /// The call this one repeats byte for byte (a duplicate or a resend of one call).
+    copy_of: Option<u64>,
     url: String,
     attempt: u32,
     /// `delivered`, `failed` or `dropped`.
@@ -467,8 +626,15 @@ enum Transition {
     Expire,
     Refund {
         amount: Option<i64>,
+        description: Option<String>,
+        /// Where to announce it instead of the order's exchange URL (the refund API's
+        /// `exchangeUrl`).
+        exchange_url: Option<String>,
     },
-    Chargeback,
+    Chargeback {
+        /// -70 or -71 (default -71). Uncertain: the sources do not say how they differ.
+        code: Option<i32>,
+    },
 }
 
 #[derive(Debug)]
@@ -482,6 +648,8 @@ struct Applied {
     order_id: String,
     /// The amount this change moved (paid, refunded or charged back).
     amount: i64,
+    /// The refund or chargeback transaction it made.
+    transaction_id: Option<String>,
     call_id: Option<u64>,
 }
 
@@ -489,6 +657,7 @@ impl SimState {
     fn apply(&self, id: &str, transition: Transition) -> Result<Applied, SimError> {
         let now = Utc::now();
         let mut data = self.lock();
+        let new_transaction_id = data.new_transaction_id();
         let order = data.find_mut(id).ok_or(SimError::NotFound)?;
         let state = order.state();
         let conflict = |what: &str| {
@@ -498,7 +667,12 @@ impl SimState {
                 order_code(state)
             ))
         };
-        let moved = match transition {
+        let holds_money = matches!(
+            state,
+            PaymentState::Paid | PaymentState::PaidAmountMismatch | PaymentState::PartiallyRefunded
+        );
+        let mut announce_to = None;
+        let (moved, transaction) = match transition {
             Transition::Pay { bank, amount } => {
                 if state.is_final() {
                     return Err(conflict("pay"));
@@ -511,7 +685,7 @@ impl SimState {
                 order.captured = paid;
                 order.bank = bank.or_else(|| Some(page::BANKS[0].1.to_string()));
                 order.completed_at = Some(now);
-                paid
+                (paid, None)
             }
             Transition::Cancel | Transition::Expire => {
                 if state.is_final() {
@@ -523,15 +697,14 @@ impl SimState {
                     -80
                 };
                 order.completed_at = Some(now);
-                0
+                (0, None)
             }
-            Transition::Refund { amount } => {
-                if !matches!(
-                    state,
-                    PaymentState::Paid
-                        | PaymentState::PaidAmountMismatch
-                        | PaymentState::PartiallyRefunded
-                ) {
+            Transition::Refund {
+                amount,
+                description,
+                exchange_url,
+            } => {
+                if !holds_money {
                     return Err(conflict("refund"));
                 }
                 let left = order.captured - order.refunded;
@@ -547,41 +720,76 @@ impl SimState {
                 } else {
                     -82
                 };
-                amount
+                announce_to = exchange_url;
+                let transaction = SimTransaction {
+                    id: new_transaction_id,
+                    kind: TransactionKind::Refund,
+                    amount,
+                    code: -81,
+                    description,
+                    created_at: now,
+                };
+                (amount, Some(transaction))
             }
-            Transition::Chargeback => {
-                if !matches!(
-                    state,
-                    PaymentState::Paid
-                        | PaymentState::PaidAmountMismatch
-                        | PaymentState::PartiallyRefunded
-                ) {
+            Transition::Chargeback { code } => {
+                if !holds_money {
                     return Err(conflict("charge back"));
                 }
-                order.code = -71;
-                order.captured - order.refunded
+                let code = code.unwrap_or(-71);
+                if !matches!(code, -70 | -71) {
+                    return Err(SimError::Conflict(
+                        "a chargeback's code is -70 or -71".into(),
+                    ));
+                }
+                let amount = order.captured - order.refunded;
+                order.charged_back = amount;
+                order.code = code;
+                let transaction = SimTransaction {
+                    id: new_transaction_id,
+                    kind: TransactionKind::Chargeback,
+                    amount,
+                    code,
+                    description: Some("Chargeback".into()),
+                    created_at: now,
+                };
+                (amount, Some(transaction))
             }
         };
         order.modified_at = now;
         if moved != 0 {
-            let code = order.code;
             let n = order.payments.len() + 1;
             order.payments.push(SimPayment {
-                id: format!("PAY-{}-{n}", &order.order_id),
-                code,
+                id: match &transaction {
+                    Some(t) => t.id.clone(),
+                    None => format!("PAY-{}-{n}", &order.order_id),
+                },
+                code: transaction.as_ref().map_or(order.code, |t| t.code),
                 amount: moved,
             });
         }
         let code = order.code;
         let order_id = order.order_id.clone();
         let json = order.to_json(self.public_url(), code);
-        let call = self.prepare_exchange(&mut data, id, code, moved);
+        let transaction_id = transaction.as_ref().map(|t| t.id.clone());
+        let announce = match &transaction {
+            Some(t) => delivery::Announce::Reversal {
+                transaction_id: t.id.clone(),
+                kind: t.kind,
+                amount: t.amount,
+            },
+            None => delivery::Announce::Status { amount: moved },
+        };
+        if let Some(t) = transaction {
+            order.transactions.push(t);
+        }
+        let call = self.prepare_exchange(&mut data, id, code, announce, announce_to);
         drop(data);
         let call_id = call.map(|c| self.dispatch(c));
         Ok(Applied {
             order: json,
             order_id,
             amount: moved,
+            transaction_id,
             call_id,
         })
     }

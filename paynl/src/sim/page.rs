@@ -102,6 +102,7 @@ fn state_label(state: PaymentState) -> &'static str {
         PaymentState::Paid => "Betaald",
         PaymentState::PaidAmountMismatch => "Betaald, ander bedrag",
         PaymentState::Failed => "Mislukt",
+        PaymentState::Voided => "Vervallen",
         PaymentState::Cancelled => "Geannuleerd",
         PaymentState::Denied => "Geweigerd",
         PaymentState::Expired => "Verlopen",
@@ -140,10 +141,12 @@ pub(super) async fn index(State(state): State<SimState>) -> Html<String> {
          <div class=\"card\"><h2>Control API <small>(JSON, for tests)</small></h2><ul>\
          <li><code>GET /_sim/orders</code>, <code>GET /_sim/orders/{{id}}</code></li>\
          <li><code>POST /_sim/orders/{{id}}/pay</code> <small>{{\"bank\", \"amount\"}}</small>, <code>/cancel</code>, <code>/expire</code>, \
-         <code>/refund</code> <small>{{\"amount\"}}</small>, <code>/chargeback</code></li>\
+         <code>/refund</code> <small>{{\"amount\", \"description\"}}</small>, <code>/chargeback</code> <small>{{\"code\": -71}}</small> \
+         <small>(an EX- transaction, announced as an unsigned form call)</small></li>\
          <li><code>POST /_sim/orders/{{id}}/resend</code>, <code>/exchange</code> <small>{{\"code\": 20}}</small></li>\
-         <li><code>GET|DELETE /_sim/exchanges</code> <small>?order=</small></li>\
-         <li><code>GET|POST|DELETE /_sim/faults</code> <small>{{\"api_error\":{{\"count\":2,\"status\":503}}, \"api_stall\":{{\"ms\":10000}}, \"exchange_drop\":{{}}, \"exchange_delay\":{{\"ms\":500}}}}</small></li>\
+         <li><code>GET|DELETE /_sim/exchanges</code> <small>?order=</small>, <code>POST /_sim/exchanges/{{call_id}}/resend</code></li>\
+         <li><code>GET|POST|DELETE /_sim/faults</code> <small>{{\"api_error\":{{\"count\":2,\"status\":503}}, \"api_stall\":{{\"ms\":10000}}, \"exchange_drop\":{{}}, \"exchange_delay\":{{\"ms\":500}}, \"exchange_duplicate\":{{\"count\":1}}}}</small></li>\
+         <li>REST API: <code>GET /v2/transactions/{{id}}</code> <small>(EX- refunds and chargebacks, orders by order id)</small></li>\
          <li><code>POST /_sim/reset</code></li></ul></div>"
     );
     layout("Pay.nl simulator", true, &body)
