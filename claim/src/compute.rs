@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use domain::{
-    Balance, Debit, ItemKind, LedgerEntry, Money, Pause, PerKind, VatTreatment, WIK_KEY_PREFIX,
-    derive_balance, statutory_interest_paused, wik_base, wik_costs,
+    Balance, Debit, DossierId, ItemKind, LedgerEntry, Money, Pause, PerKind, VatTreatment,
+    WIK_KEY_PREFIX, derive_balance, statutory_interest_paused, wik_base, wik_costs,
 };
 
 use crate::ClaimError;
@@ -20,7 +20,7 @@ use crate::view::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimInput {
     /// `dossier.id`.
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     /// The public dossier number.
     pub dossier_number: String,
     /// The creditor.

@@ -3,7 +3,7 @@
 //! `load_claim`); nothing here computes.
 
 use chrono::NaiveDate;
-use domain::{InterestBreakdown, ItemKind, Money, PerKind, WikBreakdown};
+use domain::{DossierId, InterestBreakdown, ItemKind, Money, PerKind, WikBreakdown};
 use serde::{Deserialize, Serialize};
 
 /// Which statutory interest applies (the browser-side twin of [`domain::InterestKind`], which
@@ -107,7 +107,7 @@ pub struct CreditorView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimView {
     /// `dossier.id`.
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     /// The public dossier number, e.g. `ISB-2026-000123`.
     pub dossier_number: String,
     /// Who the claim is for.

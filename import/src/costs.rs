@@ -32,7 +32,7 @@ mod tests {
     fn charge(key: &str, cents: i64) -> Charge {
         Charge {
             id: 1,
-            dossier_id: "d".into(),
+            dossier_id: domain::DossierId::new("d"),
             kind: ChargeKind::Costs,
             amount: Money::from_cents(cents),
             rule: String::new(),

@@ -10,7 +10,7 @@
 use auth::SecretHasher;
 use booking::Books;
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
-use domain::{DossierNumber, Money, Secret, VatTreatment, WikError};
+use domain::{CreditorId, DossierId, DossierNumber, Money, Secret, VatTreatment, WikError};
 use store::{
     ChargeKind, DebtorDetails, DebtorKind, DossierImport, DossierStatus, InterestKind, NewCharge,
     NewClaimItem, NewCreditor, NewDossier, StoreError,
@@ -142,7 +142,7 @@ fn creditor(
     interest: InterestKind,
 ) -> NewCreditor {
     NewCreditor {
-        id: id.into(),
+        id: CreditorId::new(id),
         name: name.into(),
         kvk: Some(kvk.into()),
         contact_email: Some(format!("debiteuren@{id}.example")),
@@ -361,7 +361,7 @@ async fn create(
 /// day, principal; art. 6:44 BW) and brings a payment plan up to date.
 async fn book_payment(
     books: &Books,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     number: &DossierNumber,
     paid_on: NaiveDate,
     amount: Money,

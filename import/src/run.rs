@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use auth::SecretHasher;
 use chrono::{DateTime, Local, NaiveDate, Utc};
-use domain::{CostsDue, Money, Secret, VatTreatment, costs_due};
+use domain::{CostsDue, CreditorId, Money, Secret, VatTreatment, costs_due};
 use indicatif::ProgressBar;
 use store::{
     Charge, ChargeKind, ClaimItem, Created, DebtorDetails, DebtorField, DebtorKind, Dossier,
@@ -199,7 +199,7 @@ async fn resolve_creditors(
     store: &Store,
     plans: &[CreditorPlan],
     now: DateTime<Utc>,
-) -> Result<HashMap<String, CreditorTerms>, StoreError> {
+) -> Result<HashMap<CreditorId, CreditorTerms>, StoreError> {
     let mut terms = HashMap::new();
     for plan in plans {
         let existing = store.creditor(&plan.id).await?;
@@ -246,7 +246,7 @@ struct Context {
     hash_slots: Semaphore,
     now: DateTime<Utc>,
     today: NaiveDate,
-    creditors: HashMap<String, CreditorTerms>,
+    creditors: HashMap<CreditorId, CreditorTerms>,
 }
 
 impl Context {
