@@ -5,7 +5,7 @@ use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use claim::{ClaimView, PaymentAllocation, allocate_payment, dutch_date, load_claim};
-use domain::Money;
+use domain::{DossierId, Money};
 use store::{LedgerEntry, LedgerKind, NewLedgerEntry, Store};
 
 use crate::error::BookingError;
@@ -68,19 +68,19 @@ impl Books {
 
     /// Takes the dossier's in-process lock, waiting up to the lock wait. Enough for changes
     /// that move no money; [`Locked::hold`] before booking any.
-    pub async fn lock(&self, dossier_id: &str) -> Result<Locked<'_>, BookingError> {
-        let guard = tokio::time::timeout(self.lock_wait, self.locks.lock(dossier_id))
+    pub async fn lock(&self, dossier_id: &DossierId) -> Result<Locked<'_>, BookingError> {
+        let guard = tokio::time::timeout(self.lock_wait, self.locks.lock(dossier_id.as_str()))
             .await
             .map_err(|_| BookingError::Busy)?;
         Ok(Locked {
             books: self,
-            dossier_id: dossier_id.to_owned(),
+            dossier_id: dossier_id.clone(),
             guard,
         })
     }
 
     /// [`Books::lock`] and [`Locked::hold`] in one.
-    pub async fn hold(&self, dossier_id: &str) -> Result<Hold<'_>, BookingError> {
+    pub async fn hold(&self, dossier_id: &DossierId) -> Result<Hold<'_>, BookingError> {
         self.lock(dossier_id).await?.hold().await
     }
 }
@@ -88,13 +88,13 @@ impl Books {
 /// A dossier locked in this process.
 pub struct Locked<'a> {
     books: &'a Books,
-    dossier_id: String,
+    dossier_id: DossierId,
     guard: KeyGuard,
 }
 
 impl<'a> Locked<'a> {
     /// The dossier.
-    pub fn dossier_id(&self) -> &str {
+    pub fn dossier_id(&self) -> &DossierId {
         &self.dossier_id
     }
 
@@ -134,7 +134,7 @@ impl<'a> Locked<'a> {
 /// until [`Hold::finish`] (or the drop, or the lease's expiry).
 pub struct Hold<'a> {
     books: &'a Books,
-    dossier_id: String,
+    dossier_id: DossierId,
     _guard: KeyGuard,
     /// The lease's name and our holder id, until released.
     lease: Option<(String, String)>,
@@ -142,7 +142,7 @@ pub struct Hold<'a> {
 
 impl Hold<'_> {
     /// The dossier.
-    pub fn dossier_id(&self) -> &str {
+    pub fn dossier_id(&self) -> &DossierId {
         &self.dossier_id
     }
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use claim::{dutch_date, load_claim};
-use domain::Money;
+use domain::{DossierId, Money};
 use serde_json::json;
 use store::{
     ActorKind, DossierStatus, InstalmentStatus, NewAuditEvent, PaymentPlan, PlanStatus, Store,
@@ -37,7 +37,7 @@ pub struct SyncReport {
 /// plan.
 pub async fn sync_plan(
     store: &Store,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     now: DateTime<Utc>,
 ) -> Result<Option<SyncReport>, BookingError> {
     match store.open_plan(dossier_id).await? {

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use claim::{EntryKind, EntryView, allocate_payment, build_claim, load_claim, load_claim_input};
-use domain::{Money, PerKind};
+use domain::{CreditorId, DossierId, Money, PerKind};
 use store::{
     ChargeKind, DebtorDetails, DebtorKind, DossierImport, DossierStatus, InterestKind, LedgerKind,
     NewCharge, NewClaimItem, NewCreditor, NewDossier, NewLedgerEntry, Store,
@@ -125,12 +125,12 @@ fn report(name: &str, what: &str, samples: &mut [Duration]) {
 
 /// A creditor, a dossier with three invoices and the WIK charge, and 1,000 ledger entries,
 /// each payment allocated against the claim of its day.
-async fn seed(store: &Store) -> Result<String> {
+async fn seed(store: &Store) -> Result<DossierId> {
     let now = Utc::now();
     store
         .upsert_creditor(
             &NewCreditor {
-                id: "bench".into(),
+                id: CreditorId::new("bench"),
                 name: "Bench Energie B.V.".into(),
                 kvk: None,
                 contact_email: None,
@@ -148,7 +148,7 @@ async fn seed(store: &Store) -> Result<String> {
             &DossierImport {
                 dossier: NewDossier {
                     number: number.clone(),
-                    creditor_id: "bench".into(),
+                    creditor_id: CreditorId::new("bench"),
                     status: DossierStatus::Open,
                 },
                 debtor: DebtorDetails::named(DebtorKind::Person, "Bench Debtor"),

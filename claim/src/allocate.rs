@@ -1,7 +1,7 @@
 //! Allocating a new payment to the open items of a [`ClaimView`] (art. 6:44 BW).
 
 use chrono::NaiveDate;
-use domain::{ItemKind, Money, OpenItem, PerKind, allocate};
+use domain::{DossierId, ItemKind, Money, OpenItem, PerKind, allocate};
 use serde::{Deserialize, Serialize};
 
 use crate::ClaimError;
@@ -11,7 +11,7 @@ use crate::view::{ClaimView, ItemRef};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentAllocation {
     /// The dossier (`dossier.id`) of the view.
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     /// The amount paid.
     pub amount: Money,
     /// The day of the view it was allocated against.

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use domain::{
-    Balance, CostAssessment, CostInput, CostInvoice, CostLetter, Debit, ItemKind, LedgerEntry,
-    Money, Pause, PerKind, VatTreatment, assess_costs, derive_balance, statutory_interest_paused,
+    Balance, CostAssessment, CostInput, CostInvoice, CostLetter, Debit, DossierId, ItemKind,
+    LedgerEntry, Money, Pause, PerKind, VatTreatment, assess_costs, derive_balance,
+    statutory_interest_paused,
 };
 
 use crate::ClaimError;
@@ -20,7 +21,7 @@ use crate::view::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimInput {
     /// `dossier.id`.
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     /// The public dossier number.
     pub dossier_number: String,
     /// The creditor.

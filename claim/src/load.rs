@@ -2,7 +2,7 @@
 //! (feature `store`).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::PerKind;
+use domain::{DossierId, PerKind};
 use store::{DebtorKind, LedgerKind, NewLedgerEntry, Store};
 
 use crate::compute::{ChargeInput, ClaimInput, InterestPause, InvoiceInput, build_claim};
@@ -16,7 +16,7 @@ use crate::{ClaimError, PaymentAllocation};
 /// [`dutch_date`] of now). See the crate docs for the method.
 pub async fn load_claim(
     store: &Store,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     as_of: NaiveDate,
 ) -> Result<ClaimView, ClaimError> {
     let input = load_claim_input(store, dossier_id).await?;
@@ -48,7 +48,10 @@ fn plan_pause(stop: &store::InterestStop) -> Option<InterestPause> {
 /// long as it is undecided. Interest over a hold stays waived whatever the decision. Plans
 /// under which interest stops pause the whole dossier (see `plan_pause`). Invoice
 /// write-offs (a dispute upheld) mark their ledger entries with the invoice.
-pub async fn load_claim_input(store: &Store, dossier_id: &str) -> Result<ClaimInput, ClaimError> {
+pub async fn load_claim_input(
+    store: &Store,
+    dossier_id: &DossierId,
+) -> Result<ClaimInput, ClaimError> {
     let dossier = store
         .dossier(dossier_id)
         .await?

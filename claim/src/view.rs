@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 use domain::{
-    InterestBreakdown, InvoiceCostStatus, ItemKind, LetterTerm, LetterUse, Money, PerKind,
-    WikBreakdown,
+    DossierId, InterestBreakdown, InvoiceCostStatus, ItemKind, LetterTerm, LetterUse, Money,
+    PerKind, WikBreakdown,
 };
 use serde::{Deserialize, Serialize};
 
@@ -110,7 +110,7 @@ pub struct CreditorView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimView {
     /// `dossier.id`.
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     /// The public dossier number, e.g. `ISB-2026-000123`.
     pub dossier_number: String,
     /// Who the claim is for.

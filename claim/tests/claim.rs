@@ -23,7 +23,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use claim::{
     ClaimError, ClaimView, EntryKind, InterestRule, ItemRef, allocate_payment, load_claim,
 };
-use domain::{ItemKind, Money, PerKind};
+use domain::{CreditorId, DossierId, ItemKind, Money, PerKind};
 use store::{
     BookPayment, Booked, ChargeKind, DebtorDetails, DebtorKind, DossierImport, DossierStatus,
     InterestKind, LedgerKind, NewCharge, NewClaimItem, NewCostLetter, NewCreditor, NewDossier,
@@ -77,12 +77,12 @@ fn invoice(number: &str, invoice_date: NaiveDate, due: NaiveDate, cents: i64) ->
 }
 
 /// The creditor, the dossier with its three invoices and the WIK charge; returns the dossier id.
-async fn seed(store: &Store, interest: InterestKind, debtor: DebtorKind) -> String {
+async fn seed(store: &Store, interest: InterestKind, debtor: DebtorKind) -> DossierId {
     let now = at(2025, 3, 1);
     store
         .upsert_creditor(
             &NewCreditor {
-                id: "zorg".into(),
+                id: CreditorId::new("zorg"),
                 name: "Stichting Thuiszorg Zeeland".into(),
                 kvk: Some("41234567".into()),
                 contact_email: None,
@@ -99,7 +99,7 @@ async fn seed(store: &Store, interest: InterestKind, debtor: DebtorKind) -> Stri
             &DossierImport {
                 dossier: NewDossier {
                     number: NUMBER.into(),
-                    creditor_id: "zorg".into(),
+                    creditor_id: CreditorId::new("zorg"),
                     status: DossierStatus::Open,
                 },
                 debtor: DebtorDetails::named(debtor, "P. de Vries"),
@@ -139,7 +139,7 @@ async fn seed(store: &Store, interest: InterestKind, debtor: DebtorKind) -> Stri
     dossier.id
 }
 
-async fn consumer_dossier(store: &Store) -> String {
+async fn consumer_dossier(store: &Store) -> DossierId {
     seed(store, InterestKind::Consumer, DebtorKind::Person).await
 }
 
@@ -162,7 +162,7 @@ fn interest_of(view: &ClaimView, number: &str) -> i64 {
 
 /// Pays `cents` on `day` the way the payment flow does: a payment row, the allocation against
 /// the view of that day, booked with the Pay.nl status in one transaction.
-async fn pay(store: &Store, dossier_id: &str, key: &str, cents: i64, day: DateTime<Utc>) {
+async fn pay(store: &Store, dossier_id: &DossierId, key: &str, cents: i64, day: DateTime<Utc>) {
     let view = load_claim(store, dossier_id, claim::dutch_date(day))
         .await
         .unwrap();
@@ -170,7 +170,7 @@ async fn pay(store: &Store, dossier_id: &str, key: &str, cents: i64, day: DateTi
     let payment = store
         .create_payment(
             &NewPayment {
-                dossier_id: dossier_id.into(),
+                dossier_id: dossier_id.clone(),
                 intent_key: key.into(),
                 amount: eur(cents),
                 purpose: PaymentPurpose::Partial,
@@ -554,7 +554,7 @@ async fn commercial_interest_only_for_a_business_debtor(store: Store) {
         .set_debtor(
             &id,
             &DebtorDetails::named(DebtorKind::Person, "P. de Vries"),
-            "zorg",
+            &CreditorId::new("zorg"),
             at(2025, 3, 2),
         )
         .await
@@ -588,7 +588,7 @@ async fn a_recorded_interest_charge_is_listed_but_not_counted_twice(store: Store
 }
 
 async fn an_unknown_dossier_is_not_found(store: Store) {
-    let result = load_claim(&store, "no-such-dossier", date(2026, 1, 1)).await;
+    let result = load_claim(&store, &DossierId::new("no-such-dossier"), date(2026, 1, 1)).await;
     assert!(
         matches!(result, Err(ClaimError::DossierNotFound)),
         "{result:?}"

@@ -7,7 +7,7 @@ use claim::{
     ChargeInput, ChargeKind, ChargeView, ClaimInput, ClaimView, CreditorView, EntryKind, EntryView,
     InterestPause, InterestRule, InvoiceInput, ItemRef, allocate_payment, build_claim,
 };
-use domain::{CostLetter, InvoiceCostStatus, ItemKind, Money, PerKind, wik_costs};
+use domain::{CostLetter, DossierId, InvoiceCostStatus, ItemKind, Money, PerKind, wik_costs};
 use proptest::prelude::*;
 
 fn day(offset: u64) -> NaiveDate {
@@ -88,7 +88,7 @@ fn input(case: &Case) -> ClaimInput {
         key: key.into(),
     };
     ClaimInput {
-        dossier_id: "d".into(),
+        dossier_id: DossierId::new("d"),
         dossier_number: "ISB-2026-000001".into(),
         creditor: CreditorView {
             name: "Creditor".into(),

@@ -3,7 +3,7 @@
 use booking::{Books, Hold};
 use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
 use claim::{allocate_payment, dutch_date};
-use domain::Money;
+use domain::{DossierId, Money};
 use serde_json::json;
 use store::{
     ActorKind, AttachmentMeta, Dispute, DisputeAck, DisputeChanged, DisputeDecision,
@@ -26,7 +26,7 @@ pub const DECISION_WORKING_DAYS: u32 = 20;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Filing {
     /// The dossier, from the session.
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     /// The dossier number (the actor in the audit trail).
     pub dossier_number: String,
     /// The disputed invoice (`claim_item.id`), or `None` for the whole dossier. Ignored for a
@@ -189,7 +189,7 @@ impl DisputeService {
     /// The dossier's disputes and complaints, newest first, with their files.
     pub async fn for_dossier(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
         now: DateTime<Utc>,
     ) -> Result<Vec<DisputeItem>, DisputesError> {
         let disputes = self.store.disputes_for_dossier(dossier_id).await?;

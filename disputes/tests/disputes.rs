@@ -8,7 +8,7 @@ use claim::{dutch_date, load_claim};
 use disputes::{
     Decision, DisputeService, DisputesError, Filing, MAX_ATTACHMENT_BYTES, Staff, Upload,
 };
-use domain::Money;
+use domain::{DossierId, Money};
 use store::{DisputeDecisionKind, DisputeKind, DisputeStatus, LedgerKind, Store};
 
 store::backend_tests!(
@@ -44,15 +44,20 @@ fn pdf() -> Vec<u8> {
 
 /// The shared consumer dossier (`store::testing`): two invoices (€1,000 due 31 Jan 2025,
 /// €500 due 28 Feb 2025) and WIK costs of €225; returns its id and the two invoices' ids.
-async fn seed(store: &Store) -> (String, i64, i64) {
+async fn seed(store: &Store) -> (DossierId, i64, i64) {
     let dossier = store::testing::seed_consumer_dossier(store, NUMBER).await;
     let items = store.claim_items(&dossier).await.unwrap();
     (dossier, items[0].id, items[1].id)
 }
 
-fn filing(dossier_id: &str, invoice: Option<i64>, kind: DisputeKind, now: DateTime<Utc>) -> Filing {
+fn filing(
+    dossier_id: &DossierId,
+    invoice: Option<i64>,
+    kind: DisputeKind,
+    now: DateTime<Utc>,
+) -> Filing {
     Filing {
-        dossier_id: dossier_id.into(),
+        dossier_id: dossier_id.clone(),
         dossier_number: NUMBER.into(),
         invoice_id: invoice,
         kind,

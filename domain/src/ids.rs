@@ -1,5 +1,7 @@
 //! Identifiers and contact details that arrive as text: each parses tolerantly
 //! (spaces, dashes, case), keeps one canonical form, and says why it refused.
+//! Besides, the keys of stored records (`DossierId`, `PaymentId`, `DisputeId`, …), one
+//! type per kind of record.
 
 mod dossier;
 mod email;
@@ -7,6 +9,7 @@ mod iban;
 mod kvk;
 mod phone;
 mod postcode;
+mod record;
 mod secret;
 mod vat;
 
@@ -16,6 +19,10 @@ pub use iban::{Iban, IbanError};
 pub use kvk::{KvkNumber, KvkNumberError};
 pub use phone::{Phone, PhoneError};
 pub use postcode::{Postcode, PostcodeError};
+pub use record::{
+    AttachmentId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DisputeId, DossierId,
+    InstalmentId, LedgerEntryId, PaymentId, PlanId, RecordIdError,
+};
 pub use secret::{Secret, SecretError};
 pub use vat::{VatNumber, VatNumberError};
 

@@ -27,9 +27,10 @@ pub use allocation::{
 };
 pub use balance::{Balance, BalanceError, Debit, LedgerEntry, derive_balance};
 pub use ids::{
-    DossierNumber, DossierNumberError, Email, EmailError, Iban, IbanError, KvkNumber,
-    KvkNumberError, Phone, PhoneError, Postcode, PostcodeError, Secret, SecretError, VatNumber,
-    VatNumberError,
+    AttachmentId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DisputeId, DossierId,
+    DossierNumber, DossierNumberError, Email, EmailError, Iban, IbanError, InstalmentId, KvkNumber,
+    KvkNumberError, LedgerEntryId, PaymentId, Phone, PhoneError, PlanId, Postcode, PostcodeError,
+    RecordIdError, Secret, SecretError, VatNumber, VatNumberError,
 };
 pub use interest::{
     InterestBreakdown, InterestError, InterestKind, InterestLine, InterestYear, Pause, RateChange,

@@ -10,7 +10,7 @@
 use auth::SecretHasher;
 use booking::Books;
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
-use domain::{DossierNumber, Money, Secret};
+use domain::{CreditorId, DossierId, DossierNumber, Money, Secret};
 use store::{
     DebtorDetails, DebtorKind, DossierImport, DossierStatus, InterestKind, NewClaimItem,
     NewCostLetter, NewCreditor, NewDossier, StoreError,
@@ -138,7 +138,7 @@ fn creditor(
     interest: InterestKind,
 ) -> NewCreditor {
     NewCreditor {
-        id: id.into(),
+        id: CreditorId::new(id),
         name: name.into(),
         kvk: Some(kvk.into()),
         contact_email: Some(format!("debiteuren@{id}.example")),
@@ -366,7 +366,7 @@ async fn create(
 /// day, principal; art. 6:44 BW) and brings a payment plan up to date.
 async fn book_payment(
     books: &Books,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     number: &DossierNumber,
     paid_on: NaiveDate,
     amount: Money,

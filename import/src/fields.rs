@@ -2,6 +2,7 @@
 //! for refusing in words staff can act on.
 
 use chrono::NaiveDate;
+use domain::CreditorId;
 use store::{DebtorKind, InterestKind};
 
 /// Longest free text accepted (names, addresses); longer is a column mix-up, not a name.
@@ -26,7 +27,7 @@ pub(crate) fn text(value: &str, max: usize) -> Result<String, String> {
 
 /// A creditor's key: letters, digits, `-`, `_` and `.` only, since it ends up in URLs and
 /// staff tools.
-pub(crate) fn creditor_id(value: &str) -> Result<String, String> {
+pub(crate) fn creditor_id(value: &str) -> Result<CreditorId, String> {
     let id = text(value, MAX_CODE)?;
     if let Some(bad) = id
         .chars()
@@ -36,7 +37,7 @@ pub(crate) fn creditor_id(value: &str) -> Result<String, String> {
             "contains {bad:?}: use letters, digits, '-', '_' or '.'"
         ));
     }
-    Ok(id)
+    Ok(CreditorId::new(id))
 }
 
 /// `person` or `business`, also in Dutch (`particulier`, `persoon`, `consument`; `bedrijf`,
@@ -209,7 +210,10 @@ mod tests {
         assert!(text("   ", MAX_TEXT).is_err());
         assert!(text(&"x".repeat(MAX_TEXT + 1), MAX_TEXT).is_err());
         assert!(creditor_id("acme energie").is_err());
-        assert_eq!(creditor_id("acme-energie"), Ok("acme-energie".into()));
+        assert_eq!(
+            creditor_id("acme-energie"),
+            Ok(CreditorId::new("acme-energie"))
+        );
     }
 
     #[test]

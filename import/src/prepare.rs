@@ -8,7 +8,7 @@ use std::io::Read;
 
 use chrono::NaiveDate;
 use csv::{ByteRecord, StringRecord};
-use domain::{DossierNumber, Money};
+use domain::{CreditorId, DossierNumber, Money};
 use store::{DebtorDetails, DebtorField, DebtorKind, InterestKind, NewClaimItem};
 
 use crate::columns::{Column, Header, sniff_delimiter};
@@ -21,7 +21,7 @@ use crate::rows::{BadRow, Row, RowCreditor, parse_row};
 #[derive(Debug, Clone)]
 pub(crate) struct DossierPlan {
     pub(crate) number: DossierNumber,
-    pub(crate) creditor_id: String,
+    pub(crate) creditor_id: CreditorId,
     pub(crate) debtor: DebtorDetails,
     pub(crate) items: Vec<NewClaimItem>,
     /// The latest letter date of its rows (retention).
@@ -53,7 +53,7 @@ impl PlannedLetter {
 /// A creditor with at least one dossier to import, as the file describes it.
 #[derive(Debug, Clone)]
 pub(crate) struct CreditorPlan {
-    pub(crate) id: String,
+    pub(crate) id: CreditorId,
     pub(crate) name: String,
     /// Given explicitly on some row; otherwise kept or defaulted (see `run`).
     pub(crate) interest_kind: Option<InterestKind>,
@@ -124,7 +124,7 @@ pub(crate) fn prepare(mut input: impl Read, today: NaiveDate) -> Result<Prepared
             message: format!("column {} is not used and was ignored", quoted(name)),
         });
     }
-    let mut creditors: HashMap<String, CreditorSeen> = HashMap::new();
+    let mut creditors: HashMap<CreditorId, CreditorSeen> = HashMap::new();
     let mut groups: Vec<Group> = Vec::new();
     let mut group_of: HashMap<DossierNumber, usize> = HashMap::new();
     let mut loose: Vec<BadRow> = Vec::new();
@@ -172,7 +172,7 @@ pub(crate) fn prepare(mut input: impl Read, today: NaiveDate) -> Result<Prepared
     for bad in loose {
         prepared.rejected.push(rejection(&bad));
     }
-    let mut kinds: HashMap<String, bool> = HashMap::new();
+    let mut kinds: HashMap<CreditorId, bool> = HashMap::new();
     for mut group in groups {
         check_within_dossier(&mut group);
         if group.bad.is_empty() {
@@ -189,7 +189,7 @@ pub(crate) fn prepare(mut input: impl Read, today: NaiveDate) -> Result<Prepared
     }
     prepared.rejected.sort_by_key(|r| r.line);
 
-    let mut creditor_ids: Vec<&String> = kinds.keys().collect();
+    let mut creditor_ids: Vec<&CreditorId> = kinds.keys().collect();
     // In order of first appearance, so upserts run in a predictable order.
     creditor_ids.sort_by_key(|id| creditors.get(*id).map_or(0, |seen| seen.name.1));
     for id in creditor_ids {
@@ -241,7 +241,10 @@ fn readable(header: &Header, record: ByteRecord, line: u64) -> Result<StringReco
 }
 
 /// Holds `row` to the creditor settings given first for its creditor in the file.
-fn check_creditor(creditors: &mut HashMap<String, CreditorSeen>, row: Row) -> Result<Row, BadRow> {
+fn check_creditor(
+    creditors: &mut HashMap<CreditorId, CreditorSeen>,
+    row: Row,
+) -> Result<Row, BadRow> {
     let RowCreditor {
         id,
         name,
@@ -307,8 +310,8 @@ fn check_within_dossier(group: &mut Group) {
             if row.creditor.id != first.creditor.id {
                 problems.push(format!(
                     "creditor_id {} differs from {} on line {}: a dossier has one creditor",
-                    quoted(&row.creditor.id),
-                    quoted(&first.creditor.id),
+                    quoted(row.creditor.id.as_str()),
+                    quoted(first.creditor.id.as_str()),
                     first.line
                 ));
             }

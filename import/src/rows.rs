@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use csv::StringRecord;
-use domain::{DossierNumber, Email, KvkNumber, Money, Phone, Postcode, VatNumber};
+use domain::{CreditorId, DossierNumber, Email, KvkNumber, Money, Phone, Postcode, VatNumber};
 use store::{DebtorDetails, DebtorKind, InterestKind, NewClaimItem};
 
 use crate::columns::{Column, Header};
@@ -11,7 +11,7 @@ use crate::fields::{self, MAX_CODE, MAX_TEXT, quoted};
 /// The creditor as one row describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RowCreditor {
-    pub(crate) id: String,
+    pub(crate) id: CreditorId,
     pub(crate) name: String,
     pub(crate) interest_kind: Option<InterestKind>,
     pub(crate) deducts_vat: Option<bool>,

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use auth::SecretHasher;
 use chrono::{DateTime, Local, NaiveDate, Utc};
-use domain::Secret;
+use domain::{CreditorId, Secret};
 use indicatif::ProgressBar;
 use store::{
     ClaimItem, CostLetter, Created, DebtorDetails, DebtorField, DebtorKind, Dossier, DossierImport,
@@ -190,7 +190,7 @@ async fn resolve_creditors(
     store: &Store,
     plans: &[CreditorPlan],
     now: DateTime<Utc>,
-) -> Result<HashSet<String>, StoreError> {
+) -> Result<HashSet<CreditorId>, StoreError> {
     let mut set_up = HashSet::new();
     for plan in plans {
         let existing = store.creditor(&plan.id).await?;
@@ -235,7 +235,7 @@ struct Context {
     /// Bounds the hashes running at once to the CPUs meant for them.
     hash_slots: Semaphore,
     now: DateTime<Utc>,
-    creditors: HashSet<String>,
+    creditors: HashSet<CreditorId>,
 }
 
 impl Context {

@@ -10,7 +10,8 @@
 use booking::Books;
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use domain::{
-    InterestKind as Rates, InvoiceCostStatus, Money, VatTreatment, statutory_interest, wik_costs,
+    CreditorId, DossierId, InterestKind as Rates, InvoiceCostStatus, Money, VatTreatment,
+    statutory_interest, wik_costs,
 };
 use import::{
     Column, DEMO_SECRETS, ImportOptions, ImportReport, NewSecret, import_csv, seed_demo,
@@ -148,7 +149,7 @@ fn file(rows: &[String]) -> String {
     text
 }
 
-async fn dossier_id(store: &Store, number: &str) -> String {
+async fn dossier_id(store: &Store, number: &str) -> DossierId {
     store
         .dossier_by_number(number)
         .await
@@ -490,7 +491,11 @@ async fn the_costs_follow_the_scale_and_add_vat_only_when_the_creditor_cannot_de
     assert_eq!(view.totals.owed.costs, eur(52_64));
     let wik = view.costs[0].wik.as_ref().unwrap();
     assert_eq!((wik.subtotal, wik.vat), (eur(43_50), eur(9_14)));
-    let creditor = store.creditor("fysio").await.unwrap().unwrap();
+    let creditor = store
+        .creditor(&CreditorId::new("fysio"))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!creditor.can_deduct_vat);
 }
 
@@ -685,7 +690,7 @@ async fn a_dossier_of_another_creditor_is_refused(store: Store) {
     store
         .upsert_creditor(
             &NewCreditor {
-                id: "other".into(),
+                id: CreditorId::new("other"),
                 name: "Other B.V.".into(),
                 kvk: None,
                 contact_email: None,
@@ -701,7 +706,7 @@ async fn a_dossier_of_another_creditor_is_refused(store: Store) {
         .upsert_dossier(
             &NewDossier {
                 number: "ISB-2026-000001".into(),
-                creditor_id: "other".into(),
+                creditor_id: CreditorId::new("other"),
                 status: DossierStatus::Open,
             },
             now(),
@@ -762,7 +767,7 @@ async fn a_dossier_left_without_a_secret_gets_one_on_the_next_import(store: Stor
 /// Recreates the dossier as it was before its secret was stored: the same debtor, invoices,
 /// letter date and charges, no secret (the store has no call to clear a secret, on purpose).
 /// Returns its new id.
-async fn forget_secret(store: &Store, id: &str) -> String {
+async fn forget_secret(store: &Store, id: &DossierId) -> DossierId {
     let dossier = store.dossier(id).await.unwrap().unwrap();
     let debtor = store.debtor(id).await.unwrap().unwrap().details;
     let items = store.claim_items(id).await.unwrap();
@@ -904,7 +909,11 @@ async fn a_field_the_debtor_corrected_is_kept_and_does_not_count_as_a_change(sto
 async fn creditor_settings_are_kept_when_the_file_leaves_them_blank(store: Store) {
     // A business, no interest kind given: commercial. Deducting VAT unless told.
     import(&store, &file(&[business(&[])])).await;
-    let creditor = store.creditor("vandijk").await.unwrap().unwrap();
+    let creditor = store
+        .creditor(&CreditorId::new("vandijk"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(creditor.interest_kind, InterestKind::Commercial);
     assert!(creditor.can_deduct_vat);
 
@@ -912,7 +921,7 @@ async fn creditor_settings_are_kept_when_the_file_leaves_them_blank(store: Store
     store
         .upsert_creditor(
             &NewCreditor {
-                id: "vandijk".into(),
+                id: CreditorId::new("vandijk"),
                 name: creditor.name.clone(),
                 kvk: Some("87654321".into()),
                 contact_email: Some("debiteuren@vandijk.example".into()),
@@ -924,14 +933,17 @@ async fn creditor_settings_are_kept_when_the_file_leaves_them_blank(store: Store
         )
         .await
         .unwrap();
-    let before = store.creditor("vandijk").await.unwrap();
+    let before = store.creditor(&CreditorId::new("vandijk")).await.unwrap();
     let report = import(
         &store,
         &file(&[business(&[(Column::DossierNumber, "ISB-2026-000009")])]),
     )
     .await;
     assert_eq!(report.dossiers_created, 1);
-    assert_eq!(store.creditor("vandijk").await.unwrap(), before);
+    assert_eq!(
+        store.creditor(&CreditorId::new("vandijk")).await.unwrap(),
+        before
+    );
 
     // A person may owe a commercial-interest creditor (the claim view charges persons consumer
     // interest); the creditor's setting stays.
@@ -945,7 +957,10 @@ async fn creditor_settings_are_kept_when_the_file_leaves_them_blank(store: Store
     )
     .await;
     assert_eq!(report.dossiers_created, 1, "{report}");
-    assert_eq!(store.creditor("vandijk").await.unwrap(), before);
+    assert_eq!(
+        store.creditor(&CreditorId::new("vandijk")).await.unwrap(),
+        before
+    );
 
     // A new creditor with persons and businesses and no interest kind given: commercial, which
     // reaches only its businesses.
@@ -961,7 +976,11 @@ async fn creditor_settings_are_kept_when_the_file_leaves_them_blank(store: Store
         ]),
     ]);
     assert_eq!(import(&store, &mixed).await.dossiers_created, 2);
-    let creditor = store.creditor("mixed").await.unwrap().unwrap();
+    let creditor = store
+        .creditor(&CreditorId::new("mixed"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(creditor.interest_kind, InterestKind::Commercial);
 
     // Conflicting settings for one creditor within a file hold back the later rows.
@@ -1062,7 +1081,11 @@ async fn seeding_the_demo_twice_gives_the_same_logins_and_the_same_rows(store: S
     let debtor = store.debtor(&business).await.unwrap().unwrap().details;
     assert_eq!(debtor.kvk_number.as_deref(), Some("12345678"));
     assert_eq!(debtor.vat_number.as_deref(), Some("NL123456782B01"));
-    let creditor = store.creditor("demo-vandijk").await.unwrap().unwrap();
+    let creditor = store
+        .creditor(&CreditorId::new("demo-vandijk"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(creditor.interest_kind, InterestKind::Commercial);
     for login in &logins {
         let id = dossier_id(&store, &login.dossier_number.to_string()).await;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use domain::{AmountRefusal, Money, PayStatus, PaymentRules};
+use domain::{AmountRefusal, DossierId, Money, PayStatus, PaymentRules};
 use paynl::exchange::Keyring;
 use paynl::{CreateOrder, PaymentState, PaynlClient};
 use store::{BookPayment, NewPayment, Payment, PaymentPurpose, PaymentStatus, Store, StoreError};
@@ -208,7 +208,7 @@ impl PaymentService {
     /// is no longer payable. See the crate docs for what happens when Pay.nl fails.
     pub async fn start(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
         request: &PayRequest,
         now: DateTime<Utc>,
     ) -> Result<Started, PayError> {
@@ -252,7 +252,7 @@ impl PaymentService {
             .store
             .create_payment(
                 &NewPayment {
-                    dossier_id: dossier_id.to_owned(),
+                    dossier_id: dossier_id.clone(),
                     intent_key: request.intent_key.clone(),
                     amount,
                     purpose,

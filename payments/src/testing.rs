@@ -15,7 +15,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use domain::Money;
+use domain::{DossierId, Money};
 use paynl::sim::{SimConfig, SimControl, Simulator};
 use paynl::{PaynlClient, PaynlConfig};
 use serde_json::{Value, json};
@@ -86,7 +86,7 @@ pub struct Rig {
     /// The service under test.
     pub service: PaymentService,
     /// The seeded dossier's id.
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     /// Where the exchange endpoint listens.
     pub portal_url: String,
     server: JoinHandle<()>,
@@ -283,12 +283,12 @@ impl Rig {
 }
 
 /// What is open on the dossier now.
-pub async fn open_total(store: &Store, dossier_id: &str) -> Money {
+pub async fn open_total(store: &Store, dossier_id: &DossierId) -> Money {
     open_total_on(store, dossier_id, Utc::now()).await
 }
 
 /// What is open on the dossier on the Dutch day of `at`.
-pub async fn open_total_on(store: &Store, dossier_id: &str, at: DateTime<Utc>) -> Money {
+pub async fn open_total_on(store: &Store, dossier_id: &DossierId, at: DateTime<Utc>) -> Money {
     claim::load_claim(store, dossier_id, claim::dutch_date(at))
         .await
         .unwrap()

@@ -778,7 +778,7 @@ async fn amounts_are_validated_against_the_open_balance(store: Store) {
     assert!(matches!(
         rig.service
             .start(
-                "no-such-dossier",
+                &domain::DossierId::new("no-such-dossier"),
                 &request(exact(100_00), PayPurpose::Part, "v5"),
                 Utc::now()
             )

@@ -19,7 +19,7 @@ use chrono::Utc;
 use common::{
     KEY_ID, Options, Rig, SECRET, client_config, eur, open_total, seed, serve_portal, sim_config,
 };
-use domain::Money;
+use domain::{DossierId, Money};
 use payments::{PayAmount, PayPurpose, PayRequest, PaymentConfig, PaymentService, transaction_key};
 use paynl::PaynlClient;
 use paynl::sim::{SimConfig, SimControl};
@@ -71,7 +71,7 @@ async fn a_storm_of_payments_refunds_and_chargebacks_adds_up_on_every_dossier(st
     let _other_server = serve_portal(listener, other.clone(), Default::default());
     let services = [rig.service.clone(), other];
 
-    let dossiers: Vec<String> = {
+    let dossiers: Vec<DossierId> = {
         let mut ids = vec![rig.dossier_id.clone()];
         for d in 1..n.div_ceil(PER_DOSSIER) {
             ids.push(seed(&store, &format!("ISB-2026-9{d:05}")).await);

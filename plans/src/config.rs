@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use domain::Money;
 use domain::plan::{PlanRules, PlanRulesError};
+use domain::{CreditorId, Money};
 use serde::Deserialize;
 
 /// The plan rules: the agency's defaults, and per creditor (by creditor id) the rules that
@@ -129,9 +129,9 @@ impl PlanConfig {
     }
 
     /// The rules for a creditor's dossiers: its overrides over the defaults.
-    pub fn rules_for(&self, creditor_id: &str) -> Result<CreditorRules, ConfigError> {
-        match self.creditors.get(creditor_id) {
-            Some(overrides) => self.resolve(Some(creditor_id), overrides),
+    pub fn rules_for(&self, creditor_id: &CreditorId) -> Result<CreditorRules, ConfigError> {
+        match self.creditors.get(creditor_id.as_str()) {
+            Some(overrides) => self.resolve(Some(creditor_id.as_str()), overrides),
             None => self.resolve(None, &RuleOverrides::default()),
         }
     }
@@ -178,7 +178,7 @@ mod tests {
     fn an_empty_table_gives_the_defaults_and_creditors_override_single_rules() {
         let config: PlanConfig = serde_json::from_str("{}").unwrap();
         assert_eq!(config, PlanConfig::default());
-        let rules = config.rules_for("anyone").unwrap();
+        let rules = config.rules_for(&CreditorId::new("anyone")).unwrap();
         assert_eq!(rules.rules.min_instalment(), Money::from_cents(25_00));
         assert_eq!(rules.rules.max_months(), 12);
         assert!(rules.rules.first_due_now());
@@ -190,11 +190,18 @@ mod tests {
         }))
         .unwrap();
         config.validate().unwrap();
-        let zorg = config.rules_for("zorg").unwrap();
+        let zorg = config.rules_for(&CreditorId::new("zorg")).unwrap();
         assert_eq!(zorg.rules.max_months(), 24);
         assert!(!zorg.rules.first_due_now());
         assert_eq!(zorg.grace_days, 10);
-        assert_eq!(config.rules_for("other").unwrap().rules.max_months(), 12);
+        assert_eq!(
+            config
+                .rules_for(&CreditorId::new("other"))
+                .unwrap()
+                .rules
+                .max_months(),
+            12
+        );
     }
 
     #[test]
@@ -204,7 +211,12 @@ mod tests {
             ..PlanConfig::default()
         };
         freeze.validate().unwrap();
-        assert!(!freeze.rules_for("any").unwrap().interest_during_plan);
+        assert!(
+            !freeze
+                .rules_for(&CreditorId::new("any"))
+                .unwrap()
+                .interest_during_plan
+        );
         let mut config = PlanConfig::default();
         config.creditors.insert(
             "zorg".into(),

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::Money;
 use domain::plan::{
     Limits, PlanError, PlanRequest, PlanRules, Preview, RuleBreach, Schedule, build_schedule,
 };
+use domain::{CreditorId, DossierId, Money};
 use payments::{PayAmount, PayPurpose, PayRequest, PaymentService, Started};
 use serde::Serialize;
 use serde_json::json;
@@ -95,7 +95,7 @@ pub struct ReviewItem {
     /// The dossier's public number.
     pub dossier_number: String,
     /// The dossier's creditor.
-    pub creditor_id: String,
+    pub creditor_id: CreditorId,
     /// The debtor's reason.
     pub reason: Option<String>,
     /// The open balance today.
@@ -169,7 +169,10 @@ impl PlanService {
     }
 
     /// The rules for a dossier (its creditor's).
-    pub async fn rules_for_dossier(&self, dossier_id: &str) -> Result<CreditorRules, PlansError> {
+    pub async fn rules_for_dossier(
+        &self,
+        dossier_id: &DossierId,
+    ) -> Result<CreditorRules, PlansError> {
         let dossier = self
             .store
             .dossier(dossier_id)
@@ -181,7 +184,7 @@ impl PlanService {
     /// The dossier's open balance on `today` (what a plan spreads).
     pub async fn open_balance(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
         today: NaiveDate,
     ) -> Result<Money, PlansError> {
         Ok(claim::load_claim(&self.store, dossier_id, today)
@@ -193,7 +196,7 @@ impl PlanService {
     /// why not, and the picker's bounds. Reads only.
     pub async fn preview(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
         request: PlanRequest,
         today: NaiveDate,
     ) -> Result<Preview, PlansError> {
@@ -207,7 +210,7 @@ impl PlanService {
     /// [`PlansError::PlanInPlay`]. Audited as the debtor's action.
     pub async fn propose(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
         request: PlanRequest,
         reason: Option<String>,
         now: DateTime<Utc>,
@@ -240,7 +243,7 @@ impl PlanService {
                     at: now,
                     actor_kind: ActorKind::Debtor,
                     actor_id: None,
-                    dossier_id: Some(dossier_id.to_owned()),
+                    dossier_id: Some(dossier_id.clone()),
                     action: "plan.proposed".into(),
                     detail: json!({
                         "request": request,
@@ -365,7 +368,7 @@ impl PlanService {
     /// as the debtor's action.
     pub async fn accept_counter(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
         now: DateTime<Utc>,
     ) -> Result<Proposed, PlansError> {
         let plan = self.debtor_decides(dossier_id, true, now).await?;
@@ -381,7 +384,7 @@ impl PlanService {
     /// in play (a new proposal may be made). Audited as the debtor's action.
     pub async fn decline_counter(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
         now: DateTime<Utc>,
     ) -> Result<PaymentPlan, PlansError> {
         self.debtor_decides(dossier_id, false, now).await
@@ -389,7 +392,7 @@ impl PlanService {
 
     async fn debtor_decides(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
         accept: bool,
         now: DateTime<Utc>,
     ) -> Result<PaymentPlan, PlansError> {
@@ -418,7 +421,7 @@ impl PlanService {
                     at: now,
                     actor_kind: ActorKind::Debtor,
                     actor_id: None,
-                    dossier_id: Some(dossier_id.to_owned()),
+                    dossier_id: Some(dossier_id.clone()),
                     action: format!("plan.counter.{}", kind.as_str()),
                     detail: json!({}),
                     client_ip: None,
@@ -467,7 +470,7 @@ impl PlanService {
     /// The plan the debtor sees: the one in play, else the most recent, with its review.
     pub async fn plan_for_debtor(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
     ) -> Result<Option<DebtorPlan>, PlansError> {
         let plan = match self.store.open_plan(dossier_id).await? {
             Some(plan) => Some(plan),
@@ -489,7 +492,7 @@ impl PlanService {
     /// which every booking ends with). Idempotent. `None` without an active plan.
     pub async fn sync(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
         now: DateTime<Utc>,
     ) -> Result<Option<SyncReport>, PlansError> {
         Ok(booking::sync_plan(&self.store, dossier_id, now).await?)
@@ -497,7 +500,7 @@ impl PlanService {
 
     async fn owed_now(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
         now: DateTime<Utc>,
     ) -> Result<(PaymentPlan, Vec<Owed>, Money), PlansError> {
         let plan = self
@@ -520,7 +523,7 @@ impl PlanService {
     /// [`PlansError::PlanNotFound`] without an active plan.
     pub async fn next_payment(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
         now: DateTime<Utc>,
     ) -> Result<Option<Due>, PlansError> {
         self.amount_for(dossier_id, PlanPayment::Next, now).await
@@ -529,7 +532,7 @@ impl PlanService {
     /// Everything open, to pay off the plan at once (booked on the next instalment).
     pub async fn rest_amount(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
         now: DateTime<Utc>,
     ) -> Result<Option<Due>, PlansError> {
         self.amount_for(dossier_id, PlanPayment::Rest, now).await
@@ -538,7 +541,7 @@ impl PlanService {
     /// What a [`PlanPayment`] comes to now.
     pub async fn amount_for(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
         what: PlanPayment,
         now: DateTime<Utc>,
     ) -> Result<Option<Due>, PlansError> {
@@ -576,7 +579,7 @@ impl PlanService {
     /// [`PlanService::sync`] once the payment is booked.
     pub async fn pay(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
         what: PlanPayment,
         intent_key: &str,
         now: DateTime<Utc>,
@@ -603,7 +606,7 @@ impl PlanService {
         Ok(started)
     }
 
-    async fn dossier_in_plan(&self, dossier_id: &str, now: DateTime<Utc>) {
+    async fn dossier_in_plan(&self, dossier_id: &DossierId, now: DateTime<Utc>) {
         self.set_dossier(dossier_id, &[DossierStatus::Open], DossierStatus::Plan, now)
             .await;
     }
@@ -612,7 +615,7 @@ impl PlanService {
     /// closed dossier keeps its status). Best effort: the plan is what counts.
     pub(crate) async fn set_dossier(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
         from: &[DossierStatus],
         to: DossierStatus,
         now: DateTime<Utc>,
@@ -660,14 +663,14 @@ fn stored_breaches(rules: &PlanRules, plan: &PaymentPlan) -> Vec<RuleBreach> {
 }
 
 fn new_plan(
-    dossier_id: &str,
+    dossier_id: &DossierId,
     schedule: &Schedule,
     status: PlanStatus,
     rules: &CreditorRules,
 ) -> NewPlan {
     NewPlan {
         interest_stops: !rules.interest_during_plan,
-        dossier_id: dossier_id.to_owned(),
+        dossier_id: dossier_id.clone(),
         status,
         instalments: schedule
             .instalments()

@@ -9,6 +9,7 @@ mod common;
 
 use chrono::{Duration, Utc};
 use common::{Rig, eur, seed};
+use domain::DossierId;
 use domain::plan::{PlanError, PlanRequest};
 use plans::{
     LifecycleConfig, LifecycleJob, PlanConfig, PlanPayment, PlansError, ProposedStatus, RuleBreach,
@@ -31,11 +32,11 @@ fn statuses(plan: &store::PaymentPlan) -> Vec<InstalmentStatus> {
     plan.instalments.iter().map(|i| i.status).collect()
 }
 
-async fn dossier_status(store: &Store, id: &str) -> DossierStatus {
+async fn dossier_status(store: &Store, id: &DossierId) -> DossierStatus {
     store.dossier(id).await.unwrap().unwrap().status
 }
 
-async fn actions(store: &Store, id: &str) -> Vec<(String, ActorKind)> {
+async fn actions(store: &Store, id: &DossierId) -> Vec<(String, ActorKind)> {
     let mut events = store.audit_for_dossier(id, 100).await.unwrap();
     events.sort_by_key(|e| e.id);
     events
@@ -45,7 +46,7 @@ async fn actions(store: &Store, id: &str) -> Vec<(String, ActorKind)> {
 }
 
 /// The instalment numbers each plan sync marked paid, in order (from the audit trail).
-async fn synced_paid(store: &Store, id: &str) -> Vec<Vec<i64>> {
+async fn synced_paid(store: &Store, id: &DossierId) -> Vec<Vec<i64>> {
     let mut events = store.audit_for_dossier(id, 100).await.unwrap();
     events.sort_by_key(|e| e.id);
     events

@@ -87,7 +87,7 @@ async fn open(
             .flatten()
             .filter(|c| c.session.kind == SessionKind::Full);
         if let Some(current) = signed_in {
-            if current.session.dossier_id.as_deref() == Some(dossier.id.as_str()) {
+            if current.session.dossier_id.as_ref() == Some(&dossier.id) {
                 return Redirect::to("/dossier").into_response();
             }
             let link = format!(

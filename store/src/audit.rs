@@ -1,6 +1,7 @@
 //! The audit trail: who saw or changed what, when, from where.
 
 use chrono::{DateTime, Utc};
+use domain::DossierId;
 use sqlx::AnyConnection;
 
 use crate::Store;
@@ -14,7 +15,7 @@ pub struct NewAuditEvent {
     pub actor_kind: ActorKind,
     /// Staff username, or the session's dossier number for a debtor; none for the system.
     pub actor_id: Option<String>,
-    pub dossier_id: Option<String>,
+    pub dossier_id: Option<DossierId>,
     /// Dotted verb, e.g. `personal_data.viewed`, `correction.accepted`.
     pub action: String,
     pub detail: serde_json::Value,
@@ -27,7 +28,7 @@ pub struct AuditEvent {
     pub at: DateTime<Utc>,
     pub actor_kind: ActorKind,
     pub actor_id: Option<String>,
-    pub dossier_id: Option<String>,
+    pub dossier_id: Option<DossierId>,
     pub action: String,
     pub detail: serde_json::Value,
     pub client_ip: Option<String>,
@@ -41,12 +42,16 @@ impl Store {
     }
 
     /// The dossier's events, newest first.
-    pub async fn audit_for_dossier(&self, dossier_id: &str, limit: i64) -> Result<Vec<AuditEvent>> {
+    pub async fn audit_for_dossier(
+        &self,
+        dossier_id: &DossierId,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>> {
         let rows = sqlx::query(
             "SELECT id, at, actor_kind, actor_id, dossier_id, action, detail, client_ip \
              FROM audit_event WHERE dossier_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
         )
-        .bind(dossier_id)
+        .bind(dossier_id.as_str())
         .bind(limit.max(0))
         .fetch_all(&self.pool)
         .await?;
@@ -58,7 +63,7 @@ impl Store {
                     at: row.instant("at")?,
                     actor_kind: row.enumeration("actor_kind")?,
                     actor_id: row.opt_text("actor_id")?,
-                    dossier_id: row.opt_text("dossier_id")?,
+                    dossier_id: row.opt_id("dossier_id")?,
                     action: row.text("action")?,
                     detail: serde_json::from_str(&detail).map_err(|_| StoreError::Corrupt {
                         column: "detail",
@@ -79,7 +84,7 @@ pub(crate) async fn append_audit(conn: &mut AnyConnection, event: &NewAuditEvent
     .bind(millis(event.at))
     .bind(event.actor_kind.as_str())
     .bind(&event.actor_id)
-    .bind(&event.dossier_id)
+    .bind(event.dossier_id.as_ref().map(DossierId::as_str))
     .bind(&event.action)
     .bind(event.detail.to_string())
     .bind(&event.client_ip)

@@ -1,6 +1,7 @@
 //! Correction requests (GDPR art. 16): the debtor proposes, staff decide within a month.
 
 use chrono::{DateTime, Utc};
+use domain::DossierId;
 use sqlx::any::AnyRow;
 
 use crate::Store;
@@ -12,7 +13,7 @@ use crate::types::{ActorKind, CorrectionStatus, DebtorField, FieldSourceKind};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCorrection {
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     pub field: DebtorField,
     /// The value shown to the debtor when they asked (none if the field was empty).
     pub current_value: Option<String>,
@@ -27,7 +28,7 @@ pub struct NewCorrection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorrectionRequest {
     pub id: i64,
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     pub field: DebtorField,
     pub current_value: Option<String>,
     pub proposed_value: String,
@@ -72,7 +73,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {CORRECTION_COLUMNS}"
         );
         let row = sqlx::query(&sql)
-            .bind(&request.dossier_id)
+            .bind(request.dossier_id.as_str())
             .bind(request.field.as_str())
             .bind(&request.current_value)
             .bind(&request.proposed_value)
@@ -103,14 +104,14 @@ impl Store {
     /// The dossier's requests, newest first.
     pub async fn corrections_for_dossier(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
     ) -> Result<Vec<CorrectionRequest>> {
         let sql = format!(
             "SELECT {CORRECTION_COLUMNS} FROM correction_request WHERE dossier_id = $1 \
              ORDER BY created_at DESC, id DESC"
         );
         let rows = sqlx::query(&sql)
-            .bind(dossier_id)
+            .bind(dossier_id.as_str())
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(correction_from_row).collect()
@@ -210,7 +211,7 @@ impl Store {
 fn correction_from_row(row: &AnyRow) -> Result<CorrectionRequest> {
     Ok(CorrectionRequest {
         id: row.int("id")?,
-        dossier_id: row.text("dossier_id")?,
+        dossier_id: row.id("dossier_id")?,
         field: row.enumeration("field")?,
         current_value: row.opt_text("current_value")?,
         proposed_value: row.text("proposed_value")?,

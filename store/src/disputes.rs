@@ -2,6 +2,7 @@
 //! dispute upheld leaves in the ledger.
 
 use chrono::{DateTime, Utc};
+use domain::DossierId;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -24,7 +25,7 @@ pub struct NewAttachment {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDispute {
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     /// The disputed invoice (`claim_item.id`); `None` for the whole dossier (or a complaint).
     pub claim_item_id: Option<i64>,
     pub kind: DisputeKind,
@@ -38,7 +39,7 @@ pub struct NewDispute {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dispute {
     pub id: i64,
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     pub claim_item_id: Option<i64>,
     pub kind: DisputeKind,
     pub explanation: String,
@@ -64,7 +65,7 @@ pub struct Dispute {
 pub struct AttachmentMeta {
     pub id: i64,
     pub dispute_id: i64,
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     pub filename: String,
     pub content_type: AttachmentType,
     pub size_bytes: i64,
@@ -138,7 +139,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {DISPUTE_COLUMNS}"
         );
         let row = sqlx::query(&sql)
-            .bind(&dispute.dossier_id)
+            .bind(dispute.dossier_id.as_str())
             .bind(dispute.claim_item_id)
             .bind(dispute.kind.as_str())
             .bind(&dispute.explanation)
@@ -164,7 +165,7 @@ impl Store {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(stored.id)
-            .bind(&dispute.dossier_id)
+            .bind(dispute.dossier_id.as_str())
             .bind(&file.filename)
             .bind(file.content_type.as_str())
             .bind(size)
@@ -187,13 +188,13 @@ impl Store {
     }
 
     /// The dossier's disputes and complaints, newest first.
-    pub async fn disputes_for_dossier(&self, dossier_id: &str) -> Result<Vec<Dispute>> {
+    pub async fn disputes_for_dossier(&self, dossier_id: &DossierId) -> Result<Vec<Dispute>> {
         let sql = format!(
             "SELECT {DISPUTE_COLUMNS} FROM dispute WHERE dossier_id = $1 \
              ORDER BY created_at DESC, id DESC"
         );
         let rows = sqlx::query(&sql)
-            .bind(dossier_id)
+            .bind(dossier_id.as_str())
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(dispute_from_row).collect()
@@ -231,7 +232,7 @@ impl Store {
     pub async fn attachment_of_dossier(
         &self,
         id: i64,
-        dossier_id: &str,
+        dossier_id: &DossierId,
     ) -> Result<Option<Attachment>> {
         let sql = format!(
             "SELECT {ATTACHMENT_COLUMNS}, content FROM dispute_attachment \
@@ -239,7 +240,7 @@ impl Store {
         );
         let row = sqlx::query(&sql)
             .bind(id)
-            .bind(dossier_id)
+            .bind(dossier_id.as_str())
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(attachment_from_row).transpose()
@@ -331,7 +332,7 @@ impl Store {
                      VALUES ($1, $2, $3) ON CONFLICT (ledger_entry_id) DO NOTHING",
                 )
                 .bind(entry_id)
-                .bind(&dispute.dossier_id)
+                .bind(dispute.dossier_id.as_str())
                 .bind(invoice)
                 .execute(&mut *tx)
                 .await?;
@@ -354,12 +355,12 @@ impl Store {
     }
 
     /// The dossier's invoice write-offs: (ledger entry id, claim item id).
-    pub async fn invoice_write_offs(&self, dossier_id: &str) -> Result<Vec<(i64, i64)>> {
+    pub async fn invoice_write_offs(&self, dossier_id: &DossierId) -> Result<Vec<(i64, i64)>> {
         let rows = sqlx::query(
             "SELECT ledger_entry_id, claim_item_id FROM invoice_write_off \
              WHERE dossier_id = $1 ORDER BY ledger_entry_id",
         )
-        .bind(dossier_id)
+        .bind(dossier_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -392,7 +393,7 @@ fn dispute_from_row(row: &AnyRow) -> Result<Dispute> {
         .transpose()?;
     Ok(Dispute {
         id: row.int("id")?,
-        dossier_id: row.text("dossier_id")?,
+        dossier_id: row.id("dossier_id")?,
         claim_item_id: row.opt_int("claim_item_id")?,
         kind: row.enumeration("kind")?,
         explanation: row.text("explanation")?,
@@ -415,7 +416,7 @@ fn attachment_meta_from_row(row: &AnyRow) -> Result<AttachmentMeta> {
     Ok(AttachmentMeta {
         id: row.int("id")?,
         dispute_id: row.int("dispute_id")?,
-        dossier_id: row.text("dossier_id")?,
+        dossier_id: row.id("dossier_id")?,
         filename: row.text("filename")?,
         content_type: row.enumeration("content_type")?,
         size_bytes: row.int("size_bytes")?,

@@ -1,7 +1,7 @@
 //! Creditors, dossiers, debtors (with the source of each personal field) and claim items.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::Money;
+use domain::{CreditorId, DossierId, Money};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -15,7 +15,7 @@ use crate::types::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCreditor {
     /// The caller's stable key for the creditor (e.g. the code used in import files).
-    pub id: String,
+    pub id: CreditorId,
     pub name: String,
     pub kvk: Option<String>,
     pub contact_email: Option<String>,
@@ -27,7 +27,7 @@ pub struct NewCreditor {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Creditor {
-    pub id: String,
+    pub id: CreditorId,
     pub name: String,
     pub kvk: Option<String>,
     pub contact_email: Option<String>,
@@ -42,15 +42,15 @@ pub struct Creditor {
 pub struct NewDossier {
     /// The public number, e.g. `ISB-2026-000123`; validated by the caller.
     pub number: String,
-    pub creditor_id: String,
+    pub creditor_id: CreditorId,
     pub status: DossierStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dossier {
-    pub id: String,
+    pub id: DossierId,
     pub number: String,
-    pub creditor_id: String,
+    pub creditor_id: CreditorId,
     pub status: DossierStatus,
     /// argon2id hash of the secret printed on the letter; none before the first letter.
     pub secret_hash: Option<String>,
@@ -151,7 +151,7 @@ impl DebtorDetails {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Debtor {
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     pub details: DebtorDetails,
     pub updated_at: DateTime<Utc>,
 }
@@ -177,7 +177,7 @@ pub struct NewClaimItem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimItem {
     pub id: i64,
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     pub invoice_number: String,
     pub invoice_date: NaiveDate,
     pub due_date: NaiveDate,
@@ -215,7 +215,7 @@ impl Default for DossierQuery {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DossierSummary {
-    pub id: String,
+    pub id: DossierId,
     pub number: String,
     pub status: DossierStatus,
     pub creditor_name: String,
@@ -244,7 +244,7 @@ impl Store {
                  can_deduct_vat = excluded.can_deduct_vat, interest_kind = excluded.interest_kind, \
                  updated_at = excluded.updated_at",
         )
-        .bind(&creditor.id)
+        .bind(creditor.id.as_str())
         .bind(&creditor.name)
         .bind(&creditor.kvk)
         .bind(&creditor.contact_email)
@@ -257,10 +257,10 @@ impl Store {
         Ok(())
     }
 
-    pub async fn creditor(&self, id: &str) -> Result<Option<Creditor>> {
+    pub async fn creditor(&self, id: &CreditorId) -> Result<Option<Creditor>> {
         let sql = format!("SELECT {CREDITOR_COLUMNS} FROM creditor WHERE id = $1");
         let row = sqlx::query(&sql)
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(creditor_from_row).transpose()
@@ -304,10 +304,10 @@ impl Store {
         Ok(dossier)
     }
 
-    pub async fn dossier(&self, id: &str) -> Result<Option<Dossier>> {
+    pub async fn dossier(&self, id: &DossierId) -> Result<Option<Dossier>> {
         let sql = format!("SELECT {DOSSIER_COLUMNS} FROM dossier WHERE id = $1");
         let row = sqlx::query(&sql)
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(dossier_from_row).transpose()
@@ -321,7 +321,7 @@ impl Store {
     /// Compare-and-set of the dossier status: changes it only from one of `from`.
     pub async fn set_dossier_status(
         &self,
-        id: &str,
+        id: &DossierId,
         from: &[DossierStatus],
         to: DossierStatus,
         now: DateTime<Utc>,
@@ -336,7 +336,7 @@ impl Store {
         let mut query = sqlx::query(&sql)
             .bind(to.as_str())
             .bind(millis(now))
-            .bind(id);
+            .bind(id.as_str());
         for status in from {
             query = query.bind(status.as_str());
         }
@@ -346,7 +346,7 @@ impl Store {
     /// Stores a new secret hash (the old secret stops working).
     pub async fn set_dossier_secret(
         &self,
-        id: &str,
+        id: &DossierId,
         secret_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
@@ -356,7 +356,7 @@ impl Store {
         )
         .bind(secret_hash)
         .bind(millis(now))
-        .bind(id)
+        .bind(id.as_str())
         .execute(&self.pool)
         .await?;
         found(done.rows_affected(), "dossier")
@@ -364,13 +364,13 @@ impl Store {
 
     /// Raises the dossier's link generation, so every letter link signed before stops
     /// opening; returns the new generation (to sign the next letter's link with).
-    pub async fn revoke_links(&self, id: &str, now: DateTime<Utc>) -> Result<u32> {
+    pub async fn revoke_links(&self, id: &DossierId, now: DateTime<Utc>) -> Result<u32> {
         let row = sqlx::query(
             "UPDATE dossier SET link_generation = link_generation + 1, updated_at = $1 \
              WHERE id = $2 RETURNING link_generation",
         )
         .bind(millis(now))
-        .bind(id)
+        .bind(id.as_str())
         .fetch_optional(&self.pool)
         .await?;
         let row = row.ok_or(crate::StoreError::NotFound("dossier"))?;
@@ -380,7 +380,7 @@ impl Store {
     /// Records the date of the latest claim letter, which starts the retention period.
     pub async fn set_last_claim_letter(
         &self,
-        id: &str,
+        id: &DossierId,
         date: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<()> {
@@ -389,7 +389,7 @@ impl Store {
         )
         .bind(date_text(date))
         .bind(millis(now))
-        .bind(id)
+        .bind(id.as_str())
         .execute(&self.pool)
         .await?;
         found(done.rows_affected(), "dossier")
@@ -419,7 +419,7 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(DossierSummary {
-                    id: row.text("id")?,
+                    id: row.id("id")?,
                     number: row.text("number")?,
                     status: row.enumeration("status")?,
                     creditor_name: row.text("creditor_name")?,
@@ -452,9 +452,9 @@ impl Store {
 
     /// Deletes a dossier and everything recorded about it (cascading foreign keys), for
     /// retention. Returns whether it existed.
-    pub async fn delete_dossier(&self, id: &str) -> Result<bool> {
+    pub async fn delete_dossier(&self, id: &DossierId) -> Result<bool> {
         let done = sqlx::query("DELETE FROM dossier WHERE id = $1")
-            .bind(id)
+            .bind(id.as_str())
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)
@@ -465,9 +465,9 @@ impl Store {
     /// correction request) keeps its corrected value, so a repeated import cannot undo it.
     pub async fn set_debtor(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
         details: &DebtorDetails,
-        creditor_id: &str,
+        creditor_id: &CreditorId,
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
@@ -476,36 +476,40 @@ impl Store {
         Ok(())
     }
 
-    pub async fn debtor(&self, dossier_id: &str) -> Result<Option<Debtor>> {
+    pub async fn debtor(&self, dossier_id: &DossierId) -> Result<Option<Debtor>> {
         let mut conn = self.pool.acquire().await?;
         debtor(&mut conn, dossier_id).await
     }
 
-    pub async fn debtor_field_sources(&self, dossier_id: &str) -> Result<Vec<FieldSource>> {
+    pub async fn debtor_field_sources(&self, dossier_id: &DossierId) -> Result<Vec<FieldSource>> {
         let mut conn = self.pool.acquire().await?;
         field_sources(&mut conn, dossier_id).await
     }
 
     /// Inserts the invoice or updates its dates and principal.
-    pub async fn upsert_claim_item(&self, dossier_id: &str, item: &NewClaimItem) -> Result<()> {
+    pub async fn upsert_claim_item(
+        &self,
+        dossier_id: &DossierId,
+        item: &NewClaimItem,
+    ) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
         upsert_claim_item(&mut conn, dossier_id, item).await
     }
 
-    pub async fn claim_items(&self, dossier_id: &str) -> Result<Vec<ClaimItem>> {
+    pub async fn claim_items(&self, dossier_id: &DossierId) -> Result<Vec<ClaimItem>> {
         let sql = format!(
             "SELECT {CLAIM_ITEM_COLUMNS} FROM claim_item WHERE dossier_id = $1 \
              ORDER BY invoice_date, invoice_number"
         );
         let rows = sqlx::query(&sql)
-            .bind(dossier_id)
+            .bind(dossier_id.as_str())
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
             .map(|row| {
                 Ok(ClaimItem {
                     id: row.int("id")?,
-                    dossier_id: row.text("dossier_id")?,
+                    dossier_id: row.id("dossier_id")?,
                     invoice_number: row.text("invoice_number")?,
                     invoice_date: row.date("invoice_date")?,
                     due_date: row.date("due_date")?,
@@ -549,7 +553,7 @@ async fn upsert_dossier(
     )
     .bind(&id)
     .bind(&dossier.number)
-    .bind(&dossier.creditor_id)
+    .bind(dossier.creditor_id.as_str())
     .bind(dossier.status.as_str())
     .bind(millis(now))
     .execute(&mut *conn)
@@ -574,21 +578,27 @@ async fn dossier_by_number(conn: &mut AnyConnection, number: &str) -> Result<Opt
     row.as_ref().map(dossier_from_row).transpose()
 }
 
-pub(crate) async fn debtor(conn: &mut AnyConnection, dossier_id: &str) -> Result<Option<Debtor>> {
+pub(crate) async fn debtor(
+    conn: &mut AnyConnection,
+    dossier_id: &DossierId,
+) -> Result<Option<Debtor>> {
     let sql = format!("SELECT {DEBTOR_COLUMNS} FROM debtor WHERE dossier_id = $1");
     let row = sqlx::query(&sql)
-        .bind(dossier_id)
+        .bind(dossier_id.as_str())
         .fetch_optional(conn)
         .await?;
     row.as_ref().map(debtor_from_row).transpose()
 }
 
-async fn field_sources(conn: &mut AnyConnection, dossier_id: &str) -> Result<Vec<FieldSource>> {
+async fn field_sources(
+    conn: &mut AnyConnection,
+    dossier_id: &DossierId,
+) -> Result<Vec<FieldSource>> {
     let rows = sqlx::query(
         "SELECT field, source_kind, source_ref, supplied_at FROM debtor_field_source \
          WHERE dossier_id = $1 ORDER BY field",
     )
-    .bind(dossier_id)
+    .bind(dossier_id.as_str())
     .fetch_all(conn)
     .await?;
     rows.iter()
@@ -605,9 +615,9 @@ async fn field_sources(conn: &mut AnyConnection, dossier_id: &str) -> Result<Vec
 
 async fn set_debtor(
     conn: &mut AnyConnection,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     supplied: &DebtorDetails,
-    creditor_id: &str,
+    creditor_id: &CreditorId,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let existing = debtor(conn, dossier_id).await?;
@@ -641,7 +651,7 @@ async fn set_debtor(
         if value.is_none() {
             // The creditor no longer supplies it: nothing is held, so no source either.
             sqlx::query("DELETE FROM debtor_field_source WHERE dossier_id = $1 AND field = $2")
-                .bind(dossier_id)
+                .bind(dossier_id.as_str())
                 .bind(field.as_str())
                 .execute(&mut *conn)
                 .await?;
@@ -651,7 +661,7 @@ async fn set_debtor(
                 dossier_id,
                 field,
                 FieldSourceKind::Creditor,
-                creditor_id,
+                creditor_id.as_str(),
                 now,
             )
             .await?;
@@ -663,7 +673,7 @@ async fn set_debtor(
 /// Writes the whole debtor row.
 pub(crate) async fn write_debtor(
     conn: &mut AnyConnection,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     details: &DebtorDetails,
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -679,7 +689,7 @@ pub(crate) async fn write_debtor(
              kvk_number = excluded.kvk_number, vat_number = excluded.vat_number, \
              updated_at = excluded.updated_at",
     )
-    .bind(dossier_id)
+    .bind(dossier_id.as_str())
     .bind(details.kind.as_str())
     .bind(&details.name)
     .bind(&details.address)
@@ -700,7 +710,7 @@ pub(crate) async fn write_debtor(
 
 pub(crate) async fn record_field_source(
     conn: &mut AnyConnection,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     field: DebtorField,
     kind: FieldSourceKind,
     reference: &str,
@@ -712,7 +722,7 @@ pub(crate) async fn record_field_source(
          ON CONFLICT (dossier_id, field) DO UPDATE SET source_kind = excluded.source_kind, \
              source_ref = excluded.source_ref, supplied_at = excluded.supplied_at",
     )
-    .bind(dossier_id)
+    .bind(dossier_id.as_str())
     .bind(field.as_str())
     .bind(kind.as_str())
     .bind(reference)
@@ -724,7 +734,7 @@ pub(crate) async fn record_field_source(
 
 async fn upsert_claim_item(
     conn: &mut AnyConnection,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     item: &NewClaimItem,
 ) -> Result<()> {
     if item.principal.cents() < 0 {
@@ -740,7 +750,7 @@ async fn upsert_claim_item(
              invoice_date = excluded.invoice_date, due_date = excluded.due_date, \
              principal_cents = excluded.principal_cents",
     )
-    .bind(dossier_id)
+    .bind(dossier_id.as_str())
     .bind(&item.invoice_number)
     .bind(date_text(item.invoice_date))
     .bind(date_text(item.due_date))
@@ -752,7 +762,7 @@ async fn upsert_claim_item(
 
 fn creditor_from_row(row: &AnyRow) -> Result<Creditor> {
     Ok(Creditor {
-        id: row.text("id")?,
+        id: row.id("id")?,
         name: row.text("name")?,
         kvk: row.opt_text("kvk")?,
         contact_email: row.opt_text("contact_email")?,
@@ -766,9 +776,9 @@ fn creditor_from_row(row: &AnyRow) -> Result<Creditor> {
 
 fn dossier_from_row(row: &AnyRow) -> Result<Dossier> {
     Ok(Dossier {
-        id: row.text("id")?,
+        id: row.id("id")?,
         number: row.text("number")?,
-        creditor_id: row.text("creditor_id")?,
+        creditor_id: row.id("creditor_id")?,
         status: row.enumeration("status")?,
         secret_hash: row.opt_text("secret_hash")?,
         secret_rotated_at: row.opt_instant("secret_rotated_at")?,
@@ -781,7 +791,7 @@ fn dossier_from_row(row: &AnyRow) -> Result<Dossier> {
 
 fn debtor_from_row(row: &AnyRow) -> Result<Debtor> {
     Ok(Debtor {
-        dossier_id: row.text("dossier_id")?,
+        dossier_id: row.id("dossier_id")?,
         details: DebtorDetails {
             kind: row.enumeration("kind")?,
             name: row.text("name")?,

@@ -1,7 +1,7 @@
 //! Charges (interest, collection costs) and the append-only ledger; balances derive from these.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::Money;
+use domain::{DossierId, Money};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -12,7 +12,7 @@ use crate::types::{Booked, ChargeKind, LedgerKind};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCharge {
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     pub kind: ChargeKind,
     pub amount: Money,
     /// The rule that produced it, for the debtor and for staff (e.g. "WIK 2026, 15% of …").
@@ -27,7 +27,7 @@ pub struct NewCharge {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Charge {
     pub id: i64,
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     pub kind: ChargeKind,
     pub amount: Money,
     pub rule: String,
@@ -41,7 +41,7 @@ pub struct Charge {
 /// part must add up to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewLedgerEntry {
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     pub kind: LedgerKind,
     pub amount: Money,
     pub alloc_costs: Money,
@@ -61,7 +61,7 @@ pub struct NewLedgerEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerEntry {
     pub id: i64,
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     pub kind: LedgerKind,
     pub amount: Money,
     pub alloc_costs: Money,
@@ -99,7 +99,7 @@ impl Store {
                  created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING",
         )
-        .bind(&charge.dossier_id)
+        .bind(charge.dossier_id.as_str())
         .bind(charge.kind.as_str())
         .bind(charge.amount.cents())
         .bind(&charge.rule)
@@ -115,19 +115,19 @@ impl Store {
         })
     }
 
-    pub async fn charges(&self, dossier_id: &str) -> Result<Vec<Charge>> {
+    pub async fn charges(&self, dossier_id: &DossierId) -> Result<Vec<Charge>> {
         let rows = sqlx::query(
             "SELECT id, dossier_id, kind, amount_cents, rule, as_of, idempotency_key, created_at \
              FROM charge WHERE dossier_id = $1 ORDER BY as_of, id",
         )
-        .bind(dossier_id)
+        .bind(dossier_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|row| {
                 Ok(Charge {
                     id: row.int("id")?,
-                    dossier_id: row.text("dossier_id")?,
+                    dossier_id: row.id("dossier_id")?,
                     kind: row.enumeration("kind")?,
                     amount: row.money("amount_cents")?,
                     rule: row.text("rule")?,
@@ -147,23 +147,23 @@ impl Store {
     }
 
     /// The dossier's ledger, oldest first.
-    pub async fn ledger_entries(&self, dossier_id: &str) -> Result<Vec<LedgerEntry>> {
+    pub async fn ledger_entries(&self, dossier_id: &DossierId) -> Result<Vec<LedgerEntry>> {
         let sql =
             format!("SELECT {LEDGER_COLUMNS} FROM ledger_entry WHERE dossier_id = $1 ORDER BY id");
         let rows = sqlx::query(&sql)
-            .bind(dossier_id)
+            .bind(dossier_id.as_str())
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(ledger_entry_from_row).collect()
     }
 
-    pub async fn dossier_totals(&self, dossier_id: &str) -> Result<DossierTotals> {
+    pub async fn dossier_totals(&self, dossier_id: &DossierId) -> Result<DossierTotals> {
         // SUM of BIGINT is NUMERIC on PostgreSQL, which the Any driver cannot read: cast back.
         let principal = sqlx::query(
             "SELECT CAST(COALESCE(SUM(principal_cents), 0) AS BIGINT) AS principal \
              FROM claim_item WHERE dossier_id = $1",
         )
-        .bind(dossier_id)
+        .bind(dossier_id.as_str())
         .fetch_one(&self.pool)
         .await?;
         let charged = sqlx::query(
@@ -174,7 +174,7 @@ impl Store {
                      AS BIGINT) AS costs \
              FROM charge WHERE dossier_id = $1",
         )
-        .bind(dossier_id)
+        .bind(dossier_id.as_str())
         .fetch_one(&self.pool)
         .await?;
         let paid = sqlx::query(
@@ -184,7 +184,7 @@ impl Store {
                  CAST(COALESCE(SUM(alloc_unallocated_cents), 0) AS BIGINT) AS unallocated \
              FROM ledger_entry WHERE dossier_id = $1",
         )
-        .bind(dossier_id)
+        .bind(dossier_id.as_str())
         .fetch_one(&self.pool)
         .await?;
         Ok(DossierTotals {
@@ -221,7 +221,7 @@ pub(crate) async fn append_ledger_entry(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
-    .bind(&entry.dossier_id)
+    .bind(entry.dossier_id.as_str())
     .bind(entry.kind.as_str())
     .bind(entry.amount.cents())
     .bind(entry.alloc_costs.cents())
@@ -256,7 +256,7 @@ pub(crate) async fn append_ledger_entry(
 fn ledger_entry_from_row(row: &AnyRow) -> Result<LedgerEntry> {
     Ok(LedgerEntry {
         id: row.int("id")?,
-        dossier_id: row.text("dossier_id")?,
+        dossier_id: row.id("dossier_id")?,
         kind: row.enumeration("kind")?,
         amount: row.money("amount_cents")?,
         alloc_costs: row.money("alloc_costs_cents")?,

@@ -2,7 +2,7 @@
 //! `domain::assess_costs`, from which the claim derives the collection costs.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::Money;
+use domain::{DossierId, Money};
 
 use crate::Store;
 use crate::error::Result;
@@ -36,7 +36,7 @@ impl Store {
     /// anything changed.
     pub async fn record_cost_letter(
         &self,
-        dossier_id: &str,
+        dossier_id: &DossierId,
         letter: &NewCostLetter,
         now: DateTime<Utc>,
     ) -> Result<bool> {
@@ -46,7 +46,7 @@ impl Store {
             "INSERT INTO cost_letter (dossier_id, sent_on, costs_announced_cents, created_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (dossier_id, sent_on) DO NOTHING",
         )
-        .bind(dossier_id)
+        .bind(dossier_id.as_str())
         .bind(&sent_on)
         .bind(letter.costs_announced.map(Money::cents))
         .bind(millis(now))
@@ -61,7 +61,7 @@ impl Store {
                  OR costs_announced_cents <> $1)",
             )
             .bind(announced.cents())
-            .bind(dossier_id)
+            .bind(dossier_id.as_str())
             .bind(&sent_on)
             .execute(&mut *tx)
             .await?
@@ -74,7 +74,7 @@ impl Store {
                  SELECT $1, $2, id FROM claim_item WHERE id = $3 AND dossier_id = $1 \
                  ON CONFLICT (dossier_id, sent_on, claim_item_id) DO NOTHING",
             )
-            .bind(dossier_id)
+            .bind(dossier_id.as_str())
             .bind(&sent_on)
             .bind(*invoice_id)
             .execute(&mut *tx)
@@ -87,14 +87,14 @@ impl Store {
     }
 
     /// The dossier's letters, oldest first.
-    pub async fn cost_letters(&self, dossier_id: &str) -> Result<Vec<CostLetter>> {
+    pub async fn cost_letters(&self, dossier_id: &DossierId) -> Result<Vec<CostLetter>> {
         let rows = sqlx::query(
             "SELECT l.sent_on, l.costs_announced_cents, i.claim_item_id \
              FROM cost_letter l LEFT JOIN cost_letter_invoice i \
                ON i.dossier_id = l.dossier_id AND i.sent_on = l.sent_on \
              WHERE l.dossier_id = $1 ORDER BY l.sent_on, i.claim_item_id",
         )
-        .bind(dossier_id)
+        .bind(dossier_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         let mut letters: Vec<CostLetter> = Vec::new();

@@ -1,7 +1,7 @@
 //! Payments (one per attempt at Pay.nl) and booking their outcome.
 
 use chrono::{DateTime, Utc};
-use domain::Money;
+use domain::{DossierId, Money};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -14,7 +14,7 @@ use crate::types::{Booked, Created, PaymentPurpose, PaymentStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPayment {
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     /// One key per payment intent (e.g. dossier + purpose + amount + a nonce from the pay
     /// form): a double click or a retried request finds the first payment instead of opening a
     /// second Pay.nl order. Use a new key for a deliberate new attempt.
@@ -28,7 +28,7 @@ pub struct NewPayment {
 pub struct Payment {
     /// Our reference, sent to Pay.nl as `reference` (32 hex digits).
     pub id: String,
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     pub intent_key: String,
     pub paynl_order_id: Option<String>,
     pub amount: Money,
@@ -107,7 +107,7 @@ impl Store {
              ON CONFLICT (intent_key) DO NOTHING",
         )
         .bind(&id)
-        .bind(&payment.dossier_id)
+        .bind(payment.dossier_id.as_str())
         .bind(&payment.intent_key)
         .bind(payment.amount.cents())
         .bind(payment.purpose.as_str())
@@ -180,13 +180,13 @@ impl Store {
     }
 
     /// The dossier's payments, newest first.
-    pub async fn payments_for_dossier(&self, dossier_id: &str) -> Result<Vec<Payment>> {
+    pub async fn payments_for_dossier(&self, dossier_id: &DossierId) -> Result<Vec<Payment>> {
         let sql = format!(
             "SELECT {PAYMENT_COLUMNS} FROM payment WHERE dossier_id = $1 \
              ORDER BY created_at DESC, id"
         );
         let rows = sqlx::query(&sql)
-            .bind(dossier_id)
+            .bind(dossier_id.as_str())
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(payment_from_row).collect()
@@ -375,7 +375,7 @@ async fn transition(
 fn payment_from_row(row: &AnyRow) -> Result<Payment> {
     Ok(Payment {
         id: row.text("id")?,
-        dossier_id: row.text("dossier_id")?,
+        dossier_id: row.id("dossier_id")?,
         intent_key: row.text("intent_key")?,
         paynl_order_id: row.opt_text("paynl_order_id")?,
         amount: row.money("amount_cents")?,

@@ -1,7 +1,7 @@
 //! Payment plans and their instalments.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::Money;
+use domain::{DossierId, Money};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -15,7 +15,7 @@ use crate::types::{InstalmentStatus, PlanDecisionKind, PlanStatus};
 /// chosen `status` (active within the rules, needs_review outside them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPlan {
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     pub status: PlanStatus,
     pub instalments: Vec<NewInstalment>,
     /// Statutory interest stops while this plan is active (the agency's rule when it was
@@ -32,7 +32,7 @@ pub struct NewInstalment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentPlan {
     pub id: String,
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
     pub status: PlanStatus,
     pub total: Money,
     pub instalment_count: i64,
@@ -167,13 +167,13 @@ impl Store {
 
     /// The dossier's plans that stop interest and are active or paid off (a defaulted plan
     /// revokes its waiver). One light query: the claim reads it on every load.
-    pub async fn interest_stops(&self, dossier_id: &str) -> Result<Vec<InterestStop>> {
+    pub async fn interest_stops(&self, dossier_id: &DossierId) -> Result<Vec<InterestStop>> {
         let rows = sqlx::query(
             "SELECT status, activated_at, updated_at FROM payment_plan \
              WHERE dossier_id = $1 AND interest_stops = 1 AND activated_at IS NOT NULL \
                AND status IN ('active', 'completed') ORDER BY activated_at",
         )
-        .bind(dossier_id)
+        .bind(dossier_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -190,14 +190,14 @@ impl Store {
     }
 
     /// Every plan of the dossier, newest first.
-    pub async fn plans_for_dossier(&self, dossier_id: &str) -> Result<Vec<PaymentPlan>> {
+    pub async fn plans_for_dossier(&self, dossier_id: &DossierId) -> Result<Vec<PaymentPlan>> {
         let mut conn = self.pool.acquire().await?;
         let sql = format!(
             "SELECT {PLAN_COLUMNS} FROM payment_plan WHERE dossier_id = $1 \
              ORDER BY created_at DESC, id DESC"
         );
         let rows = sqlx::query(&sql)
-            .bind(dossier_id)
+            .bind(dossier_id.as_str())
             .fetch_all(&mut *conn)
             .await?;
         let mut plans = Vec::with_capacity(rows.len());
@@ -293,10 +293,10 @@ impl Store {
     }
 
     /// The dossier's plan in play (proposed, active or needs_review), if any.
-    pub async fn open_plan(&self, dossier_id: &str) -> Result<Option<PaymentPlan>> {
+    pub async fn open_plan(&self, dossier_id: &DossierId) -> Result<Option<PaymentPlan>> {
         let mut conn = self.pool.acquire().await?;
         let filter = format!("dossier_id = $1 AND status IN {OPEN_PLAN_STATUSES}");
-        plan_by(&mut conn, &filter, dossier_id).await
+        plan_by(&mut conn, &filter, dossier_id.as_str()).await
     }
 
     /// Plans with the given status, oldest first (e.g. needs_review for the staff queue).
@@ -418,7 +418,7 @@ async fn insert_plan(
          VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)",
     )
     .bind(&id)
-    .bind(&plan.dossier_id)
+    .bind(plan.dossier_id.as_str())
     .bind(plan.status.as_str())
     .bind(total.cents())
     .bind(plan.instalments.len() as i64)
@@ -521,7 +521,7 @@ async fn with_instalments(conn: &mut AnyConnection, row: &AnyRow) -> Result<Paym
     let rows = sqlx::query(&sql).bind(&id).fetch_all(conn).await?;
     Ok(PaymentPlan {
         id,
-        dossier_id: row.text("dossier_id")?,
+        dossier_id: row.id("dossier_id")?,
         status: row.enumeration("status")?,
         total: row.money("total_cents")?,
         instalment_count: row.int("instalment_count")?,

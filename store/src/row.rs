@@ -1,7 +1,10 @@
 //! Reading typed values out of `AnyRow`s, and the storage encodings of time and dates.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::Money;
+use domain::{
+    AttachmentId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DisputeId, DossierId,
+    InstalmentId, LedgerEntryId, Money, PaymentId, PlanId,
+};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -53,6 +56,15 @@ pub(crate) trait RowExt {
             .transpose()
     }
 
+    /// A record id (`DossierId`, `DisputeId`, …) from its column.
+    fn id<T: RecordId>(&self, column: &'static str) -> Result<T> {
+        T::read(self, column)
+    }
+
+    fn opt_id<T: RecordId>(&self, column: &'static str) -> Result<Option<T>> {
+        T::read_opt(self, column)
+    }
+
     fn enumeration<T: DbEnum>(&self, column: &'static str) -> Result<T> {
         let text = self.text(column)?;
         T::parse(&text).ok_or(StoreError::Corrupt {
@@ -90,6 +102,35 @@ impl RowExt for AnyRow {
         }
     }
 }
+
+/// A record id as stored: the text ids in TEXT columns, the rowid ids in BIGINT columns.
+pub(crate) trait RecordId: Sized {
+    fn read<R: RowExt + ?Sized>(row: &R, column: &'static str) -> Result<Self>;
+    fn read_opt<R: RowExt + ?Sized>(row: &R, column: &'static str) -> Result<Option<Self>>;
+}
+
+macro_rules! record_ids {
+    ($read:ident, $read_opt:ident: $($ty:ident),+) => {
+        $(
+            impl RecordId for $ty {
+                fn read<R: RowExt + ?Sized>(row: &R, column: &'static str) -> Result<Self> {
+                    row.$read(column).map($ty::new)
+                }
+
+                fn read_opt<R: RowExt + ?Sized>(
+                    row: &R,
+                    column: &'static str,
+                ) -> Result<Option<Self>> {
+                    Ok(row.$read_opt(column)?.map($ty::new))
+                }
+            }
+        )+
+    };
+}
+
+record_ids!(text, opt_text: CreditorId, DossierId, PaymentId, PlanId);
+record_ids!(int, opt_int: ClaimItemId, ChargeId, LedgerEntryId, InstalmentId, CorrectionId,
+    DisputeId, AttachmentId);
 
 fn to_instant(column: &'static str, ms: i64) -> Result<DateTime<Utc>> {
     DateTime::from_timestamp_millis(ms).ok_or(StoreError::Corrupt {

@@ -2,6 +2,7 @@
 //! share them.
 
 use chrono::{DateTime, Duration, Utc};
+use domain::DossierId;
 use sha2::{Digest, Sha256};
 
 use crate::Store;
@@ -18,7 +19,7 @@ pub struct NewSession {
     pub token: String,
     pub kind: SessionKind,
     /// Set for debtor sessions (full, pay_only).
-    pub dossier_id: Option<String>,
+    pub dossier_id: Option<DossierId>,
     /// Set for staff sessions.
     pub staff_username: Option<String>,
     pub csrf_token: String,
@@ -42,7 +43,7 @@ impl std::fmt::Debug for NewSession {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub kind: SessionKind,
-    pub dossier_id: Option<String>,
+    pub dossier_id: Option<DossierId>,
     pub staff_username: Option<String>,
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
@@ -116,7 +117,7 @@ impl Store {
         )
         .bind(token_hash(&session.token))
         .bind(session.kind.as_str())
-        .bind(&session.dossier_id)
+        .bind(session.dossier_id.as_ref().map(DossierId::as_str))
         .bind(&session.staff_username)
         .bind(&session.csrf_token)
         .bind(millis(now))
@@ -147,7 +148,7 @@ impl Store {
         row.map(|row| {
             Ok(Session {
                 kind: row.enumeration("kind")?,
-                dossier_id: row.opt_text("dossier_id")?,
+                dossier_id: row.opt_id("dossier_id")?,
                 staff_username: row.opt_text("staff_username")?,
                 csrf_token: row.text("csrf_token")?,
                 created_at: row.instant("created_at")?,
@@ -187,9 +188,9 @@ impl Store {
     }
 
     /// Ends every session of a dossier (e.g. after its secret was replaced).
-    pub async fn delete_sessions_for_dossier(&self, dossier_id: &str) -> Result<u64> {
+    pub async fn delete_sessions_for_dossier(&self, dossier_id: &DossierId) -> Result<u64> {
         let done = sqlx::query("DELETE FROM session WHERE dossier_id = $1")
-            .bind(dossier_id)
+            .bind(dossier_id.as_str())
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected())

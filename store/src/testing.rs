@@ -19,7 +19,7 @@ use std::future::Future;
 use sqlx::{Connection, Executor, PgConnection};
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use domain::Money;
+use domain::{CreditorId, DossierId, Money};
 
 use crate::{
     DebtorDetails, DebtorKind, DossierImport, DossierStatus, InterestKind, NewClaimItem,
@@ -36,12 +36,12 @@ use crate::{
 /// # Panics
 ///
 /// When the database refuses it.
-pub async fn seed_consumer_dossier(store: &Store, number: &str) -> String {
+pub async fn seed_consumer_dossier(store: &Store, number: &str) -> DossierId {
     let now = Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap();
     store
         .upsert_creditor(
             &NewCreditor {
-                id: "zorg".into(),
+                id: CreditorId::new("zorg"),
                 name: "Stichting Thuiszorg Zeeland".into(),
                 kvk: Some("41234567".into()),
                 contact_email: None,
@@ -58,7 +58,7 @@ pub async fn seed_consumer_dossier(store: &Store, number: &str) -> String {
             &DossierImport {
                 dossier: NewDossier {
                     number: number.into(),
-                    creditor_id: "zorg".into(),
+                    creditor_id: CreditorId::new("zorg"),
                     status: DossierStatus::Open,
                 },
                 debtor: DebtorDetails::named(DebtorKind::Person, "P. de Vries"),

@@ -3,6 +3,7 @@
 //! migrations up to the one before, fills the tables the way a running portal would, then
 //! lets the store apply the rest.
 
+use domain::DossierId;
 use sqlx::Row;
 use sqlx::migrate::Migrator;
 use std::path::Path;
@@ -176,7 +177,7 @@ async fn the_cost_letter_migration_turns_wik_charges_into_a_capped_letter() {
 
     store.migrate().await.expect("the remaining migrations");
 
-    let letters = store.cost_letters("d1").await.unwrap();
+    let letters = store.cost_letters(&DossierId::new("d1")).await.unwrap();
     assert_eq!(letters.len(), 1);
     assert_eq!(letters[0].sent_on.to_string(), "2026-03-01");
     assert_eq!(letters[0].invoice_ids, [1, 2]);
@@ -184,9 +185,15 @@ async fn the_cost_letter_migration_turns_wik_charges_into_a_capped_letter() {
         letters[0].costs_announced,
         Some(domain::Money::from_cents(200_00))
     );
-    assert!(store.cost_letters("d2").await.unwrap().is_empty());
+    assert!(
+        store
+            .cost_letters(&DossierId::new("d2"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let keys: Vec<String> = store
-        .charges("d1")
+        .charges(&DossierId::new("d1"))
         .await
         .unwrap()
         .into_iter()

@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use domain::Money;
+use domain::{CreditorId, DossierId, Money};
 use sqlx::Row;
 use store::*;
 
@@ -76,7 +76,7 @@ fn eur(cents: i64) -> Money {
 
 fn acme() -> NewCreditor {
     NewCreditor {
-        id: "acme".into(),
+        id: CreditorId::new("acme"),
         name: "Acme Energie B.V.".into(),
         kvk: Some("12345678".into()),
         contact_email: Some("debiteuren@acme.example".into()),
@@ -119,7 +119,7 @@ fn import_of(number: &str) -> DossierImport {
     DossierImport {
         dossier: NewDossier {
             number: number.into(),
-            creditor_id: "acme".into(),
+            creditor_id: CreditorId::new("acme"),
             status: DossierStatus::Open,
         },
         debtor: jansen(),
@@ -137,9 +137,9 @@ async fn seed(store: &Store, number: &str) -> Dossier {
         .into_inner()
 }
 
-fn payment_entry(dossier_id: &str, key: &str, cents: i64) -> NewLedgerEntry {
+fn payment_entry(dossier_id: &DossierId, key: &str, cents: i64) -> NewLedgerEntry {
     NewLedgerEntry {
-        dossier_id: dossier_id.into(),
+        dossier_id: dossier_id.clone(),
         kind: LedgerKind::Payment,
         amount: eur(cents),
         alloc_costs: eur(0),
@@ -153,9 +153,9 @@ fn payment_entry(dossier_id: &str, key: &str, cents: i64) -> NewLedgerEntry {
     }
 }
 
-async fn new_payment(store: &Store, dossier_id: &str, intent: &str, cents: i64) -> Payment {
+async fn new_payment(store: &Store, dossier_id: &DossierId, intent: &str, cents: i64) -> Payment {
     let payment = NewPayment {
-        dossier_id: dossier_id.into(),
+        dossier_id: dossier_id.clone(),
         intent_key: intent.into(),
         amount: eur(cents),
         purpose: PaymentPurpose::Full,
@@ -369,7 +369,7 @@ async fn an_imported_dossier_is_found_by_number_with_its_debtor_and_claim_items(
         .expect("found");
     assert_eq!(dossier, created);
     assert_eq!(dossier.status, DossierStatus::Open);
-    assert_eq!(dossier.creditor_id, "acme");
+    assert_eq!(dossier.creditor_id.as_str(), "acme");
     assert_eq!(dossier.secret_hash, None);
     assert_eq!(dossier.created_at, t0());
     assert_eq!(
@@ -381,7 +381,11 @@ async fn an_imported_dossier_is_found_by_number_with_its_debtor_and_claim_items(
         None
     );
 
-    let creditor = store.creditor("acme").await.unwrap().expect("creditor");
+    let creditor = store
+        .creditor(&CreditorId::new("acme"))
+        .await
+        .unwrap()
+        .expect("creditor");
     assert_eq!(creditor.name, "Acme Energie B.V.");
     assert!(creditor.can_deduct_vat);
     assert_eq!(creditor.interest_kind, InterestKind::Consumer);
@@ -467,7 +471,7 @@ async fn a_dossier_number_cannot_move_to_another_creditor(store: Store) {
     store
         .upsert_creditor(
             &NewCreditor {
-                id: "other".into(),
+                id: CreditorId::new("other"),
                 name: "Other".into(),
                 ..acme()
             },
@@ -477,7 +481,7 @@ async fn a_dossier_number_cannot_move_to_another_creditor(store: Store) {
         .unwrap();
     let stolen = NewDossier {
         number: "ISB-2026-000002".into(),
-        creditor_id: "other".into(),
+        creditor_id: CreditorId::new("other"),
         status: DossierStatus::Open,
     };
     let result = store.upsert_dossier(&stolen, t0()).await;
@@ -530,7 +534,7 @@ async fn dossier_status_changes_only_from_the_expected_status(store: Store) {
     assert_eq!(now.last_claim_letter_at, Some(date(2026, 3, 1)));
     assert_eq!(now.updated_at, later);
     let missing = store
-        .set_dossier_secret("no-such-dossier", "x", later)
+        .set_dossier_secret(&DossierId::new("no-such-dossier"), "x", later)
         .await;
     assert!(
         matches!(missing, Err(StoreError::NotFound(_))),
@@ -649,7 +653,7 @@ async fn an_overpayment_is_booked_as_unallocated_credit_and_can_be_paid_back(sto
              idempotency_key, created_at) \
          VALUES ($1, 'payment', 250, 0, 0, 200, 0, 'raw', 'k-raw', 0)",
     )
-    .bind(&dossier.id)
+    .bind(dossier.id.as_str())
     .execute(store.pool())
     .await;
     assert!(raw.is_err(), "the CHECK counts the unallocated part");
@@ -1199,11 +1203,11 @@ async fn the_reconciler_sees_only_open_payments_not_checked_lately(store: Store)
 // ---------------------------------------------------------------------------------------------
 // Sessions and throttling
 
-fn debtor_session(token: &str, dossier_id: &str) -> NewSession {
+fn debtor_session(token: &str, dossier_id: &DossierId) -> NewSession {
     NewSession {
         token: token.into(),
         kind: SessionKind::Full,
-        dossier_id: Some(dossier_id.into()),
+        dossier_id: Some(dossier_id.clone()),
         staff_username: None,
         csrf_token: "csrf-1".into(),
         expires_at: t0() + Duration::hours(8),
@@ -1224,7 +1228,7 @@ async fn sessions_end_when_idle_or_past_their_absolute_end(store: Store) {
         .unwrap()
         .expect("live");
     assert_eq!(session.kind, SessionKind::Full);
-    assert_eq!(session.dossier_id.as_deref(), Some(dossier.id.as_str()));
+    assert_eq!(session.dossier_id.as_ref(), Some(&dossier.id));
     assert_eq!(session.csrf_token, "csrf-1");
     assert_eq!(
         store.session("tok-2", t0(), idle).await.unwrap(),
@@ -1594,11 +1598,11 @@ async fn concurrent_lease_attempts_have_one_winner(store: Store) {
 async fn audit_events_are_listed_per_dossier_newest_first(store: Store) {
     let a = seed(&store, "ISB-2026-000050").await;
     let b = seed(&store, "ISB-2026-000051").await;
-    let event = |dossier: Option<&str>, action: &str, at| NewAuditEvent {
+    let event = |dossier: Option<&DossierId>, action: &str, at| NewAuditEvent {
         at,
         actor_kind: ActorKind::Debtor,
         actor_id: Some("ISB-2026-000050".into()),
-        dossier_id: dossier.map(str::to_owned),
+        dossier_id: dossier.cloned(),
         action: action.into(),
         detail: serde_json::json!({ "page": action, "n": 1 }),
         client_ip: Some("198.51.100.4".into()),
@@ -1650,9 +1654,9 @@ async fn audit_events_are_listed_per_dossier_newest_first(store: Store) {
 // ---------------------------------------------------------------------------------------------
 // Corrections
 
-fn email_correction(dossier_id: &str) -> NewCorrection {
+fn email_correction(dossier_id: &DossierId) -> NewCorrection {
     NewCorrection {
-        dossier_id: dossier_id.into(),
+        dossier_id: dossier_id.clone(),
         field: DebtorField::Email,
         current_value: Some("j.jansen@example.nl".into()),
         proposed_value: "jan@jansen.example".into(),
@@ -1884,9 +1888,9 @@ async fn staff_usernames_are_unique(store: Store) {
     ));
 }
 
-fn three_months(dossier_id: &str, status: PlanStatus) -> NewPlan {
+fn three_months(dossier_id: &DossierId, status: PlanStatus) -> NewPlan {
     NewPlan {
-        dossier_id: dossier_id.into(),
+        dossier_id: dossier_id.clone(),
         status,
         interest_stops: false,
         instalments: (0..3)
@@ -2301,9 +2305,9 @@ async fn a_sqlite_store_creates_its_file_and_directory_in_wal_mode() {
 // ---------------------------------------------------------------------------------------------
 // Disputes
 
-fn new_dispute(dossier_id: &str, invoice: Option<i64>, kind: DisputeKind) -> NewDispute {
+fn new_dispute(dossier_id: &DossierId, invoice: Option<i64>, kind: DisputeKind) -> NewDispute {
     NewDispute {
-        dossier_id: dossier_id.into(),
+        dossier_id: dossier_id.clone(),
         claim_item_id: invoice,
         kind,
         explanation: "Dit heb ik al betaald.".into(),
@@ -2319,12 +2323,12 @@ fn new_dispute(dossier_id: &str, invoice: Option<i64>, kind: DisputeKind) -> New
     }
 }
 
-fn debtor_audit(dossier_id: &str) -> NewAuditEvent {
+fn debtor_audit(dossier_id: &DossierId) -> NewAuditEvent {
     NewAuditEvent {
         at: t0(),
         actor_kind: ActorKind::Debtor,
         actor_id: Some("ISB".into()),
-        dossier_id: Some(dossier_id.into()),
+        dossier_id: Some(dossier_id.clone()),
         action: "dispute.filed".into(),
         detail: serde_json::json!({}),
         client_ip: None,

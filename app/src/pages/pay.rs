@@ -45,7 +45,7 @@ pub async fn payment_status(payment: String) -> Result<PaymentView, PaymentError
             .ok()
             .flatten();
     let dossier = session.and_then(|s| s.session.dossier_id);
-    crate::ssr::pay::status(&services, &payment, dossier.as_deref(), now)
+    crate::ssr::pay::status(&services, &payment, dossier.as_ref(), now)
         .await
         .inspect_err(|e| {
             crate::ssr::refuse_with(match e {

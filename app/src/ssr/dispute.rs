@@ -9,6 +9,7 @@ use auth::roles::StaffAction;
 use chrono::{DateTime, Utc};
 use claim::dutch_date;
 use disputes::{Decision, DisputeItem, DisputeService, DisputesError, Filing, Staff, Upload};
+use domain::DossierId;
 use store::DisputeKind;
 
 fn service(services: &Services) -> DisputeService {
@@ -47,7 +48,7 @@ fn row(item: DisputeItem) -> DisputeRow {
 /// The debtor's dispute page.
 pub async fn page(
     services: &Services,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     now: DateTime<Utc>,
 ) -> Result<DisputePage, DisputesError> {
     let view = claim::load_claim(&services.store, dossier_id, dutch_date(now)).await?;
@@ -81,7 +82,7 @@ pub struct FilingForm {
 /// name.
 pub async fn file(
     services: &Services,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     dossier_number: &str,
     form: FilingForm,
     client_ip: Option<std::net::IpAddr>,
@@ -96,7 +97,7 @@ pub async fn file(
         ),
     };
     let filing = Filing {
-        dossier_id: dossier_id.to_owned(),
+        dossier_id: dossier_id.clone(),
         dossier_number: dossier_number.to_owned(),
         invoice_id,
         kind,
@@ -138,7 +139,7 @@ pub async fn queue(
     now: DateTime<Utc>,
 ) -> Result<Vec<DisputeRow>, DisputesError> {
     let items = service(services).queue(now).await?;
-    let mut shown: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
+    let mut shown: std::collections::BTreeMap<DossierId, Vec<i64>> = Default::default();
     for item in &items {
         shown
             .entry(item.dispute.dossier_id.clone())
@@ -249,7 +250,7 @@ pub async fn decide(
 /// file at all).
 pub async fn attachment_for_debtor(
     services: &Services,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     id: i64,
 ) -> Result<Option<store::Attachment>, store::StoreError> {
     services.store.attachment_of_dossier(id, dossier_id).await

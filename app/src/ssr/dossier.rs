@@ -6,6 +6,7 @@ use super::Services;
 use crate::errors::Refusal;
 use crate::model::ClaimOverview;
 use chrono::{DateTime, Utc};
+use domain::DossierId;
 
 fn claim_error(e: claim::ClaimError) -> Refusal {
     tracing::error!(error = %e, "claim could not be computed");
@@ -15,7 +16,7 @@ fn claim_error(e: claim::ClaimError) -> Refusal {
 /// The claim overview for the session's dossier.
 pub async fn claim_overview(
     services: &Services,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     pay_only: bool,
     now: DateTime<Utc>,
 ) -> Result<ClaimOverview, Refusal> {

@@ -5,6 +5,7 @@ use super::Services;
 use crate::errors::Refusal;
 use crate::model::PersonalData;
 use chrono::{DateTime, Utc};
+use domain::DossierId;
 use serde::Serialize;
 
 /// The export's schema version.
@@ -35,7 +36,7 @@ pub struct PaymentRecord {
 /// Builds the export for the session's dossier.
 pub async fn data_export(
     services: &Services,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     now: DateTime<Utc>,
 ) -> Result<DataExport, Refusal> {
     let personal_data = super::my_data::personal_data(services, dossier_id).await?;

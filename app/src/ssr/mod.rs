@@ -12,6 +12,7 @@ pub mod session;
 pub mod sign_in;
 pub mod staff;
 
+use domain::DossierId;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -152,7 +153,7 @@ pub async fn require_session() -> Result<(Services, session::Current), crate::er
 /// The services and a session that has shown the secret: personal data is not for QR-link
 /// (pay-only) sessions.
 pub async fn require_full_session()
--> Result<(Services, session::Current, String), crate::errors::Refusal> {
+-> Result<(Services, session::Current, DossierId), crate::errors::Refusal> {
     let (services, current) = require_session().await?;
     if current.session.kind != store::SessionKind::Full {
         return Err(refused(crate::Refusal::NeedsSecret));
@@ -175,7 +176,7 @@ pub fn unavailable(what: &str, e: store::StoreError) -> crate::errors::Refusal {
 /// the debtor's request itself succeeded or failed on its own merits.
 pub async fn audit_debtor(
     services: &Services,
-    dossier_id: Option<String>,
+    dossier_id: Option<DossierId>,
     number: &domain::DossierNumber,
     action: &str,
     detail: serde_json::Value,

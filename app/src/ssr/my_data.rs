@@ -9,6 +9,7 @@ use crate::model::{
     CorrectionState, CorrectionView, Field, FieldView, PersonalData, Source, answer_due, keep_until,
 };
 use chrono::{DateTime, Utc};
+use domain::DossierId;
 use std::collections::HashMap;
 use store::{CorrectionStatus, DebtorField, DebtorKind, FieldSourceKind};
 
@@ -37,7 +38,10 @@ fn page_field(field: DebtorField) -> Field {
 }
 
 /// Everything held about the debtor of this dossier, with sources and retention.
-pub async fn personal_data(services: &Services, dossier_id: &str) -> Result<PersonalData, Refusal> {
+pub async fn personal_data(
+    services: &Services,
+    dossier_id: &DossierId,
+) -> Result<PersonalData, Refusal> {
     let store = &services.store;
     let map = |e| unavailable("personal data", e);
     let dossier = store
@@ -198,7 +202,7 @@ fn parse_date(text: &str) -> Option<String> {
 /// Files a correction request for `field` (GDPR art. 16).
 pub async fn request_correction(
     services: &Services,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     field: Field,
     proposed: &str,
     reason: &str,
@@ -227,7 +231,7 @@ pub async fn request_correction(
         });
     }
     let request = store::NewCorrection {
-        dossier_id: dossier_id.to_owned(),
+        dossier_id: dossier_id.clone(),
         field: store_field(field),
         current_value: current,
         proposed_value: proposed,
@@ -250,7 +254,7 @@ pub async fn request_correction(
 /// Records that the debtor saw (or downloaded) their personal data.
 pub async fn audit_view(
     services: &Services,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     number: &str,
     action: &str,
     ip: Option<std::net::IpAddr>,
@@ -260,7 +264,7 @@ pub async fn audit_view(
         Ok(n) => {
             audit_debtor(
                 services,
-                Some(dossier_id.to_owned()),
+                Some(dossier_id.clone()),
                 &n,
                 action,
                 serde_json::json!({}),

@@ -4,6 +4,7 @@ use super::Services;
 use crate::errors::{AmountProblem, PaymentError};
 use crate::model::PaymentView;
 use chrono::{DateTime, Utc};
+use domain::DossierId;
 use payments::{PayAmount, PayError, PayPurpose, PayRequest};
 
 /// What the pay form asked for.
@@ -17,7 +18,7 @@ pub enum Asked {
 /// Starts a payment for the session's dossier; returns Pay.nl's page to send the payer to.
 pub async fn start(
     services: &Services,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     asked: Asked,
     intent: &str,
     now: DateTime<Utc>,
@@ -77,7 +78,7 @@ pub async fn start(
 pub async fn status(
     services: &Services,
     payment_id: &str,
-    session_dossier: Option<&str>,
+    session_dossier: Option<&DossierId>,
     now: DateTime<Utc>,
 ) -> Result<PaymentView, PaymentError> {
     let service = services.payments.as_ref().ok_or(PaymentError::Offline)?;
@@ -107,6 +108,6 @@ pub async fn status(
     Ok(PaymentView {
         state,
         amount: payment.amount,
-        signed_in: session_dossier == Some(payment.dossier_id.as_str()),
+        signed_in: session_dossier == Some(&payment.dossier_id),
     })
 }

@@ -5,6 +5,7 @@ use super::Services;
 use crate::errors::PlanFormError;
 use crate::model::{PlanPage, PlanPicker, PlanRow, PlanView, RefusedPlan};
 use chrono::{DateTime, Utc};
+use domain::DossierId;
 use domain::PlanRequest;
 use plans::{PlanPayment, PlansError};
 use store::{PlanDecisionKind, PlanStatus};
@@ -17,7 +18,7 @@ fn unavailable(e: PlansError) -> PlanFormError {
 /// What the plan page shows: the plan in play, or the picker (with the last refusal).
 pub async fn page(
     services: &Services,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     now: DateTime<Utc>,
 ) -> Result<PlanPage, PlanFormError> {
     let plans = services.plans.as_ref().ok_or(PlanFormError::Offline)?;
@@ -103,7 +104,7 @@ pub async fn page(
 /// first instalment is due today).
 pub async fn accept_counter(
     services: &Services,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     intent: &str,
     now: DateTime<Utc>,
 ) -> Result<String, PlanFormError> {
@@ -125,7 +126,7 @@ pub async fn accept_counter(
 /// The debtor declines staff's counter-proposal: the picker is open again.
 pub async fn decline_counter(
     services: &Services,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     now: DateTime<Utc>,
 ) -> Result<String, PlanFormError> {
     let plans = services.plans.as_ref().ok_or(PlanFormError::Offline)?;
@@ -141,7 +142,7 @@ pub async fn decline_counter(
 /// else the plan page).
 pub async fn propose(
     services: &Services,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     request: PlanRequest,
     reason: Option<String>,
     intent: &str,
@@ -165,7 +166,7 @@ pub async fn propose(
 /// Starts paying the next instalment or the whole rest; returns Pay.nl's page.
 pub async fn pay(
     services: &Services,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     what: PlanPayment,
     intent: &str,
     now: DateTime<Utc>,

@@ -3,6 +3,7 @@
 use super::Settings;
 use auth::Token;
 use chrono::{DateTime, Utc};
+use domain::DossierId;
 use http::HeaderValue;
 use store::{NewSession, Session, SessionKind, Store};
 
@@ -90,7 +91,7 @@ pub async fn current(
 pub async fn open(
     store: &Store,
     settings: &Settings,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     kind: SessionKind,
     now: DateTime<Utc>,
 ) -> Result<Token, store::StoreError> {
@@ -98,7 +99,7 @@ pub async fn open(
     let session = NewSession {
         token: token.expose().to_owned(),
         kind,
-        dossier_id: Some(dossier_id.to_owned()),
+        dossier_id: Some(dossier_id.clone()),
         staff_username: None,
         csrf_token: Token::generate().expose().to_owned(),
         expires_at: now + settings.absolute_timeout,

@@ -6,14 +6,14 @@ use crate::errors::SignInError;
 use auth::sign_in::{Attempt, Verdict};
 use auth::{ThrottlePolicy, Token};
 use chrono::{DateTime, Utc};
-use domain::{DossierNumber, Secret};
+use domain::{DossierId, DossierNumber, Secret};
 use std::net::IpAddr;
 use store::{AttemptKey, AttemptKeyKind, SessionKind};
 
 /// What a successful sign-in yields: the new session's token for the cookie.
 pub struct SignedIn {
     pub token: Token,
-    pub dossier_id: String,
+    pub dossier_id: DossierId,
 }
 
 /// Checks the typed dossier number and secret and opens a full session.

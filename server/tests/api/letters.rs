@@ -32,7 +32,7 @@ async fn a_letter_run_gives_new_dossiers_a_secret_and_every_dossier_a_working_li
         .upsert_dossier(
             &store::NewDossier {
                 number: "ISB-2026-000002".into(),
-                creditor_id: "webshop".into(),
+                creditor_id: domain::CreditorId::new("webshop"),
                 status: store::DossierStatus::Open,
             },
             chrono::Utc::now(),

@@ -357,7 +357,7 @@ async fn staff_review_a_plan_outside_the_rules_and_the_debtor_answers_a_counter_
     assert!(decisions.contains(&"plan.review.rejected"), "{decisions:?}");
     assert!(decisions.contains(&"plan.review.refused"), "{decisions:?}");
     assert!(audit.iter().any(|e| e.action == "plan.review.view"
-        && e.dossier_id.as_deref() == Some(&id)
+        && e.dossier_id.as_ref() == Some(&id)
         && e.actor_id.as_deref() == Some("anna")));
     let debtor = common::audit_actions(&app, CONSUMER).await;
     assert!(

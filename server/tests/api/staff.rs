@@ -550,7 +550,7 @@ async fn accepting_a_correction_changes_the_field_and_audits_old_and_new_value()
         .find(|e| e.action == "correction.accepted")
         .expect("audited");
     assert_eq!(event.actor_id.as_deref(), Some(ALICE));
-    assert_eq!(event.dossier_id.as_deref(), Some(dossier.as_str()));
+    assert_eq!(event.dossier_id.as_ref(), Some(&dossier));
     assert_eq!(event.client_ip.as_deref(), Some("127.0.0.1"));
     assert_eq!(
         event.detail,
@@ -724,7 +724,7 @@ async fn the_dossier_look_up_shows_the_dossier_and_audits_the_view() {
         .into_iter()
         .find(|e| e.action == "personal_data.viewed" && e.detail["via"] == "dossier_lookup")
         .expect("audited");
-    assert_eq!(viewed.dossier_id.as_deref(), Some(dossier.as_str()));
+    assert_eq!(viewed.dossier_id.as_ref(), Some(&dossier));
     assert_eq!(viewed.actor_id.as_deref(), Some(ALICE));
     assert_eq!(viewed.client_ip.as_deref(), Some("127.0.0.1"));
 

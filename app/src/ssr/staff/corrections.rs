@@ -5,6 +5,7 @@ use crate::ssr::Services;
 use crate::staff::{QueueItem, StaffError};
 use auth::roles::StaffAction;
 use chrono::{DateTime, Months, Utc};
+use domain::DossierId;
 use std::net::IpAddr;
 use store::{CorrectionDecision, CorrectionRequest, Decided, StoreError};
 
@@ -42,7 +43,7 @@ pub async fn correction_queue(
         .map_err(|e| unavailable("queue", e))?;
     queue_order(&mut requests, now);
     let mut items = Vec::with_capacity(requests.len());
-    let mut dossiers: Vec<(String, String, Vec<i64>)> = Vec::new();
+    let mut dossiers: Vec<(DossierId, String, Vec<i64>)> = Vec::new();
     for request in requests {
         let number = match dossiers.iter_mut().find(|d| d.0 == request.dossier_id) {
             Some(seen) => {
@@ -226,7 +227,7 @@ mod tests {
         let created_at = now - Duration::days(created_days_ago);
         CorrectionRequest {
             id,
-            dossier_id: "d".into(),
+            dossier_id: DossierId::new("d"),
             field: DebtorField::Email,
             current_value: None,
             proposed_value: "x@example.nl".into(),

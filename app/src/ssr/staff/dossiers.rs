@@ -89,7 +89,7 @@ pub async fn dossier_view(
         .await
         .map_err(|e| unavailable("dossier", e))?
         .map(|c| c.name)
-        .unwrap_or_else(|| dossier.creditor_id.clone());
+        .unwrap_or_else(|| dossier.creditor_id.to_string());
     let debtor = store
         .debtor(&dossier.id)
         .await

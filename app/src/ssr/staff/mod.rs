@@ -25,6 +25,7 @@ use crate::staff::StaffError;
 use auth::Token;
 use auth::roles::StaffAction;
 use chrono::{DateTime, Utc};
+use domain::DossierId;
 use http::HeaderValue;
 use std::net::IpAddr;
 use store::{ActorKind, Session, SessionKind, StaffRole, Store, StoreError};
@@ -134,7 +135,7 @@ pub async fn permit(
     services: &Services,
     me: &StaffCurrent,
     action: StaffAction,
-    dossier_id: Option<String>,
+    dossier_id: Option<DossierId>,
     ip: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> bool {
@@ -159,7 +160,7 @@ pub async fn permit(
 pub async fn audit_staff(
     services: &Services,
     username: &str,
-    dossier_id: Option<String>,
+    dossier_id: Option<DossierId>,
     action: &str,
     detail: serde_json::Value,
     ip: Option<IpAddr>,

@@ -51,7 +51,7 @@ pub async fn review_queue(
             .creditor(&item.creditor_id)
             .await
             .map_err(|e| unavailable("creditor", e))?
-            .map_or_else(|| item.creditor_id.clone(), |c| c.name);
+            .map_or_else(|| item.creditor_id.to_string(), |c| c.name);
         out.push(PlanReviewItem {
             plan_id: plan.id.clone(),
             dossier_number: item.dossier_number.clone(),

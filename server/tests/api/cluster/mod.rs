@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
-use domain::Money;
+use domain::{DossierId, Money};
 use paynl::sim::{Method, SimConfig, SimControl, Simulator};
 use serde_json::{Value, json};
 use store::Store;
@@ -384,7 +384,7 @@ pub fn shuffle<T>(items: &mut [T], seed: u64) {
 }
 
 /// The open balance of a dossier on `date`.
-pub async fn open_on(store: &Store, dossier_id: &str, date: NaiveDate) -> Money {
+pub async fn open_on(store: &Store, dossier_id: &DossierId, date: NaiveDate) -> Money {
     claim::load_claim(store, dossier_id, date)
         .await
         .expect("claim")

@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 use clap::Parser;
+use domain::{CreditorId, DossierId};
 use server::ConfigArgs;
 use store::{DossierStatus, InterestKind, NewCreditor, NewDossier, Store};
 
@@ -103,12 +104,12 @@ pub fn client() -> reqwest::Client {
 }
 
 /// Creates a dossier whose letter secret is `secret`; returns its id.
-pub async fn dossier_with_secret(store: &Store, number: &str, secret: &str) -> String {
+pub async fn dossier_with_secret(store: &Store, number: &str, secret: &str) -> DossierId {
     let now = Utc::now();
     store
         .upsert_creditor(
             &NewCreditor {
-                id: "webshop".into(),
+                id: CreditorId::new("webshop"),
                 name: "Webwinkel B.V.".into(),
                 kvk: None,
                 contact_email: None,
@@ -124,7 +125,7 @@ pub async fn dossier_with_secret(store: &Store, number: &str, secret: &str) -> S
         .upsert_dossier(
             &NewDossier {
                 number: number.into(),
-                creditor_id: "webshop".into(),
+                creditor_id: CreditorId::new("webshop"),
                 status: DossierStatus::Open,
             },
             now,
@@ -235,7 +236,7 @@ pub async fn audit_actions(app: &TestApp, number: &str) -> Vec<String> {
 
 /// Seeds the demo dossiers and signs in to the one with this number; returns the session
 /// cookie and the dossier id.
-pub async fn demo_session(app: &TestApp, number: &str) -> (String, String) {
+pub async fn demo_session(app: &TestApp, number: &str) -> (String, DossierId) {
     let logins = import::seed_demo(
         &app.services.books,
         &app.services.hasher,
@@ -448,7 +449,7 @@ pub fn location(resp: &reqwest::Response) -> String {
 pub struct StaffEvent {
     pub action: String,
     pub actor_id: Option<String>,
-    pub dossier_id: Option<String>,
+    pub dossier_id: Option<DossierId>,
     pub client_ip: Option<String>,
     pub detail: serde_json::Value,
 }
@@ -467,7 +468,7 @@ pub async fn staff_audit(app: &TestApp) -> Vec<StaffEvent> {
         .map(|r| StaffEvent {
             action: r.get("action"),
             actor_id: r.get("actor_id"),
-            dossier_id: r.get("dossier_id"),
+            dossier_id: r.get::<Option<String>, _>("dossier_id").map(DossierId::new),
             client_ip: r.get("client_ip"),
             detail: serde_json::from_str(&r.get::<String, _>("detail")).expect("detail"),
         })
@@ -475,7 +476,7 @@ pub async fn staff_audit(app: &TestApp) -> Vec<StaffEvent> {
 }
 
 /// A dossier with a debtor (email `old@example.nl`); returns its id.
-pub async fn dossier_with_debtor(store: &Store, number: &str) -> String {
+pub async fn dossier_with_debtor(store: &Store, number: &str) -> DossierId {
     let id = dossier_with_secret(store, number, "ABCD-EFGH-JKMN").await;
     let details = store::DebtorDetails {
         email: Some("old@example.nl".into()),
@@ -483,7 +484,7 @@ pub async fn dossier_with_debtor(store: &Store, number: &str) -> String {
         ..store::DebtorDetails::named(store::DebtorKind::Person, "J. Jansen")
     };
     store
-        .set_debtor(&id, &details, "webshop", Utc::now())
+        .set_debtor(&id, &details, &CreditorId::new("webshop"), Utc::now())
         .await
         .expect("debtor");
     id
@@ -493,7 +494,7 @@ pub async fn dossier_with_debtor(store: &Store, number: &str) -> String {
 /// usual one-month deadline; returns its id.
 pub async fn email_correction(
     store: &Store,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     days_ago: i64,
     proposed: &str,
 ) -> i64 {
@@ -510,7 +511,7 @@ pub async fn email_correction(
 /// A submitted request to change `field` of the debtor, as [`email_correction`].
 pub async fn correction_of(
     store: &Store,
-    dossier_id: &str,
+    dossier_id: &DossierId,
     field: store::DebtorField,
     days_ago: i64,
     proposed: &str,
@@ -523,7 +524,7 @@ pub async fn correction_of(
     };
     store
         .create_correction(&store::NewCorrection {
-            dossier_id: dossier_id.into(),
+            dossier_id: dossier_id.clone(),
             field,
             current_value,
             proposed_value: proposed.into(),
