@@ -3,7 +3,7 @@
 //! `load_claim`); nothing here computes.
 
 use chrono::NaiveDate;
-use domain::{DossierId, InterestBreakdown, ItemKind, Money, PerKind, WikBreakdown};
+use domain::{DossierId, InterestBreakdown, ItemKind, Money, PaymentId, PerKind, WikBreakdown};
 use serde::{Deserialize, Serialize};
 
 /// Which statutory interest applies (the browser-side twin of [`domain::InterestKind`], which
@@ -465,7 +465,7 @@ pub struct EntryView {
     /// Received beyond everything open, held as credit (negative when credit is paid back).
     pub unallocated: Money,
     /// Our payment reference (the Pay.nl `reference`), when it came from a payment.
-    pub payment_reference: Option<String>,
+    pub payment_reference: Option<PaymentId>,
     /// For a write-off of one invoice (a dispute upheld): that invoice (`claim_item.id`). Its
     /// parts lower what the invoice owes rather than pay it, and it is not money received.
     #[serde(default)]
