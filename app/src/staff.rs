@@ -2,6 +2,7 @@
 //! pages translate) and the data shown to staff. The pages are in `pages::staff`, the rules
 //! behind them in `ssr::staff`.
 
+use domain::PlanId;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -61,19 +62,19 @@ pub enum StaffError {
     #[error("the proposed value cannot be stored")]
     ValueNotStorable { id: i64 },
     #[error("choose accept, reject or counter-propose")]
-    PlanNoDecision { plan: String },
+    PlanNoDecision { plan: PlanId },
     #[error("a rejection or counter-proposal needs a note for the debtor")]
-    PlanNoteRequired { plan: String },
+    PlanNoteRequired { plan: PlanId },
     #[error("the note is too long")]
-    PlanNoteTooLong { plan: String },
+    PlanNoteTooLong { plan: PlanId },
     /// The counter-proposal's months or amount cannot be read, or make no schedule.
     #[error("the counter-proposal's terms are not usable")]
-    PlanTerms { plan: String },
+    PlanTerms { plan: PlanId },
     #[error("no such plan")]
-    PlanNotFound { plan: String },
+    PlanNotFound { plan: PlanId },
     /// Decided already (by someone else, or an earlier submit); nothing changed now.
     #[error("the plan was already decided")]
-    PlanAlreadyDecided { plan: String },
+    PlanAlreadyDecided { plan: PlanId },
 }
 
 impl FromServerFnError for StaffError {
@@ -179,7 +180,7 @@ pub struct StaffIdentity {
 /// One payment plan waiting for a staff decision (outside the agency's rules).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanReviewItem {
-    pub plan_id: String,
+    pub plan_id: PlanId,
     pub dossier_number: String,
     pub creditor: String,
     /// The debtor's reason for asking more than the rules allow.

@@ -5,7 +5,7 @@ use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use claim::{ClaimView, PaymentAllocation, allocate_payment, dutch_date, load_claim};
-use domain::{DossierId, Money};
+use domain::{DossierId, Money, PaymentId};
 use store::{LedgerEntry, LedgerKind, NewLedgerEntry, Store};
 
 use crate::error::BookingError;
@@ -171,20 +171,23 @@ impl Hold<'_> {
     }
 
     /// What `payment_id`'s entries on this dossier hold of the money paid, per part.
-    pub async fn held_by(&self, payment_id: &str) -> Result<Held, BookingError> {
+    pub async fn held_by(&self, payment_id: &PaymentId) -> Result<Held, BookingError> {
         Held::of(&self.entries_of(payment_id).await?)
     }
 
     /// `payment_id`'s entries on this dossier (the payment, its refunds and chargebacks),
     /// oldest first.
-    pub async fn entries_of(&self, payment_id: &str) -> Result<Vec<LedgerEntry>, BookingError> {
+    pub async fn entries_of(
+        &self,
+        payment_id: &PaymentId,
+    ) -> Result<Vec<LedgerEntry>, BookingError> {
         Ok(self
             .books
             .store
             .ledger_entries(&self.dossier_id)
             .await?
             .into_iter()
-            .filter(|e| e.payment_id.as_deref() == Some(payment_id))
+            .filter(|e| e.payment_id.as_ref() == Some(payment_id))
             .collect())
     }
 

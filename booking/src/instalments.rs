@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use domain::Money;
+use domain::{Money, PaymentId};
 use store::{LedgerEntry, LedgerKind, PlanInstalment};
 
 use crate::error::{BookingError, overflow};
@@ -18,10 +18,10 @@ pub fn received_since(
     entries: &[LedgerEntry],
     since: DateTime<Utc>,
 ) -> Result<Money, BookingError> {
-    let payments: HashSet<&str> = entries
+    let payments: HashSet<&PaymentId> = entries
         .iter()
         .filter(|e| e.kind == LedgerKind::Payment && e.created_at >= since)
-        .filter_map(|e| e.payment_id.as_deref())
+        .filter_map(|e| e.payment_id.as_ref())
         .collect();
     let mut received = Money::ZERO;
     for entry in entries {
@@ -29,7 +29,7 @@ pub fn received_since(
             LedgerKind::Payment => entry.created_at >= since,
             LedgerKind::Refund | LedgerKind::Chargeback => entry
                 .payment_id
-                .as_deref()
+                .as_ref()
                 .is_some_and(|p| payments.contains(p)),
             LedgerKind::Adjustment => false,
         };
@@ -117,8 +117,8 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, &a)| PlanInstalment {
-                id: i as i64 + 10,
-                plan_id: "p".into(),
+                id: domain::InstalmentId::new(i as i64 + 10),
+                plan_id: domain::PlanId::new("p"),
                 seq: i as i64 + 1,
                 due_date: NaiveDate::from_ymd_opt(2026, 1 + i as u32, 1).unwrap(),
                 amount: eur(a),

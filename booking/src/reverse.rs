@@ -1,7 +1,7 @@
 //! Taking money back out of a payment (a refund, a chargeback): the reverse of art. 6:44 BW.
 
 use chrono::{DateTime, Utc};
-use domain::Money;
+use domain::{Money, PaymentId};
 use store::{LedgerEntry, LedgerKind};
 
 use crate::error::{BookingError, overflow};
@@ -34,7 +34,7 @@ pub struct Reversal {
     /// How much goes back (positive).
     pub amount: Money,
     /// The payment (`payment.id`) the money came in with.
-    pub payment_id: String,
+    pub payment_id: PaymentId,
     /// Where the reversal came from, for the ledger.
     pub source: String,
     /// Books it once.

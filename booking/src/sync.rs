@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use claim::{dutch_date, load_claim};
-use domain::{DossierId, Money};
+use domain::{DossierId, Money, PlanId};
 use serde_json::json;
 use store::{
     ActorKind, DossierStatus, InstalmentStatus, NewAuditEvent, PaymentPlan, PlanStatus, Store,
@@ -12,10 +12,10 @@ use crate::error::BookingError;
 use crate::instalments::{covered, received_since};
 
 /// What [`sync_plan`] found and changed.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncReport {
     /// The plan.
-    pub plan_id: String,
+    pub plan_id: PlanId,
     /// Money received for the plan so far (net of refunds and chargebacks).
     pub received: Money,
     /// The open balance today.
@@ -63,7 +63,9 @@ async fn sync_active(
         plan_id: plan.id.clone(),
         received,
         open,
-        ..SyncReport::default()
+        paid: Vec::new(),
+        reopened: Vec::new(),
+        completed: false,
     };
     for (instalment, &is_paid) in plan.instalments.iter().zip(&paid) {
         let was_paid = instalment.status == InstalmentStatus::Paid;

@@ -2,7 +2,7 @@
 //! (feature `store`).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::{DossierId, PerKind};
+use domain::{DossierId, PaymentId, PerKind};
 use store::{DebtorKind, LedgerKind, NewLedgerEntry, Store};
 
 use crate::compute::{ChargeInput, ClaimInput, InterestPause, InvoiceInput, build_claim};
@@ -189,7 +189,7 @@ impl PaymentAllocation {
     pub fn ledger_entry(
         &self,
         source: impl Into<String>,
-        payment_id: Option<String>,
+        payment_id: Option<PaymentId>,
         idempotency_key: impl Into<String>,
         created_at: DateTime<Utc>,
     ) -> NewLedgerEntry {

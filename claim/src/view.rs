@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use domain::{
     DossierId, InterestBreakdown, InvoiceCostStatus, ItemKind, LetterTerm, LetterUse, Money,
-    PerKind, WikBreakdown,
+    PaymentId, PerKind, WikBreakdown,
 };
 use serde::{Deserialize, Serialize};
 
@@ -547,7 +547,7 @@ pub struct EntryView {
     /// Received beyond everything open, held as credit (negative when credit is paid back).
     pub unallocated: Money,
     /// Our payment reference (the Pay.nl `reference`), when it came from a payment.
-    pub payment_reference: Option<String>,
+    pub payment_reference: Option<PaymentId>,
     /// For a write-off of one invoice (a dispute upheld): that invoice (`claim_item.id`). Its
     /// parts lower what the invoice owes rather than pay it, and it is not money received.
     #[serde(default)]

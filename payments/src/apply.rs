@@ -2,7 +2,7 @@
 
 use booking::{Held, Hold, Reported, Reversal};
 use chrono::{DateTime, Utc};
-use domain::Money;
+use domain::{Money, PaymentId};
 use paynl::{OrderReversal, OrderStatus, PaymentState, Transaction, TransactionKind};
 use store::{BookPayment, Booked, LedgerKind, NewLedgerEntry, Payment, PaymentStatus};
 
@@ -13,7 +13,7 @@ use crate::service::PaymentService;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Applied {
     /// Our payment.
-    pub payment_id: String,
+    pub payment_id: PaymentId,
     /// What Pay.nl said.
     pub state: PaymentState,
     /// The payment's status afterwards (which may be ahead of what Pay.nl said: statuses

@@ -1,6 +1,7 @@
 //! Pay.nl exchange calls (webhooks): verify, log, re-read the status from the API, apply.
 
 use chrono::{DateTime, Utc};
+use domain::PaymentId;
 use http::{HeaderMap, StatusCode};
 use paynl::exchange::{SignaturePolicy, read_exchange};
 use paynl::{ExchangeCall, ExchangeError, Lookup, Reread, Transaction};
@@ -266,12 +267,17 @@ impl PaymentService {
         {
             return Ok(Some(payment));
         }
-        let Some(reference) = status.reference.as_deref() else {
+        // Our payment id, as Pay.nl sends it back.
+        let Some(reference) = status
+            .reference
+            .as_deref()
+            .and_then(|text| text.parse::<PaymentId>().ok())
+        else {
             return Ok(None);
         };
         Ok(self
             .store
-            .payment(reference)
+            .payment(&reference)
             .await?
             .filter(|p| p.paynl_order_id.is_none() && p.amount == status.amount))
     }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use domain::{AmountRefusal, DossierId, Money, PayStatus, PaymentRules};
+use domain::{AmountRefusal, DossierId, InstalmentId, Money, PayStatus, PaymentId, PaymentRules};
 use paynl::exchange::Keyring;
 use paynl::{CreateOrder, PaymentState, PaynlClient};
 use store::{BookPayment, NewPayment, Payment, PaymentPurpose, PaymentStatus, Store, StoreError};
@@ -46,7 +46,7 @@ impl PaymentConfig {
     }
 
     /// The page Pay.nl sends the payer back to.
-    pub fn return_url(&self, payment_id: &str) -> String {
+    pub fn return_url(&self, payment_id: &PaymentId) -> String {
         format!("{}/pay/return/{payment_id}", self.base())
     }
 
@@ -76,7 +76,7 @@ pub enum PayPurpose {
     /// follow when it is booked (`booking::sync_plan`).
     Instalment {
         /// `plan_instalment.id`.
-        plan_instalment_id: i64,
+        plan_instalment_id: InstalmentId,
     },
 }
 
@@ -96,7 +96,7 @@ pub struct PayRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Started {
     /// Our payment id (also Pay.nl's `reference`).
-    pub payment_id: String,
+    pub payment_id: PaymentId,
     /// Pay.nl's payment page, or our return page when the payment no longer needs paying
     /// (a repeated request for a payment that was meanwhile paid, cancelled or expired).
     pub redirect_url: String,
@@ -304,7 +304,7 @@ impl PaymentService {
         let order = CreateOrder {
             amount: payment.amount,
             description: description(dossier_number),
-            reference: payment.id.clone(),
+            reference: payment.id.to_string(),
             return_url: self.config.return_url(&payment.id),
             exchange_url: self.config.exchange_url(),
             payment_method: None,
@@ -412,7 +412,7 @@ impl PaymentService {
     /// with `confirmed: false`.
     pub async fn refresh(
         &self,
-        payment_id: &str,
+        payment_id: &PaymentId,
         now: DateTime<Utc>,
     ) -> Result<Refreshed, PayError> {
         let payment = self
@@ -491,7 +491,7 @@ mod tests {
     fn urls_are_built_from_the_public_base() {
         let config = PaymentConfig::new("https://portaal.example.nl/");
         assert_eq!(
-            config.return_url("abc"),
+            config.return_url(&PaymentId::new("abc")),
             "https://portaal.example.nl/pay/return/abc"
         );
         assert_eq!(

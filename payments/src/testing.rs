@@ -15,7 +15,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use domain::{DossierId, Money};
+use domain::{DossierId, Money, PaymentId};
 use paynl::sim::{SimConfig, SimControl, Simulator};
 use paynl::{PaynlClient, PaynlConfig};
 use serde_json::{Value, json};
@@ -190,7 +190,7 @@ impl Rig {
     }
 
     /// A stored payment, which must exist.
-    pub async fn payment(&self, id: &str) -> Payment {
+    pub async fn payment(&self, id: &PaymentId) -> Payment {
         self.store.payment(id).await.unwrap().unwrap()
     }
 
@@ -265,7 +265,7 @@ impl Rig {
 
     /// Pays `payment_id`'s order in the simulator and waits until our portal accepted the
     /// exchange call it sent.
-    pub async fn pay_order(&self, payment_id: &str) {
+    pub async fn pay_order(&self, payment_id: &PaymentId) {
         let order = self.payment(payment_id).await.paynl_order_id.unwrap();
         let call_id = self.act(&order, "pay", None).await;
         let record = self.settled(&order, call_id).await;

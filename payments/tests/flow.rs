@@ -65,7 +65,7 @@ async fn a_payment_is_booked_once_whether_its_call_comes_1_3_or_10_times(store: 
             .ledger()
             .await
             .into_iter()
-            .filter(|e| e.payment_id.as_deref() == Some(started.payment_id.as_str()))
+            .filter(|e| e.payment_id.as_ref() == Some(&started.payment_id))
             .collect();
         assert_eq!(entries.len(), 1, "{n} calls, one entry");
         assert_eq!(entries[0].amount, eur(cents));
@@ -910,7 +910,7 @@ async fn an_order_of_an_abandoned_attempt_is_adopted_by_its_reference(store: Sto
         .create_order(&paynl::CreateOrder {
             amount: eur(90_00),
             description: "Dossier test".into(),
-            reference: payment.id.clone(),
+            reference: payment.id.to_string(),
             return_url: rig.service.config().return_url(&payment.id),
             exchange_url: rig.service.config().exchange_url(),
             payment_method: None,

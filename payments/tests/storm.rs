@@ -198,7 +198,7 @@ async fn a_storm_of_payments_refunds_and_chargebacks_adds_up_on_every_dossier(st
             .await
             .unwrap()
             .into_iter()
-            .filter(|e| e.payment_id.as_deref() == Some(payment.id.as_str()))
+            .filter(|e| e.payment_id.as_ref() == Some(&payment.id))
             .collect();
         let booked: i64 = entries.iter().map(|e| e.amount.cents()).sum();
         assert_eq!(booked, held, "payment {} of order {order}", payment.id);

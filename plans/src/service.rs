@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::plan::{
     Limits, PlanError, PlanRequest, PlanRules, Preview, RuleBreach, Schedule, build_schedule,
 };
-use domain::{CreditorId, DossierId, Money};
+use domain::{CreditorId, DossierId, InstalmentId, Money, PlanId};
 use payments::{PayAmount, PayPurpose, PayRequest, PaymentService, Started};
 use serde::Serialize;
 use serde_json::json;
@@ -37,7 +37,7 @@ pub enum ProposedStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Due {
     /// `plan_instalment.id` of the first instalment the payment is for.
-    pub instalment_id: i64,
+    pub instalment_id: InstalmentId,
     /// Its number in the schedule (1 for the first).
     pub number: i64,
     /// Its due date.
@@ -274,7 +274,7 @@ impl PlanService {
     /// [`PlansError::NotInPlay`].
     pub async fn decide(
         &self,
-        plan_id: &str,
+        plan_id: &PlanId,
         decision: StaffDecision,
         staff_username: &str,
         ip: Option<&str>,

@@ -505,8 +505,8 @@ async fn staff_reject_and_counter_propose_and_the_debtor_accepts_the_counter(sto
     assert_eq!(open.id, counter.id);
     let counter_review = rig.store.plan_review(&counter.id).await.unwrap().unwrap();
     assert_eq!(
-        counter_review.replaces_plan_id.as_deref(),
-        Some(second.plan.id.as_str())
+        counter_review.replaces_plan_id.as_ref(),
+        Some(&second.plan.id)
     );
     assert_eq!(counter_review.staff_note.as_deref(), Some("18 maanden kan"));
     assert_eq!(

@@ -1,7 +1,7 @@
 //! Charges (interest, collection costs) and the append-only ledger; balances derive from these.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::{DossierId, Money};
+use domain::{DossierId, Money, PaymentId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -52,7 +52,7 @@ pub struct NewLedgerEntry {
     pub alloc_unallocated: Money,
     /// Where it came from, e.g. "paynl order 51007856048X14b0 PAID" or "staff alice".
     pub source: String,
-    pub payment_id: Option<String>,
+    pub payment_id: Option<PaymentId>,
     /// Makes a replay (webhook, return page, reconciler) a no-op.
     pub idempotency_key: String,
     pub created_at: DateTime<Utc>,
@@ -69,7 +69,7 @@ pub struct LedgerEntry {
     pub alloc_principal: Money,
     pub alloc_unallocated: Money,
     pub source: String,
-    pub payment_id: Option<String>,
+    pub payment_id: Option<PaymentId>,
     pub idempotency_key: String,
     pub created_at: DateTime<Utc>,
 }
@@ -229,7 +229,7 @@ pub(crate) async fn append_ledger_entry(
     .bind(entry.alloc_principal.cents())
     .bind(entry.alloc_unallocated.cents())
     .bind(&entry.source)
-    .bind(&entry.payment_id)
+    .bind(entry.payment_id.as_ref().map(PaymentId::as_str))
     .bind(&entry.idempotency_key)
     .bind(millis(entry.created_at))
     .execute(&mut *conn)
@@ -264,7 +264,7 @@ fn ledger_entry_from_row(row: &AnyRow) -> Result<LedgerEntry> {
         alloc_principal: row.money("alloc_principal_cents")?,
         alloc_unallocated: row.money("alloc_unallocated_cents")?,
         source: row.text("source")?,
-        payment_id: row.opt_text("payment_id")?,
+        payment_id: row.opt_id("payment_id")?,
         idempotency_key: row.text("idempotency_key")?,
         created_at: row.instant("created_at")?,
     })

@@ -1,7 +1,7 @@
 //! Payments (one per attempt at Pay.nl) and booking their outcome.
 
 use chrono::{DateTime, Utc};
-use domain::{DossierId, Money};
+use domain::{DossierId, InstalmentId, Money, PaymentId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -21,19 +21,19 @@ pub struct NewPayment {
     pub intent_key: String,
     pub amount: Money,
     pub purpose: PaymentPurpose,
-    pub plan_instalment_id: Option<i64>,
+    pub plan_instalment_id: Option<InstalmentId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payment {
     /// Our reference, sent to Pay.nl as `reference` (32 hex digits).
-    pub id: String,
+    pub id: PaymentId,
     pub dossier_id: DossierId,
     pub intent_key: String,
     pub paynl_order_id: Option<String>,
     pub amount: Money,
     pub purpose: PaymentPurpose,
-    pub plan_instalment_id: Option<i64>,
+    pub plan_instalment_id: Option<InstalmentId>,
     pub status: PaymentStatus,
     /// Needs a human look (e.g. paid amount differs, paid after expiry).
     pub flagged: bool,
@@ -68,7 +68,7 @@ impl Transition {
 /// Apply a Pay.nl status to a payment and book its money, atomically.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BookPayment {
-    pub payment_id: String,
+    pub payment_id: PaymentId,
     pub status: PaymentStatus,
     /// The ledger entry that goes with the new status (a payment when paid, a negative entry
     /// for a refund or chargeback), or none (pending, cancelled, expired). Its `dossier_id` must
@@ -111,7 +111,7 @@ impl Store {
         .bind(&payment.intent_key)
         .bind(payment.amount.cents())
         .bind(payment.purpose.as_str())
-        .bind(payment.plan_instalment_id)
+        .bind(payment.plan_instalment_id.map(InstalmentId::get))
         .bind(PaymentStatus::Initiated.as_str())
         .bind(millis(now))
         .execute(&self.pool)
@@ -137,7 +137,7 @@ impl Store {
     /// no-op; a different one is a [`StoreError::Conflict`] (one order per payment).
     pub async fn set_payment_order_id(
         &self,
-        id: &str,
+        id: &PaymentId,
         order_id: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
@@ -147,7 +147,7 @@ impl Store {
         )
         .bind(order_id)
         .bind(millis(now))
-        .bind(id)
+        .bind(id.as_str())
         .execute(&self.pool)
         .await;
         match done {
@@ -165,7 +165,7 @@ impl Store {
         }
     }
 
-    pub async fn payment(&self, id: &str) -> Result<Option<Payment>> {
+    pub async fn payment(&self, id: &PaymentId) -> Result<Option<Payment>> {
         let mut conn = self.pool.acquire().await?;
         payment(&mut conn, id).await
     }
@@ -197,7 +197,7 @@ impl Store {
     /// allowed moves but never make a payment go backwards.
     pub async fn transition_payment(
         &self,
-        id: &str,
+        id: &PaymentId,
         from_allowed: &[PaymentStatus],
         to: PaymentStatus,
         now: DateTime<Utc>,
@@ -257,24 +257,29 @@ impl Store {
     }
 
     /// Marks a payment for a human look; the reason is shown to staff.
-    pub async fn flag_payment(&self, id: &str, reason: &str, now: DateTime<Utc>) -> Result<()> {
+    pub async fn flag_payment(
+        &self,
+        id: &PaymentId,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let done = sqlx::query(
             "UPDATE payment SET flagged = 1, flag_reason = $1, updated_at = $2 WHERE id = $3",
         )
         .bind(reason)
         .bind(millis(now))
-        .bind(id)
+        .bind(id.as_str())
         .execute(&self.pool)
         .await?;
         found(done.rows_affected(), "payment")
     }
 
-    pub async fn clear_payment_flag(&self, id: &str, now: DateTime<Utc>) -> Result<()> {
+    pub async fn clear_payment_flag(&self, id: &PaymentId, now: DateTime<Utc>) -> Result<()> {
         let done = sqlx::query(
             "UPDATE payment SET flagged = 0, flag_reason = NULL, updated_at = $1 WHERE id = $2",
         )
         .bind(millis(now))
-        .bind(id)
+        .bind(id.as_str())
         .execute(&self.pool)
         .await?;
         found(done.rows_affected(), "payment")
@@ -290,10 +295,10 @@ impl Store {
     }
 
     /// Notes that the reconciler asked Pay.nl about this payment.
-    pub async fn mark_payment_checked(&self, id: &str, now: DateTime<Utc>) -> Result<()> {
+    pub async fn mark_payment_checked(&self, id: &PaymentId, now: DateTime<Utc>) -> Result<()> {
         let done = sqlx::query("UPDATE payment SET last_checked_at = $1 WHERE id = $2")
             .bind(millis(now))
-            .bind(id)
+            .bind(id.as_str())
             .execute(&self.pool)
             .await?;
         found(done.rows_affected(), "payment")
@@ -329,9 +334,12 @@ impl Store {
     }
 }
 
-async fn payment(conn: &mut AnyConnection, id: &str) -> Result<Option<Payment>> {
+async fn payment(conn: &mut AnyConnection, id: &PaymentId) -> Result<Option<Payment>> {
     let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payment WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(conn).await?;
+    let row = sqlx::query(&sql)
+        .bind(id.as_str())
+        .fetch_optional(conn)
+        .await?;
     row.as_ref().map(payment_from_row).transpose()
 }
 
@@ -339,14 +347,14 @@ async fn payment(conn: &mut AnyConnection, id: &str) -> Result<Option<Payment>> 
 /// change makes the update miss; read again (statuses only move forward, so this ends).
 async fn transition(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &PaymentId,
     from_allowed: &[PaymentStatus],
     to: PaymentStatus,
     now: DateTime<Utc>,
 ) -> Result<Transition> {
     loop {
         let row = sqlx::query("SELECT status FROM payment WHERE id = $1")
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(&mut *conn)
             .await?
             .ok_or(StoreError::NotFound("payment"))?;
@@ -362,7 +370,7 @@ async fn transition(
         )
         .bind(to.as_str())
         .bind(millis(now))
-        .bind(id)
+        .bind(id.as_str())
         .bind(current.as_str())
         .execute(&mut *conn)
         .await?;
@@ -374,13 +382,13 @@ async fn transition(
 
 fn payment_from_row(row: &AnyRow) -> Result<Payment> {
     Ok(Payment {
-        id: row.text("id")?,
+        id: row.id("id")?,
         dossier_id: row.id("dossier_id")?,
         intent_key: row.text("intent_key")?,
         paynl_order_id: row.opt_text("paynl_order_id")?,
         amount: row.money("amount_cents")?,
         purpose: row.enumeration("purpose")?,
-        plan_instalment_id: row.opt_int("plan_instalment_id")?,
+        plan_instalment_id: row.opt_id("plan_instalment_id")?,
         status: row.enumeration("status")?,
         flagged: row.flag("flagged")?,
         flag_reason: row.opt_text("flag_reason")?,

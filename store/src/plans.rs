@@ -1,7 +1,7 @@
 //! Payment plans and their instalments.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::{DossierId, Money};
+use domain::{DossierId, InstalmentId, Money, PlanId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -31,7 +31,7 @@ pub struct NewInstalment {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentPlan {
-    pub id: String,
+    pub id: PlanId,
     pub dossier_id: DossierId,
     pub status: PlanStatus,
     pub total: Money,
@@ -48,8 +48,8 @@ pub struct PaymentPlan {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanInstalment {
-    pub id: i64,
-    pub plan_id: String,
+    pub id: InstalmentId,
+    pub plan_id: PlanId,
     /// 1-based position in the schedule.
     pub seq: i64,
     pub due_date: NaiveDate,
@@ -63,17 +63,17 @@ pub struct PlanInstalment {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NewPlanReview {
     pub reason: Option<String>,
-    pub replaces_plan_id: Option<String>,
+    pub replaces_plan_id: Option<PlanId>,
     pub staff_note: Option<String>,
 }
 
 /// A plan's review record: why it was asked for, and how it was decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanReview {
-    pub plan_id: String,
+    pub plan_id: PlanId,
     pub reason: Option<String>,
     /// For a counter-proposal: the reviewed plan it answers.
-    pub replaces_plan_id: Option<String>,
+    pub replaces_plan_id: Option<PlanId>,
     pub decision: Option<PlanDecisionKind>,
     pub staff_note: Option<String>,
     /// The staff username; `None` when undecided or decided by the debtor.
@@ -93,7 +93,7 @@ pub struct InterestStop {
 /// A decision on a plan: see [`Store::decide_plan`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanDecision {
-    pub plan_id: String,
+    pub plan_id: PlanId,
     /// The status the plan must have (compare-and-set).
     pub from: PlanStatus,
     pub to: PlanStatus,
@@ -128,7 +128,7 @@ impl Store {
     pub async fn create_plan(&self, plan: &NewPlan, now: DateTime<Utc>) -> Result<PaymentPlan> {
         let mut tx = self.begin_write().await?;
         let id = insert_plan(&mut tx, plan, now).await?;
-        let stored = plan_by(&mut tx, "id = $1", &id).await?;
+        let stored = plan_by(&mut tx, "id = $1", id.as_str()).await?;
         tx.commit().await?;
         stored.ok_or(StoreError::NotFound("payment plan"))
     }
@@ -149,17 +149,17 @@ impl Store {
             insert_review(&mut tx, &id, review).await?;
         }
         append_audit(&mut tx, &with_plan_id(audit, &id, None)).await?;
-        let stored = plan_by(&mut tx, "id = $1", &id).await?;
+        let stored = plan_by(&mut tx, "id = $1", id.as_str()).await?;
         tx.commit().await?;
         stored.ok_or(StoreError::NotFound("payment plan"))
     }
 
     /// The review record of a plan (plans that went to staff, and counter-proposals).
-    pub async fn plan_review(&self, plan_id: &str) -> Result<Option<PlanReview>> {
+    pub async fn plan_review(&self, plan_id: &PlanId) -> Result<Option<PlanReview>> {
         let row = sqlx::query(&format!(
             "SELECT {REVIEW_COLUMNS} FROM plan_review WHERE plan_id = $1"
         ))
-        .bind(plan_id)
+        .bind(plan_id.as_str())
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(review_from_row).transpose()
@@ -222,7 +222,7 @@ impl Store {
         )
         .bind(decision.to.as_str())
         .bind(millis(decision.now))
-        .bind(&decision.plan_id)
+        .bind(decision.plan_id.as_str())
         .bind(decision.from.as_str())
         .execute(&mut *tx)
         .await;
@@ -243,7 +243,7 @@ impl Store {
                  staff_note = COALESCE(excluded.staff_note, plan_review.staff_note), \
                  decided_by = excluded.decided_by, decided_at = excluded.decided_at",
         )
-        .bind(&decision.plan_id)
+        .bind(decision.plan_id.as_str())
         .bind(decision.decision.as_str())
         .bind(&decision.staff_note)
         .bind(&decision.decided_by)
@@ -269,15 +269,15 @@ impl Store {
         };
         append_audit(
             &mut tx,
-            &with_plan_id(&decision.audit, &decision.plan_id, counter_id.as_deref()),
+            &with_plan_id(&decision.audit, &decision.plan_id, counter_id.as_ref()),
         )
         .await?;
-        let plan = plan_by(&mut tx, "id = $1", &decision.plan_id)
+        let plan = plan_by(&mut tx, "id = $1", decision.plan_id.as_str())
             .await?
             .ok_or(StoreError::NotFound("payment plan"))?;
         let counter = match &counter_id {
             Some(id) => Some(
-                plan_by(&mut tx, "id = $1", id)
+                plan_by(&mut tx, "id = $1", id.as_str())
                     .await?
                     .ok_or(StoreError::NotFound("payment plan"))?,
             ),
@@ -287,9 +287,9 @@ impl Store {
         Ok(Some(PlanDecided { plan, counter }))
     }
 
-    pub async fn plan(&self, id: &str) -> Result<Option<PaymentPlan>> {
+    pub async fn plan(&self, id: &PlanId) -> Result<Option<PaymentPlan>> {
         let mut conn = self.pool.acquire().await?;
-        plan_by(&mut conn, "id = $1", id).await
+        plan_by(&mut conn, "id = $1", id.as_str()).await
     }
 
     /// The dossier's plan in play (proposed, active or needs_review), if any.
@@ -319,7 +319,7 @@ impl Store {
     /// Compare-and-set of the plan status.
     pub async fn set_plan_status(
         &self,
-        id: &str,
+        id: &PlanId,
         from: &[PlanStatus],
         to: PlanStatus,
         now: DateTime<Utc>,
@@ -336,7 +336,7 @@ impl Store {
         let mut query = sqlx::query(&sql)
             .bind(to.as_str())
             .bind(millis(now))
-            .bind(id);
+            .bind(id.as_str());
         for status in from {
             query = query.bind(status.as_str());
         }
@@ -350,7 +350,7 @@ impl Store {
     /// Compare-and-set of an instalment status; moving to paid records `now` as `paid_at`.
     pub async fn set_instalment_status(
         &self,
-        id: i64,
+        id: InstalmentId,
         from: &[InstalmentStatus],
         to: InstalmentStatus,
         now: DateTime<Utc>,
@@ -363,7 +363,10 @@ impl Store {
             "UPDATE plan_instalment SET status = $1, paid_at = $2 WHERE id = $3 AND status IN ({})",
             placeholders(4, from.len())
         );
-        let mut query = sqlx::query(&sql).bind(to.as_str()).bind(paid_at).bind(id);
+        let mut query = sqlx::query(&sql)
+            .bind(to.as_str())
+            .bind(paid_at)
+            .bind(id.get());
         for status in from {
             query = query.bind(status.as_str());
         }
@@ -400,7 +403,7 @@ async fn insert_plan(
     conn: &mut AnyConnection,
     plan: &NewPlan,
     now: DateTime<Utc>,
-) -> Result<String> {
+) -> Result<PlanId> {
     if plan.instalments.is_empty() || plan.instalments.iter().any(|i| i.amount.cents() <= 0) {
         return Err(StoreError::Invalid(
             "a plan needs instalments of a positive amount",
@@ -445,28 +448,32 @@ async fn insert_plan(
         .execute(&mut *conn)
         .await?;
     }
-    Ok(id)
+    Ok(PlanId::new(id))
 }
 
 async fn insert_review(
     conn: &mut AnyConnection,
-    plan_id: &str,
+    plan_id: &PlanId,
     review: &NewPlanReview,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO plan_review (plan_id, reason, replaces_plan_id, staff_note) \
          VALUES ($1, $2, $3, $4)",
     )
-    .bind(plan_id)
+    .bind(plan_id.as_str())
     .bind(&review.reason)
-    .bind(&review.replaces_plan_id)
+    .bind(review.replaces_plan_id.as_ref().map(PlanId::as_str))
     .bind(&review.staff_note)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-fn with_plan_id(audit: &NewAuditEvent, plan_id: &str, counter_id: Option<&str>) -> NewAuditEvent {
+fn with_plan_id(
+    audit: &NewAuditEvent,
+    plan_id: &PlanId,
+    counter_id: Option<&PlanId>,
+) -> NewAuditEvent {
     let mut event = audit.clone();
     if !event.detail.is_object() {
         event.detail = serde_json::json!({ "detail": event.detail });
@@ -480,9 +487,9 @@ fn with_plan_id(audit: &NewAuditEvent, plan_id: &str, counter_id: Option<&str>) 
 
 fn review_from_row(row: &AnyRow) -> Result<PlanReview> {
     Ok(PlanReview {
-        plan_id: row.text("plan_id")?,
+        plan_id: row.id("plan_id")?,
         reason: row.opt_text("reason")?,
-        replaces_plan_id: row.opt_text("replaces_plan_id")?,
+        replaces_plan_id: row.opt_id("replaces_plan_id")?,
         decision: row
             .opt_text("decision")?
             .map(|text| {
@@ -515,10 +522,10 @@ async fn plan_by(
 }
 
 async fn with_instalments(conn: &mut AnyConnection, row: &AnyRow) -> Result<PaymentPlan> {
-    let id = row.text("id")?;
+    let id: PlanId = row.id("id")?;
     let sql =
         format!("SELECT {INSTALMENT_COLUMNS} FROM plan_instalment WHERE plan_id = $1 ORDER BY seq");
-    let rows = sqlx::query(&sql).bind(&id).fetch_all(conn).await?;
+    let rows = sqlx::query(&sql).bind(id.as_str()).fetch_all(conn).await?;
     Ok(PaymentPlan {
         id,
         dossier_id: row.id("dossier_id")?,
@@ -538,8 +545,8 @@ async fn with_instalments(conn: &mut AnyConnection, row: &AnyRow) -> Result<Paym
 
 fn instalment_from_row(row: &AnyRow) -> Result<PlanInstalment> {
     Ok(PlanInstalment {
-        id: row.int("id")?,
-        plan_id: row.text("plan_id")?,
+        id: row.id("id")?,
+        plan_id: row.id("plan_id")?,
         seq: row.int("seq")?,
         due_date: row.date("due_date")?,
         amount: row.money("amount_cents")?,

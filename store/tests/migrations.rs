@@ -3,7 +3,7 @@
 //! migrations up to the one before, fills the tables the way a running portal would, then
 //! lets the store apply the rest.
 
-use domain::DossierId;
+use domain::{DossierId, PlanId};
 use sqlx::Row;
 use sqlx::migrate::Migrator;
 use std::path::Path;
@@ -74,19 +74,24 @@ async fn the_sqlite_plan_review_migration_keeps_plans_instalments_and_payment_li
 
     store.migrate().await.expect("the remaining migrations");
 
-    let plan = store.plan("p1").await.expect("db").expect("plan kept");
+    let plan = store
+        .plan(&PlanId::new("p1"))
+        .await
+        .expect("db")
+        .expect("plan kept");
     assert_eq!(plan.status, PlanStatus::Active);
-    let ids: Vec<i64> = plan.instalments.iter().map(|i| i.id).collect();
+    let ids: Vec<i64> = plan.instalments.iter().map(|i| i.id.get()).collect();
     assert_eq!(ids, [7, 8, 9]);
     assert_eq!(plan.instalments[0].status.as_str(), "paid");
     assert_eq!(
         store
-            .plan("p0")
+            .plan(&PlanId::new("p0"))
             .await
             .expect("db")
             .expect("plan kept")
             .instalments[0]
-            .id,
+            .id
+            .get(),
         3
     );
     let links: Vec<(String, Option<i64>)> =

@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use domain::{CreditorId, DossierId, Money};
+use domain::{CreditorId, DossierId, Money, PaymentId};
 use sqlx::Row;
 use store::*;
 
@@ -833,7 +833,7 @@ async fn concurrent_bookings_of_one_payment_book_it_once(store: Store) {
 
     let entries = store.ledger_entries(&dossier.id).await.unwrap();
     assert_eq!(entries.len(), 1);
-    assert_eq!(entries[0].payment_id.as_deref(), Some(payment.id.as_str()));
+    assert_eq!(entries[0].payment_id.as_ref(), Some(&payment.id));
     let stored = store.payment(&payment.id).await.unwrap().unwrap();
     assert_eq!(stored.status, PaymentStatus::Paid);
     assert_eq!(
@@ -914,7 +914,7 @@ async fn a_paid_payment_never_goes_back_to_pending(store: Store) {
     );
 
     let missing = store
-        .transition_payment("nope", PaymentStatus::ALL, Paid, at)
+        .transition_payment(&PaymentId::new("nope"), PaymentStatus::ALL, Paid, at)
         .await;
     assert!(
         matches!(missing, Err(StoreError::NotFound(_))),
@@ -1064,9 +1064,13 @@ async fn a_payment_keeps_its_first_order_id(store: Store) {
     let dossier = seed(&store, "ISB-2026-000027").await;
     let payment = new_payment(&store, &dossier.id, "intent-1", 10_00).await;
     let other = new_payment(&store, &dossier.id, "intent-2", 10_00).await;
-    assert_eq!(payment.id.len(), 32);
+    assert_eq!(payment.id.as_str().len(), 32);
     assert!(
-        payment.id.chars().all(|c| c.is_ascii_alphanumeric()),
+        payment
+            .id
+            .as_str()
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric()),
         "a valid Pay.nl reference"
     );
 
@@ -1096,7 +1100,9 @@ async fn a_payment_keeps_its_first_order_id(store: Store) {
         ),
         "{shared:?}"
     );
-    let missing = store.set_payment_order_id("nope", "ORDER-C", t0()).await;
+    let missing = store
+        .set_payment_order_id(&PaymentId::new("nope"), "ORDER-C", t0())
+        .await;
     assert!(
         matches!(missing, Err(StoreError::NotFound(_))),
         "{missing:?}"

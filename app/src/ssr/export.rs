@@ -5,7 +5,7 @@ use super::Services;
 use crate::errors::Refusal;
 use crate::model::PersonalData;
 use chrono::{DateTime, Utc};
-use domain::DossierId;
+use domain::{DossierId, PaymentId};
 use serde::Serialize;
 
 /// The export's schema version.
@@ -27,7 +27,7 @@ pub struct DataExport {
 
 #[derive(Debug, Serialize)]
 pub struct PaymentRecord {
-    pub reference: String,
+    pub reference: PaymentId,
     pub amount_cents: i64,
     pub status: String,
     pub created_at: DateTime<Utc>,

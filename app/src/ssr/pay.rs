@@ -4,7 +4,7 @@ use super::Services;
 use crate::errors::{AmountProblem, PaymentError};
 use crate::model::PaymentView;
 use chrono::{DateTime, Utc};
-use domain::DossierId;
+use domain::{DossierId, PaymentId};
 use payments::{PayAmount, PayError, PayPurpose, PayRequest};
 
 /// What the pay form asked for.
@@ -75,18 +75,20 @@ pub async fn start(
 }
 
 /// The payment's current state, asked of Pay.nl (never taken from the return URL).
+/// `payment` is the id as the return URL has it.
 pub async fn status(
     services: &Services,
-    payment_id: &str,
+    payment: &str,
     session_dossier: Option<&DossierId>,
     now: DateTime<Utc>,
 ) -> Result<PaymentView, PaymentError> {
     let service = services.payments.as_ref().ok_or(PaymentError::Offline)?;
     // Payment ids are random 128-bit values: knowing one is the right to see its state.
-    if payment_id.len() != 32 || !payment_id.chars().all(|c| c.is_ascii_hexdigit()) {
+    if payment.len() != 32 || !payment.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(PaymentError::NotFound);
     }
-    let (payment, state) = match service.refresh(payment_id, now).await {
+    let payment_id: PaymentId = payment.parse().map_err(|_| PaymentError::NotFound)?;
+    let (payment, state) = match service.refresh(&payment_id, now).await {
         Ok(r) => (r.payment, r.status),
         Err(PayError::PaymentNotFound) => return Err(PaymentError::NotFound),
         // Pay.nl slow or down: show what we know; the reconciler catches up.
@@ -94,7 +96,7 @@ pub async fn status(
             tracing::warn!(error = %e, "refresh for the return page");
             let payment = services
                 .store
-                .payment(payment_id)
+                .payment(&payment_id)
                 .await
                 .map_err(|e| {
                     super::unavailable("payment", e);

@@ -110,7 +110,7 @@ pub async fn storm_on_two_processes(database_url: &str, n: usize) {
         let entries = store.ledger_entries(dossier_id).await.expect("db");
         let booked: Vec<_> = entries
             .iter()
-            .filter(|e| e.payment_id.as_deref() == Some(payment.id.as_str()))
+            .filter(|e| e.payment_id.as_ref() == Some(&payment.id))
             .collect();
         assert_eq!(booked.len(), 1, "{}: booked exactly once", payment.id);
         assert_eq!(booked[0].kind, LedgerKind::Payment);

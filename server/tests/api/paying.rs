@@ -64,7 +64,13 @@ async fn paying_everything_books_once_and_clears_the_balance() {
     let payment_id = payments[0].id.clone();
     let mut state = Value::Null;
     for _ in 0..50 {
-        let (_, view) = call(&app, "payment_status", "", &[("payment", &payment_id)]).await;
+        let (_, view) = call(
+            &app,
+            "payment_status",
+            "",
+            &[("payment", payment_id.as_str())],
+        )
+        .await;
         state = view["state"].clone();
         if state == "paid" {
             break;
@@ -79,7 +85,7 @@ async fn paying_everything_books_once_and_clears_the_balance() {
     let entries = app.store.ledger_entries(&id).await.expect("db");
     let for_payment = entries
         .iter()
-        .filter(|e| e.payment_id.as_deref() == Some(payment_id.as_str()))
+        .filter(|e| e.payment_id.as_ref() == Some(&payment_id))
         .count();
     assert_eq!(for_payment, 1, "booked exactly once");
 }

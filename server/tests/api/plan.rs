@@ -116,7 +116,7 @@ async fn a_plan_is_previewed_agreed_and_its_first_instalment_paid() {
         .clone();
     let mut state = Value::Null;
     for _ in 0..50 {
-        let (_, view) = call(&app, "payment_status", "", &[("payment", &payment)]).await;
+        let (_, view) = call(&app, "payment_status", "", &[("payment", payment.as_str())]).await;
         state = view["state"].clone();
         if state == "paid" {
             break;

@@ -1,7 +1,7 @@
 use super::{PlanReviewItem, StaffError, StaffNav, queue_error};
 use crate::format;
 use crate::i18n::{t, t_string, use_i18n};
-use domain::RuleBreach;
+use domain::{PlanId, RuleBreach};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -20,7 +20,7 @@ pub async fn get_plan_reviews() -> Result<Vec<PlanReviewItem>, StaffError> {
 /// required) one plan; then back to the queue, which says what was done.
 #[server(prefix = "/api", endpoint = "staff_plan_decide")]
 pub async fn decide_plan(
-    plan: String,
+    plan: PlanId,
     decision: Option<String>,
     note: Option<String>,
     months: Option<String>,
@@ -174,6 +174,7 @@ fn PlanReviewEntry(item: PlanReviewItem, decide: ServerAction<DecidePlan>) -> im
     });
     // Ids unique per plan: several forms are on one page.
     let key = plan
+        .as_str()
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .collect::<String>();
@@ -257,7 +258,7 @@ fn PlanReviewEntry(item: PlanReviewItem, decide: ServerAction<DecidePlan>) -> im
                     <p class="field-error" role="alert">{move || decision_error.get()}</p>
                 </Show>
                 <ActionForm action=decide attr:class="form decide">
-                    <input type="hidden" name="plan" value=plan.clone() />
+                    <input type="hidden" name="plan" value=plan.to_string() />
                     <div class="field">
                         <label for=note_id.clone()>{t!(i18n, staff.plans.note_label)}</label>
                         <p class="hint" id=hint_id.clone()>{t!(i18n, staff.plans.note_hint)}</p>

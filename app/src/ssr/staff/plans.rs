@@ -6,6 +6,7 @@ use super::{MAX_NOTE_CHARS, StaffCurrent, audit_staff};
 use crate::ssr::Services;
 use crate::staff::{PlanReviewItem, StaffError};
 use chrono::{DateTime, Utc};
+use domain::PlanId;
 use plans::{PlansError, StaffDecision};
 use std::net::IpAddr;
 
@@ -73,7 +74,7 @@ pub async fn review_queue(
 
 /// The form's decision on one plan.
 pub struct PlanDecisionForm<'a> {
-    pub plan: &'a str,
+    pub plan: &'a PlanId,
     /// `accept`, `reject` or `counter`.
     pub decision: &'a str,
     pub note: &'a str,
@@ -95,7 +96,7 @@ pub async fn decide(
         .plans
         .as_ref()
         .ok_or(StaffError::Refused(crate::Refusal::Unavailable))?;
-    let plan_id = form.plan.to_owned();
+    let plan_id = form.plan.clone();
     let stored = services
         .store
         .plan(&plan_id)
