@@ -186,7 +186,7 @@ fn demos() -> [Demo; 3] {
             ],
             letter_days_ago: 45,
             // 15% of €432.42, no VAT.
-            letter_costs: Some(64_86),
+            letter_costs: Some(6_486),
             payments: &[],
         },
         Demo {
@@ -255,7 +255,7 @@ fn demos() -> [Demo; 3] {
             // costs on all three (€290.00: €43.50 + 21% VAT = €52.64); the portal charges
             // the €40.00 minimum on €170.00 + 21% VAT = €48.40.
             letter_days_ago: 75,
-            letter_costs: Some(52_64),
+            letter_costs: Some(5_264),
             payments: &[(50, 40_00), (20, 60_00)],
         },
     ]

@@ -188,7 +188,7 @@ async fn the_cost_letter_migration_turns_wik_charges_into_a_capped_letter() {
     assert_eq!(letters[0].invoice_ids, [1, 2]);
     assert_eq!(
         letters[0].costs_announced,
-        Some(domain::Money::from_cents(200_00))
+        Some(domain::Money::from_cents(20_000))
     );
     assert!(
         store
