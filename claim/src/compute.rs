@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use domain::{
-    Balance, Debit, DossierId, ItemKind, LedgerEntry, Money, Pause, PerKind, VatTreatment,
-    WIK_KEY_PREFIX, derive_balance, statutory_interest_paused, wik_base, wik_costs,
+    Balance, ClaimItemId, Debit, DossierId, ItemKind, LedgerEntry, Money, Pause, PerKind,
+    VatTreatment, WIK_KEY_PREFIX, derive_balance, statutory_interest_paused, wik_base, wik_costs,
 };
 
 use crate::ClaimError;
@@ -43,7 +43,7 @@ pub struct ClaimInput {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InterestPause {
     /// The invoice (`claim_item.id`) it holds, or `None` for every invoice of the dossier.
-    pub invoice_id: Option<i64>,
+    pub invoice_id: Option<ClaimItemId>,
     /// The first day without interest.
     pub from: NaiveDate,
     /// The last day without interest (inclusive); `None` while the hold lasts (through
@@ -52,7 +52,7 @@ pub struct InterestPause {
 }
 
 impl InterestPause {
-    fn applies_to(&self, invoice_id: i64) -> bool {
+    fn applies_to(&self, invoice_id: ClaimItemId) -> bool {
         self.invoice_id.is_none_or(|id| id == invoice_id)
     }
 
@@ -73,7 +73,7 @@ impl InterestPause {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoiceInput {
     /// `claim_item.id`.
-    pub id: i64,
+    pub id: ClaimItemId,
     /// Invoice number.
     pub number: String,
     /// Invoice date.
@@ -103,7 +103,7 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
     let invoices = invoices_in_payment_order(input)?;
     let (entries, entries_after_as_of) = entries_up_to(input, as_of)?;
     let principals: Vec<Money> = invoices.iter().map(|i| i.principal).collect();
-    let ids: Vec<i64> = invoices.iter().map(|i| i.id).collect();
+    let ids: Vec<ClaimItemId> = invoices.iter().map(|i| i.id).collect();
     let replay = replay_principal(&principals, &ids, &entries)?;
     let mut interest = invoice_interest(input, &invoices, &replay, as_of)?;
     let (mut costs, recorded_interest) = cost_items(input, &interest.views)?;
@@ -630,7 +630,7 @@ impl Replay {
 /// amount off that invoice's debit, so both still agree on what is open where.
 fn replay_principal(
     principals: &[Money],
-    ids: &[i64],
+    ids: &[ClaimItemId],
     entries: &[&EntryView],
 ) -> Result<Replay, ClaimError> {
     let mut open = principals.to_vec();

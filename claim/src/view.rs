@@ -3,7 +3,10 @@
 //! `load_claim`); nothing here computes.
 
 use chrono::NaiveDate;
-use domain::{DossierId, InterestBreakdown, ItemKind, Money, PaymentId, PerKind, WikBreakdown};
+use domain::{
+    ChargeId, ClaimItemId, DossierId, InterestBreakdown, ItemKind, LedgerEntryId, Money, PaymentId,
+    PerKind, WikBreakdown,
+};
 use serde::{Deserialize, Serialize};
 
 /// Which statutory interest applies (the browser-side twin of [`domain::InterestKind`], which
@@ -75,12 +78,12 @@ pub enum ItemRef {
     /// Another charge, by its id.
     Charge {
         /// `charge.id`.
-        charge_id: i64,
+        charge_id: ChargeId,
     },
     /// The statutory interest on one invoice.
     Interest {
         /// `claim_item.id`.
-        invoice_id: i64,
+        invoice_id: ClaimItemId,
     },
     /// Interest already paid beyond what the per-tranche computation now gives; see
     /// [`Totals::interest_rounding`].
@@ -88,7 +91,7 @@ pub enum ItemRef {
     /// The principal of one invoice.
     Principal {
         /// `claim_item.id`.
-        invoice_id: i64,
+        invoice_id: ClaimItemId,
     },
 }
 
@@ -150,7 +153,7 @@ impl ClaimView {
     }
 
     /// The invoice with this `claim_item.id`.
-    pub fn invoice(&self, id: i64) -> Option<&InvoiceView> {
+    pub fn invoice(&self, id: ClaimItemId) -> Option<&InvoiceView> {
         self.invoices.iter().find(|invoice| invoice.id == id)
     }
 }
@@ -159,7 +162,7 @@ impl ClaimView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceView {
     /// `claim_item.id`.
-    pub id: i64,
+    pub id: ClaimItemId,
     /// The creditor's invoice number.
     pub number: String,
     /// Invoice date.
@@ -369,7 +372,7 @@ pub struct CostView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChargeView {
     /// `charge.id`.
-    pub id: i64,
+    pub id: ChargeId,
     /// Costs or interest.
     pub kind: ChargeKind,
     /// The amount (a correction may be negative).
@@ -453,7 +456,7 @@ impl WikDerivation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryView {
     /// `ledger_entry.id`.
-    pub id: i64,
+    pub id: LedgerEntryId,
     /// The day it was booked (Dutch time).
     pub date: NaiveDate,
     /// Payment, refund, chargeback or adjustment.
@@ -469,7 +472,7 @@ pub struct EntryView {
     /// For a write-off of one invoice (a dispute upheld): that invoice (`claim_item.id`). Its
     /// parts lower what the invoice owes rather than pay it, and it is not money received.
     #[serde(default)]
-    pub invoice_id: Option<i64>,
+    pub invoice_id: Option<ClaimItemId>,
 }
 
 /// One thing still open.

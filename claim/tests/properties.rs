@@ -7,7 +7,7 @@ use claim::{
     ChargeInput, ChargeKind, ChargeView, ClaimInput, ClaimView, CreditorView, EntryKind, EntryView,
     InterestPause, InterestRule, InvoiceInput, allocate_payment, build_claim,
 };
-use domain::{DossierId, ItemKind, Money, PerKind};
+use domain::{ChargeId, ClaimItemId, DossierId, ItemKind, LedgerEntryId, Money, PerKind};
 use proptest::prelude::*;
 
 fn day(offset: u64) -> NaiveDate {
@@ -70,7 +70,7 @@ fn case() -> impl Strategy<Value = Case> {
 fn input(case: &Case) -> ClaimInput {
     let charge = |id: i64, cents: i64, key: &str| ChargeInput {
         charge: ChargeView {
-            id,
+            id: ChargeId::new(id),
             kind: ChargeKind::Costs,
             amount: Money::from_cents(cents),
             rule: "test".into(),
@@ -92,7 +92,7 @@ fn input(case: &Case) -> ClaimInput {
             .iter()
             .enumerate()
             .map(|(i, &(due, cents, accrues))| InvoiceInput {
-                id: i as i64 + 1,
+                id: ClaimItemId::new(i as i64 + 1),
                 number: format!("F-{i}"),
                 invoice_date: day(due),
                 due_date: day(due + 30),
@@ -193,7 +193,7 @@ proptest! {
             today = today + Days::new(*gap);
             let before = build_claim(&input, today).unwrap();
             check(&before)?;
-            let id = input.entries.len() as i64 + 1;
+            let id = LedgerEntryId::new(input.entries.len() as i64 + 1);
             match event {
                 Event::Pay(cents) => {
                     let amount = Money::from_cents(*cents);
@@ -256,7 +256,8 @@ proptest! {
                     check(&after)?;
                 }
                 Event::Hold(target) => {
-                    let invoice_id = target.map(|n| (n % input.invoices.len()) as i64 + 1);
+                    let invoice_id =
+                        target.map(|n| ClaimItemId::new((n % input.invoices.len()) as i64 + 1));
                     // A hold filed today starts tomorrow: today's interest is already owed.
                     input.pauses.push(InterestPause {
                         invoice_id,
@@ -369,7 +370,7 @@ proptest! {
         held.pauses = holds
             .iter()
             .map(|&(target, from, len)| InterestPause {
-                invoice_id: target.map(|n| (n % plain.invoices.len()) as i64 + 1),
+                invoice_id: target.map(|n| ClaimItemId::new((n % plain.invoices.len()) as i64 + 1)),
                 from: day(from),
                 until: len.map(|l| day(from + l)),
             })

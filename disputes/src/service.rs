@@ -4,7 +4,7 @@ use booking::{Books, Hold};
 use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
 use claim::{ClaimView, allocate_payment, dutch_date};
 use domain::{
-    DossierId, DossierNumber, Money, VatTreatment, WikCharged, wik_base,
+    ClaimItemId, DisputeId, DossierId, DossierNumber, Money, VatTreatment, WikCharged, wik_base,
     wik_correction_after_write_off,
 };
 use serde_json::json;
@@ -34,7 +34,7 @@ pub struct Filing {
     pub dossier_number: String,
     /// The disputed invoice (`claim_item.id`), or `None` for the whole dossier. Ignored for a
     /// complaint.
-    pub invoice_id: Option<i64>,
+    pub invoice_id: Option<ClaimItemId>,
     /// What is disputed.
     pub kind: DisputeKind,
     /// In the debtor's words.
@@ -204,7 +204,11 @@ impl DisputeService {
     }
 
     /// One dispute with its files.
-    pub async fn get(&self, id: i64, now: DateTime<Utc>) -> Result<DisputeItem, DisputesError> {
+    pub async fn get(
+        &self,
+        id: DisputeId,
+        now: DateTime<Utc>,
+    ) -> Result<DisputeItem, DisputesError> {
         let dispute = self
             .store
             .dispute(id)
@@ -260,7 +264,7 @@ impl DisputeService {
     /// decided before: [`DisputeChanged::Earlier`].
     pub async fn acknowledge(
         &self,
-        id: i64,
+        id: DisputeId,
         note: Option<String>,
         staff: &Staff,
         now: DateTime<Utc>,
@@ -305,7 +309,7 @@ impl DisputeService {
     /// at the same moment; [`DisputesError::Busy`] when the dossier stays held.
     pub async fn decide(
         &self,
-        id: i64,
+        id: DisputeId,
         decision: Decision,
         answer: &str,
         staff: &Staff,
@@ -412,12 +416,13 @@ impl DisputeService {
                     return Err(DisputesError::Amount);
                 }
                 let allocation = allocate_payment(&view, *amount)?;
+                // Plain numbers: they are written into the entry's source text.
                 let proof: Vec<i64> = self
                     .store
                     .dispute_attachments(dispute.id)
                     .await?
                     .iter()
-                    .map(|a| a.id)
+                    .map(|a| a.id.get())
                     .collect();
                 entry = Some(allocation.ledger_entry(
                     format!("{source}: paid elsewhere, proof attachment(s) {proof:?}"),

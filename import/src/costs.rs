@@ -31,7 +31,7 @@ mod tests {
 
     fn charge(key: &str, cents: i64) -> Charge {
         Charge {
-            id: 1,
+            id: domain::ChargeId::new(1),
             dossier_id: domain::DossierId::new("d"),
             kind: ChargeKind::Costs,
             amount: Money::from_cents(cents),

@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use domain::{CreditorId, DossierId, Money, PaymentId};
+use domain::{ClaimItemId, CorrectionId, CreditorId, DossierId, Money, PaymentId};
 use sqlx::Row;
 use store::*;
 
@@ -1593,7 +1593,7 @@ fn email_correction(dossier_id: &DossierId) -> NewCorrection {
     }
 }
 
-fn decision(id: i64, accept: bool) -> CorrectionDecision {
+fn decision(id: CorrectionId, accept: bool) -> CorrectionDecision {
     CorrectionDecision {
         id,
         accept,
@@ -1676,7 +1676,9 @@ async fn accepting_a_correction_changes_the_field_and_records_its_source(store: 
     assert_eq!(debtor.details.email.as_deref(), Some("jan@jansen.example"));
     assert_eq!(debtor.details.name, "J. Jansen");
 
-    let missing = store.decide_correction(&decision(9_999, true)).await;
+    let missing = store
+        .decide_correction(&decision(CorrectionId::new(9_999), true))
+        .await;
     assert!(
         matches!(missing, Err(StoreError::NotFound(_))),
         "{missing:?}"
@@ -2219,7 +2221,11 @@ async fn a_sqlite_store_creates_its_file_and_directory_in_wal_mode() {
 // ---------------------------------------------------------------------------------------------
 // Disputes
 
-fn new_dispute(dossier_id: &DossierId, invoice: Option<i64>, kind: DisputeKind) -> NewDispute {
+fn new_dispute(
+    dossier_id: &DossierId,
+    invoice: Option<ClaimItemId>,
+    kind: DisputeKind,
+) -> NewDispute {
     NewDispute {
         dossier_id: dossier_id.clone(),
         claim_item_id: invoice,
@@ -2282,7 +2288,7 @@ async fn a_dispute_keeps_its_files_and_only_its_dossier_reads_them(store: Store)
         None
     );
     let audit = store.audit_for_dossier(&mine.id, 10).await.unwrap();
-    assert_eq!(audit[0].detail["dispute_id"], dispute.id);
+    assert_eq!(audit[0].detail["dispute_id"], dispute.id.get());
 }
 
 async fn one_open_dispute_per_invoice_per_dossier_and_one_open_complaint(store: Store) {
@@ -2389,5 +2395,5 @@ async fn deciding_a_dispute_books_once_and_links_the_write_off(store: Store) {
     assert_eq!(store.ledger_entries(&dossier.id).await.unwrap().len(), 1);
     assert!(store.undecided_disputes().await.unwrap().is_empty());
     let audit = store.audit_for_dossier(&dossier.id, 10).await.unwrap();
-    assert_eq!(audit[0].detail["ledger_entry_id"], entry_id);
+    assert_eq!(audit[0].detail["ledger_entry_id"], entry_id.get());
 }

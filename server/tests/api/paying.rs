@@ -64,7 +64,13 @@ async fn paying_everything_books_once_and_clears_the_balance() {
     let payment_id = payments[0].id.clone();
     let mut state = Value::Null;
     for _ in 0..50 {
-        let (_, view) = call(&app, "payment_status", "", &[("payment", payment_id.as_str())]).await;
+        let (_, view) = call(
+            &app,
+            "payment_status",
+            "",
+            &[("payment", payment_id.as_str())],
+        )
+        .await;
         state = view["state"].clone();
         if state == "paid" {
             break;
