@@ -3,6 +3,7 @@
 //! them into this.
 
 use chrono::NaiveDate;
+use domain::{AttachmentId, ClaimItemId, DisputeId};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -29,7 +30,7 @@ pub struct DisputePage {
 /// An invoice the debtor can dispute.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceChoice {
-    pub id: i64,
+    pub id: ClaimItemId,
     pub number: String,
     pub on_hold: bool,
 }
@@ -37,7 +38,7 @@ pub struct InvoiceChoice {
 /// A file kept with a dispute.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileRow {
-    pub id: i64,
+    pub id: AttachmentId,
     pub name: String,
     pub size_kb: i64,
 }
@@ -45,7 +46,7 @@ pub struct FileRow {
 /// One dispute or complaint as the debtor (or staff) sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisputeRow {
-    pub id: i64,
+    pub id: DisputeId,
     /// `store::DisputeKind` as text.
     pub kind: String,
     /// The disputed invoice's number; `None` for the whole dossier or a complaint.
@@ -136,19 +137,19 @@ pub enum StaffDisputeError {
     Refused(#[from] crate::errors::Refusal),
     /// The staff member's role does not allow this decision; nothing was changed.
     #[error("your role does not allow this")]
-    Forbidden { id: i64 },
+    Forbidden { id: DisputeId },
     #[error("choose a decision")]
-    NoDecision { id: i64 },
+    NoDecision { id: DisputeId },
     #[error("a decision needs reasons")]
-    AnswerRequired { id: i64 },
+    AnswerRequired { id: DisputeId },
     #[error("the text is too long")]
-    TooLong { id: i64 },
+    TooLong { id: DisputeId },
     #[error("not a valid amount")]
-    Amount { id: i64 },
+    Amount { id: DisputeId },
     #[error("already decided")]
-    AlreadyDecided { id: i64 },
+    AlreadyDecided { id: DisputeId },
     #[error("no such dispute")]
-    NotFound { id: i64 },
+    NotFound { id: DisputeId },
 }
 
 impl FromServerFnError for StaffDisputeError {

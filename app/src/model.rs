@@ -3,7 +3,7 @@
 
 use crate::agency::Agency;
 use chrono::NaiveDate;
-use domain::Money;
+use domain::{CorrectionId, Money};
 use serde::{Deserialize, Serialize};
 
 /// The claim overview: always the open amount; the breakdown only in a full session (invoice
@@ -128,7 +128,7 @@ pub struct FieldView {
 /// A correction request as the debtor sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CorrectionView {
-    pub id: i64,
+    pub id: CorrectionId,
     pub field: Field,
     pub proposed: String,
     pub status: CorrectionState,

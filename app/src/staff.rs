@@ -2,7 +2,7 @@
 //! pages translate) and the data shown to staff. The pages are in `pages::staff`, the rules
 //! behind them in `ssr::staff`.
 
-use domain::PlanId;
+use domain::{CorrectionId, PlanId};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -43,24 +43,24 @@ pub enum StaffError {
     #[error("no such dossier")]
     DossierNotFound { number: String },
     #[error("choose accept or reject")]
-    NoDecision { id: i64 },
+    NoDecision { id: CorrectionId },
     #[error("a rejection needs a note")]
-    NoteRequired { id: i64 },
+    NoteRequired { id: CorrectionId },
     #[error("the note is too long")]
-    NoteTooLong { id: i64 },
+    NoteTooLong { id: CorrectionId },
     /// Someone (or an earlier submit) decided it first; nothing was changed now.
     #[error("the request was already decided")]
     AlreadyDecided {
-        id: i64,
+        id: CorrectionId,
         dossier: String,
         status: String,
         by: Option<String>,
     },
     #[error("no such correction request")]
-    CorrectionNotFound { id: i64 },
+    CorrectionNotFound { id: CorrectionId },
     /// The proposed value cannot be stored in the field (e.g. not a date); reject it instead.
     #[error("the proposed value cannot be stored")]
-    ValueNotStorable { id: i64 },
+    ValueNotStorable { id: CorrectionId },
     #[error("choose accept, reject or counter-propose")]
     PlanNoDecision { plan: PlanId },
     #[error("a rejection or counter-proposal needs a note for the debtor")]
@@ -88,7 +88,7 @@ impl FromServerFnError for StaffError {
 /// One open correction request in the queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueItem {
-    pub id: i64,
+    pub id: CorrectionId,
     pub dossier_number: String,
     /// The debtor field's key (`email`, `birth_date`, ...).
     pub field: String,
@@ -116,7 +116,7 @@ pub struct FieldRow {
 /// One correction request of a dossier, open or decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CorrectionRow {
-    pub id: i64,
+    pub id: CorrectionId,
     pub field: String,
     pub value_when_asked: Option<String>,
     pub proposed_value: String,

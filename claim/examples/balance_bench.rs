@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use claim::{EntryKind, EntryView, allocate_payment, build_claim, load_claim, load_claim_input};
-use domain::{CreditorId, DossierId, Money, PerKind};
+use domain::{CreditorId, DossierId, LedgerEntryId, Money, PerKind};
 use store::{
     ChargeKind, DebtorDetails, DebtorKind, DossierImport, DossierStatus, InterestKind, LedgerKind,
     NewCharge, NewClaimItem, NewCreditor, NewDossier, NewLedgerEntry, Store,
@@ -223,7 +223,7 @@ async fn seed(store: &Store) -> Result<DossierId> {
             })
             .await?;
         input.entries.push(EntryView {
-            id: i64::try_from(n)? + 1,
+            id: LedgerEntryId::new(i64::try_from(n)? + 1),
             date: day,
             kind,
             amount,

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use domain::{
-    Balance, CostAssessment, CostInput, CostInvoice, CostLetter, Debit, DossierId, ItemKind,
-    LedgerEntry, Money, Pause, PerKind, VatTreatment, assess_costs, derive_balance,
+    Balance, ClaimItemId, CostAssessment, CostInput, CostInvoice, CostLetter, Debit, DossierId,
+    ItemKind, LedgerEntry, Money, Pause, PerKind, VatTreatment, assess_costs, derive_balance,
     statutory_interest_paused,
 };
 
@@ -33,7 +33,7 @@ pub struct ClaimInput {
     /// Whether the debtor is a business (no 14-day letter needed for the collection costs).
     pub business: bool,
     /// The 14-day letters, from which the collection costs follow (`domain::wik_policy`).
-    pub letters: Vec<CostLetter<i64>>,
+    pub letters: Vec<CostLetter<ClaimItemId>>,
     /// Other charges: costs besides the WIK costs, and interest snapshots (listed, not
     /// counted).
     pub charges: Vec<ChargeInput>,
@@ -49,7 +49,7 @@ pub struct ClaimInput {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InterestPause {
     /// The invoice (`claim_item.id`) it holds, or `None` for every invoice of the dossier.
-    pub invoice_id: Option<i64>,
+    pub invoice_id: Option<ClaimItemId>,
     /// The first day without interest.
     pub from: NaiveDate,
     /// The last day without interest (inclusive); `None` while the hold lasts (through
@@ -58,7 +58,7 @@ pub struct InterestPause {
 }
 
 impl InterestPause {
-    fn applies_to(&self, invoice_id: i64) -> bool {
+    fn applies_to(&self, invoice_id: ClaimItemId) -> bool {
         self.invoice_id.is_none_or(|id| id == invoice_id)
     }
 
@@ -79,7 +79,7 @@ impl InterestPause {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoiceInput {
     /// `claim_item.id`.
-    pub id: i64,
+    pub id: ClaimItemId,
     /// Invoice number.
     pub number: String,
     /// Invoice date.
@@ -109,7 +109,7 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
     let invoices = invoices_in_payment_order(input)?;
     let (entries, entries_after_as_of) = entries_up_to(input, as_of)?;
     let principals: Vec<Money> = invoices.iter().map(|i| i.principal).collect();
-    let ids: Vec<i64> = invoices.iter().map(|i| i.id).collect();
+    let ids: Vec<ClaimItemId> = invoices.iter().map(|i| i.id).collect();
     let replay = replay_principal(&principals, &ids, &entries)?;
     let mut interest = invoice_interest(input, &invoices, &replay, as_of)?;
     let assessment = assess_costs(&cost_input(input, &invoices, &replay)?, as_of)
@@ -364,7 +364,7 @@ fn cost_input(
     input: &ClaimInput,
     invoices: &[&InvoiceInput],
     replay: &Replay,
-) -> Result<CostInput<i64>, ClaimError> {
+) -> Result<CostInput<ClaimItemId>, ClaimError> {
     let invoices = invoices
         .iter()
         .enumerate()
@@ -390,7 +390,7 @@ fn cost_input(
 }
 
 /// The letter timeline and each invoice's part in the base.
-fn cost_basis(input: &ClaimInput, assessment: &CostAssessment<i64>) -> CostBasisView {
+fn cost_basis(input: &ClaimInput, assessment: &CostAssessment<ClaimItemId>) -> CostBasisView {
     CostBasisView {
         business: input.business,
         letters: assessment
@@ -426,7 +426,7 @@ fn cost_basis(input: &ClaimInput, assessment: &CostAssessment<i64>) -> CostBasis
 /// for staff to refund.
 fn cost_items(
     input: &ClaimInput,
-    assessment: &CostAssessment<i64>,
+    assessment: &CostAssessment<ClaimItemId>,
     entries: &[&EntryView],
 ) -> Result<(Vec<CostView>, Vec<ChargeView>), ClaimError> {
     let mut costs = Vec::new();
@@ -757,7 +757,7 @@ impl Replay {
 /// amount off that invoice's debit, so both still agree on what is open where.
 fn replay_principal(
     principals: &[Money],
-    ids: &[i64],
+    ids: &[ClaimItemId],
     entries: &[&EntryView],
 ) -> Result<Replay, ClaimError> {
     let mut open = principals.to_vec();

@@ -2,7 +2,7 @@
 //! (feature `store`).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::{DossierId, PaymentId, PerKind};
+use domain::{ClaimItemId, DossierId, LedgerEntryId, PaymentId, PerKind};
 use store::{DebtorKind, LedgerKind, NewLedgerEntry, Store};
 
 use crate::compute::{ChargeInput, ClaimInput, InterestPause, InvoiceInput, build_claim};
@@ -64,7 +64,7 @@ pub async fn load_claim_input(
     let items = store.claim_items(dossier_id).await?;
     let charges = store.charges(dossier_id).await?;
     let disputes = store.disputes_for_dossier(dossier_id).await?;
-    let write_offs: std::collections::HashMap<i64, i64> = store
+    let write_offs: std::collections::HashMap<LedgerEntryId, ClaimItemId> = store
         .invoice_write_offs(dossier_id)
         .await?
         .into_iter()

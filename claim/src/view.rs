@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 use domain::{
-    DossierId, InterestBreakdown, InvoiceCostStatus, ItemKind, LetterTerm, LetterUse, Money,
-    PaymentId, PerKind, WikBreakdown,
+    ChargeId, ClaimItemId, DossierId, InterestBreakdown, InvoiceCostStatus, ItemKind,
+    LedgerEntryId, LetterTerm, LetterUse, Money, PaymentId, PerKind, WikBreakdown,
 };
 use serde::{Deserialize, Serialize};
 
@@ -78,12 +78,12 @@ pub enum ItemRef {
     /// Another charge, by its id.
     Charge {
         /// `charge.id`.
-        charge_id: i64,
+        charge_id: ChargeId,
     },
     /// The statutory interest on one invoice.
     Interest {
         /// `claim_item.id`.
-        invoice_id: i64,
+        invoice_id: ClaimItemId,
     },
     /// Interest already paid beyond what the per-tranche computation now gives; see
     /// [`Totals::interest_rounding`].
@@ -91,7 +91,7 @@ pub enum ItemRef {
     /// The principal of one invoice.
     Principal {
         /// `claim_item.id`.
-        invoice_id: i64,
+        invoice_id: ClaimItemId,
     },
 }
 
@@ -159,7 +159,7 @@ impl ClaimView {
     }
 
     /// The invoice with this `claim_item.id`.
-    pub fn invoice(&self, id: i64) -> Option<&InvoiceView> {
+    pub fn invoice(&self, id: ClaimItemId) -> Option<&InvoiceView> {
         self.invoices.iter().find(|invoice| invoice.id == id)
     }
 }
@@ -181,7 +181,7 @@ pub struct RateUsedView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceView {
     /// `claim_item.id`.
-    pub id: i64,
+    pub id: ClaimItemId,
     /// The creditor's invoice number.
     pub number: String,
     /// Invoice date.
@@ -407,7 +407,7 @@ pub struct LetterView {
     /// Sent, deemed received, last day to pay, costs from.
     pub term: LetterTerm,
     /// The invoices it named (`claim_item.id`), each with whether it counts for it.
-    pub invoices: Vec<(i64, LetterUse)>,
+    pub invoices: Vec<(ClaimItemId, LetterUse)>,
     /// The costs it announced.
     pub costs_announced: Option<Money>,
     /// Whether its term ended by `as_of`.
@@ -418,7 +418,7 @@ pub struct LetterView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceCostView {
     /// `claim_item.id`.
-    pub invoice_id: i64,
+    pub invoice_id: ClaimItemId,
     /// Whether and from which letter it counts.
     pub status: InvoiceCostStatus,
     /// Principal paid within that letter's term (lowers the base).
@@ -431,7 +431,7 @@ pub struct InvoiceCostView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChargeView {
     /// `charge.id`.
-    pub id: i64,
+    pub id: ChargeId,
     /// Costs or interest.
     pub kind: ChargeKind,
     /// The amount (a correction may be negative).
@@ -535,7 +535,7 @@ impl WikDerivation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryView {
     /// `ledger_entry.id`.
-    pub id: i64,
+    pub id: LedgerEntryId,
     /// The day it was booked (Dutch time).
     pub date: NaiveDate,
     /// Payment, refund, chargeback or adjustment.
@@ -551,7 +551,7 @@ pub struct EntryView {
     /// For a write-off of one invoice (a dispute upheld): that invoice (`claim_item.id`). Its
     /// parts lower what the invoice owes rather than pay it, and it is not money received.
     #[serde(default)]
-    pub invoice_id: Option<i64>,
+    pub invoice_id: Option<ClaimItemId>,
 }
 
 /// One thing still open.

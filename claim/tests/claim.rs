@@ -23,7 +23,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use claim::{
     ClaimError, ClaimView, EntryKind, InterestRule, ItemRef, allocate_payment, load_claim,
 };
-use domain::{CreditorId, DossierId, ItemKind, Money, PerKind};
+use domain::{ClaimItemId, CreditorId, DossierId, ItemKind, Money, PerKind};
 use store::{
     BookPayment, Booked, ChargeKind, DebtorDetails, DebtorKind, DossierImport, DossierStatus,
     InterestKind, LedgerKind, NewCharge, NewClaimItem, NewCostLetter, NewCreditor, NewDossier,
@@ -143,7 +143,7 @@ async fn consumer_dossier(store: &Store) -> DossierId {
     seed(store, InterestKind::Consumer, DebtorKind::Person).await
 }
 
-fn invoice_id(view: &ClaimView, number: &str) -> i64 {
+fn invoice_id(view: &ClaimView, number: &str) -> ClaimItemId {
     view.invoices
         .iter()
         .find(|i| i.number == number)

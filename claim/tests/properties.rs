@@ -7,7 +7,10 @@ use claim::{
     ChargeInput, ChargeKind, ChargeView, ClaimInput, ClaimView, CreditorView, EntryKind, EntryView,
     InterestPause, InterestRule, InvoiceInput, ItemRef, allocate_payment, build_claim,
 };
-use domain::{CostLetter, DossierId, InvoiceCostStatus, ItemKind, Money, PerKind, wik_costs};
+use domain::{
+    ChargeId, ClaimItemId, CostLetter, DossierId, InvoiceCostStatus, ItemKind, LedgerEntryId,
+    Money, PerKind, wik_costs,
+};
 use proptest::prelude::*;
 
 fn day(offset: u64) -> NaiveDate {
@@ -79,7 +82,7 @@ fn case() -> impl Strategy<Value = Case> {
 fn input(case: &Case) -> ClaimInput {
     let charge = |id: i64, cents: i64, key: &str| ChargeInput {
         charge: ChargeView {
-            id,
+            id: ChargeId::new(id),
             kind: ChargeKind::Costs,
             amount: Money::from_cents(cents),
             rule: "test".into(),
@@ -101,7 +104,7 @@ fn input(case: &Case) -> ClaimInput {
             .iter()
             .enumerate()
             .map(|(i, &(due, cents, accrues))| InvoiceInput {
-                id: i as i64 + 1,
+                id: ClaimItemId::new(i as i64 + 1),
                 number: format!("F-{i}"),
                 invoice_date: day(due),
                 due_date: day(due + 30),
@@ -117,7 +120,7 @@ fn input(case: &Case) -> ClaimInput {
                 sent_on: day(sent),
                 invoices: (0..case.invoices.len() as i64)
                     .filter(|i| mask & (1 << i) != 0)
-                    .map(|i| i + 1)
+                    .map(|i| ClaimItemId::new(i + 1))
                     .collect(),
                 costs_announced: announced.map(Money::from_cents),
             })
@@ -295,7 +298,7 @@ proptest! {
             today = today + Days::new(*gap);
             let before = build_claim(&input, today).unwrap();
             check(&before)?;
-            let id = input.entries.len() as i64 + 1;
+            let id = LedgerEntryId::new(input.entries.len() as i64 + 1);
             match event {
                 Event::Pay(cents) => {
                     let amount = Money::from_cents(*cents);
@@ -358,7 +361,8 @@ proptest! {
                     check(&after)?;
                 }
                 Event::Hold(target) => {
-                    let invoice_id = target.map(|n| (n % input.invoices.len()) as i64 + 1);
+                    let invoice_id =
+                        target.map(|n| ClaimItemId::new((n % input.invoices.len()) as i64 + 1));
                     // A hold filed today starts tomorrow: today's interest is already owed.
                     input.pauses.push(InterestPause {
                         invoice_id,
@@ -475,7 +479,7 @@ proptest! {
         held.pauses = holds
             .iter()
             .map(|&(target, from, len)| InterestPause {
-                invoice_id: target.map(|n| (n % plain.invoices.len()) as i64 + 1),
+                invoice_id: target.map(|n| ClaimItemId::new((n % plain.invoices.len()) as i64 + 1)),
                 from: day(from),
                 until: len.map(|l| day(from + l)),
             })

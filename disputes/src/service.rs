@@ -3,7 +3,7 @@
 use booking::{Books, Hold};
 use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
 use claim::{allocate_payment, dutch_date};
-use domain::{DossierId, Money};
+use domain::{ClaimItemId, DisputeId, DossierId, Money};
 use serde_json::json;
 use store::{
     ActorKind, AttachmentMeta, Dispute, DisputeAck, DisputeChanged, DisputeDecision,
@@ -31,7 +31,7 @@ pub struct Filing {
     pub dossier_number: String,
     /// The disputed invoice (`claim_item.id`), or `None` for the whole dossier. Ignored for a
     /// complaint.
-    pub invoice_id: Option<i64>,
+    pub invoice_id: Option<ClaimItemId>,
     /// What is disputed.
     pub kind: DisputeKind,
     /// In the debtor's words.
@@ -201,7 +201,11 @@ impl DisputeService {
     }
 
     /// One dispute with its files.
-    pub async fn get(&self, id: i64, now: DateTime<Utc>) -> Result<DisputeItem, DisputesError> {
+    pub async fn get(
+        &self,
+        id: DisputeId,
+        now: DateTime<Utc>,
+    ) -> Result<DisputeItem, DisputesError> {
         let dispute = self
             .store
             .dispute(id)
@@ -257,7 +261,7 @@ impl DisputeService {
     /// decided before: [`DisputeChanged::Earlier`].
     pub async fn acknowledge(
         &self,
-        id: i64,
+        id: DisputeId,
         note: Option<String>,
         staff: &Staff,
         now: DateTime<Utc>,
@@ -303,7 +307,7 @@ impl DisputeService {
     /// at the same moment; [`DisputesError::Busy`] when the dossier stays held.
     pub async fn decide(
         &self,
-        id: i64,
+        id: DisputeId,
         decision: Decision,
         answer: &str,
         staff: &Staff,
@@ -404,12 +408,13 @@ impl DisputeService {
                     return Err(DisputesError::Amount);
                 }
                 let allocation = allocate_payment(&view, *amount)?;
+                // Plain numbers: they are written into the entry's source text.
                 let proof: Vec<i64> = self
                     .store
                     .dispute_attachments(dispute.id)
                     .await?
                     .iter()
-                    .map(|a| a.id)
+                    .map(|a| a.id.get())
                     .collect();
                 entry = Some(allocation.ledger_entry(
                     format!("{source}: paid elsewhere, proof attachment(s) {proof:?}"),

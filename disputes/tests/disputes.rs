@@ -8,7 +8,7 @@ use claim::{dutch_date, load_claim};
 use disputes::{
     Decision, DisputeService, DisputesError, Filing, MAX_ATTACHMENT_BYTES, Staff, Upload,
 };
-use domain::{DossierId, Money};
+use domain::{ClaimItemId, DossierId, Money};
 use store::{DisputeDecisionKind, DisputeKind, DisputeStatus, LedgerKind, Store};
 
 store::backend_tests!(
@@ -44,7 +44,7 @@ fn pdf() -> Vec<u8> {
 
 /// The shared consumer dossier (`store::testing`): two invoices (€1,000 due 31 Jan 2025,
 /// €500 due 28 Feb 2025) and WIK costs of €225; returns its id and the two invoices' ids.
-async fn seed(store: &Store) -> (DossierId, i64, i64) {
+async fn seed(store: &Store) -> (DossierId, ClaimItemId, ClaimItemId) {
     let dossier = store::testing::seed_consumer_dossier(store, NUMBER).await;
     let items = store.claim_items(&dossier).await.unwrap();
     (dossier, items[0].id, items[1].id)
@@ -52,7 +52,7 @@ async fn seed(store: &Store) -> (DossierId, i64, i64) {
 
 fn filing(
     dossier_id: &DossierId,
-    invoice: Option<i64>,
+    invoice: Option<ClaimItemId>,
     kind: DisputeKind,
     now: DateTime<Utc>,
 ) -> Filing {
@@ -321,7 +321,7 @@ async fn wrong_types_too_large_and_too_many_files_are_refused_and_nothing_is_kep
     assert!(matches!(
         service
             .file(Filing {
-                invoice_id: Some(f2 + 1000),
+                invoice_id: Some(ClaimItemId::new(f2.get() + 1000)),
                 ..with(Vec::new())
             })
             .await,

@@ -21,7 +21,7 @@ pub use phone::{Phone, PhoneError};
 pub use postcode::{Postcode, PostcodeError};
 pub use record::{
     AttachmentId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DisputeId, DossierId,
-    InstalmentId, LedgerEntryId, PaymentId, PlanId, RecordIdError,
+    ExchangeCallId, InstalmentId, LedgerEntryId, PaymentId, PlanId, RecordIdError,
 };
 pub use secret::{Secret, SecretError};
 pub use vat::{VatNumber, VatNumberError};

@@ -28,9 +28,9 @@ pub use allocation::{
 pub use balance::{Balance, BalanceError, Debit, LedgerEntry, derive_balance};
 pub use ids::{
     AttachmentId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DisputeId, DossierId,
-    DossierNumber, DossierNumberError, Email, EmailError, Iban, IbanError, InstalmentId, KvkNumber,
-    KvkNumberError, LedgerEntryId, PaymentId, Phone, PhoneError, PlanId, Postcode, PostcodeError,
-    RecordIdError, Secret, SecretError, VatNumber, VatNumberError,
+    DossierNumber, DossierNumberError, Email, EmailError, ExchangeCallId, Iban, IbanError,
+    InstalmentId, KvkNumber, KvkNumberError, LedgerEntryId, PaymentId, Phone, PhoneError, PlanId,
+    Postcode, PostcodeError, RecordIdError, Secret, SecretError, VatNumber, VatNumberError,
 };
 pub use interest::{
     InterestBreakdown, InterestError, InterestKind, InterestLine, InterestYear, Pause, RateChange,

@@ -1,7 +1,7 @@
 //! Pay.nl exchange calls (webhooks): verify, log, re-read the status from the API, apply.
 
 use chrono::{DateTime, Utc};
-use domain::PaymentId;
+use domain::{ExchangeCallId, PaymentId};
 use http::{HeaderMap, StatusCode};
 use paynl::exchange::{SignaturePolicy, read_exchange};
 use paynl::{ExchangeCall, ExchangeError, Lookup, Reread, Transaction};
@@ -339,7 +339,7 @@ impl PaymentService {
         raw_body: &str,
         signature_ok: bool,
         now: DateTime<Utc>,
-    ) -> Option<i64> {
+    ) -> Option<ExchangeCallId> {
         let call = NewExchangeCall {
             received_at: now,
             order_id,
@@ -355,11 +355,11 @@ impl PaymentService {
         }
     }
 
-    async fn set_outcome(&self, id: Option<i64>, outcome: &str) {
+    async fn set_outcome(&self, id: Option<ExchangeCallId>, outcome: &str) {
         if let Some(id) = id
             && let Err(e) = self.store.set_exchange_outcome(id, outcome).await
         {
-            tracing::error!(error = %e, call = id, "could not record an exchange call's outcome");
+            tracing::error!(error = %e, call = id.get(), "could not record an exchange call's outcome");
         }
     }
 }

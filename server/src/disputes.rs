@@ -18,6 +18,7 @@ use axum::body::Body;
 use axum::extract::{Extension, Path, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use disputes::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Upload};
+use domain::AttachmentId;
 use http::{StatusCode, header};
 use store::SessionKind;
 
@@ -173,7 +174,10 @@ pub async fn debtor_download(
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    let (Some(dossier_id), Ok(id)) = (current.session.dossier_id.clone(), id.parse::<i64>()) else {
+    let (Some(dossier_id), Ok(id)) = (
+        current.session.dossier_id.clone(),
+        id.parse::<AttachmentId>(),
+    ) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     match app::ssr::dispute::attachment_for_debtor(services, &dossier_id, id).await {
@@ -204,7 +208,7 @@ pub async fn staff_download(
                 return StatusCode::SERVICE_UNAVAILABLE.into_response();
             }
         };
-    let Ok(id) = id.parse::<i64>() else {
+    let Ok(id) = id.parse::<AttachmentId>() else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let ip = ip.map(|Extension(ClientIp(ip))| ip);

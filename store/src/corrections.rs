@@ -1,7 +1,7 @@
 //! Correction requests (GDPR art. 16): the debtor proposes, staff decide within a month.
 
 use chrono::{DateTime, Utc};
-use domain::DossierId;
+use domain::{CorrectionId, DossierId};
 use sqlx::any::AnyRow;
 
 use crate::Store;
@@ -27,7 +27,7 @@ pub struct NewCorrection {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorrectionRequest {
-    pub id: i64,
+    pub id: CorrectionId,
     pub dossier_id: DossierId,
     pub field: DebtorField,
     pub current_value: Option<String>,
@@ -43,7 +43,7 @@ pub struct CorrectionRequest {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorrectionDecision {
-    pub id: i64,
+    pub id: CorrectionId,
     pub accept: bool,
     pub staff_note: Option<String>,
     /// The staff username.
@@ -92,10 +92,10 @@ impl Store {
         }
     }
 
-    pub async fn correction(&self, id: i64) -> Result<Option<CorrectionRequest>> {
+    pub async fn correction(&self, id: CorrectionId) -> Result<Option<CorrectionRequest>> {
         let sql = format!("SELECT {CORRECTION_COLUMNS} FROM correction_request WHERE id = $1");
         let row = sqlx::query(&sql)
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(correction_from_row).transpose()
@@ -152,7 +152,7 @@ impl Store {
             .bind(&decision.staff_note)
             .bind(millis(decision.now))
             .bind(&decision.decided_by)
-            .bind(decision.id)
+            .bind(decision.id.get())
             .bind(CorrectionStatus::Submitted.as_str())
             .fetch_optional(&mut *tx)
             .await?;
@@ -210,7 +210,7 @@ impl Store {
 
 fn correction_from_row(row: &AnyRow) -> Result<CorrectionRequest> {
     Ok(CorrectionRequest {
-        id: row.int("id")?,
+        id: row.id("id")?,
         dossier_id: row.id("dossier_id")?,
         field: row.enumeration("field")?,
         current_value: row.opt_text("current_value")?,

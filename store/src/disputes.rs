@@ -2,7 +2,7 @@
 //! dispute upheld leaves in the ledger.
 
 use chrono::{DateTime, Utc};
-use domain::DossierId;
+use domain::{AttachmentId, ClaimItemId, DisputeId, DossierId, LedgerEntryId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -27,7 +27,7 @@ pub struct NewAttachment {
 pub struct NewDispute {
     pub dossier_id: DossierId,
     /// The disputed invoice (`claim_item.id`); `None` for the whole dossier (or a complaint).
-    pub claim_item_id: Option<i64>,
+    pub claim_item_id: Option<ClaimItemId>,
     pub kind: DisputeKind,
     pub explanation: String,
     pub created_at: DateTime<Utc>,
@@ -38,9 +38,9 @@ pub struct NewDispute {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dispute {
-    pub id: i64,
+    pub id: DisputeId,
     pub dossier_id: DossierId,
-    pub claim_item_id: Option<i64>,
+    pub claim_item_id: Option<ClaimItemId>,
     pub kind: DisputeKind,
     pub explanation: String,
     pub status: DisputeStatus,
@@ -57,14 +57,14 @@ pub struct Dispute {
     pub decided_at: Option<DateTime<Utc>>,
     pub decided_by: Option<String>,
     /// The write-off (upheld) or the payment booked from the proof (paid).
-    pub ledger_entry_id: Option<i64>,
+    pub ledger_entry_id: Option<LedgerEntryId>,
 }
 
 /// An attachment without its bytes, for lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttachmentMeta {
-    pub id: i64,
-    pub dispute_id: i64,
+    pub id: AttachmentId,
+    pub dispute_id: DisputeId,
     pub dossier_id: DossierId,
     pub filename: String,
     pub content_type: AttachmentType,
@@ -83,7 +83,7 @@ pub struct Attachment {
 /// Staff acknowledge a dispute (open → acknowledged).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DisputeAck {
-    pub id: i64,
+    pub id: DisputeId,
     pub note: Option<String>,
     pub staff: String,
     pub now: DateTime<Utc>,
@@ -93,7 +93,7 @@ pub struct DisputeAck {
 /// Staff decide a dispute, with what the decision books, all in one transaction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DisputeDecision {
-    pub id: i64,
+    pub id: DisputeId,
     pub decision: DisputeDecisionKind,
     pub answer: String,
     pub staff: String,
@@ -102,7 +102,7 @@ pub struct DisputeDecision {
     /// replay a no-op.
     pub entry: Option<NewLedgerEntry>,
     /// When `entry` writes off one invoice: that invoice.
-    pub write_off_invoice: Option<i64>,
+    pub write_off_invoice: Option<ClaimItemId>,
     /// Its `detail` object gets `dispute_id` and `ledger_entry_id`.
     pub audit: NewAuditEvent,
 }
@@ -140,7 +140,7 @@ impl Store {
         );
         let row = sqlx::query(&sql)
             .bind(dispute.dossier_id.as_str())
-            .bind(dispute.claim_item_id)
+            .bind(dispute.claim_item_id.map(ClaimItemId::get))
             .bind(dispute.kind.as_str())
             .bind(&dispute.explanation)
             .bind(DisputeStatus::Open.as_str())
@@ -164,7 +164,7 @@ impl Store {
                      content_type, size_bytes, sha256, content, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
-            .bind(stored.id)
+            .bind(stored.id.get())
             .bind(dispute.dossier_id.as_str())
             .bind(&file.filename)
             .bind(file.content_type.as_str())
@@ -176,13 +176,13 @@ impl Store {
             .await?;
         }
         let mut event = audit.clone();
-        set_detail(&mut event.detail, "dispute_id", stored.id);
+        set_detail(&mut event.detail, "dispute_id", stored.id.get());
         append_audit(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(stored)
     }
 
-    pub async fn dispute(&self, id: i64) -> Result<Option<Dispute>> {
+    pub async fn dispute(&self, id: DisputeId) -> Result<Option<Dispute>> {
         let mut conn = self.pool.acquire().await?;
         dispute_by_id(&mut conn, id).await
     }
@@ -216,12 +216,12 @@ impl Store {
     }
 
     /// The attachments of a dispute, without their bytes, oldest first.
-    pub async fn dispute_attachments(&self, dispute_id: i64) -> Result<Vec<AttachmentMeta>> {
+    pub async fn dispute_attachments(&self, dispute_id: DisputeId) -> Result<Vec<AttachmentMeta>> {
         let sql = format!(
             "SELECT {ATTACHMENT_COLUMNS} FROM dispute_attachment WHERE dispute_id = $1 ORDER BY id"
         );
         let rows = sqlx::query(&sql)
-            .bind(dispute_id)
+            .bind(dispute_id.get())
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(attachment_meta_from_row).collect()
@@ -231,7 +231,7 @@ impl Store {
     /// so another dossier's file looks the same as no file).
     pub async fn attachment_of_dossier(
         &self,
-        id: i64,
+        id: AttachmentId,
         dossier_id: &DossierId,
     ) -> Result<Option<Attachment>> {
         let sql = format!(
@@ -239,7 +239,7 @@ impl Store {
              WHERE id = $1 AND dossier_id = $2"
         );
         let row = sqlx::query(&sql)
-            .bind(id)
+            .bind(id.get())
             .bind(dossier_id.as_str())
             .fetch_optional(&self.pool)
             .await?;
@@ -247,11 +247,11 @@ impl Store {
     }
 
     /// One attachment with its bytes, for staff.
-    pub async fn attachment(&self, id: i64) -> Result<Option<Attachment>> {
+    pub async fn attachment(&self, id: AttachmentId) -> Result<Option<Attachment>> {
         let sql =
             format!("SELECT {ATTACHMENT_COLUMNS}, content FROM dispute_attachment WHERE id = $1");
         let row = sqlx::query(&sql)
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(attachment_from_row).transpose()
@@ -270,7 +270,7 @@ impl Store {
             .bind(&ack.note)
             .bind(millis(ack.now))
             .bind(&ack.staff)
-            .bind(ack.id)
+            .bind(ack.id.get())
             .bind(DisputeStatus::Open.as_str())
             .fetch_optional(&mut *tx)
             .await?;
@@ -283,7 +283,7 @@ impl Store {
         };
         let dispute = dispute_from_row(&row)?;
         let mut event = ack.audit.clone();
-        set_detail(&mut event.detail, "dispute_id", dispute.id);
+        set_detail(&mut event.detail, "dispute_id", dispute.id.get());
         append_audit(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(DisputeChanged::Now(dispute))
@@ -305,7 +305,7 @@ impl Store {
             .bind(&decision.answer)
             .bind(millis(decision.now))
             .bind(&decision.staff)
-            .bind(decision.id)
+            .bind(decision.id.get())
             .fetch_optional(&mut *tx)
             .await?;
         let Some(row) = row else {
@@ -321,33 +321,34 @@ impl Store {
                 return Err(StoreError::Invalid("the entry is for another dossier"));
             }
             append_ledger_entry(&mut tx, entry).await?;
-            let entry_id = sqlx::query("SELECT id FROM ledger_entry WHERE idempotency_key = $1")
-                .bind(&entry.idempotency_key)
-                .fetch_one(&mut *tx)
-                .await?
-                .int("id")?;
+            let entry_id: LedgerEntryId =
+                sqlx::query("SELECT id FROM ledger_entry WHERE idempotency_key = $1")
+                    .bind(&entry.idempotency_key)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .id("id")?;
             if let Some(invoice) = decision.write_off_invoice {
                 sqlx::query(
                     "INSERT INTO invoice_write_off (ledger_entry_id, dossier_id, claim_item_id) \
                      VALUES ($1, $2, $3) ON CONFLICT (ledger_entry_id) DO NOTHING",
                 )
-                .bind(entry_id)
+                .bind(entry_id.get())
                 .bind(dispute.dossier_id.as_str())
-                .bind(invoice)
+                .bind(invoice.get())
                 .execute(&mut *tx)
                 .await?;
             }
             sqlx::query("UPDATE dispute SET ledger_entry_id = $1 WHERE id = $2")
-                .bind(entry_id)
-                .bind(dispute.id)
+                .bind(entry_id.get())
+                .bind(dispute.id.get())
                 .execute(&mut *tx)
                 .await?;
             dispute.ledger_entry_id = Some(entry_id);
         }
         let mut event = decision.audit.clone();
-        set_detail(&mut event.detail, "dispute_id", dispute.id);
+        set_detail(&mut event.detail, "dispute_id", dispute.id.get());
         if let Some(entry_id) = dispute.ledger_entry_id {
-            set_detail(&mut event.detail, "ledger_entry_id", entry_id);
+            set_detail(&mut event.detail, "ledger_entry_id", entry_id.get());
         }
         append_audit(&mut tx, &event).await?;
         tx.commit().await?;
@@ -355,7 +356,10 @@ impl Store {
     }
 
     /// The dossier's invoice write-offs: (ledger entry id, claim item id).
-    pub async fn invoice_write_offs(&self, dossier_id: &DossierId) -> Result<Vec<(i64, i64)>> {
+    pub async fn invoice_write_offs(
+        &self,
+        dossier_id: &DossierId,
+    ) -> Result<Vec<(LedgerEntryId, ClaimItemId)>> {
         let rows = sqlx::query(
             "SELECT ledger_entry_id, claim_item_id FROM invoice_write_off \
              WHERE dossier_id = $1 ORDER BY ledger_entry_id",
@@ -364,7 +368,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|row| Ok((row.int("ledger_entry_id")?, row.int("claim_item_id")?)))
+            .map(|row| Ok((row.id("ledger_entry_id")?, row.id("claim_item_id")?)))
             .collect()
     }
 }
@@ -375,9 +379,12 @@ fn set_detail(detail: &mut serde_json::Value, key: &str, value: i64) {
     }
 }
 
-async fn dispute_by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<Dispute>> {
+async fn dispute_by_id(conn: &mut AnyConnection, id: DisputeId) -> Result<Option<Dispute>> {
     let sql = format!("SELECT {DISPUTE_COLUMNS} FROM dispute WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(conn).await?;
+    let row = sqlx::query(&sql)
+        .bind(id.get())
+        .fetch_optional(conn)
+        .await?;
     row.as_ref().map(dispute_from_row).transpose()
 }
 
@@ -392,9 +399,9 @@ fn dispute_from_row(row: &AnyRow) -> Result<Dispute> {
         })
         .transpose()?;
     Ok(Dispute {
-        id: row.int("id")?,
+        id: row.id("id")?,
         dossier_id: row.id("dossier_id")?,
-        claim_item_id: row.opt_int("claim_item_id")?,
+        claim_item_id: row.opt_id("claim_item_id")?,
         kind: row.enumeration("kind")?,
         explanation: row.text("explanation")?,
         status: row.enumeration("status")?,
@@ -408,14 +415,14 @@ fn dispute_from_row(row: &AnyRow) -> Result<Dispute> {
         acknowledged_by: row.opt_text("acknowledged_by")?,
         decided_at: row.opt_instant("decided_at")?,
         decided_by: row.opt_text("decided_by")?,
-        ledger_entry_id: row.opt_int("ledger_entry_id")?,
+        ledger_entry_id: row.opt_id("ledger_entry_id")?,
     })
 }
 
 fn attachment_meta_from_row(row: &AnyRow) -> Result<AttachmentMeta> {
     Ok(AttachmentMeta {
-        id: row.int("id")?,
-        dispute_id: row.int("dispute_id")?,
+        id: row.id("id")?,
+        dispute_id: row.id("dispute_id")?,
         dossier_id: row.id("dossier_id")?,
         filename: row.text("filename")?,
         content_type: row.enumeration("content_type")?,

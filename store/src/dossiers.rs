@@ -1,7 +1,7 @@
 //! Creditors, dossiers, debtors (with the source of each personal field) and claim items.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::{CreditorId, DossierId, Money};
+use domain::{ClaimItemId, CreditorId, DossierId, Money};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -176,7 +176,7 @@ pub struct NewClaimItem {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimItem {
-    pub id: i64,
+    pub id: ClaimItemId,
     pub dossier_id: DossierId,
     pub invoice_number: String,
     pub invoice_date: NaiveDate,
@@ -508,7 +508,7 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(ClaimItem {
-                    id: row.int("id")?,
+                    id: row.id("id")?,
                     dossier_id: row.id("dossier_id")?,
                     invoice_number: row.text("invoice_number")?,
                     invoice_date: row.date("invoice_date")?,

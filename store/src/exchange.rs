@@ -1,6 +1,7 @@
 //! A log of Pay.nl exchange calls as received, for diagnosing disputes and lost updates.
 
 use chrono::{DateTime, Utc};
+use domain::ExchangeCallId;
 use sqlx::any::AnyRow;
 
 use crate::Store;
@@ -19,7 +20,7 @@ pub struct NewExchangeCall {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExchangeCall {
-    pub id: i64,
+    pub id: ExchangeCallId,
     pub received_at: DateTime<Utc>,
     pub order_id: Option<String>,
     pub raw_body: String,
@@ -33,7 +34,7 @@ const EXCHANGE_COLUMNS: &str = "id, received_at, order_id, raw_body, signature_o
 
 impl Store {
     /// Logs a call before processing it; returns its id for [`Store::set_exchange_outcome`].
-    pub async fn log_exchange_call(&self, call: &NewExchangeCall) -> Result<i64> {
+    pub async fn log_exchange_call(&self, call: &NewExchangeCall) -> Result<ExchangeCallId> {
         let row = sqlx::query(
             "INSERT INTO exchange_call (received_at, order_id, raw_body, signature_ok) \
              VALUES ($1, $2, $3, $4) RETURNING id",
@@ -44,13 +45,13 @@ impl Store {
         .bind(flag_value(call.signature_ok))
         .fetch_one(&self.pool)
         .await?;
-        row.int("id")
+        row.id("id")
     }
 
-    pub async fn set_exchange_outcome(&self, id: i64, outcome: &str) -> Result<()> {
+    pub async fn set_exchange_outcome(&self, id: ExchangeCallId, outcome: &str) -> Result<()> {
         let done = sqlx::query("UPDATE exchange_call SET outcome = $1 WHERE id = $2")
             .bind(outcome)
-            .bind(id)
+            .bind(id.get())
             .execute(&self.pool)
             .await?;
         found(done.rows_affected(), "exchange call")
@@ -101,7 +102,7 @@ impl Store {
 
 fn exchange_call_from_row(row: &AnyRow) -> Result<ExchangeCall> {
     Ok(ExchangeCall {
-        id: row.int("id")?,
+        id: row.id("id")?,
         received_at: row.instant("received_at")?,
         order_id: row.opt_text("order_id")?,
         raw_body: row.text("raw_body")?,

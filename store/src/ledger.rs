@@ -1,7 +1,7 @@
 //! Charges (interest, collection costs) and the append-only ledger; balances derive from these.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::{DossierId, Money, PaymentId};
+use domain::{ChargeId, DossierId, LedgerEntryId, Money, PaymentId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -26,7 +26,7 @@ pub struct NewCharge {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Charge {
-    pub id: i64,
+    pub id: ChargeId,
     pub dossier_id: DossierId,
     pub kind: ChargeKind,
     pub amount: Money,
@@ -60,7 +60,7 @@ pub struct NewLedgerEntry {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerEntry {
-    pub id: i64,
+    pub id: LedgerEntryId,
     pub dossier_id: DossierId,
     pub kind: LedgerKind,
     pub amount: Money,
@@ -126,7 +126,7 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(Charge {
-                    id: row.int("id")?,
+                    id: row.id("id")?,
                     dossier_id: row.id("dossier_id")?,
                     kind: row.enumeration("kind")?,
                     amount: row.money("amount_cents")?,
@@ -255,7 +255,7 @@ pub(crate) async fn append_ledger_entry(
 
 fn ledger_entry_from_row(row: &AnyRow) -> Result<LedgerEntry> {
     Ok(LedgerEntry {
-        id: row.int("id")?,
+        id: row.id("id")?,
         dossier_id: row.id("dossier_id")?,
         kind: row.enumeration("kind")?,
         amount: row.money("amount_cents")?,

@@ -2,7 +2,7 @@
 //! `domain::assess_costs`, from which the claim derives the collection costs.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::{DossierId, Money};
+use domain::{ClaimItemId, DossierId, Money};
 
 use crate::Store;
 use crate::error::Result;
@@ -14,7 +14,7 @@ pub struct NewCostLetter {
     /// The date on the letter.
     pub sent_on: NaiveDate,
     /// The invoices it named (`claim_item.id`).
-    pub invoice_ids: Vec<i64>,
+    pub invoice_ids: Vec<ClaimItemId>,
     /// The collection costs it announced, when known.
     pub costs_announced: Option<Money>,
 }
@@ -25,7 +25,7 @@ pub struct CostLetter {
     /// The date on the letter.
     pub sent_on: NaiveDate,
     /// The invoices it named (`claim_item.id`), ascending.
-    pub invoice_ids: Vec<i64>,
+    pub invoice_ids: Vec<ClaimItemId>,
     /// The collection costs it announced, when known.
     pub costs_announced: Option<Money>,
 }
@@ -76,7 +76,7 @@ impl Store {
             )
             .bind(dossier_id.as_str())
             .bind(&sent_on)
-            .bind(*invoice_id)
+            .bind(invoice_id.get())
             .execute(&mut *tx)
             .await?
             .rows_affected()
@@ -108,7 +108,7 @@ impl Store {
                 });
             }
             if let (Some(letter), Some(id)) = (letters.last_mut(), row.opt_int("claim_item_id")?) {
-                letter.invoice_ids.push(id);
+                letter.invoice_ids.push(ClaimItemId::new(id));
             }
         }
         Ok(letters)

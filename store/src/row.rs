@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
     AttachmentId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DisputeId, DossierId,
-    InstalmentId, LedgerEntryId, Money, PaymentId, PlanId,
+    ExchangeCallId, InstalmentId, LedgerEntryId, Money, PaymentId, PlanId,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -130,7 +130,7 @@ macro_rules! record_ids {
 
 record_ids!(text, opt_text: CreditorId, DossierId, PaymentId, PlanId);
 record_ids!(int, opt_int: ClaimItemId, ChargeId, LedgerEntryId, InstalmentId, CorrectionId,
-    DisputeId, AttachmentId);
+    DisputeId, AttachmentId, ExchangeCallId);
 
 fn to_instant(column: &'static str, ms: i64) -> Result<DateTime<Utc>> {
     DateTime::from_timestamp_millis(ms).ok_or(StoreError::Corrupt {

@@ -3,7 +3,7 @@
 //! migrations up to the one before, fills the tables the way a running portal would, then
 //! lets the store apply the rest.
 
-use domain::{DossierId, PlanId};
+use domain::{ClaimItemId, DossierId, PlanId};
 use sqlx::Row;
 use sqlx::migrate::Migrator;
 use std::path::Path;
@@ -185,7 +185,10 @@ async fn the_cost_letter_migration_turns_wik_charges_into_a_capped_letter() {
     let letters = store.cost_letters(&DossierId::new("d1")).await.unwrap();
     assert_eq!(letters.len(), 1);
     assert_eq!(letters[0].sent_on.to_string(), "2026-03-01");
-    assert_eq!(letters[0].invoice_ids, [1, 2]);
+    assert_eq!(
+        letters[0].invoice_ids,
+        [ClaimItemId::new(1), ClaimItemId::new(2)]
+    );
     assert_eq!(
         letters[0].costs_announced,
         Some(domain::Money::from_cents(20_000))

@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use domain::{CreditorId, DossierId, Money, PaymentId};
+use domain::{ClaimItemId, CorrectionId, CreditorId, DossierId, Money, PaymentId};
 use sqlx::Row;
 use store::*;
 
@@ -716,7 +716,7 @@ async fn charges_are_added_once_per_key_and_count_in_the_totals(store: Store) {
 async fn a_letter_is_recorded_once_per_day_and_names_only_its_dossiers_invoices(store: Store) {
     let dossier = seed(&store, "ISB-2026-000013").await;
     let other = seed(&store, "ISB-2026-000014").await;
-    let ids: Vec<i64> = store
+    let ids: Vec<ClaimItemId> = store
         .claim_items(&dossier.id)
         .await
         .unwrap()
@@ -1672,7 +1672,7 @@ fn email_correction(dossier_id: &DossierId) -> NewCorrection {
     }
 }
 
-fn decision(id: i64, accept: bool) -> CorrectionDecision {
+fn decision(id: CorrectionId, accept: bool) -> CorrectionDecision {
     CorrectionDecision {
         id,
         accept,
@@ -1755,7 +1755,9 @@ async fn accepting_a_correction_changes_the_field_and_records_its_source(store: 
     assert_eq!(debtor.details.email.as_deref(), Some("jan@jansen.example"));
     assert_eq!(debtor.details.name, "J. Jansen");
 
-    let missing = store.decide_correction(&decision(9_999, true)).await;
+    let missing = store
+        .decide_correction(&decision(CorrectionId::new(9_999), true))
+        .await;
     assert!(
         matches!(missing, Err(StoreError::NotFound(_))),
         "{missing:?}"
@@ -2311,7 +2313,11 @@ async fn a_sqlite_store_creates_its_file_and_directory_in_wal_mode() {
 // ---------------------------------------------------------------------------------------------
 // Disputes
 
-fn new_dispute(dossier_id: &DossierId, invoice: Option<i64>, kind: DisputeKind) -> NewDispute {
+fn new_dispute(
+    dossier_id: &DossierId,
+    invoice: Option<ClaimItemId>,
+    kind: DisputeKind,
+) -> NewDispute {
     NewDispute {
         dossier_id: dossier_id.clone(),
         claim_item_id: invoice,
@@ -2374,7 +2380,7 @@ async fn a_dispute_keeps_its_files_and_only_its_dossier_reads_them(store: Store)
         None
     );
     let audit = store.audit_for_dossier(&mine.id, 10).await.unwrap();
-    assert_eq!(audit[0].detail["dispute_id"], dispute.id);
+    assert_eq!(audit[0].detail["dispute_id"], dispute.id.get());
 }
 
 async fn one_open_dispute_per_invoice_per_dossier_and_one_open_complaint(store: Store) {
@@ -2480,5 +2486,5 @@ async fn deciding_a_dispute_books_once_and_links_the_write_off(store: Store) {
     assert_eq!(store.ledger_entries(&dossier.id).await.unwrap().len(), 1);
     assert!(store.undecided_disputes().await.unwrap().is_empty());
     let audit = store.audit_for_dossier(&dossier.id, 10).await.unwrap();
-    assert_eq!(audit[0].detail["ledger_entry_id"], entry_id);
+    assert_eq!(audit[0].detail["ledger_entry_id"], entry_id.get());
 }

@@ -502,7 +502,7 @@ fn CostTimeline(claim: ClaimView, locale: Locale) -> impl IntoView {
     let basis: CostBasisView = claim.cost_basis.clone();
     let number = {
         let claim = claim.clone();
-        move |id: i64| {
+        move |id: domain::ClaimItemId| {
             claim
                 .invoice(id)
                 .map(|i| i.number.clone())

@@ -53,7 +53,7 @@ pub async fn request_correction(
     )
     .await?;
     tracing::info!(
-        request = filed.id,
+        request = filed.id.get(),
         field = field.as_str(),
         "correction requested"
     );

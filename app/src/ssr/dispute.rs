@@ -9,7 +9,7 @@ use auth::roles::StaffAction;
 use chrono::{DateTime, Utc};
 use claim::dutch_date;
 use disputes::{Decision, DisputeItem, DisputeService, DisputesError, Filing, Staff, Upload};
-use domain::DossierId;
+use domain::{AttachmentId, ClaimItemId, DisputeId, DossierId};
 use store::DisputeKind;
 
 fn service(services: &Services) -> DisputeService {
@@ -87,12 +87,12 @@ pub async fn file(
     form: FilingForm,
     client_ip: Option<std::net::IpAddr>,
     now: DateTime<Utc>,
-) -> Result<i64, (FilingProblem, Option<String>)> {
+) -> Result<DisputeId, (FilingProblem, Option<String>)> {
     let kind = DisputeKind::parse(form.kind.trim()).ok_or((FilingProblem::Kind, None))?;
     let invoice_id = match form.invoice.trim() {
         "" | "all" => None,
         id => Some(
-            id.parse::<i64>()
+            id.parse::<ClaimItemId>()
                 .map_err(|_| (FilingProblem::Invoice, None))?,
         ),
     };
@@ -139,7 +139,7 @@ pub async fn queue(
     now: DateTime<Utc>,
 ) -> Result<Vec<DisputeRow>, DisputesError> {
     let items = service(services).queue(now).await?;
-    let mut shown: std::collections::BTreeMap<DossierId, Vec<i64>> = Default::default();
+    let mut shown: std::collections::BTreeMap<DossierId, Vec<DisputeId>> = Default::default();
     for item in &items {
         shown
             .entry(item.dispute.dossier_id.clone())
@@ -162,7 +162,7 @@ pub async fn queue(
 }
 
 /// Maps the service's refusals to the staff page's codes.
-pub fn staff_error(id: i64, e: DisputesError) -> crate::dispute::StaffDisputeError {
+pub fn staff_error(id: DisputeId, e: DisputesError) -> crate::dispute::StaffDisputeError {
     use crate::dispute::StaffDisputeError as E;
     match e {
         DisputesError::AnswerRequired => E::AnswerRequired { id },
@@ -181,7 +181,7 @@ pub fn staff_error(id: i64, e: DisputesError) -> crate::dispute::StaffDisputeErr
 pub async fn acknowledge(
     services: &Services,
     username: &str,
-    id: i64,
+    id: DisputeId,
     note: Option<String>,
     client_ip: Option<std::net::IpAddr>,
     now: DateTime<Utc>,
@@ -201,7 +201,7 @@ pub async fn acknowledge(
 pub async fn decide(
     services: &Services,
     me: &super::staff::StaffCurrent,
-    id: i64,
+    id: DisputeId,
     decision: &str,
     answer: &str,
     amount: Option<&str>,
@@ -251,7 +251,7 @@ pub async fn decide(
 pub async fn attachment_for_debtor(
     services: &Services,
     dossier_id: &DossierId,
-    id: i64,
+    id: AttachmentId,
 ) -> Result<Option<store::Attachment>, store::StoreError> {
     services.store.attachment_of_dossier(id, dossier_id).await
 }

@@ -158,6 +158,10 @@ integer_id!(
     /// A file filed with a dispute (`dispute_attachment.id`).
     AttachmentId
 );
+integer_id!(
+    /// A Pay.nl exchange call as logged on arrival (`exchange_call.id`).
+    ExchangeCallId
+);
 
 #[cfg(test)]
 mod tests {

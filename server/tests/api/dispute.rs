@@ -77,7 +77,7 @@ async fn page(app: &TestApp, path: &str, cookie: &str) -> String {
     resp.text().await.expect("page")
 }
 
-async fn invoice_ids(app: &TestApp, dossier_id: &domain::DossierId) -> Vec<i64> {
+async fn invoice_ids(app: &TestApp, dossier_id: &domain::DossierId) -> Vec<domain::ClaimItemId> {
     let mut items = app.store.claim_items(dossier_id).await.expect("items");
     items.sort_by_key(|i| i.due_date);
     items.into_iter().map(|i| i.id).collect()

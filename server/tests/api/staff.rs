@@ -446,17 +446,17 @@ async fn the_queue_puts_overdue_requests_first_then_the_oldest() {
     assert_eq!(
         queue_ids(&app, &cookie).await,
         vec![
-            (overdue_long, true),
-            (overdue_just, true),
-            (older, false),
-            (recent, false)
+            (overdue_long.get(), true),
+            (overdue_just.get(), true),
+            (older.get(), false),
+            (recent.get(), false)
         ]
     );
 
     let page = get_page(&app, "/staff/corrections", Some(&cookie)).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.expect("body");
-    let at = |id: i64| {
+    let at = |id: domain::CorrectionId| {
         html.find(&format!("data-id=\"{id}\""))
             .unwrap_or_else(|| panic!("item {id} shown: {html}"))
     };
@@ -491,7 +491,7 @@ async fn the_queue_puts_overdue_requests_first_then_the_oldest() {
 async fn decide(
     app: &TestApp,
     cookie: &str,
-    id: i64,
+    id: domain::CorrectionId,
     decision: &str,
     note: &str,
 ) -> reqwest::Response {
@@ -774,7 +774,7 @@ async fn every_staff_action_is_audited_on_postgres() {
     let cookie = staff_session(&app, ALICE, PASSWORD).await;
     assert_eq!(
         queue_ids(&app, &cookie).await,
-        vec![(first, true), (second, false)]
+        vec![(first.get(), true), (second.get(), false)]
     );
     decide(&app, &cookie, first, "accept", "").await;
     // Two decisions racing for the same request: exactly one wins.

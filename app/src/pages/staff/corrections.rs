@@ -2,6 +2,7 @@ use super::{
     QueueItem, StaffError, StaffNav, correction_status_label, field_label, queue_error, shown,
 };
 use crate::i18n::{t, t_string, use_i18n};
+use domain::CorrectionId;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -19,7 +20,7 @@ pub async fn get_correction_queue() -> Result<Vec<QueueItem>, StaffError> {
 /// note). Then back to the queue, which says what was done.
 #[server(prefix = "/api", endpoint = "staff_decide")]
 pub async fn decide_correction(
-    id: i64,
+    id: CorrectionId,
     decision: Option<String>,
     note: Option<String>,
 ) -> Result<(), StaffError> {
@@ -173,7 +174,7 @@ fn QueueEntry(item: QueueItem, decide: ServerAction<DecideCorrection>) -> impl I
     let value_now = shown(item.value_now);
     let when_asked = shown(item.value_when_asked);
     view! {
-        <li class="queue-item" class:overdue=overdue data-testid="queue-item" data-id=id>
+        <li class="queue-item" class:overdue=overdue data-testid="queue-item" data-id=id.get()>
             <article aria-labelledby=labelled_by>
                 <h2 id=heading_id>
                     {item.dossier_number} " · " {field}
@@ -203,7 +204,7 @@ fn QueueEntry(item: QueueItem, decide: ServerAction<DecideCorrection>) -> impl I
                     <p class="field-error" role="alert">{item_error}</p>
                 </Show>
                 <ActionForm action=decide attr:class="form decide">
-                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name="id" value=id.get() />
                     <div class="field">
                         <label for=note_id.clone()>{t!(i18n, staff.queue.note_label)}</label>
                         <p class="hint" id=hint_id.clone()>{t!(i18n, staff.queue.note_hint)}</p>

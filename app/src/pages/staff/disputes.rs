@@ -5,6 +5,7 @@ use super::StaffNav;
 use crate::dispute::{DisputeRow, StaffDisputeError};
 use crate::format;
 use crate::i18n::{Locale, t, t_string, use_i18n};
+use domain::DisputeId;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -16,12 +17,12 @@ pub async fn get_dispute_queue() -> Result<Vec<DisputeRow>, StaffDisputeError> {
     let (services, me) = staff::require_staff().await.map_err(dispute::from_staff)?;
     dispute::queue(&services, &me, client_ip(), chrono::Utc::now())
         .await
-        .map_err(|e| dispute::staff_error(0, e))
+        .map_err(|e| dispute::staff_error(DisputeId::new(0), e))
 }
 
 /// Acknowledges receipt, with an optional message to the debtor.
 #[server(prefix = "/api", endpoint = "staff_ack_dispute")]
-pub async fn ack_dispute(id: i64, note: Option<String>) -> Result<(), StaffDisputeError> {
+pub async fn ack_dispute(id: DisputeId, note: Option<String>) -> Result<(), StaffDisputeError> {
     use crate::ssr::{client_ip, dispute, staff};
     let (services, me) = staff::require_staff().await.map_err(dispute::from_staff)?;
     dispute::acknowledge(
@@ -41,7 +42,7 @@ pub async fn ack_dispute(id: i64, note: Option<String>) -> Result<(), StaffDispu
 /// Decides: `decision` is `upheld`, `rejected` or `paid` (then `amount` is the payment).
 #[server(prefix = "/api", endpoint = "staff_decide_dispute")]
 pub async fn decide_dispute(
-    id: i64,
+    id: DisputeId,
     decision: Option<String>,
     answer: Option<String>,
     amount: Option<String>,
@@ -172,7 +173,7 @@ fn QueueCard(
     let open = d.status == "open";
     let is_complaint = d.kind == "complaint";
     view! {
-        <li class=if d.overdue { "queue-item overdue" } else { "queue-item" } data-testid="dispute-card" data-id=id data-overdue=d.overdue.to_string()>
+        <li class=if d.overdue { "queue-item overdue" } else { "queue-item" } data-testid="dispute-card" data-id=id.get() data-overdue=d.overdue.to_string()>
             <p class="row-title">
                 {d.overdue.then(|| view! { <strong class="badge">{t!(i18n, staff.dispute.overdue)}</strong> " " })}
                 {d.dossier.clone()} " — " {d.kind.clone()} " — " {what}
@@ -191,7 +192,7 @@ fn QueueCard(
             })}
             {open.then(|| view! {
                 <ActionForm action=ack attr:class="form">
-                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name="id" value=id.get() />
                     <div class="field">
                         <label for=format!("ack-note-{id}")>{t!(i18n, staff.dispute.ack_note_label)}</label>
                         <textarea id=format!("ack-note-{id}") name="note" rows="2" maxlength="2000"></textarea>
@@ -200,7 +201,7 @@ fn QueueCard(
                 </ActionForm>
             })}
             <ActionForm action=decide attr:class="form">
-                <input type="hidden" name="id" value=id />
+                <input type="hidden" name="id" value=id.get() />
                 <fieldset class="field">
                     <legend>{t!(i18n, staff.dispute.decision_label)}</legend>
                     <div class="choice">

@@ -5,7 +5,7 @@ use crate::ssr::Services;
 use crate::staff::{QueueItem, StaffError};
 use auth::roles::StaffAction;
 use chrono::{DateTime, Months, Utc};
-use domain::DossierId;
+use domain::{CorrectionId, DossierId};
 use std::net::IpAddr;
 use store::{CorrectionDecision, CorrectionRequest, Decided, StoreError};
 
@@ -43,7 +43,7 @@ pub async fn correction_queue(
         .map_err(|e| unavailable("queue", e))?;
     queue_order(&mut requests, now);
     let mut items = Vec::with_capacity(requests.len());
-    let mut dossiers: Vec<(DossierId, String, Vec<i64>)> = Vec::new();
+    let mut dossiers: Vec<(DossierId, String, Vec<CorrectionId>)> = Vec::new();
     for request in requests {
         let number = match dossiers.iter_mut().find(|d| d.0 == request.dossier_id) {
             Some(seen) => {
@@ -96,7 +96,7 @@ pub async fn correction_queue(
 
 /// What a decision did, for the message after it.
 pub struct DecisionDone {
-    pub id: i64,
+    pub id: CorrectionId,
     /// `accepted` or `rejected`.
     pub status: &'static str,
     pub dossier: String,
@@ -107,7 +107,7 @@ pub struct DecisionDone {
 pub async fn decide(
     services: &Services,
     me: &StaffCurrent,
-    id: i64,
+    id: CorrectionId,
     decision: &str,
     note: &str,
     ip: Option<IpAddr>,
@@ -208,7 +208,7 @@ pub async fn decide(
             })
         }
         Err(StoreError::Invalid(why)) => {
-            tracing::info!(id, why, "correction value cannot be stored");
+            tracing::info!(id = id.get(), why, "correction value cannot be stored");
             refuse("value_not_storable").await;
             Err(StaffError::ValueNotStorable { id })
         }
@@ -226,7 +226,7 @@ mod tests {
     fn request(id: i64, created_days_ago: i64, now: DateTime<Utc>) -> CorrectionRequest {
         let created_at = now - Duration::days(created_days_ago);
         CorrectionRequest {
-            id,
+            id: CorrectionId::new(id),
             dossier_id: DossierId::new("d"),
             field: DebtorField::Email,
             current_value: None,
@@ -262,7 +262,7 @@ mod tests {
         // An overdue request whose deadline was set short (e.g. by hand) still leads.
         queue[0].due_at = now - Duration::days(1);
         queue_order(&mut queue, now);
-        let ids: Vec<i64> = queue.iter().map(|r| r.id).collect();
+        let ids: Vec<i64> = queue.iter().map(|r| r.id.get()).collect();
         assert_eq!(ids, vec![2, 4, 1, 3]);
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use clap::Parser;
-use domain::{CreditorId, DossierId};
+use domain::{CorrectionId, CreditorId, DossierId};
 use server::ConfigArgs;
 use store::{DossierStatus, InterestKind, NewCreditor, NewDossier, Store};
 
@@ -497,7 +497,7 @@ pub async fn email_correction(
     dossier_id: &DossierId,
     days_ago: i64,
     proposed: &str,
-) -> i64 {
+) -> CorrectionId {
     correction_of(
         store,
         dossier_id,
@@ -515,7 +515,7 @@ pub async fn correction_of(
     field: store::DebtorField,
     days_ago: i64,
     proposed: &str,
-) -> i64 {
+) -> CorrectionId {
     let created_at = Utc::now() - chrono::Duration::days(days_ago);
     let current_value = match field {
         store::DebtorField::Email => Some("old@example.nl".into()),
