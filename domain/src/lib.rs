@@ -51,5 +51,6 @@ pub use wik::{
 };
 pub use wik_policy::{
     CostAssessment, CostInput, CostInvoice, CostLetter, InvoiceCostStatus, InvoiceCosts,
-    LetterAssessment, LetterTerm, LetterUse, RECEIPT_DAYS, TERM_DAYS, assess_costs, wik_rule,
+    LetterAssessment, LetterTerm, LetterUse, RECEIPT_DAYS, TERM_DAYS, assess_costs,
+    letter_counts_for, wik_rule,
 };

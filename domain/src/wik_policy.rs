@@ -59,6 +59,13 @@ impl VatTreatment {
     }
 }
 
+/// Whether a letter sent on `sent_on` can count for an invoice due on `due_date`: only when
+/// the debtor was already in default, i.e. the letter was sent after the due date (art. 6:96
+/// lid 6 BW).
+pub fn letter_counts_for(sent_on: NaiveDate, due_date: NaiveDate) -> bool {
+    sent_on > due_date
+}
+
 /// A 14-day letter (veertiendagenbrief) as the creditor or agency sent it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CostLetter<Id> {
@@ -233,7 +240,8 @@ pub fn assess_costs<Id: Copy + Eq>(
             (InvoiceCostStatus::Business { from }, Some(from))
         } else {
             let valid = letters.iter().enumerate().filter(|(_, (term, letter))| {
-                term.sent_on > invoice.due_date && letter.invoices.contains(&invoice.id)
+                letter_counts_for(term.sent_on, invoice.due_date)
+                    && letter.invoices.contains(&invoice.id)
             });
             let mut status = InvoiceCostStatus::NoValidLetter;
             let mut counts_from = None;
@@ -313,7 +321,7 @@ pub fn assess_costs<Id: Copy + Eq>(
                         .find(|i| i.id == *id)
                         .map(|i| i.due_date);
                     let use_ = match due {
-                        Some(due) if term.sent_on > due => LetterUse::Valid,
+                        Some(due) if letter_counts_for(term.sent_on, due) => LetterUse::Valid,
                         _ => LetterUse::SentBeforeDue,
                     };
                     (*id, use_)

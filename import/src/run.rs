@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use auth::SecretHasher;
 use chrono::{DateTime, Local, NaiveDate, Utc};
-use domain::{CreditorId, Secret};
+use domain::{CreditorId, Secret, letter_counts_for};
 use indicatif::ProgressBar;
 use store::{
     ClaimItem, CostLetter, Created, DebtorDetails, DebtorField, DebtorKind, Dossier, DossierImport,
@@ -362,9 +362,9 @@ fn cost_warnings(plan: &DossierPlan, current: Option<&Current>) -> Option<String
                 .iter()
                 .find(|i| i.invoice_number == number)
                 .is_some_and(|item| {
-                    c.letters
-                        .iter()
-                        .any(|l| l.sent_on > due && l.invoice_ids.contains(&item.id))
+                    c.letters.iter().any(|l| {
+                        letter_counts_for(l.sent_on, due) && l.invoice_ids.contains(&item.id)
+                    })
                 })
         })
     };
@@ -373,7 +373,8 @@ fn cost_warnings(plan: &DossierPlan, current: Option<&Current>) -> Option<String
         .iter()
         .filter(|item| {
             !plan.letters.iter().any(|(sent_on, letter)| {
-                *sent_on > item.due_date && letter.invoice_numbers.contains(&item.invoice_number)
+                letter_counts_for(*sent_on, item.due_date)
+                    && letter.invoice_numbers.contains(&item.invoice_number)
             }) && !stored_letter_after(&item.invoice_number, item.due_date)
         })
         .map(|item| format!("{} (due {})", item.invoice_number, item.due_date))
