@@ -133,6 +133,11 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route
+                            path=path!("staff/payments")
+                            view=pages::PaymentAttentionPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
                             path=path!("staff/dossiers")
                             view=pages::DossierLookup
                             ssr=SsrMode::Async

@@ -19,6 +19,6 @@ pub use pay::{PayForms, PayReturn};
 pub use plan::PlanPageView;
 pub use sign_in::SignIn;
 pub use staff::{
-    CorrectionQueue, DisputeQueue, DossierLookup, PlanReviewQueue, StaffSignInPage,
-    StaffTwoFactorPage,
+    CorrectionQueue, DisputeQueue, DossierLookup, PaymentAttentionPage, PlanReviewQueue,
+    StaffSignInPage, StaffTwoFactorPage,
 };

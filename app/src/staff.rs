@@ -75,6 +75,13 @@ pub enum StaffError {
     /// Decided already (by someone else, or an earlier submit); nothing changed now.
     #[error("the plan was already decided")]
     PlanAlreadyDecided { plan: PlanId },
+    /// Marking a payment handled needs a note of what was done.
+    #[error("say what was done")]
+    PaymentNoteRequired { payment: domain::PaymentId },
+    #[error("the note is too long")]
+    PaymentNoteTooLong { payment: domain::PaymentId },
+    #[error("no such payment, or it needs no attention")]
+    PaymentNotFlagged { payment: domain::PaymentId },
 }
 
 impl FromServerFnError for StaffError {
@@ -198,4 +205,71 @@ pub struct PlanReviewItem {
     pub limits: domain::Limits,
     /// `YYYY-MM-DD`.
     pub received: String,
+}
+
+/// Why a payment is on the attention list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NoticeKind {
+    /// Pay.nl says paid with another amount than the order's (-51): nothing was booked.
+    AmountDiffers,
+    /// The payer's bank took money back.
+    ChargedBack,
+    /// Booked, but something about it needs a look (the detail says what).
+    Flagged,
+    /// Still open a day after it was made: Pay.nl never said how it ended.
+    OpenTooLong,
+}
+
+/// One payment on the attention list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentNotice {
+    pub kind: NoticeKind,
+    pub payment_id: domain::PaymentId,
+    pub dossier_number: String,
+    pub amount: domain::Money,
+    /// Our status code (`pending`, `paid`, `chargeback`, ...).
+    pub status: String,
+    /// Dutch wall-clock time it was made, and of its last change.
+    pub made: chrono::NaiveDateTime,
+    pub changed: chrono::NaiveDateTime,
+    /// The flag's reason as the payment flow recorded it.
+    pub detail: Option<String>,
+    /// Whether it is flagged (and so can be marked handled).
+    pub flagged: bool,
+}
+
+/// A refund or chargeback booked lately.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnNotice {
+    pub chargeback: bool,
+    pub dossier_number: String,
+    pub payment_id: Option<domain::PaymentId>,
+    /// What went back (positive).
+    pub amount: domain::Money,
+    pub at: chrono::NaiveDateTime,
+    /// Where it came from (e.g. Pay.nl's `EX-…` transaction).
+    pub source: String,
+}
+
+/// An exchange call refused lately (bad signature, or unreadable).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedCallNotice {
+    pub at: chrono::NaiveDateTime,
+    /// The caller's address, when kept.
+    pub caller: Option<String>,
+    /// The order the call claimed to be about.
+    pub order: Option<String>,
+    pub reason: String,
+}
+
+/// The payments page: what needs a look, and what happened lately.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentAttention {
+    pub notices: Vec<PaymentNotice>,
+    pub returns: Vec<ReturnNotice>,
+    pub refused: Vec<RefusedCallNotice>,
+    /// Days the returns and refused calls go back.
+    pub recent_days: u32,
+    /// Whether this staff member may mark a flagged payment handled.
+    pub can_resolve: bool,
 }

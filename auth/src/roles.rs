@@ -28,6 +28,9 @@ pub enum StaffAction {
     UpholdDispute,
     /// Book a payment from the debtor's proof.
     BookPaymentFromProof,
+    /// Mark a flagged payment handled (a money decision: what to do with an amount that
+    /// differs, a chargeback, or money after a cancel).
+    ResolvePaymentNotice,
     /// Download a file kept with a dispute.
     DownloadAttachment {
         /// The dispute is closed.
@@ -43,7 +46,9 @@ pub fn may(role: StaffRole, action: StaffAction) -> bool {
             StaffAction::AcceptCorrection(field) => {
                 matches!(field, DebtorField::Email | DebtorField::Phone)
             }
-            StaffAction::UpholdDispute | StaffAction::BookPaymentFromProof => false,
+            StaffAction::UpholdDispute
+            | StaffAction::BookPaymentFromProof
+            | StaffAction::ResolvePaymentNotice => false,
             StaffAction::DownloadAttachment { decided } => !decided,
         },
     }
@@ -82,6 +87,7 @@ mod tests {
         }
         assert!(!may(agent, StaffAction::UpholdDispute));
         assert!(!may(agent, StaffAction::BookPaymentFromProof));
+        assert!(!may(agent, StaffAction::ResolvePaymentNotice));
         assert!(may(
             agent,
             StaffAction::DownloadAttachment { decided: false }
@@ -98,6 +104,7 @@ mod tests {
             StaffAction::AcceptCorrection(DebtorField::Name),
             StaffAction::UpholdDispute,
             StaffAction::BookPaymentFromProof,
+            StaffAction::ResolvePaymentNotice,
             StaffAction::DownloadAttachment { decided: true },
         ] {
             assert!(may(StaffRole::Admin, action));

@@ -111,7 +111,7 @@ pub use allocate::{AllocatedItem, PaymentAllocation, allocate_payment};
 pub use compute::{ChargeInput, ClaimInput, InterestPause, InvoiceInput, build_claim};
 #[cfg(feature = "store")]
 pub use load::{load_claim, load_claim_input};
-pub use local_date::dutch_date;
+pub use local_date::{dutch_date, dutch_time};
 pub use view::{
     ChargeKind, ChargeView, ClaimView, CostBasisView, CostView, CreditorView, EntryKind, EntryView,
     HoldView, InterestDerivation, InterestLineView, InterestRule, InterestYearView,

@@ -1,6 +1,6 @@
 //! The Dutch calendar day of an instant, for dating ledger entries and for "today".
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, TimeDelta, Utc, Weekday};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, TimeDelta, Utc, Weekday};
 
 /// The calendar day in the Netherlands (Europe/Amsterdam) at `at`.
 ///
@@ -10,6 +10,11 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, TimeDelta, Utc, Weekday};
 /// from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October,
 /// UTC+1 otherwise. Written out here rather than pulling in a time-zone database for one zone.
 pub fn dutch_date(at: DateTime<Utc>) -> NaiveDate {
+    dutch_time(at).date()
+}
+
+/// The wall-clock time in the Netherlands at `at` (see [`dutch_date`] for the rule).
+pub fn dutch_time(at: DateTime<Utc>) -> NaiveDateTime {
     let year = at.year();
     let summer = match (last_sunday(year, 3), last_sunday(year, 10)) {
         (Some(start), Some(end)) => {
@@ -20,7 +25,7 @@ pub fn dutch_date(at: DateTime<Utc>) -> NaiveDate {
         _ => false,
     };
     let offset = TimeDelta::hours(if summer { 2 } else { 1 });
-    at.checked_add_signed(offset).unwrap_or(at).date_naive()
+    at.checked_add_signed(offset).unwrap_or(at).naive_utc()
 }
 
 fn last_sunday(year: i32, month: u32) -> Option<NaiveDate> {
@@ -57,6 +62,15 @@ mod tests {
         assert_eq!(dutch_date(utc(2026, 2, 28, 23, 0)), day(2026, 3, 1));
         // New Year's Eve: the Dutch new year starts at 23:00 UTC.
         assert_eq!(dutch_date(utc(2025, 12, 31, 23, 30)), day(2026, 1, 1));
+    }
+
+    #[test]
+    fn the_wall_clock_time_follows_the_same_switches() {
+        let local = |at| dutch_time(at).format("%Y-%m-%d %H:%M").to_string();
+        assert_eq!(local(utc(2026, 12, 7, 6, 31)), "2026-12-07 07:31");
+        assert_eq!(local(utc(2026, 7, 1, 6, 31)), "2026-07-01 08:31");
+        assert_eq!(local(utc(2026, 10, 25, 0, 59)), "2026-10-25 02:59");
+        assert_eq!(local(utc(2026, 10, 25, 1, 0)), "2026-10-25 02:00");
     }
 
     #[test]

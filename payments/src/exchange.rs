@@ -1,5 +1,7 @@
 //! Pay.nl exchange calls (webhooks): verify, log, re-read the status from the API, apply.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Utc};
 use domain::{ExchangeCallId, PaymentId};
 use http::{HeaderMap, StatusCode};
@@ -62,9 +64,19 @@ impl ExchangeAnswer {
     }
 }
 
+/// One call as it came in.
+#[derive(Clone, Copy)]
+struct Received<'a> {
+    headers: &'a HeaderMap,
+    query: Option<&'a str>,
+    body: &'a [u8],
+    caller: Option<IpAddr>,
+}
+
 impl PaymentService {
     /// Handles one exchange call. `query` is the raw query string (without `?`), `body`
-    /// the raw body.
+    /// the raw body, `caller` the client's address (kept with the call, and audited when
+    /// it is refused).
     ///
     /// Every call is a hint, signed or not, in any of Pay.nl's formats: the order it names
     /// (and for a refund or chargeback the `EX-…` transaction it names) is re-read from
@@ -86,6 +98,7 @@ impl PaymentService {
         headers: &HeaderMap,
         query: Option<&str>,
         body: &[u8],
+        caller: Option<IpAddr>,
         now: DateTime<Utc>,
     ) -> ExchangeAnswer {
         let (service, headers, query, body) = (
@@ -95,9 +108,13 @@ impl PaymentService {
             body.to_vec(),
         );
         let task = tokio::spawn(async move {
-            service
-                .handle_exchange_now(&headers, query.as_deref(), &body, now)
-                .await
+            let call = Received {
+                headers: &headers,
+                query: query.as_deref(),
+                body: &body,
+                caller,
+            };
+            service.handle_exchange_now(&call, now).await
         });
         match task.await {
             Ok(answer) => answer,
@@ -110,11 +127,15 @@ impl PaymentService {
 
     async fn handle_exchange_now(
         &self,
-        headers: &HeaderMap,
-        query: Option<&str>,
-        body: &[u8],
+        received: &Received<'_>,
         now: DateTime<Utc>,
     ) -> ExchangeAnswer {
+        let Received {
+            headers,
+            query,
+            body,
+            caller,
+        } = *received;
         let raw_body = if body.is_empty() {
             query.map(|q| format!("?{q}")).unwrap_or_default()
         } else {
@@ -132,15 +153,15 @@ impl PaymentService {
             Ok(call) => call,
             Err(ExchangeError::MalformedBody(message)) => {
                 tracing::warn!(%message, "malformed Pay.nl exchange call");
-                let id = self.log_call(None, &excerpt(&raw_body), false, now).await;
+                let id = self
+                    .log_call(None, &excerpt(&raw_body), false, caller, now)
+                    .await;
                 self.set_outcome(id, &format!("rejected: malformed: {message}"))
                     .await;
                 return ExchangeAnswer::new(ExchangeOutcome::Malformed, "malformed call");
             }
             Err(refusal) => {
-                return self
-                    .refuse(headers, query, body, &raw_body, &refusal, now)
-                    .await;
+                return self.refuse(received, &raw_body, &refusal, now).await;
             }
         };
         let signed = call.signed_by().is_some();
@@ -155,7 +176,7 @@ impl PaymentService {
             _ => call.order_id().to_owned(),
         };
         let id = self
-            .log_call(Some(logged_order), &raw_body, signed, now)
+            .log_call(Some(logged_order), &raw_body, signed, caller, now)
             .await;
         let (answer, outcome) = self.process(&call, reread, now).await;
         self.set_outcome(id, &outcome).await;
@@ -284,13 +305,17 @@ impl PaymentService {
 
     async fn refuse(
         &self,
-        headers: &HeaderMap,
-        query: Option<&str>,
-        body: &[u8],
+        received: &Received<'_>,
         raw_body: &str,
         refusal: &ExchangeError,
         now: DateTime<Utc>,
     ) -> ExchangeAnswer {
+        let Received {
+            headers,
+            query,
+            body,
+            caller,
+        } = *received;
         // What the call claims, read without its signature, for the log only.
         let mut unsigned = headers.clone();
         unsigned.remove("signature");
@@ -303,9 +328,9 @@ impl PaymentService {
         )
         .ok()
         .map(|c| c.order_id().to_owned());
-        tracing::warn!(error = %refusal, order = ?claimed, "Pay.nl exchange call refused");
+        tracing::warn!(error = %refusal, order = ?claimed, ?caller, "Pay.nl exchange call refused");
         let id = self
-            .log_call(claimed.clone(), &excerpt(raw_body), false, now)
+            .log_call(claimed.clone(), &excerpt(raw_body), false, caller, now)
             .await;
         self.set_outcome(id, &format!("rejected: {refusal}")).await;
         let key_id = headers
@@ -324,7 +349,7 @@ impl PaymentService {
                 "key_id": key_id,
                 "exchange_call": id,
             }),
-            client_ip: None,
+            client_ip: caller.map(|ip| ip.to_string()),
         };
         if let Err(e) = self.store.append_audit(&audit).await {
             tracing::error!(error = %e, "could not audit a refused exchange call");
@@ -338,6 +363,7 @@ impl PaymentService {
         order_id: Option<String>,
         raw_body: &str,
         signature_ok: bool,
+        caller_ip: Option<IpAddr>,
         now: DateTime<Utc>,
     ) -> Option<ExchangeCallId> {
         let call = NewExchangeCall {
@@ -345,6 +371,7 @@ impl PaymentService {
             order_id,
             raw_body: raw_body.to_owned(),
             signature_ok,
+            caller_ip,
         };
         match self.store.log_exchange_call(&call).await {
             Ok(id) => Some(id),

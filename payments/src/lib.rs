@@ -44,7 +44,10 @@ pub use apply::{AMOUNT_DIFFERS, Applied, transaction_key};
 pub use domain::PayStatus;
 pub use error::PayError;
 pub use exchange::{ExchangeAnswer, ExchangeOutcome};
-pub use reconciler::{RECONCILER_LEASE, ReconcileReport, Reconciler, ReconcilerConfig};
+pub use reconciler::{
+    DEFAULT_PAID_WINDOW, PaidRecheck, RECONCILER_LEASE, RecheckBand, ReconcileReport, Reconciler,
+    ReconcilerConfig,
+};
 pub use service::{
     MAX_OPEN_ORDERS, OPEN_ORDER_WINDOW, PayAmount, PayPurpose, PayRequest, PaymentConfig,
     PaymentService, Refreshed, Started, pay_status,

@@ -6,12 +6,13 @@
 #![allow(clippy::inconsistent_digit_grouping)]
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -100,13 +101,20 @@ impl Drop for Rig {
 
 async fn exchange_route(
     State((service, latencies)): State<(PaymentService, Latencies)>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> (StatusCode, String) {
     let started = Instant::now();
     let answer = service
-        .handle_exchange(&headers, query.as_deref(), &body, Utc::now())
+        .handle_exchange(
+            &headers,
+            query.as_deref(),
+            &body,
+            Some(peer.ip()),
+            Utc::now(),
+        )
         .await;
     latencies
         .lock()
@@ -125,7 +133,11 @@ pub fn serve_portal(
         .route("/api/paynl/exchange", post(exchange_route))
         .with_state((service, latencies));
     tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
     })
 }
 

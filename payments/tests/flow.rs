@@ -248,6 +248,7 @@ async fn the_reconciler_runs_under_a_lease_and_books_what_was_missed(store: Stor
         interval: Duration::from_millis(30),
         lease_ttl: chrono::Duration::seconds(30),
         batch_size: 10,
+        ..ReconcilerConfig::default()
     };
     let first = Reconciler::new(rig.service.clone(), config.clone());
     let second = Reconciler::new(rig.service.clone(), config);
@@ -341,19 +342,28 @@ async fn a_bad_signature_is_refused_audited_and_books_nothing(store: Store) {
     assert_eq!(rig.open().await, before);
     let calls = rig.store.exchange_calls_for_order(&order).await.unwrap();
     assert_eq!(calls.len(), 3);
+    let simulator: std::net::IpAddr = "127.0.0.1".parse().unwrap();
     assert!(calls.iter().all(|c| {
         !c.signature_ok
+            && c.caller_ip == Some(simulator)
             && c.outcome
                 .as_deref()
                 .is_some_and(|o| o.starts_with("rejected:"))
     }));
+    // Each refusal audited with the caller's address, and listed for staff.
     let audited: i64 = sqlx_count(
         &rig.store,
         "SELECT COUNT(*) AS n FROM audit_event WHERE action = 'paynl.exchange.refused' \
-         AND actor_kind = 'system' AND actor_id = 'paynl'",
+         AND actor_kind = 'system' AND actor_id = 'paynl' AND client_ip = '127.0.0.1'",
     )
     .await;
     assert_eq!(audited, 3);
+    let refused = rig
+        .store
+        .refused_exchange_calls(chrono::Utc::now() - MINUTE, 10)
+        .await
+        .unwrap();
+    assert_eq!(refused.len(), 3);
 }
 
 async fn sqlx_count(store: &Store, sql: &str) -> i64 {
@@ -396,6 +406,7 @@ async fn an_unsigned_call_is_a_hint_and_a_forged_signature_is_refused(store: Sto
             &axum::http::HeaderMap::new(),
             Some("action=new_ppt&order_id=59999999999X0000"),
             b"",
+            None,
             Utc::now(),
         )
         .await;
@@ -411,6 +422,7 @@ async fn an_unsigned_call_is_a_hint_and_a_forged_signature_is_refused(store: Sto
             &axum::http::HeaderMap::new(),
             Some(&format!("action=new_ppt&order_id={order_id}")),
             b"",
+            None,
             Utc::now(),
         )
         .await;
@@ -426,7 +438,13 @@ async fn an_unsigned_call_is_a_hint_and_a_forged_signature_is_refused(store: Sto
         "object": {"id": order, "status": {"code": -81, "action": "REFUND"}}});
     let answer = rig
         .service
-        .handle_exchange(&headers, None, body.to_string().as_bytes(), Utc::now())
+        .handle_exchange(
+            &headers,
+            None,
+            body.to_string().as_bytes(),
+            None,
+            Utc::now(),
+        )
         .await;
     assert_eq!(answer.outcome, ExchangeOutcome::Refused);
     assert!(!answer.is_accepted());

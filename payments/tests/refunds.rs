@@ -11,7 +11,7 @@
 mod common;
 
 use common::{Rig, eur};
-use payments::{ExchangeOutcome, transaction_key};
+use payments::{ExchangeOutcome, PaidRecheck, Reconciler, ReconcilerConfig, transaction_key};
 use serde_json::{Value, json};
 use store::{LedgerEntry, LedgerKind, PaymentStatus, Store};
 
@@ -21,6 +21,7 @@ store::backend_tests!(
     a_chargeback_after_a_partial_refund_takes_back_what_was_left_and_is_flagged,
     a_call_s_amount_and_unknown_transactions_are_never_booked,
     a_failed_look_up_answers_false_so_pay_nl_retries,
+    a_refund_and_a_chargeback_whose_calls_were_lost_are_booked_by_the_reconciler,
 );
 
 /// Pay.nl's order id (`51…X…`), which the old-format calls name.
@@ -293,6 +294,7 @@ async fn a_failed_look_up_answers_false_so_pay_nl_retries(store: Store) {
             &axum::http::HeaderMap::new(),
             Some(&hint),
             b"",
+            None,
             chrono::Utc::now(),
         )
         .await;
@@ -326,4 +328,81 @@ async fn a_failed_look_up_answers_false_so_pay_nl_retries(store: Store) {
         rig.payment(&started.payment_id).await.status,
         PaymentStatus::Paid
     );
+}
+
+async fn a_refund_and_a_chargeback_whose_calls_were_lost_are_booked_by_the_reconciler(
+    store: Store,
+) {
+    let rig = Rig::start(store).await;
+    let before = rig.open().await;
+    let (started, order) = rig.started(200_00, "lost-refund").await;
+    let paid = rig.act(&order, "pay", None).await;
+    accepted(&rig, &order, paid).await;
+    let now = chrono::Utc::now();
+    let hour = chrono::Duration::hours(1);
+    let reconciler = Reconciler::new(rig.service.clone(), ReconcilerConfig::default());
+    // Paid and just heard of: not due for a look yet.
+    let report = reconciler.run_once(now).await.unwrap();
+    assert_eq!((report.checked, report.paid_checked), (0, 0));
+
+    // A partial refund at Pay.nl whose exchange call never arrives.
+    rig.fault(json!({"exchange_drop": {"count": 1}})).await;
+    let refund = rig
+        .control()
+        .refund(&order, Some(eur(50_00)))
+        .await
+        .unwrap();
+    assert_eq!(
+        rig.settled(&order, refund.call_id.unwrap()).await["outcome"],
+        "dropped"
+    );
+    assert_eq!(rig.ledger().await.len(), 1, "nothing heard, nothing booked");
+
+    // An hour on, the paid payment is re-read and the refund found.
+    let later = now + hour + chrono::Duration::minutes(1);
+    let report = reconciler.run_once(later).await.unwrap();
+    assert_eq!(
+        (report.checked, report.paid_checked, report.changed),
+        (1, 1, 1)
+    );
+    let ledger = rig.ledger().await;
+    assert_eq!(
+        entries(&ledger)[1..],
+        [(
+            LedgerKind::Refund,
+            -50_00,
+            transaction_key(&refund.transaction_id)
+        )]
+    );
+    assert_eq!(rig.open().await, eur(before.cents() - 150_00));
+    // Checked now: not again within the hour, and nothing booked twice later.
+    assert_eq!(reconciler.run_once(later).await.unwrap().checked, 0);
+    let report = reconciler.run_once(later + hour * 2).await.unwrap();
+    assert_eq!((report.paid_checked, report.changed), (1, 0));
+    assert_eq!(rig.ledger().await.len(), 2);
+
+    // A chargeback of what is left, its call lost too, found by the next look.
+    rig.fault(json!({"exchange_drop": {"count": 1}})).await;
+    let chargeback = rig.control().chargeback(&order, None).await.unwrap();
+    assert_eq!(chargeback.amount, eur(150_00));
+    rig.settled(&order, chargeback.call_id.unwrap()).await;
+    let report = reconciler.run_once(later + hour * 4).await.unwrap();
+    assert_eq!((report.paid_checked, report.changed), (1, 1));
+    let payment = rig.payment(&started.payment_id).await;
+    assert_eq!(payment.status, PaymentStatus::Chargeback);
+    assert!(payment.flagged, "a chargeback is for staff to see");
+    assert_eq!(rig.open().await, before, "all of it taken back");
+    // No longer paid: never re-read again.
+    let report = reconciler.run_once(later + hour * 48).await.unwrap();
+    assert_eq!(report.paid_checked, 0);
+
+    // Switched off: a paid payment is not re-read at all.
+    let off = Reconciler::new(
+        rig.service.clone(),
+        ReconcilerConfig {
+            paid: PaidRecheck::off(),
+            ..ReconcilerConfig::default()
+        },
+    );
+    assert_eq!(off.run_once(later + hour * 48).await.unwrap().checked, 0);
 }

@@ -67,6 +67,9 @@ pub struct Config {
     /// Seconds between the reconciler's rounds (one instance works at a time, under a
     /// database lease).
     pub reconcile_interval_seconds: u32,
+    /// Days after a payment during which the reconciler still re-reads it for a refund or
+    /// chargeback whose exchange call was lost (0: never).
+    pub reconcile_paid_days: u32,
     /// Who the agency is, where data is kept and who receives it (`[agency]` in the file).
     pub agency: app::agency::Agency,
     /// Payment-plan rules, per creditor where set (`[plans]` in the file).
@@ -93,6 +96,7 @@ struct Defaults {
     allow_overpayment: bool,
     reconcile_after_minutes: u32,
     reconcile_interval_seconds: u32,
+    reconcile_paid_days: u32,
     agency: app::agency::Agency,
 }
 
@@ -111,6 +115,7 @@ impl Default for Defaults {
             allow_overpayment: PaymentRules::default().allow_overpayment,
             reconcile_after_minutes: 15,
             reconcile_interval_seconds: 60,
+            reconcile_paid_days: 180,
             agency: app::agency::Agency::default(),
         }
     }
@@ -202,6 +207,9 @@ impl Config {
         // between rounds and the job hops between instances.
         if !(1..=240).contains(&self.reconcile_interval_seconds) {
             bail!("reconcile_interval_seconds must be between 1 and 240");
+        }
+        if self.reconcile_paid_days > 540 {
+            bail!("reconcile_paid_days must be at most 540");
         }
         if self.minimum_part_payment_cents < 1 {
             bail!("minimum_part_payment_cents must be at least 1");

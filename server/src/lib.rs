@@ -183,7 +183,8 @@ pub fn spawn_jobs(config: &Config, services: &Services) {
     );
     if let Some(payments) = &services.payments {
         let interval = std::time::Duration::from_secs(config.reconcile_interval_seconds.into());
-        paying::spawn_reconciler(payments, interval);
+        let paid_window = chrono::Duration::days(config.reconcile_paid_days.into());
+        paying::spawn_reconciler(payments, interval, paid_window);
     }
     if let Some(plans) = &services.plans {
         let job = plans::LifecycleJob::new(plans.clone(), plans::LifecycleConfig::default());

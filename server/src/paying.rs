@@ -6,7 +6,7 @@ use anyhow::Context;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
-use payments::{PaymentConfig, PaymentService, Reconciler, ReconcilerConfig};
+use payments::{PaidRecheck, PaymentConfig, PaymentService, Reconciler, ReconcilerConfig};
 use paynl::sim::{SimConfig, Simulator};
 use paynl::{PaynlClient, PaynlConfig};
 use secrecy::ExposeSecret;
@@ -95,6 +95,7 @@ pub async fn payment_service(
 /// tells us an order changed. Answers `TRUE|` when handled, `FALSE|` to be called again.
 pub async fn exchange(
     State(state): State<AppState>,
+    caller: Option<axum::Extension<app::ssr::ClientIp>>,
     headers: http::HeaderMap,
     RawQuery(query): RawQuery,
     body: Bytes,
@@ -107,7 +108,13 @@ pub async fn exchange(
             .into_response();
     };
     let answer = service
-        .handle_exchange(&headers, query.as_deref(), &body, chrono::Utc::now())
+        .handle_exchange(
+            &headers,
+            query.as_deref(),
+            &body,
+            caller.map(|c| c.0.0),
+            chrono::Utc::now(),
+        )
         .await;
     (
         answer.http_status,
@@ -118,9 +125,18 @@ pub async fn exchange(
 }
 
 /// Runs the reconciler until the process ends (one instance at a time holds its lease).
-pub fn spawn_reconciler(service: &PaymentService, interval: Duration) {
+pub fn spawn_reconciler(
+    service: &PaymentService,
+    interval: Duration,
+    paid_window: chrono::Duration,
+) {
     let config = ReconcilerConfig {
         interval,
+        paid: if paid_window > chrono::Duration::zero() {
+            PaidRecheck::within(paid_window)
+        } else {
+            PaidRecheck::off()
+        },
         ..ReconcilerConfig::default()
     };
     let reconciler = Reconciler::new(service.clone(), config);

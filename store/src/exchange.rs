@@ -1,5 +1,7 @@
 //! A log of Pay.nl exchange calls as received, for diagnosing disputes and lost updates.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Utc};
 use domain::ExchangeCallId;
 use sqlx::any::AnyRow;
@@ -16,6 +18,8 @@ pub struct NewExchangeCall {
     pub order_id: Option<String>,
     pub raw_body: String,
     pub signature_ok: bool,
+    /// Who sent it, as the portal saw the client.
+    pub caller_ip: Option<IpAddr>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,24 +29,28 @@ pub struct ExchangeCall {
     pub order_id: Option<String>,
     pub raw_body: String,
     pub signature_ok: bool,
+    /// Who sent it (none for calls logged before the address was kept).
+    pub caller_ip: Option<IpAddr>,
     /// What processing did (e.g. "booked", "replay", "rejected: bad signature"); none while
     /// in progress or if the process died.
     pub outcome: Option<String>,
 }
 
-const EXCHANGE_COLUMNS: &str = "id, received_at, order_id, raw_body, signature_ok, outcome";
+const EXCHANGE_COLUMNS: &str =
+    "id, received_at, order_id, raw_body, signature_ok, caller_ip, outcome";
 
 impl Store {
     /// Logs a call before processing it; returns its id for [`Store::set_exchange_outcome`].
     pub async fn log_exchange_call(&self, call: &NewExchangeCall) -> Result<ExchangeCallId> {
         let row = sqlx::query(
-            "INSERT INTO exchange_call (received_at, order_id, raw_body, signature_ok) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO exchange_call (received_at, order_id, raw_body, signature_ok, caller_ip) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(millis(call.received_at))
         .bind(&call.order_id)
         .bind(&call.raw_body)
         .bind(flag_value(call.signature_ok))
+        .bind(call.caller_ip.map(|ip| ip.to_string()))
         .fetch_one(&self.pool)
         .await?;
         row.id("id")
@@ -87,6 +95,25 @@ impl Store {
         Ok(done.rows_affected())
     }
 
+    /// Calls refused since `since` (bad signature or malformed), newest first: for staff
+    /// to tell a misconfigured key from someone probing the endpoint.
+    pub async fn refused_exchange_calls(
+        &self,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ExchangeCall>> {
+        let sql = format!(
+            "SELECT {EXCHANGE_COLUMNS} FROM exchange_call \
+             WHERE received_at >= $1 AND outcome LIKE 'rejected%' ORDER BY id DESC LIMIT $2"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(millis(since))
+            .bind(limit.max(0))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(exchange_call_from_row).collect()
+    }
+
     /// Forgets refused calls (bad signature, malformed) received before `before`: they are
     /// kept only long enough to investigate an attack or a misconfigured key.
     pub async fn purge_refused_exchange_calls(&self, before: DateTime<Utc>) -> Result<u64> {
@@ -107,6 +134,10 @@ fn exchange_call_from_row(row: &AnyRow) -> Result<ExchangeCall> {
         order_id: row.opt_text("order_id")?,
         raw_body: row.text("raw_body")?,
         signature_ok: row.flag("signature_ok")?,
+        // Written by us from an `IpAddr`; anything else reads as unknown.
+        caller_ip: row
+            .opt_text("caller_ip")?
+            .and_then(|text| text.parse().ok()),
         outcome: row.opt_text("outcome")?,
     })
 }

@@ -197,6 +197,31 @@ impl Store {
             unallocated: paid.money("unallocated")?,
         })
     }
+
+    /// Refunds and chargebacks booked since `since`, newest first, with their dossier's
+    /// number: money that went back, for staff to see.
+    pub async fn returns_since(
+        &self,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(LedgerEntry, String)>> {
+        let sql = format!(
+            "SELECT {LEDGER_COLUMNS}, \
+                 (SELECT number FROM dossier WHERE dossier.id = ledger_entry.dossier_id) AS dossier_number \
+             FROM ledger_entry WHERE kind IN ($1, $2) AND created_at >= $3 \
+             ORDER BY created_at DESC, id DESC LIMIT $4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(LedgerKind::Refund.as_str())
+            .bind(LedgerKind::Chargeback.as_str())
+            .bind(millis(since))
+            .bind(limit.max(0))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| Ok((ledger_entry_from_row(row)?, row.text("dossier_number")?)))
+            .collect()
+    }
 }
 
 pub(crate) async fn append_ledger_entry(

@@ -55,7 +55,7 @@ pub use exchange::{ExchangeCall, NewExchangeCall};
 pub use leases::Lease;
 pub use ledger::{Charge, DossierTotals, LedgerEntry, NewCharge, NewLedgerEntry};
 pub use letters::{CostLetter, NewCostLetter};
-pub use payments::{BookOutcome, BookPayment, NewPayment, Payment, Transition};
+pub use payments::{BookOutcome, BookPayment, NewPayment, Payment, RecheckTier, Transition};
 pub use plans::{
     InterestStop, NewInstalment, NewPlan, NewPlanReview, PaymentPlan, PlanDecided, PlanDecision,
     PlanInstalment, PlanReview,

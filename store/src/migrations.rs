@@ -84,6 +84,13 @@ const STEPS: &[Step] = &[
         description: "cost letters",
         sql: Sql::Shared(include_str!("../migrations/shared/0008_cost_letters.sql")),
     },
+    Step {
+        version: 9,
+        description: "exchange caller",
+        sql: Sql::Shared(include_str!(
+            "../migrations/shared/0009_exchange_caller.sql"
+        )),
+    },
 ];
 
 /// The steps for one backend, as sqlx runs them.

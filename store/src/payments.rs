@@ -294,6 +294,40 @@ impl Store {
         rows.iter().map(payment_from_row).collect()
     }
 
+    /// Payments for staff to look at, with their dossier's number, oldest first: flagged
+    /// ones (an amount that differs, a chargeback, money after a cancel), and ones still
+    /// open that were made before `open_before` (Pay.nl never told us how they ended and the
+    /// reconciler could not find out).
+    pub async fn payments_for_attention(
+        &self,
+        open_before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(Payment, String)>> {
+        let open: Vec<PaymentStatus> = PaymentStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_open())
+            .collect();
+        let sql = format!(
+            "SELECT {PAYMENT_COLUMNS}, \
+                 (SELECT number FROM dossier WHERE dossier.id = payment.dossier_id) AS dossier_number \
+             FROM payment \
+             WHERE flagged = 1 OR (created_at < $1 AND status IN ({})) \
+             ORDER BY created_at, id LIMIT $2",
+            placeholders(3, open.len())
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(millis(open_before))
+            .bind(limit.max(0));
+        for status in &open {
+            query = query.bind(status.as_str());
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| Ok((payment_from_row(row)?, row.text("dossier_number")?)))
+            .collect()
+    }
+
     /// Notes that the reconciler asked Pay.nl about this payment.
     pub async fn mark_payment_checked(&self, id: &PaymentId, now: DateTime<Utc>) -> Result<()> {
         let done = sqlx::query("UPDATE payment SET last_checked_at = $1 WHERE id = $2")
@@ -332,6 +366,60 @@ impl Store {
         let rows = query.fetch_all(&self.pool).await?;
         rows.iter().map(payment_from_row).collect()
     }
+
+    /// Paid payments due for another look at Pay.nl, for refunds and chargebacks whose
+    /// exchange call never came. `tiers` go from the newest payments to the oldest: tier *i*
+    /// takes the payments made since its `made_since` (and before the previous tier's) that
+    /// were not checked (or changed) since its `checked_before`; payments older than the last
+    /// tier are left alone. Least recently checked first.
+    pub async fn paid_payments_due_for_recheck(
+        &self,
+        tiers: &[RecheckTier],
+        limit: i64,
+    ) -> Result<Vec<Payment>> {
+        if tiers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut clauses = Vec::with_capacity(tiers.len());
+        let mut binds = Vec::new();
+        for (i, tier) in tiers.iter().enumerate() {
+            let n = binds.len() + 3;
+            let mut clause = format!(
+                "(created_at >= ${n} AND COALESCE(last_checked_at, updated_at) < ${}",
+                n + 1
+            );
+            binds.extend([millis(tier.made_since), millis(tier.checked_before)]);
+            if i > 0 {
+                clause.push_str(&format!(" AND created_at < ${}", n + 2));
+                binds.push(millis(tiers[i - 1].made_since));
+            }
+            clause.push(')');
+            clauses.push(clause);
+        }
+        let sql = format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payment \
+             WHERE paynl_order_id IS NOT NULL AND status = $1 AND ({}) \
+             ORDER BY COALESCE(last_checked_at, updated_at), id LIMIT $2",
+            clauses.join(" OR ")
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(PaymentStatus::Paid.as_str())
+            .bind(limit.max(0));
+        for value in binds {
+            query = query.bind(value);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(payment_from_row).collect()
+    }
+}
+
+/// One age band of [`Store::paid_payments_due_for_recheck`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecheckTier {
+    /// The oldest payment (by when it was made) in the band.
+    pub made_since: DateTime<Utc>,
+    /// Due when not checked since this moment.
+    pub checked_before: DateTime<Utc>,
 }
 
 async fn payment(conn: &mut AnyConnection, id: &PaymentId) -> Result<Option<Payment>> {

@@ -36,6 +36,7 @@ store::backend_tests!(
     a_payment_keeps_its_first_order_id,
     payments_can_be_flagged_for_staff,
     the_reconciler_sees_only_open_payments_not_checked_lately,
+    paid_payments_are_rechecked_by_age_band_and_never_after_the_last,
     sessions_end_when_idle_or_past_their_absolute_end,
     session_tokens_are_stored_hashed,
     staff_sessions_need_a_staff_user_and_no_dossier,
@@ -1206,6 +1207,105 @@ async fn the_reconciler_sees_only_open_payments_not_checked_lately(store: Store)
     );
 }
 
+async fn paid_payments_are_rechecked_by_age_band_and_never_after_the_last(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000030").await;
+    let days = chrono::Duration::days;
+    // Made (and paid) 1, 20 and 200 days before t0, one still pending, one paid without an
+    // order id (never ours to ask about).
+    let mut made = Vec::new();
+    for (intent, age, order) in [
+        ("young", 1, Some("Y1")),
+        ("middle", 20, Some("M1")),
+        ("old", 200, Some("O1")),
+        ("pending", 1, Some("P1")),
+        ("orderless", 1, None),
+    ] {
+        let at = t0() - days(age);
+        let payment = store
+            .create_payment(
+                &NewPayment {
+                    dossier_id: dossier.id.clone(),
+                    intent_key: intent.into(),
+                    amount: eur(10_00),
+                    purpose: PaymentPurpose::Full,
+                    plan_instalment_id: None,
+                },
+                at,
+            )
+            .await
+            .unwrap()
+            .into_inner();
+        if let Some(order) = order {
+            store
+                .set_payment_order_id(&payment.id, order, at)
+                .await
+                .unwrap();
+        }
+        let status = if intent == "pending" {
+            PaymentStatus::Pending
+        } else {
+            PaymentStatus::Paid
+        };
+        store
+            .transition_payment(&payment.id, PaymentStatus::ALL, status, at)
+            .await
+            .unwrap();
+        made.push(payment);
+    }
+    let (young, middle) = (&made[0], &made[1]);
+    // Bands: younger than 7 days every hour, younger than 30 days every 6 hours.
+    let tiers = |now: chrono::DateTime<chrono::Utc>| {
+        [
+            RecheckTier {
+                made_since: now - days(7),
+                checked_before: now - chrono::Duration::hours(1),
+            },
+            RecheckTier {
+                made_since: now - days(30),
+                checked_before: now - chrono::Duration::hours(6),
+            },
+        ]
+    };
+    let due = |now| {
+        let store = store.clone();
+        async move {
+            store
+                .paid_payments_due_for_recheck(&tiers(now), 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|p| p.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    // Least recently changed first; the 200-day-old one is past the last band.
+    assert_eq!(due(t0()).await, [middle.id.clone(), young.id.clone()]);
+    store.mark_payment_checked(&young.id, t0()).await.unwrap();
+    store.mark_payment_checked(&middle.id, t0()).await.unwrap();
+    assert!(due(t0() + minutes(59)).await.is_empty());
+    // An hour on, only the young one is due again; six hours on, both.
+    assert_eq!(due(t0() + minutes(61)).await, [young.id.clone()]);
+    assert_eq!(
+        due(t0() + minutes(6 * 60 + 1)).await,
+        [young.id.clone(), middle.id.clone()]
+    );
+    assert!(
+        store
+            .paid_payments_due_for_recheck(&[], 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .paid_payments_due_for_recheck(&tiers(t0() + minutes(6 * 60 + 1)), 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sessions and throttling
 
@@ -2143,12 +2243,14 @@ async fn exchange_calls_are_logged_with_their_outcome(store: Store) {
         order_id: Some("51007856048X14b0".into()),
         raw_body: r#"{"event":"status_changed","id":"51007856048X14b0"}"#.into(),
         signature_ok: true,
+        caller_ip: Some("2a02:a458:1::7".parse().unwrap()),
     };
     let first = store.log_exchange_call(&call).await.unwrap();
     let second = store
         .log_exchange_call(&NewExchangeCall {
             received_at: t0() + minutes(1),
             signature_ok: false,
+            caller_ip: None,
             ..call.clone()
         })
         .await
@@ -2172,7 +2274,25 @@ async fn exchange_calls_are_logged_with_their_outcome(store: Store) {
         (false, None)
     );
     assert_eq!(calls[0].raw_body, call.raw_body);
+    assert_eq!(
+        (calls[0].caller_ip, calls[1].caller_ip),
+        (call.caller_ip, None)
+    );
     assert_eq!(store.recent_exchange_calls(1).await.unwrap()[0].id, second);
+    // Only rejected calls are "refused", newest first, since the given moment.
+    store
+        .set_exchange_outcome(second, "rejected: bad signature")
+        .await
+        .unwrap();
+    let refused = store.refused_exchange_calls(t0(), 10).await.unwrap();
+    assert_eq!(refused.iter().map(|c| c.id).collect::<Vec<_>>(), [second]);
+    assert!(
+        store
+            .refused_exchange_calls(t0() + minutes(2), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         store.purge_exchange_calls(t0() + minutes(1)).await.unwrap(),
         1

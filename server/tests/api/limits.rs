@@ -193,6 +193,7 @@ async fn housekeeping_forgets_attempts_and_exchange_calls_on_time() {
                 order_id: Some("51234567890X1234".into()),
                 raw_body: "{}".into(),
                 signature_ok: outcome == "booked",
+                caller_ip: None,
             })
             .await
             .expect("call");

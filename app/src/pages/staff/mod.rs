@@ -1,5 +1,5 @@
-//! The staff back office: sign-in, the correction queue, payment plan reviews and the
-//! dossier look-up.
+//! The staff back office: sign-in, the correction queue, payment plan reviews, disputes,
+//! payments needing attention and the dossier look-up.
 //!
 //! Staff have their own cookie (`dp_staff`) and session kind; a debtor session never opens
 //! these pages or their server functions (see `crate::ssr::staff`). The types the server
@@ -8,6 +8,7 @@
 mod corrections;
 mod disputes;
 mod dossiers;
+mod payments;
 mod plans;
 mod sign_in;
 mod two_factor;
@@ -15,6 +16,7 @@ mod two_factor;
 pub use corrections::CorrectionQueue;
 pub use disputes::DisputeQueue;
 pub use dossiers::DossierLookup;
+pub use payments::PaymentAttentionPage;
 pub use plans::PlanReviewQueue;
 pub use sign_in::StaffSignInPage;
 pub use two_factor::StaffTwoFactorPage;
@@ -102,6 +104,11 @@ fn StaffNav() -> impl IntoView {
                 <li>
                     <a href="/staff/disputes" aria-current=current("/staff/disputes")>
                         {t!(i18n, staff.dispute.nav)}
+                    </a>
+                </li>
+                <li>
+                    <a href="/staff/payments" aria-current=current("/staff/payments")>
+                        {t!(i18n, staff.nav.payments)}
                     </a>
                 </li>
                 <li>

@@ -10,6 +10,7 @@
 
 mod corrections;
 mod dossiers;
+pub mod payments;
 pub mod plans;
 mod sign_in;
 
