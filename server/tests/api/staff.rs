@@ -1034,3 +1034,214 @@ async fn guessing_the_second_factor_is_throttled() {
         .expect("throttled");
     assert!((1..=30).contains(&wait), "{wait}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Payments needing attention
+
+/// A payment of `cents` made `age` ago, with an order, moved to `status`.
+async fn payment_made(
+    app: &TestApp,
+    dossier: &domain::DossierId,
+    intent: &str,
+    cents: i64,
+    age: chrono::Duration,
+    status: store::PaymentStatus,
+) -> store::Payment {
+    let at = chrono::Utc::now() - age;
+    let payment = app
+        .store
+        .create_payment(
+            &store::NewPayment {
+                dossier_id: dossier.clone(),
+                intent_key: intent.into(),
+                amount: domain::Money::from_cents(cents),
+                purpose: store::PaymentPurpose::Partial,
+                plan_instalment_id: None,
+            },
+            at,
+        )
+        .await
+        .expect("payment")
+        .into_inner();
+    app.store
+        .set_payment_order_id(&payment.id, &format!("5{intent}X0001"), at)
+        .await
+        .expect("order");
+    app.store
+        .transition_payment(&payment.id, store::PaymentStatus::ALL, status, at)
+        .await
+        .expect("status");
+    payment
+}
+
+#[tokio::test]
+async fn the_payments_page_lists_what_needs_a_look_and_only_an_admin_marks_it_handled() {
+    use store::PaymentStatus::{Paid, Pending, Refunded};
+    let app = start().await;
+    let dossier = dossier_with_debtor(&app.store, "ISB-2026-000611").await;
+    let hours = chrono::Duration::hours;
+    let stuck = payment_made(&app, &dossier, "stuck", 40_00, hours(30), Pending).await;
+    let fresh = payment_made(&app, &dossier, "fresh", 41_00, hours(2), Pending).await;
+    let differs = payment_made(&app, &dossier, "differs", 42_00, hours(3), Pending).await;
+    app.store
+        .flag_payment(&differs.id, payments::AMOUNT_DIFFERS, chrono::Utc::now())
+        .await
+        .expect("flag");
+    // A refund booked an hour ago.
+    let refunded = payment_made(&app, &dossier, "refunded", 43_00, hours(5), Paid).await;
+    let refund = domain::Money::from_cents(-43_00);
+    app.store
+        .book_payment(&store::BookPayment {
+            payment_id: refunded.id.clone(),
+            status: Refunded,
+            entry: Some(store::NewLedgerEntry {
+                dossier_id: dossier.clone(),
+                kind: store::LedgerKind::Refund,
+                amount: refund,
+                alloc_costs: domain::Money::ZERO,
+                alloc_interest: domain::Money::ZERO,
+                alloc_principal: domain::Money::ZERO,
+                alloc_unallocated: refund,
+                source: "paynl transaction EX-1234-5678-9012".into(),
+                payment_id: Some(refunded.id.clone()),
+                idempotency_key: "paynl:EX-1234-5678-9012".into(),
+                created_at: chrono::Utc::now() - hours(1),
+            }),
+            now: chrono::Utc::now() - hours(1),
+        })
+        .await
+        .expect("refund");
+    // Someone posting forged calls.
+    let call = app
+        .store
+        .log_exchange_call(&store::NewExchangeCall {
+            received_at: chrono::Utc::now() - hours(4),
+            order_id: Some("51999999999X0001".into()),
+            raw_body: "{}".into(),
+            signature_ok: false,
+            caller_ip: Some("198.51.100.7".parse().expect("ip")),
+        })
+        .await
+        .expect("call");
+    app.store
+        .set_exchange_outcome(call, "rejected: bad signature")
+        .await
+        .expect("outcome");
+
+    staff_user(&app.store, ALICE, PASSWORD).await;
+    common::staff_user_as(&app.store, "rita", PASSWORD, store::StaffRole::Admin).await;
+    let agent = staff_session(&app, ALICE, PASSWORD).await;
+    let page = get_page(&app, "/staff/payments", Some(&agent)).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("body");
+    for shown in [
+        "Betalingen die aandacht vragen",
+        stuck.id.as_str(),
+        "Langer dan een dag open",
+        differs.id.as_str(),
+        "Betaald, ander bedrag",
+        "Terugbetaling",
+        "EX-1234-5678-9012",
+        "198.51.100.7",
+        "51999999999X0001",
+        "bad signature",
+    ] {
+        assert!(html.contains(shown), "{shown} shown: {html}");
+    }
+    assert!(
+        !html.contains(fresh.id.as_str()),
+        "two hours open is normal"
+    );
+    assert!(!html.contains("name=\"note\""), "an agent cannot resolve");
+    assert!(
+        staff_audit(&app)
+            .await
+            .iter()
+            .any(|e| e.action == "payments.attention.view" && e.actor_id.as_deref() == Some(ALICE))
+    );
+
+    // The agent may not mark it handled; the admin must say what was done.
+    let differs_id = differs.id.to_string();
+    let resp = server_fn(
+        &app,
+        "staff_payment_resolve",
+        Some(&agent),
+        &[("payment", &differs_id), ("note", "called Pay.nl")],
+    )
+    .await;
+    assert_eq!(resp.status(), 403);
+    let admin = staff_session(&app, "rita", PASSWORD).await;
+    let html = get_page(&app, "/staff/payments", Some(&admin))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("name=\"note\""), "an admin can resolve");
+    let resp = server_fn(
+        &app,
+        "staff_payment_resolve",
+        Some(&admin),
+        &[("payment", &differs_id), ("note", "  ")],
+    )
+    .await;
+    assert!(!resp.status().is_success());
+    assert!(
+        resp.text()
+            .await
+            .expect("body")
+            .contains("PaymentNoteRequired"),
+        "the note is required"
+    );
+    let flagged = |id: domain::PaymentId| {
+        let store = app.store.clone();
+        async move {
+            store
+                .payment(&id)
+                .await
+                .expect("db")
+                .expect("payment")
+                .flagged
+        }
+    };
+    assert!(flagged(differs.id.clone()).await);
+    let resp = server_fn(
+        &app,
+        "staff_payment_resolve",
+        Some(&admin),
+        &[
+            ("payment", &differs_id),
+            ("note", "Pay.nl refunded the difference"),
+        ],
+    )
+    .await;
+    assert!(resp.status().is_success(), "{}", resp.status());
+    assert!(!flagged(differs.id.clone()).await);
+    let resolved = staff_audit(&app)
+        .await
+        .into_iter()
+        .find(|e| e.action == "payment.notice.resolved")
+        .expect("audited");
+    assert_eq!(resolved.actor_id.as_deref(), Some("rita"));
+    assert_eq!(resolved.detail["note"], "Pay.nl refunded the difference");
+    assert_eq!(resolved.detail["flag_reason"], payments::AMOUNT_DIFFERS);
+    // Handled: off the list; and once more is refused.
+    let html = get_page(&app, "/staff/payments", Some(&admin))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(!html.contains(differs.id.as_str()));
+    let resp = server_fn(
+        &app,
+        "staff_payment_resolve",
+        Some(&admin),
+        &[("payment", &differs_id), ("note", "again")],
+    )
+    .await;
+    assert!(
+        resp.text()
+            .await
+            .expect("body")
+            .contains("PaymentNotFlagged")
+    );
+}
