@@ -53,3 +53,15 @@ test("staff need the authenticator code after the password", async ({ page }, in
   await expectNoOverflow(page);
   await page.screenshot({ path: `screenshots/${info.project.name}-staff-two-factor-nl.png`, fullPage: true });
 });
+
+test("staff see the payments that need a look, on a phone", async ({ page }, info) => {
+  await staffSignIn(page, STAFF.admin);
+  await page.getByRole("link", { name: "Betalingen", exact: true }).click();
+  await expect(page).toHaveURL(/\/staff\/payments$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Betalingen die aandacht vragen");
+  for (const heading of [/Betalingen om na te kijken/, /Terugbetalingen en storneringen/, /Geweigerde berichten van Pay.nl/]) {
+    await expect(page.getByRole("heading", { level: 2, name: heading })).toBeVisible();
+  }
+  await expectNoOverflow(page);
+  await page.screenshot({ path: `screenshots/${info.project.name}-staff-payments-nl.png`, fullPage: true });
+});

@@ -9,6 +9,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use cluster::{Portal, PortalEnv, sim_post};
+use paynl::sim::SimControl;
 use serde_json::json;
 use store::{LedgerKind, PaymentStatus, Store};
 
@@ -31,9 +32,12 @@ where
     }
 }
 
-/// The storm: `n` payments started by debtors on two portal processes, paid at Pay.nl,
-/// then every exchange call sent three times, shuffled, concurrently, each to either
-/// process; Pay.nl's retries of anything not answered `TRUE|` included.
+/// The storm: `n` payments started by debtors on two portal processes, paid at Pay.nl, a
+/// third of them partly refunded and a fifth charged back; then every exchange call (signed
+/// JSON for the payments, unsigned forms for refunds and chargebacks) sent three times,
+/// shuffled, concurrently, each to either process; Pay.nl's retries of anything not
+/// answered `TRUE|` included. Every dossier must end at what an independent sum of the
+/// simulator's own records gives.
 pub async fn storm_on_two_processes(database_url: &str, n: usize) {
     let sim = cluster::simulator().await;
     let env = PortalEnv::new(database_url, &sim);
@@ -60,9 +64,14 @@ pub async fn storm_on_two_processes(database_url: &str, n: usize) {
     }
     starts.join_all().await;
 
+    // Every order paid at Pay.nl; then on some a partial refund, on some a chargeback of
+    // what is left (after the refund, where both), made at Pay.nl and announced the way
+    // Pay.nl does: the payment by signed JSON, refunds and chargebacks by unsigned form calls
+    // with an `EX-…` transaction id.
     let mut expected = Vec::with_capacity(n);
-    let mut calls = Vec::with_capacity(3 * n);
-    for number in &numbers {
+    let mut calls = Vec::with_capacity(4 * n);
+    let mut reversals = 0;
+    for (i, number) in numbers.iter().enumerate() {
         let dossier = store
             .dossier_by_number(number)
             .await
@@ -76,60 +85,115 @@ pub async fn storm_on_two_processes(database_url: &str, n: usize) {
         sim_post(&sim, &format!("/_sim/orders/{order}/pay"), json!({})).await;
         let call = cluster::exchange_call(&sim, &order).await;
         calls.extend([call.clone(), call.clone(), call]);
-        expected.push((dossier.id, payment, before));
+        if i % 3 == 0 {
+            let refund = cluster::reversal_call(&sim, &order, false, Some(10_00)).await;
+            calls.extend([refund.clone(), refund.clone(), refund]);
+            reversals += 1;
+        }
+        if i % 5 == 0 {
+            let chargeback = cluster::reversal_call(&sim, &order, true, None).await;
+            calls.extend([chargeback.clone(), chargeback.clone(), chargeback]);
+            reversals += 1;
+        }
+        expected.push((dossier.id, payment, order, before));
     }
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(1, |d| d.subsec_nanos() as u64);
     cluster::shuffle(&mut calls, seed);
+    let sent = calls.len();
     let pick_bases = bases.clone();
     let report = cluster::storm(
         calls,
         Arc::new(move |i: usize| pick_bases[(i * 7 + i / 3) % 2].clone()),
         256,
-        Duration::from_secs(120),
+        Duration::from_secs(180),
     )
     .await;
     eprintln!(
-        "storm on {:?}: {n} payments, {} calls, {} deliveries in {:.1?} (shuffle seed {seed}); \
-         answers retried: {:?}",
+        "storm on {:?}: {n} payments and {reversals} refunds and chargebacks, {sent} calls, \
+         {} deliveries in {:.1?} (shuffle seed {seed}); answers retried: {:?}",
         store.backend(),
-        3 * n,
         report.deliveries,
         report.took,
         report.retried
     );
 
-    for (dossier_id, payment, before) in &expected {
+    // The independent sum: per order, what the simulator says it captured less what it
+    // refunded and charged back; the ledger must hold exactly that, one entry per event.
+    let control = SimControl::new(sim.url());
+    let mut transactions = 0;
+    for (dossier_id, payment, order, before) in &expected {
+        let record = control.order(order).await.expect("sim order");
+        let books = &record["_sim"];
+        let held = books["captured"].as_i64().expect("captured")
+            - books["refunded"].as_i64().expect("refunded")
+            - books["chargedBack"].as_i64().expect("charged back");
         let after = store
             .payment(&payment.id)
             .await
             .expect("db")
             .expect("payment");
-        assert_eq!(after.status, PaymentStatus::Paid, "{}", payment.id);
+        let expected_status = if books["chargedBack"].as_i64() > Some(0) {
+            PaymentStatus::Chargeback
+        } else if held == 0 {
+            PaymentStatus::Refunded
+        } else {
+            PaymentStatus::Paid
+        };
+        assert_eq!(after.status, expected_status, "{}: {books}", payment.id);
         let entries = store.ledger_entries(dossier_id).await.expect("db");
         let booked: Vec<_> = entries
             .iter()
             .filter(|e| e.payment_id.as_ref() == Some(&payment.id))
             .collect();
-        assert_eq!(booked.len(), 1, "{}: booked exactly once", payment.id);
-        assert_eq!(booked[0].kind, LedgerKind::Payment);
-        assert_eq!(booked[0].amount, payment.amount);
+        let paid: Vec<_> = booked
+            .iter()
+            .filter(|e| e.kind == LedgerKind::Payment)
+            .collect();
+        assert_eq!(paid.len(), 1, "{}: paid exactly once", payment.id);
+        assert_eq!(paid[0].amount, payment.amount);
+        for t in books["transactions"].as_array().expect("transactions") {
+            let key = payments::transaction_key(t["id"].as_str().expect("id"));
+            assert_eq!(
+                booked.iter().filter(|e| e.idempotency_key == key).count(),
+                1,
+                "{}: {t} booked exactly once",
+                payment.id
+            );
+            transactions += 1;
+        }
+        assert_eq!(
+            booked.len(),
+            1 + books["transactions"].as_array().map_or(0, Vec::len),
+            "{}: nothing else booked",
+            payment.id
+        );
+        assert_eq!(
+            booked.iter().map(|e| e.amount.cents()).sum::<i64>(),
+            held,
+            "{}: the ledger holds what Pay.nl holds",
+            payment.id
+        );
         let open = cluster::open_on(&store, dossier_id, today).await;
         assert_eq!(
-            Some(open),
-            before.checked_sub(payment.amount),
-            "{}: the balance went down by exactly the payment",
+            open.cents(),
+            before.cents() - held,
+            "{}: the balance went down by exactly what Pay.nl kept",
             payment.id
         );
     }
     assert_eq!(
+        transactions, reversals,
+        "every refund and chargeback booked"
+    );
+    assert_eq!(
         cluster::count(&store, "SELECT COUNT(*) FROM ledger_entry").await,
-        n as i64,
+        (n + reversals) as i64,
         "no other entries"
     );
     assert!(
-        cluster::count(&store, "SELECT COUNT(*) FROM exchange_call").await >= 3 * n as i64,
+        cluster::count(&store, "SELECT COUNT(*) FROM exchange_call").await >= sent as i64,
         "every call was logged"
     );
     store.close().await;
@@ -137,7 +201,7 @@ pub async fn storm_on_two_processes(database_url: &str, n: usize) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn an_exchange_storm_on_two_processes_books_every_payment_exactly_once() {
+async fn a_storm_of_payments_refunds_and_chargebacks_on_two_processes_adds_up_on_every_dossier() {
     on_both(|url| async move { storm_on_two_processes(&url, 200).await }).await;
 }
 

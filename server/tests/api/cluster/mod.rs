@@ -244,12 +244,14 @@ pub async fn start_payment(
     }
 }
 
-/// One exchange call as Pay.nl sends it: the order's current state, signed.
+/// One exchange call as Pay.nl sends it: the order's current state as signed JSON, or (for
+/// refunds and chargebacks) an unsigned form in the old format.
 #[derive(Clone)]
 pub struct Call {
     pub order_id: String,
     pub body: Vec<u8>,
-    pub signature: String,
+    /// `None`: an unsigned form call.
+    pub signature: Option<String>,
 }
 
 /// Pay.nl's exchange call for the order's current state (read from the simulator).
@@ -281,23 +283,68 @@ pub async fn exchange_call(sim: &Simulator, order_id: &str) -> Call {
     Call {
         order_id: order_id.to_owned(),
         body,
-        signature,
+        signature: Some(signature),
+    }
+}
+
+/// A refund (`refund:add`) or chargeback (`chargeback:chargeback`) made at the simulator,
+/// and the unsigned form call Pay.nl sends for it, naming the order's old-style id and the
+/// `EX-…` transaction. `amount` in cents; `None` for all that is left.
+pub async fn reversal_call(
+    sim: &Simulator,
+    order_uuid: &str,
+    chargeback: bool,
+    amount: Option<i64>,
+) -> Call {
+    let (path, action) = if chargeback {
+        ("chargeback", "chargeback:chargeback")
+    } else {
+        ("refund", "refund:add")
+    };
+    let body = match amount {
+        Some(cents) => json!({ "amount": cents }),
+        None => json!({}),
+    };
+    let made = sim_post(sim, &format!("/_sim/orders/{order_uuid}/{path}"), body).await;
+    let order = SimControl::new(sim.url())
+        .order(order_uuid)
+        .await
+        .expect("order");
+    let order_id = order["orderId"].as_str().expect("orderId").to_owned();
+    let cents = made["amount"].as_i64().expect("amount");
+    let form = format!(
+        "action={action}&order_id={order_id}&transactionId={}&amount={}.{:02}&extra1={}",
+        made["transaction_id"].as_str().expect("transaction id"),
+        cents / 100,
+        cents % 100,
+        order["reference"].as_str().unwrap_or_default(),
+    );
+    Call {
+        order_id,
+        body: form.into_bytes(),
+        signature: None,
     }
 }
 
 /// Posts one exchange call to a portal; returns its answer body (`TRUE|…`, `FALSE|…`), or
 /// the transport error.
 pub async fn deliver(http: &reqwest::Client, base: &str, call: &Call) -> Result<String, String> {
-    let resp = http
-        .post(format!(
-            "{base}/api/paynl/exchange?type=order&id={}&event=status_changed",
-            call.order_id
-        ))
-        .header("content-type", "application/json")
-        .header("signature", &call.signature)
-        .header("signature-keyid", KEY_ID)
-        .header("signature-method", "HMAC")
-        .header("signature-algorithm", "sha256")
+    let request = match &call.signature {
+        Some(signature) => http
+            .post(format!(
+                "{base}/api/paynl/exchange?type=order&id={}&event=status_changed",
+                call.order_id
+            ))
+            .header("content-type", "application/json")
+            .header("signature", signature)
+            .header("signature-keyid", KEY_ID)
+            .header("signature-method", "HMAC")
+            .header("signature-algorithm", "sha256"),
+        None => http
+            .post(format!("{base}/api/paynl/exchange"))
+            .header("content-type", "application/x-www-form-urlencoded"),
+    };
+    let resp = request
         .body(call.body.clone())
         .send()
         .await
