@@ -99,7 +99,8 @@ impl<'a> Locked<'a> {
     }
 
     /// Adds the dossier's lease (`payments.dossier:{id}` in `job_lease`), waiting up to the
-    /// lock wait for another instance to let go.
+    /// lock wait for another instance to let go. Safe to cut off: a caller that gives up
+    /// midway (a timeout, a dropped request) leaves no lease behind.
     pub async fn hold(self) -> Result<Hold<'a>, BookingError> {
         let books = self.books;
         let lease = format!("{DOSSIER_LEASE_PREFIX}{}", self.dossier_id);
@@ -109,16 +110,15 @@ impl<'a> Locked<'a> {
         let holder = format!("{}:{}", books.instance, uuid::Uuid::new_v4().simple());
         let deadline = Instant::now() + books.lock_wait;
         loop {
-            if books
-                .store
-                .acquire_lease(&lease, &holder, Utc::now(), DOSSIER_LEASE_TTL)
+            if Attempt::start(&books.store, &lease, &holder)
+                .taken()
                 .await?
             {
                 return Ok(Hold {
                     books,
                     dossier_id: self.dossier_id,
                     _guard: self.guard,
-                    lease: Some((lease, holder)),
+                    lease: Some(LeaseClaim::new(books.store.clone(), lease, holder)),
                 });
             }
             if Instant::now() >= deadline {
@@ -130,14 +130,122 @@ impl<'a> Locked<'a> {
     }
 }
 
+/// One try at the dossier's lease, in a task of its own: when the caller gives up while the
+/// database is taking the lease (a timeout, a client hanging up), the query still finishes,
+/// and a lease it took is let go at once instead of leaving the dossier busy for 30 s.
+/// (Dropping the query's future would not stop it: the statement may already be running.)
+struct Attempt {
+    task: Option<tokio::task::JoinHandle<Result<bool, store::StoreError>>>,
+    store: Store,
+    lease: String,
+    holder: String,
+}
+
+impl Attempt {
+    fn start(store: &Store, lease: &str, holder: &str) -> Self {
+        let (db, name, id) = (store.clone(), lease.to_owned(), holder.to_owned());
+        let task = tokio::spawn(async move {
+            db.acquire_lease(&name, &id, Utc::now(), DOSSIER_LEASE_TTL)
+                .await
+        });
+        Attempt {
+            task: Some(task),
+            store: store.clone(),
+            lease: lease.to_owned(),
+            holder: holder.to_owned(),
+        }
+    }
+
+    /// Whether the lease is now ours.
+    async fn taken(mut self) -> Result<bool, BookingError> {
+        let Some(task) = self.task.as_mut() else {
+            return Ok(false);
+        };
+        let outcome = task.await;
+        self.task = None;
+        match outcome {
+            Ok(taken) => Ok(taken?),
+            // The task panicked or was aborted: whether it took the lease is unknown, so
+            // let it go (a release under our own holder id is harmless).
+            Err(e) => {
+                tracing::error!(error = %e, lease = %self.lease, "taking a dossier lease failed");
+                release(&self.store, &self.lease, &self.holder).await;
+                Err(BookingError::Busy)
+            }
+        }
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let (store, lease, holder) = (
+                self.store.clone(),
+                std::mem::take(&mut self.lease),
+                std::mem::take(&mut self.holder),
+            );
+            runtime.spawn(async move {
+                if !matches!(task.await, Ok(Ok(false))) {
+                    release(&store, &lease, &holder).await;
+                }
+            });
+        }
+    }
+}
+
+/// A dossier lease that is ours: let go in the background when dropped without
+/// [`Hold::finish`] (an error, a cancelled task), if a runtime is there; otherwise it
+/// expires by itself. Releasing only ever removes the lease under this claim's own holder
+/// id, so it never lets go of the next hold's lease.
+struct LeaseClaim {
+    store: Store,
+    lease: String,
+    holder: String,
+    armed: bool,
+}
+
+impl LeaseClaim {
+    fn new(store: Store, lease: String, holder: String) -> Self {
+        LeaseClaim {
+            store,
+            lease,
+            holder,
+            armed: true,
+        }
+    }
+
+    /// Lets the lease go now.
+    async fn release(mut self) {
+        self.armed = false;
+        release(&self.store, &self.lease, &self.holder).await;
+    }
+}
+
+impl Drop for LeaseClaim {
+    fn drop(&mut self) {
+        if self.armed
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let (store, lease, holder) = (
+                self.store.clone(),
+                std::mem::take(&mut self.lease),
+                std::mem::take(&mut self.holder),
+            );
+            runtime.spawn(async move { release(&store, &lease, &holder).await });
+        }
+    }
+}
+
 /// A dossier held for booking: no other task, here or in another instance, books on it
 /// until [`Hold::finish`] (or the drop, or the lease's expiry).
 pub struct Hold<'a> {
     books: &'a Books,
     dossier_id: DossierId,
     _guard: KeyGuard,
-    /// The lease's name and our holder id, until released.
-    lease: Option<(String, String)>,
+    /// The lease, until released (dropping the hold lets it go in the background).
+    lease: Option<LeaseClaim>,
 }
 
 impl Hold<'_> {
@@ -243,23 +351,10 @@ impl Hold<'_> {
                 None
             }
         };
-        if let Some((lease, holder)) = self.lease.take() {
-            release(&self.books.store, &lease, &holder).await;
+        if let Some(claim) = self.lease.take() {
+            claim.release().await;
         }
         synced
-    }
-}
-
-impl Drop for Hold<'_> {
-    fn drop(&mut self) {
-        // Dropped without `finish` (an error, a cancelled task): let go in the background
-        // if a runtime is there; otherwise the lease expires by itself.
-        if let Some((lease, holder)) = self.lease.take()
-            && let Ok(runtime) = tokio::runtime::Handle::try_current()
-        {
-            let store = self.books.store.clone();
-            runtime.spawn(async move { release(&store, &lease, &holder).await });
-        }
     }
 }
 

@@ -90,9 +90,10 @@ impl PaymentService {
     /// Pay.nl retries. Every call is kept in the exchange log with its outcome.
     ///
     /// The work runs in a task of its own, so it finishes even when Pay.nl hangs up first
-    /// (after 5 s) and the request's future is dropped: a booking cut off between taking the
-    /// dossier's lease and building its guard would leave the lease held until it expires,
-    /// and every call for that dossier busy meanwhile.
+    /// (after 5 s) and the request's future is dropped: what Pay.nl's call set going (a
+    /// re-read, a booking, the log of the call's outcome) is done once, not left half done
+    /// for the retry to find. (Taking the dossier's hold is itself safe to cut off, see
+    /// `booking::Locked::hold`.)
     pub async fn handle_exchange(
         &self,
         headers: &HeaderMap,
