@@ -1284,7 +1284,7 @@ async fn paid_payments_are_rechecked_by_age_band_and_never_after_the_last(store:
     store.mark_payment_checked(&middle.id, t0()).await.unwrap();
     assert!(due(t0() + minutes(59)).await.is_empty());
     // An hour on, only the young one is due again; six hours on, both.
-    assert_eq!(due(t0() + minutes(61)).await, [young.id.clone()]);
+    assert_eq!(due(t0() + minutes(61)).await, std::slice::from_ref(&young.id));
     assert_eq!(
         due(t0() + minutes(6 * 60 + 1)).await,
         [young.id.clone(), middle.id.clone()]
