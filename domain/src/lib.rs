@@ -19,6 +19,7 @@ pub mod pay_status;
 pub mod payment_rules;
 pub mod plan;
 pub mod rates;
+pub mod retention;
 pub mod wik;
 pub mod wik_policy;
 
@@ -45,6 +46,7 @@ pub use plan::{
     Preview, RuleBreach, Schedule, build_schedule,
 };
 pub use rates::{RateRow, RateTable, RateTableError};
+pub use retention::{Retention, RetentionPolicy};
 pub use wik::{
     VAT_RATE_BP, VatTreatment, WIK_BANDS, WIK_MAXIMUM, WIK_MINIMUM, WikBand, WikBreakdown,
     WikError, WikLine, wik_costs,

@@ -195,6 +195,15 @@ fn existing(path: &Path) -> anyhow::Result<&Path> {
 }
 
 impl Config {
+    /// When dossiers are removed: `[agency] retention_years` after the last claim letter (the
+    /// figure the privacy page shows), never earlier than the Bki's two years after closing.
+    pub fn retention_policy(&self) -> domain::RetentionPolicy {
+        domain::RetentionPolicy {
+            years_after_letter: self.agency.retention_years,
+            ..domain::RetentionPolicy::default()
+        }
+    }
+
     /// Catches settings that parse but cannot work.
     fn check(&self) -> anyhow::Result<()> {
         if self.session_idle_minutes == 0 || self.session_absolute_minutes == 0 {
@@ -210,6 +219,11 @@ impl Config {
         }
         if self.reconcile_paid_days > 540 {
             bail!("reconcile_paid_days must be at most 540");
+        }
+        // Shorter than the tax authority's seven years would break the privacy statement's
+        // reason for keeping; zero would remove dossiers two years after closing.
+        if !(7..=30).contains(&self.agency.retention_years) {
+            bail!("agency.retention_years must be between 7 and 30");
         }
         if self.minimum_part_payment_cents < 1 {
             bail!("minimum_part_payment_cents must be at least 1");

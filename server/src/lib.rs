@@ -5,12 +5,14 @@ pub mod config;
 mod data_export;
 mod disputes;
 pub mod housekeeping;
+mod jobs;
 mod lang;
 pub mod letters;
 mod middleware;
 mod paying;
 pub mod private_files;
 mod qr;
+pub mod retention;
 pub mod staff;
 
 use anyhow::Context;
@@ -181,6 +183,25 @@ pub fn spawn_jobs(config: &Config, services: &Services) {
         retention,
         std::time::Duration::from_secs(60 * 60),
     );
+    {
+        let store = services.store.clone();
+        let policy = config.retention_policy();
+        jobs::spawn_leased(
+            services.store.clone(),
+            retention::LEASE,
+            std::time::Duration::from_secs(6 * 60 * 60),
+            chrono::Duration::hours(1),
+            move |now| {
+                let store = store.clone();
+                async move {
+                    retention::run(&store, policy, claim::dutch_date(now), now)
+                        .await
+                        .map(drop)
+                        .map_err(|e| e.to_string())
+                }
+            },
+        );
+    }
     if let Some(payments) = &services.payments {
         let interval = std::time::Duration::from_secs(config.reconcile_interval_seconds.into());
         let paid_window = chrono::Duration::days(config.reconcile_paid_days.into());

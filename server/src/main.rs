@@ -55,6 +55,13 @@ enum Command {
         #[arg(long)]
         overwrite: bool,
     },
+    /// Remove the dossiers whose retention has passed (7 years after the last claim letter,
+    /// never earlier than 2 years after closing, never while open), as the daily job does.
+    Retention {
+        /// Only list what would be removed, and the open dossiers kept past the letter rule.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Manage back-office (staff) accounts.
     Staff {
         #[command(subcommand)]
@@ -103,6 +110,7 @@ async fn main() -> anyhow::Result<()> {
                     generate,
                 },
         } => staff_add(&config, &username, &role, generate).await,
+        Command::Retention { dry_run } => retention(&config, dry_run).await,
         Command::Migrate => {
             store::Store::connect(config.database_url()).await?;
             println!("database schema is up to date");
@@ -321,4 +329,37 @@ async fn shutdown() {
         _ = tokio::signal::ctrl_c() => {}
         () = terminate => {}
     }
+}
+
+/// `retention [--dry-run]`.
+async fn retention(config: &Config, dry_run: bool) -> anyhow::Result<()> {
+    let store = store::Store::connect(config.database_url()).await?;
+    let policy = config.retention_policy();
+    let now = chrono::Utc::now();
+    let today = claim::dutch_date(now);
+    if dry_run {
+        let due = server::retention::due(&store, policy, today).await?;
+        println!(
+            "retention on {today}: {} years after the last claim letter, at least {} after closing",
+            policy.years_after_letter, policy.years_after_close
+        );
+        println!("would remove {} dossier(s):", due.remove.len());
+        for (dossier, last_day) in &due.remove {
+            println!("  {}  kept until {last_day}", dossier.number);
+        }
+        println!(
+            "kept because still open ({}): close them, or send a new letter",
+            due.held_open.len()
+        );
+        for (dossier, last_day) in &due.held_open {
+            println!("  {}  letter rule ended {last_day}", dossier.number);
+        }
+        return Ok(());
+    }
+    let removed = server::retention::run(&store, policy, today, now).await?;
+    println!(
+        "removed {} dossier(s); {} open dossier(s) kept past the letter rule",
+        removed.dossiers, removed.held_open
+    );
+    Ok(())
 }

@@ -60,6 +60,8 @@ pub struct Dossier {
     /// Letter links signed for an older generation no longer open (see
     /// [`Store::revoke_links`]).
     pub link_generation: u32,
+    /// When it was last paid in full or closed; none while open.
+    pub closed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -225,8 +227,8 @@ pub struct DossierSummary {
 
 const CREDITOR_COLUMNS: &str = "id, name, kvk, contact_email, contact_phone, can_deduct_vat, \
      interest_kind, created_at, updated_at";
-const DOSSIER_COLUMNS: &str = "id, number, creditor_id, status, secret_hash, secret_rotated_at, \
-     last_claim_letter_at, link_generation, created_at, updated_at";
+pub(crate) const DOSSIER_COLUMNS: &str = "id, number, creditor_id, status, secret_hash, secret_rotated_at, \
+     last_claim_letter_at, link_generation, closed_at, created_at, updated_at";
 const DEBTOR_COLUMNS: &str = "dossier_id, kind, name, address, postcode, city, phone, email, \
      customer_number, birth_date, id_document_number, kvk_number, vat_number, updated_at";
 const CLAIM_ITEM_COLUMNS: &str =
@@ -329,14 +331,19 @@ impl Store {
         if from.is_empty() {
             return Ok(false);
         }
+        // Closing starts the Bki's two years (kept from the first close while it stays
+        // closed); opening again clears it.
         let sql = format!(
-            "UPDATE dossier SET status = $1, updated_at = $2 WHERE id = $3 AND status IN ({})",
-            placeholders(4, from.len())
+            "UPDATE dossier SET status = $1, updated_at = $2, \
+                 closed_at = CASE WHEN $4 = 1 THEN COALESCE(closed_at, $2) ELSE NULL END \
+             WHERE id = $3 AND status IN ({})",
+            placeholders(5, from.len())
         );
         let mut query = sqlx::query(&sql)
             .bind(to.as_str())
             .bind(millis(now))
-            .bind(id.as_str());
+            .bind(id.as_str())
+            .bind(i64::from(to.is_closed()));
         for status in from {
             query = query.bind(status.as_str());
         }
@@ -428,26 +435,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// Dossiers whose last claim letter is before `cutoff` (seven years ago, computed by the
-    /// caller): due for purging. Dossiers that never had a letter are not listed.
-    pub async fn dossiers_past_retention(
-        &self,
-        cutoff: NaiveDate,
-        limit: i64,
-    ) -> Result<Vec<Dossier>> {
-        let sql = format!(
-            "SELECT {DOSSIER_COLUMNS} FROM dossier \
-             WHERE last_claim_letter_at IS NOT NULL AND last_claim_letter_at < $1 \
-             ORDER BY last_claim_letter_at LIMIT $2"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(date_text(cutoff))
-            .bind(limit.max(0))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(dossier_from_row).collect()
     }
 
     /// Deletes a dossier and everything recorded about it (cascading foreign keys), for
@@ -548,14 +535,15 @@ async fn upsert_dossier(
 ) -> Result<Created<Dossier>> {
     let id = uuid::Uuid::new_v4().to_string();
     let inserted = sqlx::query(
-        "INSERT INTO dossier (id, number, creditor_id, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (number) DO NOTHING",
+        "INSERT INTO dossier (id, number, creditor_id, status, created_at, updated_at, closed_at) \
+         VALUES ($1, $2, $3, $4, $5, $5, $6) ON CONFLICT (number) DO NOTHING",
     )
     .bind(&id)
     .bind(&dossier.number)
     .bind(dossier.creditor_id.as_str())
     .bind(dossier.status.as_str())
     .bind(millis(now))
+    .bind(dossier.status.is_closed().then(|| millis(now)))
     .execute(&mut *conn)
     .await?
     .rows_affected()
@@ -774,7 +762,7 @@ fn creditor_from_row(row: &AnyRow) -> Result<Creditor> {
     })
 }
 
-fn dossier_from_row(row: &AnyRow) -> Result<Dossier> {
+pub(crate) fn dossier_from_row(row: &AnyRow) -> Result<Dossier> {
     Ok(Dossier {
         id: row.id("id")?,
         number: row.text("number")?,
@@ -784,6 +772,7 @@ fn dossier_from_row(row: &AnyRow) -> Result<Dossier> {
         secret_rotated_at: row.opt_instant("secret_rotated_at")?,
         last_claim_letter_at: row.opt_date("last_claim_letter_at")?,
         link_generation: u32::try_from(row.int("link_generation")?).unwrap_or(u32::MAX),
+        closed_at: row.opt_instant("closed_at")?,
         created_at: row.instant("created_at")?,
         updated_at: row.instant("updated_at")?,
     })

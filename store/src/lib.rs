@@ -28,6 +28,7 @@ mod letters;
 mod migrations;
 mod payments;
 mod plans;
+mod retention;
 mod row;
 mod sessions;
 mod staff;
@@ -60,6 +61,7 @@ pub use plans::{
     InterestStop, NewInstalment, NewPlan, NewPlanReview, PaymentPlan, PlanDecided, PlanDecision,
     PlanInstalment, PlanReview,
 };
+pub use retention::Forgotten;
 pub use sessions::{
     AttemptHistory, AttemptKey, HistoryQuery, NewSession, Reservation, ReservedAttempt, Session,
     TOUCH_EVERY,

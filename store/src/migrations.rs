@@ -91,6 +91,13 @@ const STEPS: &[Step] = &[
             "../migrations/shared/0009_exchange_caller.sql"
         )),
     },
+    Step {
+        version: 11,
+        description: "dossier closed at",
+        sql: Sql::Shared(include_str!(
+            "../migrations/shared/0011_dossier_closed_at.sql"
+        )),
+    },
 ];
 
 /// The steps for one backend, as sqlx runs them.

@@ -62,6 +62,13 @@ db_enum!(DossierStatus {
     Disputed = "disputed",
 });
 
+impl DossierStatus {
+    /// Paid in full or closed: the Bki's two years of keeping the file run from then.
+    pub const fn is_closed(self) -> bool {
+        matches!(self, DossierStatus::Paid | DossierStatus::Closed)
+    }
+}
+
 db_enum!(DebtorKind { Person = "person", Business = "business" });
 
 db_enum!(

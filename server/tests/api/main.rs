@@ -17,5 +17,6 @@ mod limits;
 mod paying;
 mod plan;
 mod qr_link;
+mod retention;
 mod sign_in;
 mod staff;
