@@ -337,20 +337,7 @@ fn InvoiceInterest(inv: InvoiceView, locale: Locale) -> impl IntoView {
                 {t!(i18n, dossier.invoice_number, number = inv.number.clone())} ": "
                 {money(inv.interest)}
             </h3>
-            {inv
-                .tranches
-                .iter()
-                .filter_map(|tr| tr.interest.clone())
-                .map(|d| view! { <InterestTable d locale /> })
-                .collect_view()}
-            {(!inv.split_rounding.is_zero())
-                .then(|| {
-                    view! {
-                        <p class="note">
-                            {t!(i18n, dossier.split_rounding, amount = money(inv.split_rounding))}
-                        </p>
-                    }
-                })}
+            {inv.derivation.clone().map(|d| view! { <InterestTable d locale /> })}
         </section>
     }
 }
@@ -406,6 +393,40 @@ fn InterestTable(d: InterestDerivation, locale: Locale) -> impl IntoView {
                 </tfoot>
             </table>
         </div>
+        {(!d.changes.is_empty() || d.years.iter().any(|y| y.complete))
+            .then(|| {
+                view! {
+                    <ul class="rows" data-testid="interest-base-changes">
+                        {d
+                            .changes
+                            .iter()
+                            .map(|c| {
+                                view! {
+                                    <li>
+                                        {t!(
+                                            i18n, dossier.interest_base_change, date = date(c.day), interest = money(c.interest), principal = money(c.principal), base = money(c.base_after)
+                                        )}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                        {d
+                            .years
+                            .iter()
+                            .filter(|y| y.complete)
+                            .map(|y| {
+                                view! {
+                                    <li>
+                                        {t!(
+                                            i18n, dossier.interest_year_added, date = date(y.to), interest = money(y.interest), paid = money(y.paid), added = money(y.capitalised)
+                                        )}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+            })}
     }
 }
 
