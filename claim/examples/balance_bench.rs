@@ -232,6 +232,7 @@ async fn seed(store: &Store) -> Result<DossierId> {
             unallocated,
             payment_reference: None,
             invoice_id: None,
+            chosen_invoice: None,
         });
         day = day + Days::new(1);
     }

@@ -123,6 +123,7 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
     let (debits, paid_parts) = debits(&invoices, &interest, &replay, &costs, interest_rounding)?;
     let balance = derive_balance(&debits, &ledger)?;
     settle_items(&balance, paid_parts, &mut interest.views, &mut costs)?;
+    cost_shares(&mut interest.views, &assessment, &costs, &entries, &balance)?;
     let totals = totals(&balance, &interest.views, interest_rounding)?;
     let open_items = balance
         .open_items()
@@ -312,6 +313,8 @@ fn invoice_interest(
             interest_open: Money::ZERO,
             derivation: breakdown.map(InterestDerivation::from),
             tranches,
+            // Filled in by `cost_shares`.
+            costs_open_share: Money::ZERO,
         });
     }
     InvoiceInterest {
@@ -637,6 +640,87 @@ fn settle_items(
     for cost in costs {
         cost.open = open(cost.item);
         cost.paid = paid(cost.amount, cost.open);
+    }
+    Ok(())
+}
+
+/// `amount` divided over `weights` pro rata, rounded down, the remainder to the last invoice
+/// with a weight (so the parts add up to `amount`); all zero without weights.
+fn pro_rata(amount: Money, weights: &[i64]) -> Vec<Money> {
+    let total: i128 = weights.iter().map(|&w| i128::from(w.max(0))).sum();
+    let mut parts = vec![Money::ZERO; weights.len()];
+    let Some(last) = weights.iter().rposition(|&w| w > 0) else {
+        return parts;
+    };
+    let mut given = 0i128;
+    for (index, &weight) in weights.iter().enumerate() {
+        if index == last || weight <= 0 {
+            continue;
+        }
+        // |share| ≤ |amount|, so it fits.
+        let share = i128::from(amount.cents()) * i128::from(weight) / total;
+        given += share;
+        parts[index] = Money::from_cents(i64::try_from(share).unwrap_or(0));
+    }
+    parts[last] = Money::from_cents(i64::try_from(i128::from(amount.cents()) - given).unwrap_or(0));
+    parts
+}
+
+/// Each invoice's share of the costs still open, for a payment the debtor makes for that one
+/// invoice (art. 6:43 lid 1 BW, then 6:44 within it: its costs, its interest, its principal).
+///
+/// The WIK costs are one amount over the whole dossier (the scale on all principal together),
+/// so the law gives no invoice its own costs. We attribute them pro rata to each invoice's
+/// part in the cost base (an invoice no letter covers carries none; without any base, to the
+/// principal), rounded down with the remainder cents to the last invoice, because that is the
+/// share the invoice caused: the costs an invoice would carry alone are higher (the scale is
+/// degressive) and would make paying invoice by invoice dearer than paying at once. Costs paid
+/// by a payment for an invoice count for that invoice; costs paid without a choice pro rata.
+fn cost_shares(
+    views: &mut [InvoiceView],
+    assessment: &CostAssessment<ClaimItemId>,
+    costs: &[CostView],
+    entries: &[&EntryView],
+    balance: &Balance<ItemRef>,
+) -> Result<(), ClaimError> {
+    let base_of = |id: ClaimItemId| {
+        assessment
+            .invoices
+            .iter()
+            .find(|i| i.id == id)
+            .map_or(0, |i| i.base.cents())
+    };
+    let mut weights: Vec<i64> = views.iter().map(|v| base_of(v.id)).collect();
+    if weights.iter().all(|&w| w <= 0) {
+        weights = views
+            .iter()
+            .map(|v| v.principal.cents() - v.principal_written_off.cents())
+            .collect();
+    }
+    let owed = Money::checked_sum(costs.iter().map(|c| c.amount)).ok_or(ClaimError::Overflow)?;
+    let mut unchosen = Money::ZERO;
+    let mut chosen = vec![Money::ZERO; views.len()];
+    for entry in entries.iter().filter(|e| e.invoice_id.is_none()) {
+        let index = entry
+            .chosen_invoice
+            .and_then(|id| views.iter().position(|v| v.id == id));
+        let slot = match index {
+            Some(index) => &mut chosen[index],
+            None => &mut unchosen,
+        };
+        *slot = slot
+            .checked_add(entry.allocation.costs)
+            .ok_or(ClaimError::Overflow)?;
+    }
+    let open = balance.open().costs;
+    let owed_shares = pro_rata(owed, &weights);
+    let paid_shares = pro_rata(unchosen, &weights);
+    for (index, view) in views.iter_mut().enumerate() {
+        let share = owed_shares[index]
+            .checked_sub(paid_shares[index])
+            .and_then(|s| s.checked_sub(chosen[index]))
+            .ok_or(ClaimError::Overflow)?;
+        view.costs_open_share = share.max(Money::ZERO).min(open);
     }
     Ok(())
 }
@@ -972,7 +1056,9 @@ fn replay_ledger(
             });
             continue;
         }
-        let chosen = None;
+        // Art. 6:43 lid 1 BW: a payment for an invoice the debtor chose pays that invoice
+        // first; without a choice, lid 2 (and 6:44) decide: oldest first.
+        let chosen = entry.chosen_invoice.and_then(index_of);
         let mut touched: Vec<usize> = Vec::new();
         if parts.interest.is_positive() {
             books.pay_interest(day, parts.interest, chosen)?;

@@ -6,7 +6,9 @@
 //!   collection costs with the WIK scale recomputed for display, every payment, refund,
 //!   chargeback and adjustment with its allocation, and the totals owed / paid / open per kind.
 //! - [`allocate_payment`] divides a new payment over what is open (art. 6:44 BW: costs, then
-//!   interest, then principal; oldest first), reporting any overpayment separately.
+//!   interest, then principal; oldest first), reporting any overpayment separately;
+//!   [`allocate_payment_for`] does so for a payment the debtor made for one invoice (art. 6:43
+//!   lid 1 BW: that invoice's share of the costs, its interest, its principal first).
 //! - [`build_claim`] is the pure core of `load_claim`, for tests and callers with the data
 //!   already in hand.
 //!
@@ -37,8 +39,11 @@
 //! payments lower from the day after they were made. The ledger books per dossier, not per
 //! invoice, so the payments come from a replay of the ledger in date order: each entry pays,
 //! on its day, its interest part to what each invoice's computation says is unpaid that day
-//! and its principal part to the principal open that day, invoices oldest (due date) first
-//! (art. 6:44 BW: costs, interest, principal). On an invoice, from the next day:
+//! and its principal part to the principal open that day (art. 6:44 BW: costs, interest,
+//! principal): the invoice the debtor chose for the payment first (art. 6:43 lid 1 BW,
+//! [`EntryView::chosen_invoice`]), otherwise invoices oldest (due date) first (art. 6:43 lid 2
+//! BW: with one kind of interest on every invoice of a dossier none is more onerous, so the
+//! oldest goes first; see [`allocate_payment_for`]). On an invoice, from the next day:
 //!
 //! - principal paid leaves the base;
 //! - interest paid pays the oldest interest first: interest added to the base at an earlier
@@ -105,7 +110,7 @@ mod view;
 
 use domain::{BalanceError, InterestError};
 
-pub use allocate::{AllocatedItem, PaymentAllocation, allocate_payment};
+pub use allocate::{AllocatedItem, PaymentAllocation, allocate_payment, allocate_payment_for};
 pub use compute::{ChargeInput, ClaimInput, InterestPause, InvoiceInput, build_claim};
 #[cfg(feature = "store")]
 pub use load::{load_claim, load_claim_input};
@@ -146,4 +151,7 @@ pub enum ClaimError {
     /// A payment to allocate cannot be negative; a refund reverses an entry instead.
     #[error("a payment to allocate cannot be negative")]
     NegativePayment,
+    /// A payment for an invoice the claim does not have.
+    #[error("no such invoice in the claim")]
+    UnknownInvoice,
 }

@@ -229,6 +229,27 @@ pub struct InvoiceView {
     /// The principal by how long it was open: one tranche per payment date for what was paid
     /// off (or written off), and one for what is still open.
     pub tranches: Vec<TrancheView>,
+    /// This invoice's share of the collection costs still open, for a payment of this invoice
+    /// (art. 6:43 lid 1 BW). The costs are computed over the whole dossier (the WIK scale on
+    /// all principal together), so an invoice's share is the costs owed pro rata to its part
+    /// in the cost base (remainder cents to the last invoice), less the costs paid by
+    /// payments for this invoice and its pro-rata share of the costs paid by payments without
+    /// a choice; never more than the costs open.
+    #[serde(default)]
+    pub costs_open_share: Money,
+}
+
+impl InvoiceView {
+    /// What a payment of this invoice pays off: its share of the costs, its interest and its
+    /// principal still open.
+    pub fn open_for_payment(&self) -> Money {
+        Money::checked_sum([
+            self.costs_open_share,
+            self.interest_open,
+            self.principal_open,
+        ])
+        .unwrap_or(Money::ZERO)
+    }
 }
 
 /// A stretch of days without interest on an invoice.
@@ -579,6 +600,12 @@ pub struct EntryView {
     /// parts lower what the invoice owes rather than pay it, and it is not money received.
     #[serde(default)]
     pub invoice_id: Option<ClaimItemId>,
+    /// For a payment: the invoice the debtor chose to pay (art. 6:43 lid 1 BW), which it paid
+    /// first (its share of the costs, its interest, its principal; art. 6:44 BW within it).
+    /// `None`: no choice, so art. 6:43 lid 2 and 6:44 BW decide (costs, interest, principal;
+    /// oldest invoice first).
+    #[serde(default)]
+    pub chosen_invoice: Option<ClaimItemId>,
 }
 
 /// One thing still open.

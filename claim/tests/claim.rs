@@ -175,6 +175,7 @@ async fn pay(store: &Store, dossier_id: &DossierId, key: &str, cents: i64, day: 
                 amount: eur(cents),
                 purpose: PaymentPurpose::Partial,
                 plan_instalment_id: None,
+                claim_item_id: None,
             },
             day,
         )

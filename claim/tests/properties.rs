@@ -321,6 +321,7 @@ proptest! {
                         unallocated: a.overpayment,
                         payment_reference: None,
                         invoice_id: None,
+                        chosen_invoice: None,
                     });
                     received += cents;
                     // Booking the payment lowers that day's balance by exactly what it paid
@@ -355,6 +356,7 @@ proptest! {
                         unallocated: Money::from_cents(-original.unallocated.cents()),
                         payment_reference: None,
                         invoice_id: None,
+                        chosen_invoice: None,
                     });
                     received -= original.amount.cents();
                     let after = build_claim(&input, today).unwrap();
@@ -419,6 +421,7 @@ proptest! {
                         unallocated: Money::ZERO,
                         payment_reference: None,
                         invoice_id: Some(invoice.id),
+                        chosen_invoice: None,
                     });
                     let after = build_claim(&input, today).unwrap();
                     check(&after)?;
@@ -568,6 +571,7 @@ proptest! {
                 unallocated: a.overpayment,
                 payment_reference: None,
                 invoice_id: None,
+                chosen_invoice: None,
             });
         }
         let as_of = today + Days::new(as_of);
@@ -630,6 +634,7 @@ proptest! {
             unallocated: Money::ZERO,
             payment_reference: None,
             invoice_id: None,
+            chosen_invoice: None,
         });
         let anniversary = due_date.checked_add_months(chrono::Months::new(12)).unwrap();
         let view = build_claim(&input, anniversary + Days::new(past_anniversary)).unwrap();

@@ -84,6 +84,13 @@ const STEPS: &[Step] = &[
         description: "cost letters",
         sql: Sql::Shared(include_str!("../migrations/shared/0008_cost_letters.sql")),
     },
+    Step {
+        version: 10,
+        description: "payment invoice",
+        sql: Sql::Shared(include_str!(
+            "../migrations/shared/0010_payment_invoice.sql"
+        )),
+    },
 ];
 
 /// The steps for one backend, as sqlx runs them.

@@ -160,6 +160,7 @@ async fn new_payment(store: &Store, dossier_id: &DossierId, intent: &str, cents:
         amount: eur(cents),
         purpose: PaymentPurpose::Full,
         plan_instalment_id: None,
+        claim_item_id: None,
     };
     store
         .create_payment(&payment, t0())
@@ -221,7 +222,7 @@ const SCHEMA: &[(&str, &str)] = &[
     ),
     (
         "payment",
-        "id dossier_id intent_key paynl_order_id amount_cents purpose plan_instalment_id status flagged flag_reason created_at updated_at last_checked_at",
+        "id dossier_id intent_key paynl_order_id amount_cents purpose plan_instalment_id status flagged flag_reason created_at updated_at last_checked_at claim_item_id",
     ),
     (
         "payment_plan",
@@ -1031,6 +1032,7 @@ async fn one_intent_creates_one_payment_even_when_submitted_concurrently(store: 
                 amount: eur(200_50),
                 purpose: PaymentPurpose::Full,
                 plan_instalment_id: None,
+                claim_item_id: None,
             };
             tokio::spawn(async move { store.create_payment(&payment, t0()).await })
         })
@@ -1053,6 +1055,7 @@ async fn one_intent_creates_one_payment_even_when_submitted_concurrently(store: 
         amount: eur(0),
         purpose: PaymentPurpose::Partial,
         plan_instalment_id: None,
+        claim_item_id: None,
     };
     assert!(matches!(
         store.create_payment(&zero, t0()).await,
