@@ -119,12 +119,16 @@ pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, Cl
         .filter(|e| e.invoice_id.is_none())
         .map(|e| LedgerEntry::new(e.allocation, e.unallocated))
         .collect();
-    let interest_rounding = attribute_interest_paid(&mut interest, &ledger)?;
-    let (debits, paid_parts) = debits(&invoices, &interest, &replay, &costs, interest_rounding)?;
+    let (interest_rounding, interest_surplus) = attribute_interest_paid(&mut interest, &ledger)?;
+    let kept = interest_rounding
+        .checked_add(interest_surplus)
+        .ok_or(ClaimError::Overflow)?;
+    let (debits, paid_parts) = debits(&invoices, &interest, &replay, &costs, kept)?;
     let balance = derive_balance(&debits, &ledger)?;
     settle_items(&balance, paid_parts, &mut interest.views, &mut costs)?;
     cost_shares(&mut interest.views, &assessment, &costs, &entries, &balance)?;
-    let totals = totals(&balance, &interest.views, interest_rounding)?;
+    let mut totals = totals(&balance, &interest.views, interest_rounding)?;
+    totals.interest_paid_surplus = interest_surplus;
     let open_items = balance
         .open_items()
         .iter()
@@ -325,15 +329,18 @@ fn invoice_interest(
     }
 }
 
-/// Interest paid that the replay could not apply to an invoice on its day (booked before
-/// this computation, or a cent of rounding after a reversal) is attributed to the invoices
-/// with interest open as of `as_of`, oldest first, as art. 6:44 BW would. What still remains
-/// is kept as paid ([`Totals::interest_rounding`]) when it is within a cent per line, and
-/// refused as an over-booking otherwise. Returns that remainder.
+/// Interest paid that the replay could not apply to an invoice on its day (a cent of rounding
+/// after a reversal raised a base again, or interest booked before paid interest stopped
+/// compounding, when more was owed) is attributed to the invoices with interest open as of
+/// `as_of`, oldest first, as art. 6:44 BW would. What still remains is never re-opened: it
+/// stays paid as an extra interest item. Within a cent per line computed it is rounding
+/// ([`Totals::interest_rounding`]); beyond that it was paid but is not owed
+/// ([`Totals::interest_paid_surplus`]), for staff to refund, like the costs' paid surplus.
+/// Returns (rounding, surplus).
 fn attribute_interest_paid(
     interest: &mut InvoiceInterest,
     ledger: &[LedgerEntry],
-) -> Result<Money, ClaimError> {
+) -> Result<(Money, Money), ClaimError> {
     let booked = Money::checked_sum(ledger.iter().map(|e| e.parts().interest))
         .ok_or(ClaimError::Overflow)?;
     let applied = Money::checked_sum(interest.paid.iter().copied()).ok_or(ClaimError::Overflow)?;
@@ -355,11 +362,10 @@ fn attribute_interest_paid(
         left = Money::from_cents(left.cents() - take.cents());
     }
     if left.cents() > interest.rounding_tolerance {
-        return Err(ClaimError::Inconsistent(
-            "more interest booked than is owed",
-        ));
+        Ok((Money::ZERO, left))
+    } else {
+        Ok((left, Money::ZERO))
     }
-    Ok(left)
 }
 
 /// What the collection costs depend on: per invoice its due date, principal, what was
@@ -747,6 +753,7 @@ fn totals(
             .checked_add(balance.credit())
             .ok_or(ClaimError::Overflow)?,
         interest_rounding,
+        interest_paid_surplus: Money::ZERO,
         written_off: PerKind {
             costs: Money::ZERO,
             interest: Money::checked_sum(invoice_views.iter().map(|v| v.interest_written_off))

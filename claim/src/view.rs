@@ -86,7 +86,7 @@ pub enum ItemRef {
         invoice_id: ClaimItemId,
     },
     /// Interest already paid beyond what the computation now gives; see
-    /// [`Totals::interest_rounding`].
+    /// [`Totals::interest_rounding`] and [`Totals::interest_paid_surplus`].
     InterestRounding,
     /// The principal of one invoice.
     Principal {
@@ -647,6 +647,12 @@ pub struct Totals {
     /// line on it a cent lower; interest paid is never re-opened as negative, so the
     /// difference is kept here (at most a cent per line computed).
     pub interest_rounding: Money,
+    /// Included in `owed.interest`: interest paid beyond what the invoices now owe by more
+    /// than rounding: a payment booked before paid interest stopped compounding (issue 18)
+    /// paid interest that is no longer owed. It stays paid, never re-opened; the debtor is
+    /// told it is theirs, for staff to refund (like [`WikDerivation::paid_surplus`]).
+    #[serde(default)]
+    pub interest_paid_surplus: Money,
     /// Written off invoices (disputes upheld), already taken out of `owed`.
     #[serde(default)]
     pub written_off: PerKind,

@@ -1,11 +1,12 @@
 //! Properties of the claim computation on random dossiers, without a database: random
-//! invoices, costs and a random history of payments (allocated as the payment flow does) and
-//! full reversals.
+//! invoices, costs and a random history of payments (allocated as the payment flow does, with
+//! and without the debtor's choice of invoice) and full reversals.
 
 use chrono::{Days, NaiveDate};
 use claim::{
     ChargeInput, ChargeKind, ChargeView, ClaimInput, ClaimView, CreditorView, EntryKind, EntryView,
-    InterestPause, InterestRule, InvoiceInput, ItemRef, allocate_payment, build_claim,
+    InterestPause, InterestRule, InvoiceInput, ItemRef, allocate_payment, allocate_payment_for,
+    build_claim,
 };
 use domain::{
     ChargeId, ClaimItemId, CostLetter, DossierId, InvoiceCostStatus, ItemKind, LedgerEntryId,
@@ -29,6 +30,8 @@ enum Event {
     Release(usize),
     /// Write off what is open on the n-th (modulo) invoice (a dispute upheld).
     WriteOff(usize),
+    /// Pay this many cents for the n-th (modulo) invoice (art. 6:43 lid 1 BW).
+    PayInvoice(usize, i64),
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +58,7 @@ fn case() -> impl Strategy<Value = Case> {
         1 => prop::option::of(0usize..4).prop_map(Event::Hold),
         1 => (0usize..4).prop_map(Event::Release),
         1 => (0usize..4).prop_map(Event::WriteOff),
+        2 => (0usize..4, 0i64..300_000).prop_map(|(n, c)| Event::PayInvoice(n, c)),
     ];
     let events = prop::collection::vec((0u64..120, event), 0..12);
     let letters =
@@ -334,6 +338,44 @@ proptest! {
                         after.totals.credit.cents(),
                         before.totals.credit.cents() + a.overpayment.cents()
                     );
+                }
+                Event::PayInvoice(n, cents) => {
+                    let chosen = &before.invoices[n % before.invoices.len()];
+                    let amount = Money::from_cents(*cents);
+                    let a = allocate_payment_for(&before, Some(chosen.id), amount).unwrap();
+                    prop_assert_eq!(
+                        a.parts.checked_total().unwrap().cents() + a.overpayment.cents(),
+                        *cents
+                    );
+                    input.entries.push(EntryView {
+                        id,
+                        date: today,
+                        kind: EntryKind::Payment,
+                        amount,
+                        allocation: a.parts,
+                        unallocated: a.overpayment,
+                        payment_reference: None,
+                        invoice_id: None,
+                        chosen_invoice: Some(chosen.id),
+                    });
+                    received += cents;
+                    let after = build_claim(&input, today).unwrap();
+                    check(&after)?;
+                    prop_assert_eq!(after.totals.owed, before.totals.owed);
+                    prop_assert_eq!(after.open_total(), a.open_after);
+                    // Within what the chosen invoice has open, only it (and the costs) move.
+                    if amount <= chosen.open_for_payment() {
+                        let paid = after.invoice(chosen.id).unwrap();
+                        prop_assert_eq!(
+                            paid.open_for_payment().cents(),
+                            chosen.open_for_payment().cents() - cents
+                        );
+                        for other in before.invoices.iter().filter(|i| i.id != chosen.id) {
+                            let now = after.invoice(other.id).unwrap();
+                            prop_assert_eq!(now.principal_open, other.principal_open);
+                            prop_assert_eq!(now.interest_open, other.interest_open);
+                        }
+                    }
                 }
                 Event::Reverse(n) => {
                     let candidates: Vec<EntryView> = input

@@ -264,6 +264,14 @@ fn Breakdown(claim: ClaimView, pay_intent: Option<String>, locale: Locale) -> im
                 {claim
                     .uses_unreviewed_rates
                     .then(|| view! { <p class="note">{t!(i18n, dossier.interest_unreviewed)}</p> })}
+                {(!totals.interest_paid_surplus.is_zero())
+                    .then(|| {
+                        view! {
+                            <p class="note" data-testid="interest-paid-surplus">
+                                {t!(i18n, dossier.interest_paid_surplus, amount = money(totals.interest_paid_surplus))}
+                            </p>
+                        }
+                    })}
             </details>
 
             <details class="derivation" data-testid="costs-derivation">
