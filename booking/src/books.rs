@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use claim::{ClaimView, PaymentAllocation, allocate_payment, dutch_date, load_claim};
-use domain::{DossierId, Money, PaymentId};
+use claim::{ClaimView, PaymentAllocation, allocate_payment_for, dutch_date, load_claim};
+use domain::{ClaimItemId, DossierId, Money, PaymentId};
 use store::{LedgerEntry, LedgerKind, NewLedgerEntry, Store};
 
 use crate::error::BookingError;
@@ -273,8 +273,20 @@ impl Hold<'_> {
         amount: Money,
         at: DateTime<Utc>,
     ) -> Result<(ClaimView, PaymentAllocation), BookingError> {
+        self.allocate_for(amount, None, at).await
+    }
+
+    /// [`Hold::allocate`] for a payment the debtor made for one invoice (art. 6:43 lid 1 BW):
+    /// that invoice's share of the costs, its interest and its principal first, the rest as
+    /// without a choice ([`claim::allocate_payment_for`]). `None` is [`Hold::allocate`].
+    pub async fn allocate_for(
+        &self,
+        amount: Money,
+        invoice: Option<ClaimItemId>,
+        at: DateTime<Utc>,
+    ) -> Result<(ClaimView, PaymentAllocation), BookingError> {
         let view = self.claim(dutch_date(at)).await?;
-        let allocation = allocate_payment(&view, amount)?;
+        let allocation = allocate_payment_for(&view, invoice, amount)?;
         Ok((view, allocation))
     }
 

@@ -9,7 +9,8 @@
 //! Per backend: a fresh dossier (three invoices of €20,000, the WIK charge) with 950 payments
 //! of €45 on consecutive days from 2024-01-15, each allocated as the payment flow does, and
 //! 50 chargebacks reversing one of them: 1,000 entries, almost all reaching the principal, so
-//! the view has some 950 interest tranches. Then `load_claim` as of 2026-11-01 is timed
+//! the view has some 950 principal tranches and as many changes of the interest base, and each
+//! chargeback recomputes an invoice's interest. Then `load_claim` as of 2026-11-01 is timed
 //! (median and p99), as are its two halves: the six reads (`load_claim_input`) and the
 //! computation (`build_claim`). SQLite runs on a file in a temporary directory; on PostgreSQL
 //! the dossier is deleted afterwards.
@@ -231,6 +232,7 @@ async fn seed(store: &Store) -> Result<DossierId> {
             unallocated,
             payment_reference: None,
             invoice_id: None,
+            chosen_invoice: None,
         });
         day = day + Days::new(1);
     }

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use domain::{
     Balance, ClaimItemId, CostAssessment, CostInput, CostInvoice, CostLetter, Debit, DossierId,
-    ItemKind, LedgerEntry, Money, Pause, PerKind, VatTreatment, assess_costs, derive_balance,
-    statutory_interest_paused,
+    InterestBreakdown, InterestRun, ItemKind, LedgerEntry, Money, Pause, PerKind, VatTreatment,
+    assess_costs, derive_balance,
 };
 
 use crate::ClaimError;
@@ -108,26 +108,27 @@ pub struct ChargeInput {
 pub fn build_claim(input: &ClaimInput, as_of: NaiveDate) -> Result<ClaimView, ClaimError> {
     let invoices = invoices_in_payment_order(input)?;
     let (entries, entries_after_as_of) = entries_up_to(input, as_of)?;
-    let principals: Vec<Money> = invoices.iter().map(|i| i.principal).collect();
-    let ids: Vec<ClaimItemId> = invoices.iter().map(|i| i.id).collect();
-    let replay = replay_principal(&principals, &ids, &entries)?;
-    let mut interest = invoice_interest(input, &invoices, &replay, as_of)?;
+    let replay = replay_ledger(input, &invoices, &entries, as_of)?;
+    let mut interest = invoice_interest(input, &invoices, &replay, as_of);
     let assessment = assess_costs(&cost_input(input, &invoices, &replay)?, as_of)
         .map_err(|_| ClaimError::Overflow)?;
     let (mut costs, recorded_interest) = cost_items(input, &assessment, &entries)?;
     let cost_basis = cost_basis(input, &assessment);
-    record_interest_write_offs(&mut interest.views, &entries)?;
-    let owed = debits(&invoices, &interest.views, &costs, as_of)?;
     let ledger: Vec<LedgerEntry> = entries
         .iter()
         .filter(|e| e.invoice_id.is_none())
         .map(|e| LedgerEntry::new(e.allocation, e.unallocated))
         .collect();
-    let (debits, interest_rounding) =
-        with_interest_rounding(owed, &ledger, interest.rounding_tolerance, as_of)?;
+    let (interest_rounding, interest_surplus) = attribute_interest_paid(&mut interest, &ledger)?;
+    let kept = interest_rounding
+        .checked_add(interest_surplus)
+        .ok_or(ClaimError::Overflow)?;
+    let (debits, paid_parts) = debits(&invoices, &interest, &replay, &costs, kept)?;
     let balance = derive_balance(&debits, &ledger)?;
-    settle_items(&balance, &mut interest.views, &mut costs, &replay)?;
-    let totals = totals(&balance, &interest.views, interest_rounding)?;
+    settle_items(&balance, paid_parts, &mut interest.views, &mut costs)?;
+    cost_shares(&mut interest.views, &assessment, &costs, &entries, &balance)?;
+    let mut totals = totals(&balance, &interest.views, interest_rounding)?;
+    totals.interest_paid_surplus = interest_surplus;
     let open_items = balance
         .open_items()
         .iter()
@@ -223,28 +224,29 @@ fn entries_up_to(
     Ok((entries, entries_after_as_of))
 }
 
-/// The statutory interest of every invoice, tranche by tranche, before the balance says
-/// what of it is paid.
+/// The statutory interest of every invoice, from the ledger replay.
 struct InvoiceInterest {
     /// One view per invoice, in payment order; paid and open are filled in by
     /// [`settle_items`].
     views: Vec<InvoiceView>,
-    /// One cent per interest line computed: how far paid interest may exceed what is owed by
-    /// rounding after a reversal.
+    /// Per invoice (in payment order), the interest paid as the replay applied it, and after
+    /// [`attribute_interest_paid`] as shown.
+    paid: Vec<Money>,
+    /// One cent per interest line computed: how far interest paid may exceed what is owed by
+    /// rounding (see [`attribute_interest_paid`]).
     rounding_tolerance: i64,
     uses_unreviewed_rates: bool,
 }
 
-/// Interest per invoice, tranche by tranche: each principal part paid (or written off) earns
-/// interest up to the day it was paid, what is open up to `as_of`; holds pause it.
+/// Interest per invoice, from the replay: one computation per invoice whose base changes
+/// with each payment (see the crate docs); holds pause it.
 fn invoice_interest(
     input: &ClaimInput,
     invoices: &[&InvoiceInput],
     replay: &Replay,
     as_of: NaiveDate,
-) -> Result<InvoiceInterest, ClaimError> {
-    let rule = input.interest_rule;
-    let mut invoice_views = Vec::with_capacity(invoices.len());
+) -> InvoiceInterest {
+    let mut views = Vec::with_capacity(invoices.len());
     let mut rounding_tolerance = 0i64;
     let mut uses_unreviewed_rates = false;
     for (index, invoice) in invoices.iter().enumerate() {
@@ -253,7 +255,6 @@ fn invoice_interest(
             .iter()
             .filter(|p| p.applies_to(invoice.id))
             .collect();
-        let paused_days: Vec<Pause> = pauses.iter().filter_map(|p| p.days(as_of)).collect();
         let holds: Vec<HoldView> = pauses
             .iter()
             .filter(|p| p.from <= as_of)
@@ -264,16 +265,9 @@ fn invoice_interest(
             })
             .collect();
         let on_hold = pauses.iter().any(|p| p.holds_on(as_of));
-        let interest_on = |amount: Money, until: NaiveDate| {
-            statutory_interest_paused(rule.domain(), amount, invoice.due_date, until, &paused_days)
-        };
-        let mut tranches = Vec::new();
-        let mut split_rounding = Money::ZERO;
-        // What was still open before each paid tranche: R₀ = principal, Rⱼ = Rⱼ₋₁ − pⱼ.
-        let mut before = invoice.principal;
-        let open = replay.open[index];
-        // Paid and written-off tranches in date order (a stable sort keeps the order paid).
-        let mut closed: Vec<(Money, NaiveDate, bool)> = replay.paid[index]
+        // Paid and written-off tranches in date order (a stable sort keeps the order paid),
+        // then what is open.
+        let mut tranches: Vec<TrancheView> = replay.paid[index]
             .iter()
             .map(|&(amount, day)| (amount, day, false))
             .chain(
@@ -281,55 +275,30 @@ fn invoice_interest(
                     .iter()
                     .map(|&(amount, day)| (amount, day, true)),
             )
-            .collect();
-        closed.sort_by_key(|&(_, day, _)| day);
-        let closed = closed
-            .into_iter()
-            .map(|(amount, day, written_off)| (amount, Some(day), written_off));
-        for (amount, paid_on, written_off) in
-            closed.chain(open.is_positive().then_some((open, None, false)))
-        {
-            let until = paid_on.unwrap_or(as_of);
-            let interest = if invoice.accrues {
-                let b = interest_on(amount, until)?;
-                let lines = i64::try_from(b.lines().count()).map_err(|_| ClaimError::Overflow)?;
-                rounding_tolerance = rounding_tolerance.saturating_add(lines);
-                uses_unreviewed_rates |= b.uses_unreviewed_rates();
-                if paid_on.is_some() {
-                    // Rounding each line per tranche makes I(pⱼ) + I(Rⱼ) differ from I(Rⱼ₋₁)
-                    // by cents on the day of the split; carrying the difference keeps the
-                    // interest of a payment's own day unchanged by booking it.
-                    let after = before.checked_sub(amount).ok_or(ClaimError::Overflow)?;
-                    // Paying off all that was open splits nothing.
-                    if after.is_positive() {
-                        let whole = interest_on(before, until)?.total();
-                        let rest = interest_on(after, until)?.total();
-                        let delta = whole
-                            .checked_sub(b.total())
-                            .and_then(|d| d.checked_sub(rest))
-                            .ok_or(ClaimError::Overflow)?;
-                        split_rounding = split_rounding
-                            .checked_add(delta)
-                            .ok_or(ClaimError::Overflow)?;
-                    }
-                    before = after;
-                }
-                Some(InterestDerivation::from(&b))
-            } else {
-                None
-            };
-            tranches.push(TrancheView {
+            .map(|(amount, day, written_off)| TrancheView {
                 amount,
-                paid_on,
+                paid_on: Some(day),
                 written_off,
-                until,
-                interest,
+                until: day,
+            })
+            .collect();
+        tranches.sort_by_key(|t| t.until);
+        let open = replay.open[index];
+        if open.is_positive() {
+            tranches.push(TrancheView {
+                amount: open,
+                paid_on: None,
+                written_off: false,
+                until: as_of,
             });
         }
-        let interest = Money::checked_sum(tranches.iter().map(TrancheView::interest_total))
-            .and_then(|sum| sum.checked_add(split_rounding))
-            .ok_or(ClaimError::Overflow)?;
-        invoice_views.push(InvoiceView {
+        let breakdown = replay.interest[index].as_ref();
+        if let Some(b) = breakdown {
+            let lines = i64::try_from(b.lines().count()).unwrap_or(i64::MAX);
+            rounding_tolerance = rounding_tolerance.saturating_add(lines);
+            uses_unreviewed_rates |= b.uses_unreviewed_rates();
+        }
+        views.push(InvoiceView {
             id: invoice.id,
             number: invoice.number.clone(),
             invoice_date: invoice.invoice_date,
@@ -338,23 +307,65 @@ fn invoice_interest(
             on_hold,
             holds,
             principal: invoice.principal,
-            principal_written_off: replay.written_off_total(index)?,
-            interest_written_off: Money::ZERO,
+            principal_written_off: replay.principal_written_off[index],
+            interest_written_off: replay.interest_written_off[index],
             // Filled in from the balance below.
             principal_paid: Money::ZERO,
             principal_open: Money::ZERO,
-            interest,
-            split_rounding,
+            interest: breakdown.map_or(Money::ZERO, InterestBreakdown::total),
             interest_paid: Money::ZERO,
             interest_open: Money::ZERO,
+            derivation: breakdown.map(InterestDerivation::from),
             tranches,
+            // Filled in by `cost_shares`.
+            costs_open_share: Money::ZERO,
         });
     }
-    Ok(InvoiceInterest {
-        views: invoice_views,
+    InvoiceInterest {
+        views,
+        paid: replay.interest_paid.clone(),
         rounding_tolerance,
         uses_unreviewed_rates,
-    })
+    }
+}
+
+/// Interest paid that the replay could not apply to an invoice on its day (a cent of rounding
+/// after a reversal raised a base again, or interest booked before paid interest stopped
+/// compounding, when more was owed) is attributed to the invoices with interest open as of
+/// `as_of`, oldest first, as art. 6:44 BW would. What still remains is never re-opened: it
+/// stays paid as an extra interest item. Within a cent per line computed it is rounding
+/// ([`Totals::interest_rounding`]); beyond that it was paid but is not owed
+/// ([`Totals::interest_paid_surplus`]), for staff to refund, like the costs' paid surplus.
+/// Returns (rounding, surplus).
+fn attribute_interest_paid(
+    interest: &mut InvoiceInterest,
+    ledger: &[LedgerEntry],
+) -> Result<(Money, Money), ClaimError> {
+    let booked = Money::checked_sum(ledger.iter().map(|e| e.parts().interest))
+        .ok_or(ClaimError::Overflow)?;
+    let applied = Money::checked_sum(interest.paid.iter().copied()).ok_or(ClaimError::Overflow)?;
+    let mut left = booked
+        .checked_sub(applied)
+        .filter(|m| !m.is_negative())
+        .ok_or(ClaimError::Inconsistent(
+            "less interest booked than the replay applied",
+        ))?;
+    for (view, paid) in interest.views.iter().zip(interest.paid.iter_mut()) {
+        if !left.is_positive() {
+            break;
+        }
+        let open = net(view.interest, view.interest_written_off)?
+            .checked_sub(*paid)
+            .ok_or(ClaimError::Overflow)?;
+        let take = left.min(open.max(Money::ZERO));
+        *paid = paid.checked_add(take).ok_or(ClaimError::Overflow)?;
+        left = Money::from_cents(left.cents() - take.cents());
+    }
+    if left.cents() > interest.rounding_tolerance {
+        Ok((Money::ZERO, left))
+    } else {
+        Ok((left, Money::ZERO))
+    }
 }
 
 /// What the collection costs depend on: per invoice its due date, principal, what was
@@ -373,7 +384,7 @@ fn cost_input(
                 id: invoice.id,
                 due_date: invoice.due_date,
                 principal: invoice.principal,
-                written_off: replay.written_off_total(index)?,
+                written_off: replay.principal_written_off[index],
                 paid: replay.paid[index]
                     .iter()
                     .map(|&(amount, day)| (day, amount))
@@ -485,8 +496,7 @@ fn rates_used(rule: InterestRule, invoice_views: &[InvoiceView]) -> Vec<RateUsed
     let kind = rule.domain();
     let mut starts: Vec<NaiveDate> = invoice_views
         .iter()
-        .flat_map(|v| v.tranches.iter())
-        .filter_map(|t| t.interest.as_ref())
+        .filter_map(|v| v.derivation.as_ref())
         .flat_map(|d| d.years.iter().flat_map(|y| y.lines.iter()))
         .filter(|line| !line.paused)
         .filter_map(|line| table.row_on(kind, line.from).map(|r| r.change.from()))
@@ -512,23 +522,6 @@ fn rates_used(rule: InterestRule, invoice_views: &[InvoiceView]) -> Vec<RateUsed
         .collect()
 }
 
-/// A write-off lowers what its invoice owes; it is not a payment.
-fn record_interest_write_offs(
-    invoice_views: &mut [InvoiceView],
-    entries: &[&EntryView],
-) -> Result<(), ClaimError> {
-    for view in invoice_views {
-        view.interest_written_off = Money::checked_sum(
-            entries
-                .iter()
-                .filter(|e| e.invoice_id == Some(view.id))
-                .map(|e| e.allocation.interest),
-        )
-        .ok_or(ClaimError::Overflow)?;
-    }
-    Ok(())
-}
-
 /// What is owed net of write-offs, or an error when more was written off than is owed.
 fn net(owed: Money, written_off: Money) -> Result<Money, ClaimError> {
     owed.checked_sub(written_off)
@@ -539,13 +532,20 @@ fn net(owed: Money, written_off: Money) -> Result<Money, ClaimError> {
 }
 
 /// What is owed, item by item, for the balance: costs, then each invoice's interest, then its
-/// principal, each dated so art. 6:44 BW's order (oldest first within a kind) follows.
+/// principal. The balance takes what was paid of a kind off that kind's debits oldest first;
+/// the costs are attributed that way (art. 6:44 BW). Interest and principal were attributed
+/// to invoices by the replay as each payment was made (a payment pays what was owed on its
+/// day), so each invoice's interest and principal is two debits with one id: the part paid,
+/// dated first of all so the balance takes the paid amount exactly off those, and the part
+/// still open, dated by the due date, which orders the open items as a new payment pays them
+/// (oldest first).
 fn debits(
     invoices: &[&InvoiceInput],
-    invoice_views: &[InvoiceView],
+    interest: &InvoiceInterest,
+    replay: &Replay,
     costs: &[CostView],
-    as_of: NaiveDate,
-) -> Result<Vec<Debit<ItemRef>>, ClaimError> {
+    interest_rounding: Money,
+) -> Result<(Vec<Debit<ItemRef>>, PerKind), ClaimError> {
     let mut debits = Vec::new();
     for cost in costs {
         debits.push(Debit::new(
@@ -555,96 +555,70 @@ fn debits(
             cost.amount,
         )?);
     }
-    // Interest paid is attributed to invoices oldest first, and older invoices' interest keeps
-    // growing; a written-off invoice goes first (dated as the oldest), so the interest paid on
-    // it before the write-off stays on it and it never shows open interest again.
-    let earliest = invoices.first().map_or(as_of, |i| i.due_date);
-    let written_off = |view: &InvoiceView| {
-        !view.interest_written_off.is_zero() || !view.principal_written_off.is_zero()
-    };
-    let interest_order = invoices
-        .iter()
-        .zip(invoice_views)
-        .filter(|(_, view)| written_off(view))
-        .map(|(invoice, view)| (earliest, invoice, view))
-        .chain(
-            invoices
-                .iter()
-                .zip(invoice_views)
-                .filter(|(_, view)| !written_off(view))
-                .map(|(invoice, view)| (invoice.due_date, invoice, view)),
-        );
-    for (date, invoice, view) in interest_order {
-        let item = ItemRef::Interest {
-            invoice_id: invoice.id,
+    let first = NaiveDate::MIN;
+    let mut paid_parts = PerKind::default();
+    let mut both =
+        |item: ItemRef, kind: ItemKind, date: NaiveDate, owed: Money, paid: Money| {
+            let open = owed.checked_sub(paid).filter(|m| !m.is_negative()).ok_or(
+                ClaimError::Inconsistent("more paid on an invoice than it owes"),
+            )?;
+            paid_parts
+                .checked_add_to(kind, paid)
+                .ok_or(ClaimError::Overflow)?;
+            debits.push(Debit::new(item, kind, first, paid)?);
+            debits.push(Debit::new(item, kind, date, open)?);
+            Ok::<(), ClaimError>(())
         };
-        debits.push(Debit::new(
-            item,
+    for (index, (invoice, view)) in invoices.iter().zip(&interest.views).enumerate() {
+        both(
+            ItemRef::Interest {
+                invoice_id: invoice.id,
+            },
             ItemKind::Interest,
-            date,
+            invoice.due_date,
             net(view.interest, view.interest_written_off)?,
-        )?);
+            interest.paid[index],
+        )?;
     }
-    for (invoice, view) in invoices.iter().zip(invoice_views) {
-        let item = ItemRef::Principal {
-            invoice_id: invoice.id,
-        };
-        debits.push(Debit::new(
-            item,
+    for (index, (invoice, view)) in invoices.iter().zip(&interest.views).enumerate() {
+        let paid = Money::checked_sum(replay.paid[index].iter().map(|&(amount, _)| amount))
+            .ok_or(ClaimError::Overflow)?;
+        both(
+            ItemRef::Principal {
+                invoice_id: invoice.id,
+            },
             ItemKind::Principal,
             invoice.due_date,
             net(invoice.principal, view.principal_written_off)?,
-        )?);
+            paid,
+        )?;
     }
-    Ok(debits)
-}
-
-/// Interest already paid may exceed what is owed by rounding after a reversal (see
-/// `Totals::interest_rounding`); it stays paid, as an extra interest item, but only within
-/// one cent per line computed, so a real over-booking still fails.
-fn with_interest_rounding(
-    mut debits: Vec<Debit<ItemRef>>,
-    ledger: &[LedgerEntry],
-    rounding_tolerance: i64,
-    as_of: NaiveDate,
-) -> Result<(Vec<Debit<ItemRef>>, Money), ClaimError> {
-    let interest_owed = Money::checked_sum(
-        debits
-            .iter()
-            .filter(|d| d.kind() == ItemKind::Interest)
-            .map(|d| d.amount()),
-    )
-    .ok_or(ClaimError::Overflow)?;
-    let interest_paid = Money::checked_sum(ledger.iter().map(|e| e.parts().interest))
-        .ok_or(ClaimError::Overflow)?;
-    let mut interest_rounding = Money::ZERO;
-    if interest_paid > interest_owed {
-        let excess = interest_paid
-            .checked_sub(interest_owed)
-            .ok_or(ClaimError::Overflow)?;
-        if excess.cents() > rounding_tolerance {
-            return Err(ClaimError::Inconsistent(
-                "more interest booked than is owed",
-            ));
-        }
-        interest_rounding = excess;
-        debits.push(Debit::new(
+    if interest_rounding.is_positive() {
+        both(
             ItemRef::InterestRounding,
             ItemKind::Interest,
-            as_of,
-            excess,
-        )?);
+            first,
+            interest_rounding,
+            interest_rounding,
+        )?;
     }
-    Ok((debits, interest_rounding))
+    Ok((debits, paid_parts))
 }
 
 /// Fills in what the balance says is paid and open on each invoice and cost item.
 fn settle_items(
     balance: &Balance<ItemRef>,
+    paid_parts: PerKind,
     invoice_views: &mut [InvoiceView],
     costs: &mut [CostView],
-    replay: &Replay,
 ) -> Result<(), ClaimError> {
+    // The replay attributed every interest and principal part of the ledger to an invoice.
+    let paid = balance.paid();
+    if paid.interest != paid_parts.interest || paid.principal != paid_parts.principal {
+        return Err(ClaimError::Inconsistent(
+            "the ledger replay does not account for every payment",
+        ));
+    }
     let open_of: HashMap<ItemRef, Money> = balance
         .open_items()
         .iter()
@@ -653,7 +627,7 @@ fn settle_items(
     let open = |item: ItemRef| open_of.get(&item).copied().unwrap_or(Money::ZERO);
     // 0 ≤ open ≤ amount for every item, so these subtractions cannot overflow.
     let paid = |amount: Money, open: Money| Money::from_cents(amount.cents() - open.cents());
-    for (index, view) in invoice_views.iter_mut().enumerate() {
+    for view in invoice_views.iter_mut() {
         view.principal_open = open(ItemRef::Principal {
             invoice_id: view.id,
         });
@@ -668,12 +642,91 @@ fn settle_items(
             net(view.interest, view.interest_written_off)?,
             view.interest_open,
         );
-        // The replay and the balance attribute principal the same way (oldest first).
-        debug_assert_eq!(view.principal_open, replay.open[index]);
     }
     for cost in costs {
         cost.open = open(cost.item);
         cost.paid = paid(cost.amount, cost.open);
+    }
+    Ok(())
+}
+
+/// `amount` divided over `weights` pro rata, rounded down, the remainder to the last invoice
+/// with a weight (so the parts add up to `amount`); all zero without weights.
+fn pro_rata(amount: Money, weights: &[i64]) -> Vec<Money> {
+    let total: i128 = weights.iter().map(|&w| i128::from(w.max(0))).sum();
+    let mut parts = vec![Money::ZERO; weights.len()];
+    let Some(last) = weights.iter().rposition(|&w| w > 0) else {
+        return parts;
+    };
+    let mut given = 0i128;
+    for (index, &weight) in weights.iter().enumerate() {
+        if index == last || weight <= 0 {
+            continue;
+        }
+        // |share| ≤ |amount|, so it fits.
+        let share = i128::from(amount.cents()) * i128::from(weight) / total;
+        given += share;
+        parts[index] = Money::from_cents(i64::try_from(share).unwrap_or(0));
+    }
+    parts[last] = Money::from_cents(i64::try_from(i128::from(amount.cents()) - given).unwrap_or(0));
+    parts
+}
+
+/// Each invoice's share of the costs still open, for a payment the debtor makes for that one
+/// invoice (art. 6:43 lid 1 BW, then 6:44 within it: its costs, its interest, its principal).
+///
+/// The WIK costs are one amount over the whole dossier (the scale on all principal together),
+/// so the law gives no invoice its own costs. We attribute them pro rata to each invoice's
+/// part in the cost base (an invoice no letter covers carries none; without any base, to the
+/// principal), rounded down with the remainder cents to the last invoice, because that is the
+/// share the invoice caused: the costs an invoice would carry alone are higher (the scale is
+/// degressive) and would make paying invoice by invoice dearer than paying at once. Costs paid
+/// by a payment for an invoice count for that invoice; costs paid without a choice pro rata.
+fn cost_shares(
+    views: &mut [InvoiceView],
+    assessment: &CostAssessment<ClaimItemId>,
+    costs: &[CostView],
+    entries: &[&EntryView],
+    balance: &Balance<ItemRef>,
+) -> Result<(), ClaimError> {
+    let base_of = |id: ClaimItemId| {
+        assessment
+            .invoices
+            .iter()
+            .find(|i| i.id == id)
+            .map_or(0, |i| i.base.cents())
+    };
+    let mut weights: Vec<i64> = views.iter().map(|v| base_of(v.id)).collect();
+    if weights.iter().all(|&w| w <= 0) {
+        weights = views
+            .iter()
+            .map(|v| v.principal.cents() - v.principal_written_off.cents())
+            .collect();
+    }
+    let owed = Money::checked_sum(costs.iter().map(|c| c.amount)).ok_or(ClaimError::Overflow)?;
+    let mut unchosen = Money::ZERO;
+    let mut chosen = vec![Money::ZERO; views.len()];
+    for entry in entries.iter().filter(|e| e.invoice_id.is_none()) {
+        let index = entry
+            .chosen_invoice
+            .and_then(|id| views.iter().position(|v| v.id == id));
+        let slot = match index {
+            Some(index) => &mut chosen[index],
+            None => &mut unchosen,
+        };
+        *slot = slot
+            .checked_add(entry.allocation.costs)
+            .ok_or(ClaimError::Overflow)?;
+    }
+    let open = balance.open().costs;
+    let owed_shares = pro_rata(owed, &weights);
+    let paid_shares = pro_rata(unchosen, &weights);
+    for (index, view) in views.iter_mut().enumerate() {
+        let share = owed_shares[index]
+            .checked_sub(paid_shares[index])
+            .and_then(|s| s.checked_sub(chosen[index]))
+            .ok_or(ClaimError::Overflow)?;
+        view.costs_open_share = share.max(Money::ZERO).min(open);
     }
     Ok(())
 }
@@ -700,6 +753,7 @@ fn totals(
             .checked_add(balance.credit())
             .ok_or(ClaimError::Overflow)?,
         interest_rounding,
+        interest_paid_surplus: Money::ZERO,
         written_off: PerKind {
             costs: Money::ZERO,
             interest: Money::checked_sum(invoice_views.iter().map(|v| v.interest_written_off))
@@ -729,111 +783,366 @@ fn cost_view(
     })
 }
 
-/// Per invoice (in payment order): the principal paid off as (amount, day) tranches, the
-/// principal written off (a cancelled disputed invoice) likewise, and what is still open.
+/// Per invoice (in payment order), what the ledger replay found: the principal paid off as
+/// (amount, day) tranches that still stand, the principal written off (a cancelled disputed
+/// invoice) likewise, what is still open, and the interest computed with every payment.
 struct Replay {
     paid: Vec<Vec<(Money, NaiveDate)>>,
     written_off: Vec<Vec<(Money, NaiveDate)>>,
     open: Vec<Money>,
+    principal_written_off: Vec<Money>,
+    /// `None` for an invoice that does not accrue.
+    interest: Vec<Option<InterestBreakdown>>,
+    /// Interest paid that stands, as applied to the invoice on the day paid.
+    interest_paid: Vec<Money>,
+    interest_written_off: Vec<Money>,
 }
 
-impl Replay {
-    fn written_off_total(&self, index: usize) -> Result<Money, ClaimError> {
-        Money::checked_sum(self.written_off[index].iter().map(|&(amount, _)| amount))
-            .ok_or(ClaimError::Overflow)
+/// A write-off of one invoice: interest and principal it cancelled on `day`; `applied` is the
+/// interest the computation could take off (never more than was owed that day).
+#[derive(Clone, Copy)]
+struct WriteOff {
+    day: NaiveDate,
+    principal: Money,
+    interest: Money,
+    applied: Money,
+}
+
+/// The replay's running state: per invoice its interest computation, and the payments that
+/// stand, last paid last.
+struct Books<'a> {
+    invoices: &'a [&'a InvoiceInput],
+    kind: domain::InterestKind,
+    pauses: Vec<Vec<Pause>>,
+    runs: Vec<Option<InterestRun>>,
+    open: Vec<Money>,
+    /// Principal paid: (invoice index, amount, day) in the order paid.
+    principal: Vec<(usize, Money, NaiveDate)>,
+    /// Interest paid: (invoice index, amount, day) in the order paid; `None` for interest
+    /// booked beyond what was owed on its day.
+    interest: Vec<(Option<usize>, Money, NaiveDate)>,
+    write_offs: Vec<Vec<WriteOff>>,
+}
+
+/// Books `principal` and up to `interest` on `run` on `day`; returns the interest taken (no
+/// more than is unpaid that day).
+fn apply(
+    run: &mut Option<InterestRun>,
+    day: NaiveDate,
+    principal: Money,
+    interest: Money,
+) -> Result<Money, ClaimError> {
+    let Some(run) = run.as_mut() else {
+        return Ok(Money::ZERO);
+    };
+    run.accrue_to(day)?;
+    let take = interest.min(run.unpaid_interest()?).max(Money::ZERO);
+    run.pay(day, principal, take)?;
+    Ok(take)
+}
+
+/// Adds a paid piece to a stack; two on one day to one invoice are one.
+fn push<I: PartialEq + Copy>(
+    stack: &mut Vec<(I, Money, NaiveDate)>,
+    index: I,
+    amount: Money,
+    day: NaiveDate,
+) -> Result<(), ClaimError> {
+    match stack.last_mut() {
+        Some((i, total, d)) if *i == index && *d == day => {
+            *total = total.checked_add(amount).ok_or(ClaimError::Overflow)?;
+        }
+        _ => stack.push((index, amount, day)),
+    }
+    Ok(())
+}
+
+/// Takes `amount` off the end of a stack (a reversal undoes the latest payments first);
+/// returns what was taken off which invoice.
+fn pop<I: Copy>(
+    stack: &mut Vec<(I, Money, NaiveDate)>,
+    amount: Money,
+    what: &'static str,
+) -> Result<Vec<(I, Money)>, ClaimError> {
+    let mut left = amount;
+    let mut touched = Vec::new();
+    while left.is_positive() {
+        let Some((index, paid, _)) = stack.last_mut() else {
+            return Err(ClaimError::Inconsistent(what));
+        };
+        let take = left.min(*paid);
+        // 0 ≤ take ≤ both.
+        *paid = Money::from_cents(paid.cents() - take.cents());
+        left = Money::from_cents(left.cents() - take.cents());
+        touched.push((*index, take));
+        if paid.is_zero() {
+            stack.pop();
+        }
+    }
+    Ok(touched)
+}
+
+impl Books<'_> {
+    fn new_run(&self, index: usize) -> Result<Option<InterestRun>, ClaimError> {
+        let invoice = self.invoices[index];
+        if !invoice.accrues {
+            return Ok(None);
+        }
+        Ok(Some(InterestRun::new(
+            self.kind,
+            invoice.principal,
+            invoice.due_date,
+            &self.pauses[index],
+        )?))
+    }
+
+    /// The invoices in the order a payment reaches them: the one chosen first, then the rest
+    /// oldest first.
+    fn order(&self, chosen: Option<usize>) -> Vec<usize> {
+        chosen
+            .into_iter()
+            .chain((0..self.invoices.len()).filter(|&i| Some(i) != chosen))
+            .collect()
+    }
+
+    /// Pays `amount` of interest on `day`: on each invoice (in `order`) what is unpaid of its
+    /// interest that day.
+    fn pay_interest(
+        &mut self,
+        day: NaiveDate,
+        amount: Money,
+        chosen: Option<usize>,
+    ) -> Result<(), ClaimError> {
+        let mut left = amount;
+        for index in self.order(chosen) {
+            if !left.is_positive() {
+                break;
+            }
+            let take = apply(&mut self.runs[index], day, Money::ZERO, left)?;
+            if take.is_positive() {
+                push(&mut self.interest, Some(index), take, day)?;
+                left = Money::from_cents(left.cents() - take.cents());
+            }
+        }
+        if left.is_positive() {
+            push(&mut self.interest, None, left, day)?;
+        }
+        Ok(())
+    }
+
+    /// Pays `amount` of principal on `day`, invoice by invoice in `order`.
+    fn pay_principal(
+        &mut self,
+        day: NaiveDate,
+        amount: Money,
+        chosen: Option<usize>,
+    ) -> Result<(), ClaimError> {
+        let mut left = amount;
+        for index in self.order(chosen) {
+            if !left.is_positive() {
+                break;
+            }
+            let take = left.min(self.open[index]);
+            if take.is_positive() {
+                // 0 < take ≤ both.
+                self.open[index] = Money::from_cents(self.open[index].cents() - take.cents());
+                left = Money::from_cents(left.cents() - take.cents());
+                apply(&mut self.runs[index], day, take, Money::ZERO)?;
+                push(&mut self.principal, index, take, day)?;
+            }
+        }
+        if left.is_positive() {
+            return Err(ClaimError::Inconsistent(
+                "more principal booked than is owed",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Computes an invoice's interest again from the payments that still stand on it, after a
+    /// reversal took some away (they count as never paid).
+    fn recompute(&mut self, index: usize) -> Result<(), ClaimError> {
+        let mut payments: Vec<(NaiveDate, Money, Money, Option<usize>)> = self
+            .principal
+            .iter()
+            .filter(|&&(i, _, _)| i == index)
+            .map(|&(_, amount, day)| (day, amount, Money::ZERO, None))
+            .chain(
+                self.interest
+                    .iter()
+                    .filter(|&&(i, _, _)| i == Some(index))
+                    .map(|&(_, amount, day)| (day, Money::ZERO, amount, None)),
+            )
+            .chain(
+                self.write_offs[index]
+                    .iter()
+                    .enumerate()
+                    .map(|(k, w)| (w.day, w.principal, w.interest, Some(k))),
+            )
+            .collect();
+        payments.sort_by_key(|&(day, _, _, _)| day);
+        let mut run = self.new_run(index)?;
+        for (day, principal, interest, write_off) in payments {
+            // A cent less interest owed after rounding on a higher base is possible; what is
+            // not taken here is attributed at the end (`attribute_interest_paid`).
+            let taken = apply(&mut run, day, principal, interest)?;
+            if let Some(k) = write_off {
+                self.write_offs[index][k].applied = taken;
+            }
+        }
+        self.runs[index] = run;
+        Ok(())
     }
 }
 
-/// Replays the principal parts of the ledger in date order. A positive part pays invoices
-/// off oldest first (art. 6:44 BW within the principal), each piece a tranche dated that day.
-/// A negative part (refund, chargeback) undoes the most recent tranches first: the reopened
-/// principal earns interest as if it had never been paid, and what stays paid keeps the dates
-/// of the earliest payments. Because payments fill invoices as a prefix and reversals take
-/// from its end, the open amount per invoice equals the balance's oldest-first attribution of
-/// the net principal paid.
+/// Replays the ledger in date order (art. 6:44 BW within each entry: its interest part pays
+/// interest, its principal part principal). Each payment pays, on its day, what each invoice
+/// owed that day, oldest (due date) first: interest as the invoice's interest computation
+/// says is unpaid then, principal as open then; and from the next day on the invoice's base is
+/// lower by the principal paid and by any interest paid that had been added to the base at an
+/// anniversary, while interest of the running year that is paid is not added at its
+/// anniversary (art. 6:119 lid 2 BW: only interest still owed is). A negative part (refund,
+/// chargeback) undoes the most recent payments first; the invoices they touched are computed
+/// again without them, as if never paid.
 ///
-/// A write-off of one invoice (an entry with `invoice_id`) takes its principal part off that
-/// invoice's open principal and is never undone by a reversal; the balance takes the same
-/// amount off that invoice's debit, so both still agree on what is open where.
-fn replay_principal(
-    principals: &[Money],
-    ids: &[ClaimItemId],
+/// A write-off of one invoice (an entry with `invoice_id`) takes its parts off that invoice
+/// and is never undone by a reversal; the balance takes the same off that invoice's debits.
+fn replay_ledger(
+    input: &ClaimInput,
+    invoices: &[&InvoiceInput],
     entries: &[&EntryView],
+    as_of: NaiveDate,
 ) -> Result<Replay, ClaimError> {
-    let mut open = principals.to_vec();
-    let mut written_off = vec![Vec::new(); principals.len()];
-    // (invoice index, amount, day) in the order paid.
-    let mut stack: Vec<(usize, Money, NaiveDate)> = Vec::new();
+    let pauses: Vec<Vec<Pause>> = invoices
+        .iter()
+        .map(|invoice| {
+            input
+                .pauses
+                .iter()
+                .filter(|p| p.applies_to(invoice.id))
+                .filter_map(|p| p.days(as_of))
+                .collect()
+        })
+        .collect();
+    let mut books = Books {
+        invoices,
+        kind: input.interest_rule.domain(),
+        pauses,
+        runs: Vec::with_capacity(invoices.len()),
+        open: invoices.iter().map(|i| i.principal).collect(),
+        principal: Vec::new(),
+        interest: Vec::new(),
+        write_offs: vec![Vec::new(); invoices.len()],
+    };
+    for index in 0..invoices.len() {
+        let run = books.new_run(index)?;
+        books.runs.push(run);
+    }
+    let index_of = |id: ClaimItemId| invoices.iter().position(|i| i.id == id);
     for entry in entries {
-        let part = entry.allocation.principal;
+        let day = entry.date;
+        let parts = entry.allocation;
         if let Some(invoice_id) = entry.invoice_id {
-            let index =
-                ids.iter()
-                    .position(|&id| id == invoice_id)
-                    .ok_or(ClaimError::Inconsistent(
-                        "a write-off of an unknown invoice",
-                    ))?;
-            if part > open[index] {
+            let index = index_of(invoice_id).ok_or(ClaimError::Inconsistent(
+                "a write-off of an unknown invoice",
+            ))?;
+            if parts.principal > books.open[index] {
                 return Err(ClaimError::Inconsistent(
                     "more written off an invoice than is open on it",
                 ));
             }
-            if part.is_positive() {
-                open[index] = Money::from_cents(open[index].cents() - part.cents());
-                written_off[index].push((part, entry.date));
-            }
+            // Parts are not negative (checked in `entries_up_to`).
+            books.open[index] =
+                Money::from_cents(books.open[index].cents() - parts.principal.cents());
+            let applied = apply(&mut books.runs[index], day, parts.principal, parts.interest)?;
+            books.write_offs[index].push(WriteOff {
+                day,
+                principal: parts.principal,
+                interest: parts.interest,
+                applied,
+            });
             continue;
         }
-        if part.is_positive() {
-            let mut left = part;
-            for (index, open) in open.iter_mut().enumerate() {
-                if !left.is_positive() {
-                    break;
-                }
-                let take = left.min(*open);
-                if take.is_positive() {
-                    // 0 < take ≤ both, so neither subtraction can overflow.
-                    *open = Money::from_cents(open.cents() - take.cents());
-                    left = Money::from_cents(left.cents() - take.cents());
-                    match stack.last_mut() {
-                        // Two payments on one day to one invoice: one tranche.
-                        Some((i, amount, day)) if *i == index && *day == entry.date => {
-                            *amount = amount.checked_add(take).ok_or(ClaimError::Overflow)?;
-                        }
-                        _ => stack.push((index, take, entry.date)),
-                    }
-                }
-            }
-            if left.is_positive() {
-                return Err(ClaimError::Inconsistent(
-                    "more principal booked than is owed",
-                ));
-            }
-        } else if part.is_negative() {
-            let mut left = part.checked_neg().ok_or(ClaimError::Overflow)?;
-            while left.is_positive() {
-                let Some((index, amount, _)) = stack.last_mut() else {
-                    return Err(ClaimError::Inconsistent(
-                        "more principal reversed than was paid",
-                    ));
-                };
-                let take = left.min(*amount);
-                *amount = Money::from_cents(amount.cents() - take.cents());
-                left = Money::from_cents(left.cents() - take.cents());
-                open[*index] = open[*index].checked_add(take).ok_or(ClaimError::Overflow)?;
-                if amount.is_zero() {
-                    stack.pop();
-                }
+        // Art. 6:43 lid 1 BW: a payment for an invoice the debtor chose pays that invoice
+        // first; without a choice, lid 2 (and 6:44) decide: oldest first.
+        let chosen = entry.chosen_invoice.and_then(index_of);
+        let mut touched: Vec<usize> = Vec::new();
+        if parts.interest.is_positive() {
+            books.pay_interest(day, parts.interest, chosen)?;
+        } else if parts.interest.is_negative() {
+            let amount = parts.interest.checked_neg().ok_or(ClaimError::Overflow)?;
+            let undone = pop(
+                &mut books.interest,
+                amount,
+                "more interest reversed than was paid",
+            )?;
+            touched.extend(undone.into_iter().filter_map(|(index, _)| index));
+        }
+        if parts.principal.is_positive() {
+            books.pay_principal(day, parts.principal, chosen)?;
+        } else if parts.principal.is_negative() {
+            let amount = parts.principal.checked_neg().ok_or(ClaimError::Overflow)?;
+            let undone = pop(
+                &mut books.principal,
+                amount,
+                "more principal reversed than was paid",
+            )?;
+            for &(index, amount) in &undone {
+                books.open[index] = books.open[index]
+                    .checked_add(amount)
+                    .ok_or(ClaimError::Overflow)?;
+                touched.push(index);
             }
         }
+        touched.sort_unstable();
+        touched.dedup();
+        for index in touched {
+            books.recompute(index)?;
+        }
     }
-    let mut paid = vec![Vec::new(); principals.len()];
-    for (index, amount, day) in stack {
+    finish_replay(books, as_of)
+}
+
+fn finish_replay(books: Books<'_>, as_of: NaiveDate) -> Result<Replay, ClaimError> {
+    let count = books.invoices.len();
+    let mut paid = vec![Vec::new(); count];
+    for &(index, amount, day) in &books.principal {
         paid[index].push((amount, day));
+    }
+    let mut interest = Vec::with_capacity(count);
+    let mut interest_paid = Vec::with_capacity(count);
+    let mut interest_written_off = Vec::with_capacity(count);
+    let mut written_off = Vec::with_capacity(count);
+    let mut principal_written_off = Vec::with_capacity(count);
+    for (run, write_offs) in books.runs.into_iter().zip(&books.write_offs) {
+        let breakdown = run.map(|run| run.finish(as_of)).transpose()?;
+        let applied = breakdown.as_ref().map_or(Ok(Money::ZERO), |b| {
+            Money::checked_sum(b.changes().iter().map(|c| c.interest())).ok_or(ClaimError::Overflow)
+        })?;
+        let cancelled =
+            Money::checked_sum(write_offs.iter().map(|w| w.applied)).ok_or(ClaimError::Overflow)?;
+        interest_paid.push(applied.checked_sub(cancelled).ok_or(ClaimError::Overflow)?);
+        interest_written_off.push(cancelled);
+        interest.push(breakdown);
+        written_off.push(
+            write_offs
+                .iter()
+                .filter(|w| w.principal.is_positive())
+                .map(|w| (w.principal, w.day))
+                .collect::<Vec<_>>(),
+        );
+        principal_written_off.push(
+            Money::checked_sum(write_offs.iter().map(|w| w.principal))
+                .ok_or(ClaimError::Overflow)?,
+        );
     }
     Ok(Replay {
         paid,
         written_off,
-        open,
+        open: books.open,
+        principal_written_off,
+        interest,
+        interest_paid,
+        interest_written_off,
     })
 }

@@ -6,7 +6,9 @@
 //!   collection costs with the WIK scale recomputed for display, every payment, refund,
 //!   chargeback and adjustment with its allocation, and the totals owed / paid / open per kind.
 //! - [`allocate_payment`] divides a new payment over what is open (art. 6:44 BW: costs, then
-//!   interest, then principal; oldest first), reporting any overpayment separately.
+//!   interest, then principal; oldest first), reporting any overpayment separately;
+//!   [`allocate_payment_for`] does so for a payment the debtor made for one invoice (art. 6:43
+//!   lid 1 BW: that invoice's share of the costs, its interest, its principal first).
 //! - [`build_claim`] is the pure core of `load_claim`, for tests and callers with the data
 //!   already in hand.
 //!
@@ -22,28 +24,39 @@
 //!   timeline ([`ClaimView::cost_basis`]); plus any other `costs` charges as stored. What was
 //!   paid on the costs is never re-opened: when the costs fall below it (a write-off), the
 //!   surplus stays paid ([`WikDerivation::paid_surplus`]) for staff to refund. The principal
-//!   paid within a letter's term comes from the tranche replay below (payments that still
+//!   paid within a letter's term comes from the ledger replay below (payments that still
 //!   stand).
 //! - **Interest**: the statutory interest on each invoice, computed live up to `as_of`
-//!   ([`domain::statutory_interest`]: consumer art. 6:119 or commercial 6:119a BW, yearly
-//!   compounding from the due date, rates by period). Commercial interest needs the creditor
+//!   ([`domain::InterestRun`]: consumer art. 6:119 or commercial 6:119a BW, yearly
+//!   compounding of the interest still owed from the due date, rates by period). Commercial interest needs the creditor
 //!   set to commercial *and* a debtor that is a business; a person is charged consumer
 //!   interest. Stored `interest` charges are snapshots of this same interest and are listed
 //!   ([`ClaimView::recorded_interest`]) but not counted.
 //!
-//! # Interest after partial payments: tranches
+//! # Interest after payments
 //!
-//! A payment that reaches the principal stops interest on the part it pays, from the day
-//! after it was paid. Each invoice's principal is therefore treated as tranches: the part paid
-//! off on day *d* is a tranche that earns interest from the due date up to and including *d*;
-//! what is still open is a tranche that earns interest up to `as_of`. The invoice's interest
-//! is the sum over its tranches, each computed (and shown) with its own
-//! [`domain::InterestBreakdown`].
+//! Each invoice's interest is one computation ([`domain::InterestRun`]) on a base that
+//! payments lower from the day after they were made. The ledger books per dossier, not per
+//! invoice, so the payments come from a replay of the ledger in date order: each entry pays,
+//! on its day, its interest part to what each invoice's computation says is unpaid that day
+//! and its principal part to the principal open that day (art. 6:44 BW: costs, interest,
+//! principal): the invoice the debtor chose for the payment first (art. 6:43 lid 1 BW,
+//! [`EntryView::chosen_invoice`]), otherwise invoices oldest (due date) first (art. 6:43 lid 2
+//! BW: with one kind of interest on every invoice of a dossier none is more onerous, so the
+//! oldest goes first; see [`allocate_payment_for`]). On an invoice, from the next day:
 //!
-//! The ledger books principal per dossier, not per invoice, so the tranches come from a
-//! replay of the ledger in date order: a payment's principal part pays invoices oldest
-//! (due date) first; a refund or chargeback's negative part undoes the most recently paid
-//! tranches first, and that principal earns interest as if it had never been paid.
+//! - principal paid leaves the base;
+//! - interest paid pays the oldest interest first: interest added to the base at an earlier
+//!   anniversary leaves the base with it, then the running year's interest, which is then not
+//!   added at its anniversary. Art. 6:119 lid 2 BW (and 6:119a lid 3) add to the base the
+//!   interest *owed* at the end of each year, so interest already paid never compounds.
+//!
+//! The derivation shows every line with its own base (rate period, days, base, amount), each
+//! year's interest, what of it was paid and what was added to the base, and each payment that
+//! changed the base. A refund or chargeback undoes the most recent payments first (interest
+//! and principal, each last in, first out) and the invoices they reached are computed again
+//! as if those payments had never been made. [`InvoiceView::tranches`] lists the principal by
+//! the day it was paid off.
 //!
 //! Choices the law leaves open, and why (also in `claim/README.md`):
 //!
@@ -57,24 +70,14 @@
 //!
 //! Approximations:
 //!
-//! - **Compounding per tranche.** Each tranche compounds on its own: at every anniversary of
-//!   the due date, that tranche's interest of the year is added to that tranche's base. A
-//!   tranche paid off stops compounding with it. Interest that is *paid* (art. 6:44 BW pays
-//!   interest before principal) does not reduce the compounding base of the tranches still
-//!   open: a tranche's interest is a function of its amount and dates only. So when interest
-//!   is paid before an anniversary and principal stays open past it, the next years compound
-//!   on interest that was already paid, which overstates the interest by the statutory rate
-//!   on that paid interest per year (e.g. 6% a year of €50 paid = €3 a year). Exact would need
-//!   a per-day base in `domain::statutory_interest`; until then staff can correct it with an
-//!   adjustment entry.
-//! - **Rounding.** Every line is rounded to the cent, per tranche, so on the day of a partial
-//!   payment the paid tranche and the rest can add up to a cent per line more or less than
-//!   the unsplit amount did. That difference is carried on the invoice
-//!   ([`InvoiceView::split_rounding`]), so booking a payment never changes the interest owed
-//!   on its own day: what a payment paid is never more than what is owed afterwards, and the
-//!   debtor who pays 700.00 of 2,133.09 owes 1,433.09 that day, not 1,433.10.
+//! - **Rounding.** A line that starts inside a stretch of one rate and year length (after a
+//!   payment or a pause) is priced on the stretch's running day count: the interest of the
+//!   stretch up to its end less up to its start, on its own base. So booking a payment never
+//!   changes the interest up to its own day (the debtor who pays 700.00 of 2,133.09 owes
+//!   1,433.09 that day, not 1,433.10), and the lines of a stretch add up to it priced once
+//!   per base.
 //! - **Reversals are last in, first out.** A refund of an earlier payment while later ones
-//!   stand re-opens the latest tranches, not the refunded payment's own. The usual refund or
+//!   stand re-opens what the latest payments paid, not the refunded payment's own. The usual refund or
 //!   chargeback follows its payment within days, where this is exact.
 //! - **Dates.** A ledger entry counts on its Dutch calendar day ([`dutch_date`] of its
 //!   `created_at`); entries dated after `as_of` are left out of the view.
@@ -89,9 +92,9 @@
 //! - **Write-offs**: a ledger adjustment with `invoice_id` set ([`EntryView::invoice_id`])
 //!   cancels interest and principal of that one invoice (a dispute upheld). It lowers what the
 //!   invoice owes rather than paying it: the balance takes it off that invoice's debits, the
-//!   tranche replay closes that much principal on the day (marked
-//!   [written off](TrancheView::written_off)), a reversal never reopens it, and it is not
-//!   money received. A plain adjustment without `invoice_id` (e.g. cancelling the whole
+//!   replay takes that interest and principal off the invoice's base on the day (the
+//!   principal marked [written off](TrancheView::written_off)), a reversal never reopens it,
+//!   and it is not money received. A plain adjustment without `invoice_id` (e.g. cancelling the whole
 //!   dossier) is allocated like a payment.
 
 // Cent amounts are written with the cents split off, `1_234_56` for €1,234.56.
@@ -107,16 +110,16 @@ mod view;
 
 use domain::{BalanceError, InterestError};
 
-pub use allocate::{AllocatedItem, PaymentAllocation, allocate_payment};
+pub use allocate::{AllocatedItem, PaymentAllocation, allocate_payment, allocate_payment_for};
 pub use compute::{ChargeInput, ClaimInput, InterestPause, InvoiceInput, build_claim};
 #[cfg(feature = "store")]
 pub use load::{load_claim, load_claim_input};
 pub use local_date::{dutch_date, dutch_time};
 pub use view::{
-    ChargeKind, ChargeView, ClaimView, CostBasisView, CostView, CreditorView, EntryKind, EntryView,
-    HoldView, InterestDerivation, InterestLineView, InterestRule, InterestYearView,
-    InvoiceCostView, InvoiceView, ItemRef, LetterView, OpenItemView, RateUsedView, Totals,
-    TrancheView, WikDerivation, WikLineView,
+    BaseChangeView, ChargeKind, ChargeView, ClaimView, CostBasisView, CostView, CreditorView,
+    EntryKind, EntryView, HoldView, InterestDerivation, InterestLineView, InterestRule,
+    InterestYearView, InvoiceCostView, InvoiceView, ItemRef, LetterView, OpenItemView,
+    RateUsedView, Totals, TrancheView, WikDerivation, WikLineView,
 };
 
 /// Why a claim cannot be loaded or a payment allocated. Messages are for logs, not for the
@@ -148,4 +151,7 @@ pub enum ClaimError {
     /// A payment to allocate cannot be negative; a refund reverses an entry instead.
     #[error("a payment to allocate cannot be negative")]
     NegativePayment,
+    /// A payment for an invoice the claim does not have.
+    #[error("no such invoice in the claim")]
+    UnknownInvoice,
 }

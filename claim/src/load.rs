@@ -42,6 +42,9 @@ fn plan_pause(stop: &store::InterestStop) -> Option<InterestPause> {
 /// Plain reads, not one transaction: a payment booked between them shows up on the next
 /// load. The ledger is read last, so an entry is never seen without the claim it pays.
 ///
+/// A payment for an invoice the debtor chose (`payment.claim_item_id`) marks its ledger entry
+/// with that invoice ([`EntryView::chosen_invoice`]).
+///
 /// Disputes become [pauses](crate::InterestPause): every dispute of the claim (not a
 /// complaint) holds its invoice, or the whole dossier, from the day after it was filed (that
 /// day's interest was already owed) up to and including the day it was decided, or for as
@@ -70,6 +73,13 @@ pub async fn load_claim_input(
         .into_iter()
         .collect();
     let letters = store.cost_letters(dossier_id).await?;
+    // The invoice a debtor chose for a payment (art. 6:43 lid 1 BW) is kept on the payment.
+    let chosen: std::collections::HashMap<PaymentId, ClaimItemId> = store
+        .payments_for_dossier(dossier_id)
+        .await?
+        .into_iter()
+        .filter_map(|p| Some((p.id, p.claim_item_id?)))
+        .collect();
     let entries = store.ledger_entries(dossier_id).await?;
     let dispute_pauses = disputes.iter().filter(|d| d.kind.holds()).filter_map(|d| {
         Some(InterestPause {
@@ -144,8 +154,15 @@ pub async fn load_claim_input(
             .into_iter()
             .map(|entry| {
                 let invoice_id = write_offs.get(&entry.id).copied();
+                // Only the money received carries the choice; a reversal undoes the latest
+                // payments whatever they were for.
+                let chosen_invoice = match (entry.kind, &entry.payment_id) {
+                    (LedgerKind::Payment, Some(payment)) => chosen.get(payment).copied(),
+                    _ => None,
+                };
                 EntryView {
                     invoice_id,
+                    chosen_invoice,
                     ..entry_view(entry)
                 }
             })
@@ -168,6 +185,7 @@ fn entry_view(entry: store::LedgerEntry) -> EntryView {
         unallocated: entry.alloc_unallocated,
         payment_reference: entry.payment_id,
         invoice_id: None,
+        chosen_invoice: None,
     }
 }
 

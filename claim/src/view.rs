@@ -85,8 +85,8 @@ pub enum ItemRef {
         /// `claim_item.id`.
         invoice_id: ClaimItemId,
     },
-    /// Interest already paid beyond what the per-tranche computation now gives; see
-    /// [`Totals::interest_rounding`].
+    /// Interest already paid beyond what the computation now gives; see
+    /// [`Totals::interest_rounding`] and [`Totals::interest_paid_surplus`].
     InterestRounding,
     /// The principal of one invoice.
     Principal {
@@ -212,24 +212,44 @@ pub struct InvoiceView {
     pub principal_paid: Money,
     /// Principal still open.
     pub principal_open: Money,
-    /// Statutory interest owed on this invoice up to `as_of`: the sum of its tranches plus
-    /// `split_rounding`.
+    /// Statutory interest owed on this invoice up to `as_of` (paid or not): the total of
+    /// [`InvoiceView::derivation`].
     pub interest: Money,
-    /// The rounding carried from splitting the principal at partial payments (a few cents,
-    /// either sign). Each tranche's lines are rounded to the cent, so on the day of a
-    /// payment the paid tranche and the rest can add up to a cent or two more or less than
-    /// the unsplit amount did; the difference is carried so that booking a payment never
-    /// changes the interest owed on its own day.
-    pub split_rounding: Money,
     /// The part of [`InvoiceView::interest`] paid off (`interest_paid + interest_open +
-    /// interest_written_off == interest`). The ledger books interest per dossier;
-    /// it is attributed to invoices oldest first, as art. 6:44 BW pays it.
+    /// interest_written_off == interest`). The ledger books interest per dossier; each
+    /// payment's interest is attributed to the invoices as it paid them on its day (oldest
+    /// first, art. 6:44 BW).
     pub interest_paid: Money,
     /// Interest still open on this invoice.
     pub interest_open: Money,
-    /// The principal split by how long it earned interest: one tranche per (payment date)
-    /// for what was paid off, and one for what is still open. See the crate docs.
+    /// How the interest was computed: one derivation on a base that every payment lowers
+    /// from the day after it; `None` when the invoice does not accrue. See the crate docs.
+    #[serde(default)]
+    pub derivation: Option<InterestDerivation>,
+    /// The principal by how long it was open: one tranche per payment date for what was paid
+    /// off (or written off), and one for what is still open.
     pub tranches: Vec<TrancheView>,
+    /// This invoice's share of the collection costs still open, for a payment of this invoice
+    /// (art. 6:43 lid 1 BW). The costs are computed over the whole dossier (the WIK scale on
+    /// all principal together), so an invoice's share is the costs owed pro rata to its part
+    /// in the cost base (remainder cents to the last invoice), less the costs paid by
+    /// payments for this invoice and its pro-rata share of the costs paid by payments without
+    /// a choice; never more than the costs open.
+    #[serde(default)]
+    pub costs_open_share: Money,
+}
+
+impl InvoiceView {
+    /// What a payment of this invoice pays off: its share of the costs, its interest and its
+    /// principal still open.
+    pub fn open_for_payment(&self) -> Money {
+        Money::checked_sum([
+            self.costs_open_share,
+            self.interest_open,
+            self.principal_open,
+        ])
+        .unwrap_or(Money::ZERO)
+    }
 }
 
 /// A stretch of days without interest on an invoice.
@@ -243,7 +263,7 @@ pub struct HoldView {
     pub until: Option<NaiveDate>,
 }
 
-/// A part of an invoice's principal that earned interest for one stretch.
+/// A part of an invoice's principal and the day it stopped earning interest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrancheView {
     /// The amount.
@@ -253,18 +273,8 @@ pub struct TrancheView {
     /// Whether it was written off (cancelled) rather than paid.
     #[serde(default)]
     pub written_off: bool,
-    /// The last day that earns interest: `paid_on`, or `as_of` for the open tranche.
+    /// The last day it earns interest: `paid_on`, or `as_of` for the open tranche.
     pub until: NaiveDate,
-    /// The statutory interest on `amount` from the due date to `until`; `None` when the
-    /// invoice does not accrue.
-    pub interest: Option<InterestDerivation>,
-}
-
-impl TrancheView {
-    /// The interest this tranche earned.
-    pub fn interest_total(&self) -> Money {
-        self.interest.as_ref().map_or(Money::ZERO, |i| i.total)
-    }
 }
 
 /// [`domain::InterestBreakdown`] as plain data.
@@ -278,9 +288,12 @@ pub struct InterestDerivation {
     pub due_date: NaiveDate,
     /// The last day counted.
     pub until: NaiveDate,
-    /// The years counted from the due date; compounding adds a complete year's interest to
-    /// the next year's base.
+    /// The years counted from the due date; compounding adds what is unpaid of a complete
+    /// year's interest to the next year's base.
     pub years: Vec<InterestYearView>,
+    /// The payments that lowered the base, one per day.
+    #[serde(default)]
+    pub changes: Vec<BaseChangeView>,
     /// The interest.
     pub total: Money,
     /// Whether a rate past [`domain::rates_reviewed_until`] was used.
@@ -298,12 +311,34 @@ pub struct InterestYearView {
     pub to: NaiveDate,
     /// Whether the year ran to its anniversary (its interest is then added to the base).
     pub complete: bool,
-    /// The amount interest runs on this year: principal plus earlier complete years.
+    /// The base on the year's first day: the principal open plus the unpaid interest of
+    /// earlier complete years. Each line shows its own base.
     pub base: Money,
     /// The year's interest: the sum of its lines.
     pub interest: Money,
+    /// The part of this year's interest paid by its last day counted.
+    #[serde(default)]
+    pub paid: Money,
+    /// What the anniversary adds to the base: `interest − paid` when complete, else zero.
+    #[serde(default)]
+    pub capitalised: Money,
     /// One line per stretch of one rate within one calendar year.
     pub lines: Vec<InterestLineView>,
+}
+
+/// A payment that lowered the base of an invoice's interest (see [`domain::BaseChange`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaseChangeView {
+    /// The day paid; the new base applies from the next day.
+    pub day: NaiveDate,
+    /// Principal paid (or written off) on this invoice that day.
+    pub principal: Money,
+    /// Interest paid (or written off) on this invoice that day.
+    pub interest: Money,
+    /// The part of `interest` that had been added to the base at an anniversary.
+    pub from_base: Money,
+    /// The base from the next day.
+    pub base_after: Money,
 }
 
 /// A stretch of days with one rate, one base and one year length.
@@ -345,6 +380,8 @@ impl From<&InterestBreakdown> for InterestDerivation {
                     complete: year.complete(),
                     base: year.base(),
                     interest: year.interest(),
+                    paid: year.paid(),
+                    capitalised: year.capitalised(),
                     lines: year
                         .lines()
                         .iter()
@@ -359,6 +396,17 @@ impl From<&InterestBreakdown> for InterestDerivation {
                             paused: line.paused(),
                         })
                         .collect(),
+                })
+                .collect(),
+            changes: b
+                .changes()
+                .iter()
+                .map(|c| BaseChangeView {
+                    day: c.day(),
+                    principal: c.principal(),
+                    interest: c.interest(),
+                    from_base: c.from_base(),
+                    base_after: c.base_after(),
                 })
                 .collect(),
             total: b.total(),
@@ -552,6 +600,12 @@ pub struct EntryView {
     /// parts lower what the invoice owes rather than pay it, and it is not money received.
     #[serde(default)]
     pub invoice_id: Option<ClaimItemId>,
+    /// For a payment: the invoice the debtor chose to pay (art. 6:43 lid 1 BW), which it paid
+    /// first (its share of the costs, its interest, its principal; art. 6:44 BW within it).
+    /// `None`: no choice, so art. 6:43 lid 2 and 6:44 BW decide (costs, interest, principal;
+    /// oldest invoice first).
+    #[serde(default)]
+    pub chosen_invoice: Option<ClaimItemId>,
 }
 
 /// One thing still open.
@@ -589,10 +643,16 @@ pub struct Totals {
     /// are not write-offs.
     pub received: Money,
     /// Included in `owed.interest`: interest already paid beyond what the invoices now add
-    /// up to. Zero unless a reversal re-opened principal without the interest paid with it
-    /// and re-merging tranches rounded a cent lower; interest paid is never re-opened as
-    /// negative, so the difference is kept here (at most a cent per line computed).
+    /// up to. Zero unless a reversal raised a base again and the running count priced a
+    /// line on it a cent lower; interest paid is never re-opened as negative, so the
+    /// difference is kept here (at most a cent per line computed).
     pub interest_rounding: Money,
+    /// Included in `owed.interest`: interest paid beyond what the invoices now owe by more
+    /// than rounding: a payment booked before paid interest stopped compounding (issue 18)
+    /// paid interest that is no longer owed. It stays paid, never re-opened; the debtor is
+    /// told it is theirs, for staff to refund (like [`WikDerivation::paid_surplus`]).
+    #[serde(default)]
+    pub interest_paid_surplus: Money,
     /// Written off invoices (disputes upheld), already taken out of `owed`.
     #[serde(default)]
     pub written_off: PerKind,

@@ -175,6 +175,7 @@ async fn pay(store: &Store, dossier_id: &DossierId, key: &str, cents: i64, day: 
                 amount: eur(cents),
                 purpose: PaymentPurpose::Partial,
                 plan_instalment_id: None,
+                claim_item_id: None,
             },
             day,
         )
@@ -240,7 +241,7 @@ async fn interest_runs_across_a_rate_change_and_a_year_boundary(store: Store) {
     assert_eq!(f001.tranches.len(), 1);
     let tranche = &f001.tranches[0];
     assert_eq!((tranche.paid_on, tranche.until), (None, date(2026, 2, 15)));
-    let derivation = tranche.interest.as_ref().unwrap();
+    let derivation = f001.derivation.as_ref().unwrap();
     let years: Vec<(u32, bool, i64, i64)> = derivation
         .years
         .iter()
@@ -311,14 +312,7 @@ async fn interest_runs_across_a_rate_change_and_a_year_boundary(store: Store) {
     // Before F-003 is due it earns nothing; F-001's first year is not complete yet.
     let early = load_claim(&store, &id, date(2025, 7, 1)).await.unwrap();
     assert_eq!(interest_of(&early, "F-003"), 0);
-    assert!(
-        !early.invoices[0].tranches[0]
-            .interest
-            .as_ref()
-            .unwrap()
-            .years[0]
-            .complete
-    );
+    assert!(!early.invoices[0].derivation.as_ref().unwrap().years[0].complete);
 
     // The view reaches the browser as JSON unchanged.
     let json = serde_json::to_string(&view).unwrap();
@@ -387,53 +381,86 @@ async fn a_partial_payment_pays_costs_then_interest_then_principal_and_stops_int
     assert_eq!(same_day.entries[0].kind, EntryKind::Payment);
     assert!(same_day.entries[0].payment_reference.is_some());
 
-    // On 2026-02-15, F-001 is two tranches:
-    //   316.91 paid 2025-08-01, interest to that day:
-    //     2024-11-01..12-31 61 d 7%/366: 31691×700×61/3660000  = 369.73  → 3.70
-    //     2025-01-01..08-01 213 d 6%:    31691×600×213/3650000 = 1109.62 → 11.10   = 14.80
-    //   683.09 still open, to 2026-02-15:
-    //     61 d 7%/366: 68309×700×61/3660000  =  796.94 → 7.97
-    //     304 d 6%:    68309×600×304/3650000 = 3413.58 → 34.14  year 1 = 42.11 → base 725.20
-    //     61 d 6%:     72520×600×61/3650000  =  727.19 → 7.27
-    //     46 d 4%:     72520×400×46/3650000  =  365.58 → 3.66   year 2 = 10.93      = 53.04
-    //   split rounding: on 2025-08-01 the unsplit 1,000.00 had 46.68; the parts have
-    //     14.80 + (7.97 + 68309×600×213/3650000 = 2391.75 → 23.92) = 46.69, so −0.01 is
-    //     carried to keep that day's interest at 46.68
-    //   F-001 = 14.80 + 53.04 − 0.01 = 67.83 (77.64 had nothing been paid)
+    // On 2026-02-15 (art. 6:119 lid 2 BW: only interest still owed at an anniversary is
+    // added to the base; the 65.46 paid on 2025-08-01 is not):
+    // F-001, year 1 (2024-11-01..2025-10-31):
+    //   2024-11-01..12-31  61 d 7%/366 on 1,000.00: 100000×700×61/3660000 = 1166.67 → 11.67
+    //   2025-01-01..08-01 213 d 6%/365 on 1,000.00: 100000×600×213/3650000 = 3501.37 → 35.01
+    //   paid 2025-08-01: 46.68 interest (all owed), 316.91 principal → base 683.09 from 08-02
+    //   2025-08-02..10-31  91 d on 683.09, on the running count of the 2025 stretch:
+    //     68309×600×304/3650000 = 3413.58 → 34.14, less 68309×600×213/3650000 = 2391.75
+    //     → 23.92: 10.22
+    //   year 1 = 11.67 + 35.01 + 10.22 = 56.90, of which 46.68 paid: 10.22 added → 693.31
+    // F-001, year 2:
+    //   2025-11-01..12-31  61 d 6%: 69331×600×61/3650000 = 695.21 → 6.95
+    //   2026-01-01..02-15  46 d 4%: 69331×400×46/3650000 = 349.50 → 3.50   year 2 = 10.45
+    //   F-001 = 56.90 + 10.45 = 67.35 (the year-2 base was 725.20 when paid interest
+    //   compounded too, giving 67.83; 77.64 had nothing been paid)
+    // F-002, 500.00 due 2024-12-31: 17.51 of interest paid 2025-08-01, principal untouched,
+    //   so the base stays 500.00 all year: 50000×600×365/3650000 = 30.00, of which 17.51 paid:
+    //   12.49 added → 512.49; 2026: 51249×400×46/3650000 = 258.35 → 2.58. F-002 = 32.58
+    //   (32.67 if the paid 17.51 compounded).
+    // F-003 has no anniversary before 2026-07-01: 8.78 as before.
     let later = load_claim(&store, &id, date(2026, 2, 15)).await.unwrap();
     assert_consistent(&later);
     let f001_view = later.invoice(f001).unwrap();
-    let tranches: Vec<(i64, Option<NaiveDate>, NaiveDate, i64)> = f001_view
+    let tranches: Vec<(i64, Option<NaiveDate>, NaiveDate)> = f001_view
         .tranches
         .iter()
-        .map(|t| {
-            (
-                t.amount.cents(),
-                t.paid_on,
-                t.until,
-                t.interest_total().cents(),
-            )
-        })
+        .map(|t| (t.amount.cents(), t.paid_on, t.until))
         .collect();
     assert_eq!(
         tranches,
         [
-            (316_91, Some(date(2025, 8, 1)), date(2025, 8, 1), 14_80),
-            (683_09, None, date(2026, 2, 15), 53_04),
+            (316_91, Some(date(2025, 8, 1)), date(2025, 8, 1)),
+            (683_09, None, date(2026, 2, 15)),
         ]
     );
-    assert_eq!(f001_view.split_rounding, eur(-1));
-    assert_eq!(f001_view.interest, eur(67_83));
+    let derivation = f001_view.derivation.as_ref().unwrap();
+    let lines: Vec<(NaiveDate, NaiveDate, i64, i64)> = derivation
+        .years
+        .iter()
+        .flat_map(|y| &y.lines)
+        .map(|l| (l.from, l.to, l.base.cents(), l.interest.cents()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (date(2024, 11, 1), date(2024, 12, 31), 1_000_00, 11_67),
+            (date(2025, 1, 1), date(2025, 8, 1), 1_000_00, 35_01),
+            (date(2025, 8, 2), date(2025, 10, 31), 683_09, 10_22),
+            (date(2025, 11, 1), date(2025, 12, 31), 693_31, 6_95),
+            (date(2026, 1, 1), date(2026, 2, 15), 693_31, 3_50),
+        ]
+    );
+    let years: Vec<(i64, i64, i64)> = derivation
+        .years
+        .iter()
+        .map(|y| (y.interest.cents(), y.paid.cents(), y.capitalised.cents()))
+        .collect();
+    assert_eq!(years, [(56_90, 46_68, 10_22), (10_45, 0, 0)]);
+    assert_eq!(derivation.changes.len(), 1);
+    assert_eq!(
+        (
+            derivation.changes[0].day,
+            derivation.changes[0].interest,
+            derivation.changes[0].principal,
+            derivation.changes[0].base_after
+        ),
+        (date(2025, 8, 1), eur(46_68), eur(316_91), eur(683_09))
+    );
+    assert_eq!(f001_view.interest, eur(67_35));
     assert_eq!(
         (f001_view.principal_paid, f001_view.principal_open),
         (eur(316_91), eur(683_09))
     );
-    // The other invoices are untouched: 32.67 and 8.78 as before.
-    // Interest owed 67.83 + 32.67 + 8.78 = 109.28, paid 65.46, open 43.82.
-    assert_eq!(later.totals.owed, parts(317_63, 109_28, 1_750_00));
+    assert_eq!(interest_of(&later, "F-002"), 32_58);
+    assert_eq!(interest_of(&later, "F-003"), 8_78);
+    // Interest owed 67.35 + 32.58 + 8.78 = 108.71, paid 65.46, open 43.25.
+    assert_eq!(later.totals.owed, parts(317_63, 108_71, 1_750_00));
     assert_eq!(later.totals.paid, parts(317_63, 65_46, 316_91));
-    assert_eq!(later.totals.open, parts(0, 43_82, 1_433_09));
-    assert_eq!(later.open_total(), eur(1_476_91));
+    assert_eq!(later.totals.open, parts(0, 43_25, 1_433_09));
+    assert_eq!(later.open_total(), eur(1_476_34));
     assert_eq!(later.totals.interest_rounding, Money::ZERO);
     assert_eq!(later.costs[0].open, Money::ZERO);
 }

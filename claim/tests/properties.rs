@@ -1,11 +1,12 @@
 //! Properties of the claim computation on random dossiers, without a database: random
-//! invoices, costs and a random history of payments (allocated as the payment flow does) and
-//! full reversals.
+//! invoices, costs and a random history of payments (allocated as the payment flow does, with
+//! and without the debtor's choice of invoice) and full reversals.
 
 use chrono::{Days, NaiveDate};
 use claim::{
     ChargeInput, ChargeKind, ChargeView, ClaimInput, ClaimView, CreditorView, EntryKind, EntryView,
-    InterestPause, InterestRule, InvoiceInput, ItemRef, allocate_payment, build_claim,
+    InterestPause, InterestRule, InvoiceInput, ItemRef, allocate_payment, allocate_payment_for,
+    build_claim,
 };
 use domain::{
     ChargeId, ClaimItemId, CostLetter, DossierId, InvoiceCostStatus, ItemKind, LedgerEntryId,
@@ -29,6 +30,8 @@ enum Event {
     Release(usize),
     /// Write off what is open on the n-th (modulo) invoice (a dispute upheld).
     WriteOff(usize),
+    /// Pay this many cents for the n-th (modulo) invoice (art. 6:43 lid 1 BW).
+    PayInvoice(usize, i64),
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +58,7 @@ fn case() -> impl Strategy<Value = Case> {
         1 => prop::option::of(0usize..4).prop_map(Event::Hold),
         1 => (0usize..4).prop_map(Event::Release),
         1 => (0usize..4).prop_map(Event::WriteOff),
+        2 => (0usize..4, 0i64..300_000).prop_map(|(n, c)| Event::PayInvoice(n, c)),
     ];
     let events = prop::collection::vec((0u64..120, event), 0..12);
     let letters =
@@ -321,10 +325,11 @@ proptest! {
                         unallocated: a.overpayment,
                         payment_reference: None,
                         invoice_id: None,
+                        chosen_invoice: None,
                     });
                     received += cents;
                     // Booking the payment lowers that day's balance by exactly what it paid
-                    // off: splitting principal into tranches changes nothing on the day.
+                    // off: a payment changes the base only from the next day.
                     let after = build_claim(&input, today).unwrap();
                     check(&after)?;
                     prop_assert_eq!(after.totals.owed, before.totals.owed);
@@ -333,6 +338,44 @@ proptest! {
                         after.totals.credit.cents(),
                         before.totals.credit.cents() + a.overpayment.cents()
                     );
+                }
+                Event::PayInvoice(n, cents) => {
+                    let chosen = &before.invoices[n % before.invoices.len()];
+                    let amount = Money::from_cents(*cents);
+                    let a = allocate_payment_for(&before, Some(chosen.id), amount).unwrap();
+                    prop_assert_eq!(
+                        a.parts.checked_total().unwrap().cents() + a.overpayment.cents(),
+                        *cents
+                    );
+                    input.entries.push(EntryView {
+                        id,
+                        date: today,
+                        kind: EntryKind::Payment,
+                        amount,
+                        allocation: a.parts,
+                        unallocated: a.overpayment,
+                        payment_reference: None,
+                        invoice_id: None,
+                        chosen_invoice: Some(chosen.id),
+                    });
+                    received += cents;
+                    let after = build_claim(&input, today).unwrap();
+                    check(&after)?;
+                    prop_assert_eq!(after.totals.owed, before.totals.owed);
+                    prop_assert_eq!(after.open_total(), a.open_after);
+                    // Within what the chosen invoice has open, only it (and the costs) move.
+                    if amount <= chosen.open_for_payment() {
+                        let paid = after.invoice(chosen.id).unwrap();
+                        prop_assert_eq!(
+                            paid.open_for_payment().cents(),
+                            chosen.open_for_payment().cents() - cents
+                        );
+                        for other in before.invoices.iter().filter(|i| i.id != chosen.id) {
+                            let now = after.invoice(other.id).unwrap();
+                            prop_assert_eq!(now.principal_open, other.principal_open);
+                            prop_assert_eq!(now.interest_open, other.interest_open);
+                        }
+                    }
                 }
                 Event::Reverse(n) => {
                     let candidates: Vec<EntryView> = input
@@ -355,6 +398,7 @@ proptest! {
                         unallocated: Money::from_cents(-original.unallocated.cents()),
                         payment_reference: None,
                         invoice_id: None,
+                        chosen_invoice: None,
                     });
                     received -= original.amount.cents();
                     let after = build_claim(&input, today).unwrap();
@@ -419,6 +463,7 @@ proptest! {
                         unallocated: Money::ZERO,
                         payment_reference: None,
                         invoice_id: Some(invoice.id),
+                        chosen_invoice: None,
                     });
                     let after = build_claim(&input, today).unwrap();
                     check(&after)?;
@@ -501,5 +546,147 @@ proptest! {
         check(&c)?;
         prop_assert_eq!(c.totals.owed.interest, Money::ZERO);
         prop_assert!(c.dossier_on_hold);
+    }
+}
+
+/// The interest of one invoice as the claim computed it before paid interest stopped
+/// compounding (issue 18): each principal part paid off on day dⱼ earned compound interest
+/// from the due date to dⱼ on its own, what is open to `as_of`, with the rounding of each
+/// split carried. Written as the sum it telescopes to: with R₀ the principal and Rⱼ what was
+/// open after the j-th part, I(R₀, d₁) + Σⱼ [I(Rⱼ, dⱼ₊₁) − I(Rⱼ, dⱼ)] with dₘ₊₁ = `as_of`,
+/// where I(x, d) is the interest on x from the due date to d compounding all of it.
+fn tranche_interest(input: &ClaimInput, view: &ClaimView, invoice: &claim::InvoiceView) -> i64 {
+    let pauses: Vec<domain::Pause> = input
+        .pauses
+        .iter()
+        .filter(|p| p.invoice_id.is_none_or(|id| id == invoice.id))
+        .filter_map(|p| domain::Pause::new(p.from, p.until.unwrap_or(view.as_of).min(view.as_of)))
+        .collect();
+    let interest = |amount: i64, until: NaiveDate| {
+        domain::statutory_interest_paused(
+            input.interest_rule.domain(),
+            Money::from_cents(amount),
+            invoice.due_date,
+            until,
+            &pauses,
+        )
+        .unwrap()
+        .total()
+        .cents()
+    };
+    let mut open = invoice.principal.cents();
+    let mut total = 0;
+    let mut since: Option<NaiveDate> = None;
+    for tranche in invoice.tranches.iter().filter(|t| t.paid_on.is_some()) {
+        let day = tranche.until;
+        total += interest(open, day) - since.map_or(0, |s| interest(open, s));
+        open -= tranche.amount.cents();
+        since = Some(day);
+    }
+    total + interest(open, view.as_of) - since.map_or(0, |s| interest(open, s))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Art. 6:119 lid 2 BW adds only interest still owed to the base: paid interest no longer
+    /// compounds, so the interest never exceeds the old computation, and is the same where
+    /// no interest was paid before an anniversary (nor interest already added to the base).
+    #[test]
+    fn paid_interest_does_not_compound(
+        case in case(),
+        payments in prop::collection::vec((0u64..500, 0i64..300_000), 1..6),
+        as_of in 0u64..1_500,
+    ) {
+        let mut input = input(&case);
+        let mut today = day(100);
+        for (i, &(gap, cents)) in payments.iter().enumerate() {
+            today = today + Days::new(gap);
+            let view = build_claim(&input, today).unwrap();
+            let a = allocate_payment(&view, Money::from_cents(cents)).unwrap();
+            input.entries.push(EntryView {
+                id: LedgerEntryId::new(i as i64 + 1),
+                date: today,
+                kind: EntryKind::Payment,
+                amount: Money::from_cents(cents),
+                allocation: a.parts,
+                unallocated: a.overpayment,
+                payment_reference: None,
+                invoice_id: None,
+                chosen_invoice: None,
+            });
+        }
+        let as_of = today + Days::new(as_of);
+        let view = build_claim(&input, as_of).unwrap();
+        check(&view)?;
+        for invoice in &view.invoices {
+            let Some(d) = invoice.derivation.as_ref() else { continue };
+            let old = tranche_interest(&input, &view, invoice);
+            prop_assert!(
+                invoice.interest.cents() <= old,
+                "{}: {} above the tranche computation {}", invoice.number, invoice.interest.cents(), old
+            );
+            let last_anniversary = d.years.iter().filter(|y| y.complete).map(|y| y.to).max();
+            let compounded_paid = d.changes.iter().any(|c| {
+                c.from_base.is_positive()
+                    || (c.interest.is_positive() && last_anniversary.is_some_and(|a| c.day <= a))
+            });
+            if !compounded_paid {
+                prop_assert_eq!(invoice.interest.cents(), old, "{}", invoice.number);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// One invoice, its interest paid (no principal) at least 90 days into its first year,
+    /// the principal open for at least 90 days past the anniversary: the old computation
+    /// compounded the paid interest, this one does not, so the interest is lower.
+    #[test]
+    fn interest_paid_before_an_anniversary_lowers_the_interest(
+        commercial in any::<bool>(),
+        principal in 500_000i64..5_000_000,
+        due in 0u64..900,
+        paid_after in 90u64..360,
+        past_anniversary in 90u64..700,
+    ) {
+        let case = Case {
+            rule: if commercial { InterestRule::Commercial } else { InterestRule::Consumer },
+            invoices: vec![(due, principal, true)],
+            business: false,
+            letters: Vec::new(),
+            other_costs: None,
+            events: Vec::new(),
+        };
+        let mut input = input(&case);
+        let due_date = input.invoices[0].due_date;
+        let paid_on = due_date + Days::new(paid_after);
+        let before = build_claim(&input, paid_on).unwrap();
+        let interest = before.totals.open.interest;
+        let a = allocate_payment(&before, interest).unwrap();
+        prop_assert_eq!(a.parts.interest, interest);
+        input.entries.push(EntryView {
+            id: LedgerEntryId::new(1),
+            date: paid_on,
+            kind: EntryKind::Payment,
+            amount: interest,
+            allocation: a.parts,
+            unallocated: Money::ZERO,
+            payment_reference: None,
+            invoice_id: None,
+            chosen_invoice: None,
+        });
+        let anniversary = due_date.checked_add_months(chrono::Months::new(12)).unwrap();
+        let view = build_claim(&input, anniversary + Days::new(past_anniversary)).unwrap();
+        check(&view)?;
+        let invoice = &view.invoices[0];
+        let old = tranche_interest(&input, &view, invoice);
+        prop_assert!(invoice.interest.cents() < old, "{} not below {}", invoice.interest.cents(), old);
+        // The first year's paid interest is what stays out of the base.
+        let year = &invoice.derivation.as_ref().unwrap().years[0];
+        prop_assert_eq!(year.paid, interest);
+        prop_assert_eq!(year.capitalised.cents(), year.interest.cents() - interest.cents());
     }
 }

@@ -105,8 +105,8 @@ async fn a_disputed_invoice_stops_accruing_interest_while_on_hold(store: Store) 
     assert!(f2_later.on_hold && f2_then.on_hold);
     assert_eq!(f2_later.holds.len(), 1);
     assert_eq!(f2_later.holds[0].from, date(2025, 6, 3));
-    let paused_days: u32 = f2_later.tranches[0]
-        .interest
+    let paused_days: u32 = f2_later
+        .derivation
         .as_ref()
         .unwrap()
         .years

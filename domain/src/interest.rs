@@ -11,9 +11,20 @@
 //!   exactly the annual rate, and lines are split at 1 January.
 //! - **Compounding** (art. 6:119 lid 2, also for 6:119a via its lid 3): at
 //!   the end of each year counted from the due date, the interest over that
-//!   year is added to the amount interest is computed on. A year ends on the
-//!   anniversary of the due date (for a due date of 29 February: 28 February
-//!   in common years). Interest of an unfinished year is not added.
+//!   year *still owed* is added to the amount interest is computed on (the
+//!   base); interest already paid is not. A year ends on the anniversary of
+//!   the due date (for a due date of 29 February: 28 February in common
+//!   years). Interest of an unfinished year is not added.
+//! - **Payments** ([`InterestRun`], [`statutory_interest_with_payments`]): a
+//!   payment counts from the day after it is made. Principal paid leaves the
+//!   base. Interest paid pays the oldest interest first (art. 6:44 BW orders
+//!   costs, interest, principal; among interest the oldest is the most
+//!   onerous, as it is the part that itself earns interest): first interest
+//!   already added to the base at an earlier anniversary, which leaves the
+//!   base with it, then the interest of the running year, which is then not
+//!   added at the anniversary. So the base on any day is the principal still
+//!   open plus the interest of complete years still unpaid, and every line
+//!   shows its own base.
 //! - **Rounding.** Each line (a stretch of days with one rate, one base and
 //!   one year length) is rounded to the cent, halves up. A year's interest is
 //!   the sum of its rounded lines, so the figures shown always add up.
@@ -29,6 +40,10 @@
 //!   the rounded interest up to its start), so the pieces add up to the
 //!   stretch's unpaused days priced once: a pause can never raise the
 //!   interest by rounding, and without pauses every figure is as before.
+//!   Where a payment changes the base inside a stretch, the line after it is
+//!   priced the same way on the new base (its running count at its end less
+//!   at its start), so booking a payment never changes the interest up to
+//!   its own day and the lines of a stretch still add up.
 //!
 //! # Rates
 //!
@@ -227,6 +242,8 @@ pub struct InterestYear {
     complete: bool,
     base: Money,
     interest: Money,
+    paid: Money,
+    capitalised: Money,
     lines: Vec<InterestLine>,
 }
 
@@ -246,13 +263,16 @@ impl InterestYear {
         self.to
     }
 
-    /// Whether the year ran to its anniversary, so its interest is added to
-    /// the base of the next year.
+    /// Whether the year ran to its anniversary, so what is unpaid of its
+    /// interest is added to the base of the next year.
     pub const fn complete(&self) -> bool {
         self.complete
     }
 
-    /// Principal plus the interest of earlier complete years.
+    /// The base on the first day of the year: the principal still open plus
+    /// the interest of earlier years that was added to it and is still
+    /// unpaid. Within the year each line carries its own base, which payments
+    /// lower from the day after they were made.
     pub const fn base(&self) -> Money {
         self.base
     }
@@ -262,9 +282,62 @@ impl InterestYear {
         self.interest
     }
 
+    /// The part of this year's interest paid (or written off) by the year's
+    /// last day counted. Interest is paid oldest first, so this is what was
+    /// paid beyond the interest already added to the base.
+    pub const fn paid(&self) -> Money {
+        self.paid
+    }
+
+    /// What the anniversary adds to the base: `interest − paid` for a
+    /// complete year (art. 6:119 lid 2 BW adds interest still owed, not
+    /// interest paid), zero for an unfinished one.
+    pub const fn capitalised(&self) -> Money {
+        self.capitalised
+    }
+
     /// The lines, in date order.
     pub fn lines(&self) -> &[InterestLine] {
         &self.lines
+    }
+}
+
+/// A change of the base on one day: principal and interest paid (or written
+/// off) on `day` stop earning interest from the day after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BaseChange {
+    day: NaiveDate,
+    principal: Money,
+    interest: Money,
+    from_base: Money,
+    base_after: Money,
+}
+
+impl BaseChange {
+    /// The day of the payment; the new base applies from the next day.
+    pub const fn day(self) -> NaiveDate {
+        self.day
+    }
+
+    /// Principal paid off (or written off) that day.
+    pub const fn principal(self) -> Money {
+        self.principal
+    }
+
+    /// Interest paid (or written off) that day.
+    pub const fn interest(self) -> Money {
+        self.interest
+    }
+
+    /// The part of [`BaseChange::interest`] that paid interest already added
+    /// to the base at an earlier anniversary, and so lowers the base.
+    pub const fn from_base(self) -> Money {
+        self.from_base
+    }
+
+    /// The base from the next day on.
+    pub const fn base_after(self) -> Money {
+        self.base_after
     }
 }
 
@@ -276,6 +349,7 @@ pub struct InterestBreakdown {
     due_date: NaiveDate,
     as_of: NaiveDate,
     years: Vec<InterestYear>,
+    changes: Vec<BaseChange>,
     total: Money,
     uses_unreviewed_rates: bool,
 }
@@ -311,7 +385,12 @@ impl InterestBreakdown {
         self.years.iter().flat_map(|year| year.lines.iter())
     }
 
-    /// All interest owed up to `as_of`.
+    /// The payments that changed the base, one per day, in date order.
+    pub fn changes(&self) -> &[BaseChange] {
+        &self.changes
+    }
+
+    /// All interest owed up to `as_of` (paid or not).
     pub const fn total(&self) -> Money {
         self.total
     }
@@ -338,6 +417,12 @@ pub enum InterestError {
     /// An amount too large to hold.
     #[error("amount too large")]
     Overflow,
+    /// A payment dated before a day already counted, or after the as-of date.
+    #[error("a payment out of date order")]
+    OutOfOrder,
+    /// A payment of more principal or interest than is open, or a negative one.
+    #[error("a payment of more than is open")]
+    MoreThanOpen,
 }
 
 /// Computes statutory interest on `principal`, due on `due_date`, for the
@@ -364,155 +449,463 @@ pub fn statutory_interest_paused(
     as_of: NaiveDate,
     pauses: &[Pause],
 ) -> Result<InterestBreakdown, InterestError> {
-    let pauses = merged(pauses);
-    if principal.is_negative() {
-        return Err(InterestError::NegativePrincipal);
-    }
-    let mut years = Vec::new();
-    let mut base = principal;
-    let mut total = Money::ZERO;
-    let first_day = due_date.succ_opt().ok_or(InterestError::DateOutOfRange)?;
-    if first_day <= as_of && kind.rate_on(first_day).is_none() {
-        return Err(InterestError::BeforeRateTable(first_day));
-    }
-
-    let mut year_from = first_day;
-    let mut number = 1u32;
-    while year_from <= as_of {
-        // From the original due date each time, so 29 February stays the anchor.
-        let anniversary = due_date
-            .checked_add_months(Months::new(
-                number
-                    .checked_mul(12)
-                    .ok_or(InterestError::DateOutOfRange)?,
-            ))
-            .ok_or(InterestError::DateOutOfRange)?;
-        let year_to = anniversary.min(as_of);
-        let lines = year_lines(kind, base, year_from, year_to, &pauses)?;
-        let interest =
-            Money::checked_sum(lines.iter().map(|l| l.interest)).ok_or(InterestError::Overflow)?;
-        let complete = year_to == anniversary;
-        years.push(InterestYear {
-            number,
-            from: year_from,
-            to: year_to,
-            complete,
-            base,
-            interest,
-            lines,
-        });
-        total = total.checked_add(interest).ok_or(InterestError::Overflow)?;
-        if complete {
-            base = base.checked_add(interest).ok_or(InterestError::Overflow)?;
-        }
-        year_from = year_to.succ_opt().ok_or(InterestError::DateOutOfRange)?;
-        number += 1;
-    }
-
-    Ok(InterestBreakdown {
-        kind,
-        principal,
-        due_date,
-        as_of,
-        years,
-        total,
-        uses_unreviewed_rates: as_of > rates_reviewed_until(),
-    })
+    InterestRun::new(kind, principal, due_date, pauses)?.finish(as_of)
 }
 
-/// Splits `from..=to` at rate changes and at 1 January and prices each piece;
-/// within a piece, paused days become lines of their own with no interest.
-fn year_lines(
+/// One payment for [`statutory_interest_with_payments`]: principal and
+/// interest paid (or written off) on `day`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BasePayment {
+    /// The day paid; the base changes from the next day.
+    pub day: NaiveDate,
+    /// Principal paid.
+    pub principal: Money,
+    /// Interest paid.
+    pub interest: Money,
+}
+
+/// [`statutory_interest_paused`] on an amount paid off in parts: each payment
+/// lowers the base from the day after it (see the module docs, "Payments").
+/// `payments` must be in date order, none after `as_of`, and none more than is
+/// open on its day.
+pub fn statutory_interest_with_payments(
     kind: InterestKind,
-    base: Money,
-    from: NaiveDate,
-    to: NaiveDate,
+    principal: Money,
+    due_date: NaiveDate,
+    as_of: NaiveDate,
     pauses: &[Pause],
-) -> Result<Vec<InterestLine>, InterestError> {
-    let mut lines = Vec::new();
-    let mut start = from;
-    while start <= to {
-        let rate_bp = kind
-            .rate_on(start)
-            .ok_or(InterestError::BeforeRateTable(start))?;
-        let next_year =
-            NaiveDate::from_ymd_opt(start.year() + 1, 1, 1).ok_or(InterestError::DateOutOfRange)?;
-        let mut next = next_year;
-        if let Some(change) = kind.next_change_after(start) {
-            next = next.min(change);
+    payments: &[BasePayment],
+) -> Result<InterestBreakdown, InterestError> {
+    let mut run = InterestRun::new(kind, principal, due_date, pauses)?;
+    for payment in payments {
+        if payment.day > as_of {
+            return Err(InterestError::OutOfOrder);
         }
-        let end = to.min(next.pred_opt().ok_or(InterestError::DateOutOfRange)?);
-        let year_days: u32 = if start.leap_year() { 366 } else { 365 };
-        // Interest on the first `days` counted days of this stretch, rounded.
-        let priced = |days: u32| -> Result<Money, InterestError> {
-            let exact = i128::from(base.cents()) * i128::from(rate_bp) * i128::from(days);
-            let cents = div_round_half_away(exact, 10_000 * i128::from(year_days));
-            i64::try_from(cents)
-                .map(Money::from_cents)
-                .map_err(|_| InterestError::Overflow)
-        };
-        let mut counted = 0u32;
-        let mut counted_interest = Money::ZERO;
-        for (piece_from, piece_to, paused) in pieces(start, end, pauses)? {
-            let days = u32::try_from((piece_to - piece_from).num_days() + 1)
-                .map_err(|_| InterestError::DateOutOfRange)?;
-            let interest = if paused {
-                Money::ZERO
-            } else {
-                counted = counted
-                    .checked_add(days)
-                    .ok_or(InterestError::DateOutOfRange)?;
-                let up_to = priced(counted)?;
-                let interest = up_to
-                    .checked_sub(counted_interest)
-                    .ok_or(InterestError::Overflow)?;
-                counted_interest = up_to;
-                interest
-            };
-            lines.push(InterestLine {
-                from: piece_from,
-                to: piece_to,
-                days,
-                rate_bp,
-                year_days,
-                base,
-                interest,
-                paused,
-            });
-        }
-        start = end.succ_opt().ok_or(InterestError::DateOutOfRange)?;
+        run.pay(payment.day, payment.principal, payment.interest)?;
     }
-    Ok(lines)
+    run.finish(as_of)
 }
 
-/// `from..=to` cut at the edges of the (merged, sorted) pauses: (from, to, paused).
-fn pieces(
+/// The statutory interest on one invoice, computed forward day by day so that
+/// payments can be applied as they happen: the caller asks what is owed on a
+/// day ([`InterestRun::accrue_to`], [`InterestRun::unpaid_interest`]), books a
+/// payment ([`InterestRun::pay`]) and at the end takes the breakdown
+/// ([`InterestRun::finish`]). Days only move forward.
+#[derive(Debug, Clone)]
+pub struct InterestRun {
+    kind: InterestKind,
+    principal: Money,
+    due_date: NaiveDate,
+    pauses: Vec<Pause>,
+    next_pause: usize,
+    /// The last day counted (the due date before any).
+    day: NaiveDate,
+    open_principal: Money,
+    /// Interest of complete years added to the base and not yet paid.
+    capitalised: Money,
+    /// Interest of the closed lines of all years.
+    closed_total: Money,
+    years: Vec<InterestYear>,
+    year: Option<OpenYear>,
+    changes: Vec<BaseChange>,
+}
+
+#[derive(Debug, Clone)]
+struct OpenYear {
+    number: u32,
+    from: NaiveDate,
+    anniversary: NaiveDate,
+    base: Money,
+    lines: Vec<InterestLine>,
+    /// Interest of the closed lines.
+    interest: Money,
+    paid: Money,
+    stretch: Option<Stretch>,
+    line: Option<OpenLine>,
+}
+
+/// Days of one rate and one year length within one year: the running day
+/// count that prices its lines.
+#[derive(Debug, Clone, Copy)]
+struct Stretch {
+    end: NaiveDate,
+    rate_bp: u32,
+    year_days: u32,
+    /// Days counted (not paused) so far.
+    counted: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct OpenLine {
     from: NaiveDate,
     to: NaiveDate,
-    pauses: &[Pause],
-) -> Result<Vec<(NaiveDate, NaiveDate, bool)>, InterestError> {
-    let mut out = Vec::new();
-    let mut start = from;
-    for pause in pauses {
-        if pause.until < start {
-            continue;
+    base: Money,
+    paused: bool,
+    /// The stretch's running count when the line began.
+    counted_from: u32,
+}
+
+/// Interest on `base` for the first `days` counted days of a stretch, rounded.
+fn priced(base: Money, rate_bp: u32, year_days: u32, days: u32) -> Result<Money, InterestError> {
+    let exact = i128::from(base.cents()) * i128::from(rate_bp) * i128::from(days);
+    let cents = div_round_half_away(exact, 10_000 * i128::from(year_days));
+    i64::try_from(cents)
+        .map(Money::from_cents)
+        .map_err(|_| InterestError::Overflow)
+}
+
+impl OpenLine {
+    /// The line's interest: the running count priced at its end less at its
+    /// start, so the lines of a stretch add up to the stretch priced once per
+    /// base (see the module docs).
+    fn interest(&self, stretch: &Stretch) -> Result<Money, InterestError> {
+        if self.paused {
+            return Ok(Money::ZERO);
         }
-        if pause.from > to {
-            break;
-        }
-        if pause.from > start {
-            let before = pause.from.pred_opt().ok_or(InterestError::DateOutOfRange)?;
-            out.push((start, before, false));
-        }
-        let paused_to = pause.until.min(to);
-        out.push((pause.from.max(start), paused_to, true));
-        if paused_to == to {
-            return Ok(out);
-        }
-        start = paused_to.succ_opt().ok_or(InterestError::DateOutOfRange)?;
+        let to = priced(
+            self.base,
+            stretch.rate_bp,
+            stretch.year_days,
+            stretch.counted,
+        )?;
+        let from = priced(
+            self.base,
+            stretch.rate_bp,
+            stretch.year_days,
+            self.counted_from,
+        )?;
+        to.checked_sub(from).ok_or(InterestError::Overflow)
     }
-    out.push((start, to, false));
-    Ok(out)
+}
+
+impl OpenYear {
+    fn close_line(&mut self) -> Result<(), InterestError> {
+        let (Some(line), Some(stretch)) = (self.line.take(), self.stretch.as_ref()) else {
+            return Ok(());
+        };
+        let interest = line.interest(stretch)?;
+        let days = u32::try_from((line.to - line.from).num_days() + 1)
+            .map_err(|_| InterestError::DateOutOfRange)?;
+        self.lines.push(InterestLine {
+            from: line.from,
+            to: line.to,
+            days,
+            rate_bp: stretch.rate_bp,
+            year_days: stretch.year_days,
+            base: line.base,
+            interest,
+            paused: line.paused,
+        });
+        self.interest = self
+            .interest
+            .checked_add(interest)
+            .ok_or(InterestError::Overflow)?;
+        Ok(())
+    }
+
+    /// Interest of the year so far, the open line included.
+    fn accrued(&self) -> Result<Money, InterestError> {
+        let open = match (&self.line, &self.stretch) {
+            (Some(line), Some(stretch)) => line.interest(stretch)?,
+            _ => Money::ZERO,
+        };
+        self.interest
+            .checked_add(open)
+            .ok_or(InterestError::Overflow)
+    }
+}
+
+impl InterestRun {
+    /// A run on `principal` due on `due_date`, nothing counted yet.
+    pub fn new(
+        kind: InterestKind,
+        principal: Money,
+        due_date: NaiveDate,
+        pauses: &[Pause],
+    ) -> Result<InterestRun, InterestError> {
+        if principal.is_negative() {
+            return Err(InterestError::NegativePrincipal);
+        }
+        Ok(InterestRun {
+            kind,
+            principal,
+            due_date,
+            pauses: merged(pauses),
+            next_pause: 0,
+            day: due_date,
+            open_principal: principal,
+            capitalised: Money::ZERO,
+            closed_total: Money::ZERO,
+            years: Vec::new(),
+            year: None,
+            changes: Vec::new(),
+        })
+    }
+
+    fn base(&self) -> Result<Money, InterestError> {
+        self.open_principal
+            .checked_add(self.capitalised)
+            .ok_or(InterestError::Overflow)
+    }
+
+    fn anniversary(&self, number: u32) -> Result<NaiveDate, InterestError> {
+        // From the original due date each time, so 29 February stays the anchor.
+        let months = number
+            .checked_mul(12)
+            .ok_or(InterestError::DateOutOfRange)?;
+        self.due_date
+            .checked_add_months(Months::new(months))
+            .ok_or(InterestError::DateOutOfRange)
+    }
+
+    /// Closes the open year at the last day counted; at its anniversary, what
+    /// is unpaid of its interest joins the base (art. 6:119 lid 2 BW).
+    fn close_year(&mut self) -> Result<(), InterestError> {
+        let Some(mut year) = self.year.take() else {
+            return Ok(());
+        };
+        year.close_line()?;
+        let complete = self.day == year.anniversary;
+        let capitalised = if complete {
+            // paid ≤ interest: `pay` refuses more than is open.
+            year.interest
+                .checked_sub(year.paid)
+                .ok_or(InterestError::Overflow)?
+        } else {
+            Money::ZERO
+        };
+        self.capitalised = self
+            .capitalised
+            .checked_add(capitalised)
+            .ok_or(InterestError::Overflow)?;
+        self.closed_total = self
+            .closed_total
+            .checked_add(year.interest)
+            .ok_or(InterestError::Overflow)?;
+        self.years.push(InterestYear {
+            number: year.number,
+            from: year.from,
+            to: self.day,
+            complete,
+            base: year.base,
+            interest: year.interest,
+            paid: year.paid,
+            capitalised,
+            lines: year.lines,
+        });
+        Ok(())
+    }
+
+    /// Counts every day up to and including `day`.
+    pub fn accrue_to(&mut self, day: NaiveDate) -> Result<(), InterestError> {
+        while self.day < day {
+            let t = self.day.succ_opt().ok_or(InterestError::DateOutOfRange)?;
+            if self.year.as_ref().is_some_and(|y| t > y.anniversary) {
+                self.close_year()?;
+            }
+            if self.year.is_none() {
+                let number = self.years.last().map_or(Ok(1), |y| {
+                    y.number.checked_add(1).ok_or(InterestError::DateOutOfRange)
+                })?;
+                self.year = Some(OpenYear {
+                    number,
+                    from: t,
+                    anniversary: self.anniversary(number)?,
+                    base: self.base()?,
+                    lines: Vec::new(),
+                    interest: Money::ZERO,
+                    paid: Money::ZERO,
+                    stretch: None,
+                    line: None,
+                });
+            }
+            while self
+                .pauses
+                .get(self.next_pause)
+                .is_some_and(|p| p.until < t)
+            {
+                self.next_pause += 1;
+            }
+            let paused = self
+                .pauses
+                .get(self.next_pause)
+                .is_some_and(|p| p.from <= t);
+            let base = self.base()?;
+            let kind = self.kind;
+            let year = self.year.as_mut().ok_or(InterestError::Overflow)?;
+            if year.stretch.is_none_or(|s| t > s.end) {
+                year.close_line()?;
+                let rate_bp = kind.rate_on(t).ok_or(InterestError::BeforeRateTable(t))?;
+                let new_year = NaiveDate::from_ymd_opt(t.year() + 1, 1, 1)
+                    .ok_or(InterestError::DateOutOfRange)?;
+                let mut next = new_year;
+                if let Some(change) = kind.next_change_after(t) {
+                    next = next.min(change);
+                }
+                let end = year
+                    .anniversary
+                    .min(next.pred_opt().ok_or(InterestError::DateOutOfRange)?);
+                year.stretch = Some(Stretch {
+                    end,
+                    rate_bp,
+                    year_days: if t.leap_year() { 366 } else { 365 },
+                    counted: 0,
+                });
+            }
+            if year
+                .line
+                .is_none_or(|l| l.paused != paused || l.base != base)
+            {
+                year.close_line()?;
+                let counted_from = year.stretch.map_or(0, |s| s.counted);
+                year.line = Some(OpenLine {
+                    from: t,
+                    to: t,
+                    base,
+                    paused,
+                    counted_from,
+                });
+            }
+            if let Some(stretch) = year.stretch.as_mut()
+                && !paused
+            {
+                stretch.counted = stretch
+                    .counted
+                    .checked_add(1)
+                    .ok_or(InterestError::DateOutOfRange)?;
+            }
+            if let Some(line) = year.line.as_mut() {
+                line.to = t;
+            }
+            self.day = t;
+        }
+        Ok(())
+    }
+
+    /// All interest up to the last day counted, paid or not.
+    pub fn accrued(&self) -> Result<Money, InterestError> {
+        let open = self
+            .year
+            .as_ref()
+            .map_or(Ok(Money::ZERO), OpenYear::accrued)?;
+        self.closed_total
+            .checked_add(open)
+            .ok_or(InterestError::Overflow)
+    }
+
+    /// Interest up to the last day counted that is not paid: what was added
+    /// to the base and what the year so far has earned, less what was paid.
+    pub fn unpaid_interest(&self) -> Result<Money, InterestError> {
+        let year = match &self.year {
+            Some(year) => year
+                .accrued()?
+                .checked_sub(year.paid)
+                .ok_or(InterestError::Overflow)?,
+            None => Money::ZERO,
+        };
+        self.capitalised
+            .checked_add(year)
+            .ok_or(InterestError::Overflow)
+    }
+
+    /// Principal not paid off.
+    pub const fn open_principal(&self) -> Money {
+        self.open_principal
+    }
+
+    /// Books a payment on `day` (counting up to it first): `principal` off
+    /// the principal, `interest` off the interest owed, oldest first, so it
+    /// first pays interest added to the base at an earlier anniversary (the
+    /// base falls with it) and then the interest of the running year (which
+    /// then is not added at its anniversary). Both count from the day after
+    /// `day`. A day before the last one counted is refused, except that a
+    /// payment on or before the due date counts as made on the due date.
+    pub fn pay(
+        &mut self,
+        day: NaiveDate,
+        principal: Money,
+        interest: Money,
+    ) -> Result<(), InterestError> {
+        let day = if self.day == self.due_date {
+            day.max(self.due_date)
+        } else {
+            day
+        };
+        if day < self.day {
+            return Err(InterestError::OutOfOrder);
+        }
+        self.accrue_to(day)?;
+        if principal.is_negative()
+            || interest.is_negative()
+            || principal > self.open_principal
+            || interest > self.unpaid_interest()?
+        {
+            return Err(InterestError::MoreThanOpen);
+        }
+        if principal.is_zero() && interest.is_zero() {
+            return Ok(());
+        }
+        let from_base = interest.min(self.capitalised);
+        // 0 ≤ each part ≤ what it is taken from (checked above).
+        self.capitalised = Money::from_cents(self.capitalised.cents() - from_base.cents());
+        self.open_principal = Money::from_cents(self.open_principal.cents() - principal.cents());
+        if let Some(year) = self.year.as_mut() {
+            year.paid = year
+                .paid
+                .checked_add(Money::from_cents(interest.cents() - from_base.cents()))
+                .ok_or(InterestError::Overflow)?;
+        }
+        let base_after = self.base()?;
+        match self.changes.last_mut() {
+            Some(last) if last.day == day => {
+                last.principal = last
+                    .principal
+                    .checked_add(principal)
+                    .ok_or(InterestError::Overflow)?;
+                last.interest = last
+                    .interest
+                    .checked_add(interest)
+                    .ok_or(InterestError::Overflow)?;
+                last.from_base = last
+                    .from_base
+                    .checked_add(from_base)
+                    .ok_or(InterestError::Overflow)?;
+                last.base_after = base_after;
+            }
+            _ => self.changes.push(BaseChange {
+                day,
+                principal,
+                interest,
+                from_base,
+                base_after,
+            }),
+        }
+        Ok(())
+    }
+
+    /// Counts up to and including `as_of` and returns the breakdown. `as_of`
+    /// may not be before a payment's day.
+    pub fn finish(mut self, as_of: NaiveDate) -> Result<InterestBreakdown, InterestError> {
+        if as_of < self.day {
+            // Nothing counted yet: an as-of date up to the due date has no interest.
+            if self.day != self.due_date {
+                return Err(InterestError::OutOfOrder);
+            }
+        } else {
+            self.accrue_to(as_of)?;
+        }
+        self.close_year()?;
+        Ok(InterestBreakdown {
+            kind: self.kind,
+            principal: self.principal,
+            due_date: self.due_date,
+            as_of,
+            total: self.closed_total,
+            years: self.years,
+            changes: self.changes,
+            uses_unreviewed_rates: as_of > rates_reviewed_until(),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -1071,6 +1464,194 @@ mod tests {
         assert_eq!(Pause::new(d(2024, 3, 2), d(2024, 3, 1)), None);
     }
 
+    fn paid(day: NaiveDate, principal: i64, interest: i64) -> BasePayment {
+        BasePayment {
+            day,
+            principal: eur(principal),
+            interest: eur(interest),
+        }
+    }
+
+    #[test]
+    fn interest_paid_before_an_anniversary_is_not_added_to_the_base() {
+        // €1,000 due 2015-12-31; 2016 and 2017 are years 1 and 2, both at 2%.
+        // 2016-07-01: €10.00 of interest paid (100000 × 2% × 183/366 = 1000, all owed then);
+        // the principal stays open. The base of 2016 does not change (no interest was added
+        // to it yet), so 2016 is one line: 100000 × 2% × 366/366 = 2000.
+        // Anniversary 2016-12-31: 2000 − 1000 paid = 1000 is added → base 101000.
+        // 2017-07-02 (day 183 of 365): €20.00 of interest paid; owed then 1000 added + 2017 so
+        // far 101000 × 2% × 183/365 = 1012.77 → 1013. It pays the 1000 in the base first, so
+        // from 2017-07-03 the base is 100000 again, and 1000 of 2017's interest.
+        // 2017 lines: 101000 × 2% × 183/365 → 1013;
+        //             100000 × 2% × (365 − 183)/365 on its running count:
+        //             round(2000.00) − round(1002.74) = 2000 − 1003 = 997.
+        // 2017: 1013 + 997 = 2010, of which 1000 paid: 1010 added at 2017-12-31.
+        // Total 2000 + 2010 = 4010; compounding paid interest too would give 2000 + 2040.
+        let b = statutory_interest_with_payments(
+            InterestKind::Consumer,
+            eur(1_000_00),
+            d(2015, 12, 31),
+            d(2017, 12, 31),
+            &[],
+            &[paid(d(2016, 7, 1), 0, 10_00), paid(d(2017, 7, 2), 0, 20_00)],
+        )
+        .unwrap();
+        assert_eq!(
+            rows(&b),
+            [
+                (
+                    d(2016, 1, 1),
+                    d(2016, 12, 31),
+                    366,
+                    200,
+                    366,
+                    1_000_00,
+                    20_00
+                ),
+                (d(2017, 1, 1), d(2017, 7, 2), 183, 200, 365, 1_010_00, 10_13),
+                (
+                    d(2017, 7, 3),
+                    d(2017, 12, 31),
+                    182,
+                    200,
+                    365,
+                    1_000_00,
+                    9_97
+                ),
+            ]
+        );
+        let years: Vec<(i64, i64, i64, i64)> = b
+            .years()
+            .iter()
+            .map(|y| {
+                (
+                    y.base().cents(),
+                    y.interest().cents(),
+                    y.paid().cents(),
+                    y.capitalised().cents(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            years,
+            [
+                (1_000_00, 20_00, 10_00, 10_00),
+                (1_010_00, 20_10, 10_00, 10_10)
+            ]
+        );
+        let changes: Vec<(NaiveDate, i64, i64, i64)> = b
+            .changes()
+            .iter()
+            .map(|c| {
+                (
+                    c.day(),
+                    c.interest().cents(),
+                    c.from_base().cents(),
+                    c.base_after().cents(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                (d(2016, 7, 1), 10_00, 0, 1_000_00),
+                (d(2017, 7, 2), 20_00, 10_00, 1_000_00)
+            ]
+        );
+        assert_eq!(b.total(), eur(40_10));
+        let unpaid = statutory_interest(
+            InterestKind::Consumer,
+            eur(1_000_00),
+            d(2015, 12, 31),
+            d(2017, 12, 31),
+        )
+        .unwrap();
+        assert_eq!(unpaid.total(), eur(40_40));
+    }
+
+    #[test]
+    fn principal_paid_lowers_the_base_from_the_next_day() {
+        // €1,000 due 2015-12-31 at 2%; on 2016-07-01 €10.00 interest and €500.00 principal.
+        // 2016-01-01..07-01: 100000 × 2% × 183/366 = 1000;
+        // 2016-07-02..12-31 on 50000: round(50000 × 2% × 366/366) − round(50000 × 2% × 183/366)
+        //   = 1000 − 500 = 500. Year 1: 1500, 1000 paid, 500 added → 2017 base 50500:
+        // 50500 × 2% = 1010. Total 2510.
+        let b = statutory_interest_with_payments(
+            InterestKind::Consumer,
+            eur(1_000_00),
+            d(2015, 12, 31),
+            d(2017, 12, 31),
+            &[],
+            &[paid(d(2016, 7, 1), 500_00, 10_00)],
+        )
+        .unwrap();
+        assert_eq!(
+            rows(&b),
+            [
+                (d(2016, 1, 1), d(2016, 7, 1), 183, 200, 366, 1_000_00, 10_00),
+                (d(2016, 7, 2), d(2016, 12, 31), 183, 200, 366, 500_00, 5_00),
+                (d(2017, 1, 1), d(2017, 12, 31), 365, 200, 365, 505_00, 10_10),
+            ]
+        );
+        assert_eq!(b.total(), eur(25_10));
+    }
+
+    #[test]
+    fn a_payment_on_the_anniversary_counts_before_the_interest_is_added() {
+        // €1,000 due 2015-12-31 at 2%: year 1 earns 2000; 500 of it paid on 2016-12-31 itself,
+        // so 1500 is added and 2017 earns 101500 × 2% = 2030.
+        let b = statutory_interest_with_payments(
+            InterestKind::Consumer,
+            eur(1_000_00),
+            d(2015, 12, 31),
+            d(2017, 12, 31),
+            &[],
+            &[paid(d(2016, 12, 31), 0, 5_00)],
+        )
+        .unwrap();
+        assert_eq!(b.years()[1].base(), eur(1_015_00));
+        assert_eq!(b.total(), eur(40_30));
+    }
+
+    #[test]
+    fn payments_of_more_than_is_open_or_out_of_order_are_refused() {
+        let run = |payments: &[BasePayment]| {
+            statutory_interest_with_payments(
+                InterestKind::Consumer,
+                eur(1_000_00),
+                d(2015, 12, 31),
+                d(2017, 12, 31),
+                &[],
+                payments,
+            )
+        };
+        // Interest owed on 2016-01-10: 100000 × 2% × 10/366 = 54.64 → 55.
+        assert!(run(&[paid(d(2016, 1, 10), 0, 55)]).is_ok());
+        assert_eq!(
+            run(&[paid(d(2016, 1, 10), 0, 56)]),
+            Err(InterestError::MoreThanOpen)
+        );
+        assert_eq!(
+            run(&[paid(d(2016, 1, 10), 1_000_01, 0)]),
+            Err(InterestError::MoreThanOpen)
+        );
+        assert_eq!(
+            run(&[paid(d(2016, 1, 10), -1, 0)]),
+            Err(InterestError::MoreThanOpen)
+        );
+        assert_eq!(
+            run(&[paid(d(2016, 2, 1), 1, 0), paid(d(2016, 1, 1), 1, 0)]),
+            Err(InterestError::OutOfOrder)
+        );
+        assert_eq!(
+            run(&[paid(d(2018, 1, 1), 1, 0)]),
+            Err(InterestError::OutOfOrder)
+        );
+        // Paid before the due date: counts from the first day.
+        let early = run(&[paid(d(2015, 6, 1), 1_000_00, 0)]).unwrap();
+        assert_eq!(early.total(), Money::ZERO);
+    }
+
     fn any_kind() -> impl Strategy<Value = InterestKind> {
         prop_oneof![Just(InterestKind::Consumer), Just(InterestKind::Commercial)]
     }
@@ -1116,6 +1697,61 @@ mod tests {
             let later = pause(as_of + chrono::Days::new(1), as_of + chrono::Days::new(30));
             let after = statutory_interest_paused(kind, eur(cents), due, as_of, &[later]).unwrap();
             prop_assert_eq!(&after, &plain);
+        }
+
+        #[test]
+        fn payments_only_lower_the_interest_and_the_lines_add_up(
+            kind in any_kind(),
+            cents in 0i64..10_000_000,
+            due in 0u64..1_500,
+            span in 0u64..1_800,
+            pauses in any_pauses(),
+            raw in prop::collection::vec((0u64..1_800, 0u32..=100, 0u32..=100), 0..6),
+        ) {
+            let due = d(2016, 1, 1) + chrono::Days::new(due);
+            let as_of = due + chrono::Days::new(span);
+            let plain = statutory_interest_paused(kind, eur(cents), due, as_of, &pauses).unwrap();
+            // Payments in date order, each a share of what is open that day.
+            let mut offsets: Vec<(u64, u32, u32)> =
+                raw.into_iter().filter(|(o, _, _)| *o <= span).collect();
+            offsets.sort_by_key(|(o, _, _)| *o);
+            let mut run = InterestRun::new(kind, eur(cents), due, &pauses).unwrap();
+            let mut payments = Vec::new();
+            for (offset, p_pct, i_pct) in offsets {
+                let day = due + chrono::Days::new(offset);
+                run.accrue_to(day).unwrap();
+                let principal = run.open_principal().cents() * i64::from(p_pct) / 100;
+                let interest = run.unpaid_interest().unwrap().cents() * i64::from(i_pct) / 100;
+                run.pay(day, eur(principal), eur(interest)).unwrap();
+                payments.push(paid(day, principal, interest));
+            }
+            let with = run.finish(as_of).unwrap();
+            let again = statutory_interest_with_payments(
+                kind, eur(cents), due, as_of, &pauses, &payments,
+            ).unwrap();
+            prop_assert_eq!(&with, &again);
+            // No payment, no change; every line adds up; the same days are listed.
+            let none = statutory_interest_with_payments(kind, eur(cents), due, as_of, &pauses, &[])
+                .unwrap();
+            prop_assert_eq!(&none, &plain);
+            prop_assert_eq!(
+                with.total(),
+                Money::checked_sum(with.lines().map(|l| l.interest())).unwrap()
+            );
+            let days = |b: &InterestBreakdown| b.lines().map(|l| l.days()).sum::<u32>();
+            prop_assert_eq!(days(&with), days(&plain));
+            // Paying never raises the interest beyond rounding: one cent per line.
+            let lines = i64::try_from(with.lines().count()).unwrap();
+            prop_assert!(with.total().cents() <= plain.total().cents() + lines);
+            // A year adds to the base only what is unpaid of its interest.
+            for y in with.years() {
+                prop_assert!(y.paid() <= y.interest());
+                if y.complete() {
+                    prop_assert_eq!(y.capitalised().cents(), y.interest().cents() - y.paid().cents());
+                } else {
+                    prop_assert!(y.capitalised().is_zero());
+                }
+            }
         }
 
         #[test]

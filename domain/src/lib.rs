@@ -34,8 +34,9 @@ pub use ids::{
     Postcode, PostcodeError, RecordIdError, Secret, SecretError, VatNumber, VatNumberError,
 };
 pub use interest::{
-    InterestBreakdown, InterestError, InterestKind, InterestLine, InterestYear, Pause, RateChange,
-    rates_reviewed_until, statutory_interest, statutory_interest_paused,
+    BaseChange, BasePayment, InterestBreakdown, InterestError, InterestKind, InterestLine,
+    InterestRun, InterestYear, Pause, RateChange, rates_reviewed_until, statutory_interest,
+    statutory_interest_paused, statutory_interest_with_payments,
 };
 pub use lang::{Lang, UnknownLang};
 pub use money::{Money, MoneyParseError};

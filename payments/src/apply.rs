@@ -245,7 +245,11 @@ impl PaymentService {
                 "Pay.nl reports paid without an amount",
             ));
         }
-        let (_, allocation) = hold.allocate(received, now).await?;
+        // A payment for an invoice the debtor chose pays that invoice first (art. 6:43 lid 1
+        // BW); without a choice, art. 6:43 lid 2 and 6:44 BW decide.
+        let (_, allocation) = hold
+            .allocate_for(received, payment.claim_item_id, now)
+            .await?;
         let entry = allocation.ledger_entry(
             format!("paynl order {} {}", status.order_id, status.action),
             Some(payment.id.clone()),

@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use domain::{AmountRefusal, DossierId, InstalmentId, Money, PayStatus, PaymentId, PaymentRules};
+use domain::{
+    AmountRefusal, ClaimItemId, DossierId, InstalmentId, Money, PayStatus, PaymentId, PaymentRules,
+};
 use paynl::exchange::Keyring;
 use paynl::{CreateOrder, PaymentState, PaynlClient};
 use store::{BookPayment, NewPayment, Payment, PaymentPurpose, PaymentStatus, Store, StoreError};
@@ -77,6 +79,15 @@ pub enum PayPurpose {
     Instalment {
         /// `plan_instalment.id`.
         plan_instalment_id: InstalmentId,
+    },
+    /// A payment of one invoice the debtor chose (art. 6:43 lid 1 BW): booked to that
+    /// invoice's share of the costs, its interest and its principal, in that order. The
+    /// amount is at most what the invoice has open ([`claim::InvoiceView::open_for_payment`];
+    /// [`PayAmount::FullBalance`] is all of it) and, unless it is all of it, at least the
+    /// minimum part payment.
+    Invoice {
+        /// `claim_item.id`, an invoice of the dossier.
+        invoice: ClaimItemId,
     },
 }
 
@@ -239,14 +250,21 @@ impl PaymentService {
             return Err(PayError::TooManyOpen);
         }
         let view = claim::load_claim(&self.store, dossier_id, claim::dutch_date(now)).await?;
-        let amount = self.validate(request, view.open_total())?;
-        let (purpose, plan_instalment_id) = match request.purpose {
-            PayPurpose::Full => (PaymentPurpose::Full, None),
-            PayPurpose::Part if amount == view.open_total() => (PaymentPurpose::Full, None),
-            PayPurpose::Part => (PaymentPurpose::Partial, None),
+        let amount = match request.purpose {
+            PayPurpose::Invoice { invoice } => self.validate_invoice(request, &view, invoice)?,
+            _ => self.validate(request, view.open_total())?,
+        };
+        let (purpose, plan_instalment_id, claim_item_id) = match request.purpose {
+            PayPurpose::Full => (PaymentPurpose::Full, None, None),
+            PayPurpose::Part if amount == view.open_total() => (PaymentPurpose::Full, None, None),
+            PayPurpose::Part => (PaymentPurpose::Partial, None, None),
             PayPurpose::Instalment { plan_instalment_id } => {
-                (PaymentPurpose::Instalment, Some(plan_instalment_id))
+                (PaymentPurpose::Instalment, Some(plan_instalment_id), None)
             }
+            PayPurpose::Invoice { invoice } if amount == view.open_total() => {
+                (PaymentPurpose::Full, None, Some(invoice))
+            }
+            PayPurpose::Invoice { invoice } => (PaymentPurpose::Partial, None, Some(invoice)),
         };
         let created = self
             .store
@@ -257,6 +275,7 @@ impl PaymentService {
                     amount,
                     purpose,
                     plan_instalment_id,
+                    claim_item_id,
                 },
                 now,
             )
@@ -292,6 +311,31 @@ impl PaymentService {
             Err(refusal) => Err(refusal.into()),
             Ok(()) => Ok(amount),
         }
+    }
+
+    /// The amount of a payment for one invoice: at most what that invoice has open, and at
+    /// least the minimum part payment unless it is all of it. An invoice the dossier does not
+    /// have (or one with nothing open) has nothing to pay.
+    fn validate_invoice(
+        &self,
+        request: &PayRequest,
+        view: &claim::ClaimView,
+        invoice: ClaimItemId,
+    ) -> Result<Money, PayError> {
+        let open = view
+            .invoice(invoice)
+            .map_or(Money::ZERO, claim::InvoiceView::open_for_payment);
+        let amount = match request.amount {
+            PayAmount::FullBalance => open,
+            PayAmount::Exact(amount) => amount,
+        };
+        // More than the invoice has open is refused whatever the overpayment setting: the
+        // debtor asked to pay this invoice.
+        if open.is_positive() && amount > open {
+            return Err(PayError::AboveOpen { open });
+        }
+        self.config.rules.check(amount, open)?;
+        Ok(amount)
     }
 
     /// Creates the Pay.nl order for a new (or previously failed) payment.

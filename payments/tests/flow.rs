@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use common::{Options, Rig, eur};
+use domain::Money;
 use payments::{
     ExchangeOutcome, PayAmount, PayError, PayPurpose, PayRequest, PayStatus, Reconciler,
     ReconcilerConfig,
@@ -37,6 +38,7 @@ store::backend_tests!(
     a_different_paid_amount_is_flagged_unbooked_and_overpayment_held_as_credit,
     an_order_of_an_abandoned_attempt_is_adopted_by_its_reference,
     a_dossier_booked_by_another_instance_is_retried_later,
+    a_payment_for_one_invoice_pays_that_invoice,
 );
 
 const MINUTE: chrono::Duration = chrono::Duration::minutes(1);
@@ -907,6 +909,7 @@ async fn an_order_of_an_abandoned_attempt_is_adopted_by_its_reference(store: Sto
                 amount: eur(90_00),
                 purpose: store::PaymentPurpose::Partial,
                 plan_instalment_id: None,
+                claim_item_id: None,
             },
             Utc::now(),
         )
@@ -994,5 +997,87 @@ async fn a_dossier_booked_by_another_instance_is_retried_later(store: Store) {
     assert!(
         rig.store.lease(&lease).await.unwrap().is_none(),
         "released after booking"
+    );
+}
+
+/// Art. 6:43 lid 1 BW: the debtor pays F2 (the newer invoice) by name. Without the choice the
+/// €225.00 costs and F1's interest would go first (art. 6:44, oldest first); with it, F2's
+/// share of the costs (€75.00 of €225.00: its €500.00 of the €1,500.00 base), its interest
+/// and its principal are paid, and F1 keeps all it had open.
+async fn a_payment_for_one_invoice_pays_that_invoice(store: Store) {
+    let rig = Rig::start(store).await;
+    let now = Utc::now();
+    let view = claim::load_claim(&rig.store, &rig.dossier_id, claim::dutch_date(now))
+        .await
+        .unwrap();
+    let (f1, f2) = (view.invoices[0].clone(), view.invoices[1].clone());
+    assert_eq!(f2.costs_open_share, eur(75_00));
+    let f2_open = f2.open_for_payment();
+    assert_eq!(f2_open.cents(), 75_00 + f2.interest_open.cents() + 500_00);
+    let start = |amount: PayAmount, invoice, key: &str| {
+        let request = PayRequest {
+            amount,
+            purpose: PayPurpose::Invoice { invoice },
+            intent_key: key.into(),
+        };
+        let (service, dossier) = (rig.service.clone(), rig.dossier_id.clone());
+        async move { service.start(&dossier, &request, now).await }
+    };
+    // More than F2 has open is refused (the dossier has more open); so is a part below the
+    // minimum part payment (€25.00), and an invoice of another dossier has nothing to pay.
+    assert!(matches!(
+        start(PayAmount::Exact(eur(f2_open.cents() + 1)), f2.id, "too-much").await,
+        Err(PayError::AboveOpen { open }) if open == f2_open
+    ));
+    assert!(matches!(
+        start(PayAmount::Exact(eur(24_99)), f2.id, "too-little").await,
+        Err(PayError::BelowMinimum { .. })
+    ));
+    assert!(matches!(
+        start(
+            PayAmount::FullBalance,
+            domain::ClaimItemId::new(-1),
+            "unknown"
+        )
+        .await,
+        Err(PayError::NothingToPay)
+    ));
+
+    let started = start(PayAmount::FullBalance, f2.id, "f2").await.unwrap();
+    assert_eq!(started.amount, f2_open);
+    let payment = rig.payment(&started.payment_id).await;
+    assert_eq!(payment.claim_item_id, Some(f2.id));
+    let order = payment.paynl_order_id.unwrap();
+    let call = rig.act(&order, "pay", None).await;
+    rig.settled(&order, call).await;
+    assert_eq!(
+        rig.payment(&started.payment_id).await.status,
+        PaymentStatus::Paid
+    );
+
+    let entries = rig.ledger().await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        (
+            entries[0].alloc_costs,
+            entries[0].alloc_interest,
+            entries[0].alloc_principal
+        ),
+        (eur(75_00), f2.interest_open, eur(500_00))
+    );
+    let after = claim::load_claim(&rig.store, &rig.dossier_id, view.as_of)
+        .await
+        .unwrap();
+    let (f1_after, f2_after) = (&after.invoices[0], &after.invoices[1]);
+    assert_eq!(f2_after.open_for_payment(), Money::ZERO);
+    assert_eq!(
+        (f1_after.principal_open, f1_after.interest_open),
+        (eur(1_000_00), f1.interest_open)
+    );
+    assert_eq!(f1_after.costs_open_share, eur(150_00));
+    assert_eq!(after.entries[0].chosen_invoice, Some(f2.id));
+    assert_eq!(
+        after.open_total().cents(),
+        view.open_total().cents() - f2_open.cents()
     );
 }

@@ -92,6 +92,13 @@ const STEPS: &[Step] = &[
         )),
     },
     Step {
+        version: 10,
+        description: "payment invoice",
+        sql: Sql::Shared(include_str!(
+            "../migrations/shared/0010_payment_invoice.sql"
+        )),
+    },
+    Step {
         version: 11,
         description: "dossier closed at",
         sql: Sql::Shared(include_str!(

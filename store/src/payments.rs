@@ -1,7 +1,7 @@
 //! Payments (one per attempt at Pay.nl) and booking their outcome.
 
 use chrono::{DateTime, Utc};
-use domain::{DossierId, InstalmentId, Money, PaymentId};
+use domain::{ClaimItemId, DossierId, InstalmentId, Money, PaymentId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -22,6 +22,8 @@ pub struct NewPayment {
     pub amount: Money,
     pub purpose: PaymentPurpose,
     pub plan_instalment_id: Option<InstalmentId>,
+    /// The invoice the debtor chose to pay (art. 6:43 lid 1 BW), if any.
+    pub claim_item_id: Option<ClaimItemId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +36,8 @@ pub struct Payment {
     pub amount: Money,
     pub purpose: PaymentPurpose,
     pub plan_instalment_id: Option<InstalmentId>,
+    /// The invoice the debtor chose to pay (art. 6:43 lid 1 BW); `None`: no choice.
+    pub claim_item_id: Option<ClaimItemId>,
     pub status: PaymentStatus,
     /// Needs a human look (e.g. paid amount differs, paid after expiry).
     pub flagged: bool,
@@ -85,8 +89,8 @@ pub struct BookOutcome {
 }
 
 const PAYMENT_COLUMNS: &str = "id, dossier_id, intent_key, paynl_order_id, amount_cents, \
-     purpose, plan_instalment_id, status, flagged, flag_reason, created_at, updated_at, \
-     last_checked_at";
+     purpose, plan_instalment_id, claim_item_id, status, flagged, flag_reason, created_at, \
+     updated_at, last_checked_at";
 
 impl Store {
     /// Creates a payment in status `initiated`, or returns the one already made for the same
@@ -102,8 +106,8 @@ impl Store {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let inserted = sqlx::query(
             "INSERT INTO payment (id, dossier_id, intent_key, amount_cents, purpose, \
-                 plan_instalment_id, status, flagged, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8) \
+                 plan_instalment_id, claim_item_id, status, flagged, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $9) \
              ON CONFLICT (intent_key) DO NOTHING",
         )
         .bind(&id)
@@ -112,6 +116,7 @@ impl Store {
         .bind(payment.amount.cents())
         .bind(payment.purpose.as_str())
         .bind(payment.plan_instalment_id.map(InstalmentId::get))
+        .bind(payment.claim_item_id.map(ClaimItemId::get))
         .bind(PaymentStatus::Initiated.as_str())
         .bind(millis(now))
         .execute(&self.pool)
@@ -477,6 +482,7 @@ fn payment_from_row(row: &AnyRow) -> Result<Payment> {
         amount: row.money("amount_cents")?,
         purpose: row.enumeration("purpose")?,
         plan_instalment_id: row.opt_id("plan_instalment_id")?,
+        claim_item_id: row.opt_id("claim_item_id")?,
         status: row.enumeration("status")?,
         flagged: row.flag("flagged")?,
         flag_reason: row.opt_text("flag_reason")?,

@@ -161,6 +161,7 @@ async fn new_payment(store: &Store, dossier_id: &DossierId, intent: &str, cents:
         amount: eur(cents),
         purpose: PaymentPurpose::Full,
         plan_instalment_id: None,
+        claim_item_id: None,
     };
     store
         .create_payment(&payment, t0())
@@ -222,7 +223,7 @@ const SCHEMA: &[(&str, &str)] = &[
     ),
     (
         "payment",
-        "id dossier_id intent_key paynl_order_id amount_cents purpose plan_instalment_id status flagged flag_reason created_at updated_at last_checked_at",
+        "id dossier_id intent_key paynl_order_id amount_cents purpose plan_instalment_id status flagged flag_reason created_at updated_at last_checked_at claim_item_id",
     ),
     (
         "payment_plan",
@@ -1032,6 +1033,7 @@ async fn one_intent_creates_one_payment_even_when_submitted_concurrently(store: 
                 amount: eur(200_50),
                 purpose: PaymentPurpose::Full,
                 plan_instalment_id: None,
+                claim_item_id: None,
             };
             tokio::spawn(async move { store.create_payment(&payment, t0()).await })
         })
@@ -1054,6 +1056,7 @@ async fn one_intent_creates_one_payment_even_when_submitted_concurrently(store: 
         amount: eur(0),
         purpose: PaymentPurpose::Partial,
         plan_instalment_id: None,
+        claim_item_id: None,
     };
     assert!(matches!(
         store.create_payment(&zero, t0()).await,
@@ -1229,6 +1232,7 @@ async fn paid_payments_are_rechecked_by_age_band_and_never_after_the_last(store:
                     amount: eur(10_00),
                     purpose: PaymentPurpose::Full,
                     plan_instalment_id: None,
+                    claim_item_id: None,
                 },
                 at,
             )

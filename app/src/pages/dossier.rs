@@ -129,7 +129,14 @@ fn Overview(o: ClaimOverview, locale: Locale) -> impl IntoView {
                     </section>
                 }
             })}
-        {o.claim.clone().map(|claim| view! { <Breakdown claim locale /> })}
+        {o
+            .claim
+            .clone()
+            .map(|claim| {
+                let pay_intent = (o.can_pay_online && !o.open_total.is_zero())
+                    .then(|| o.pay_intent.clone());
+                view! { <Breakdown claim pay_intent locale /> }
+            })}
         <nav class="card links" aria-label=move || t_string!(i18n, dossier.more_label).to_string()>
             {(!o.pay_only)
                 .then(|| {
@@ -153,7 +160,7 @@ fn Overview(o: ClaimOverview, locale: Locale) -> impl IntoView {
 /// The sums, and behind each the derivation, line by line. `<details>` opens without
 /// JavaScript.
 #[component]
-fn Breakdown(claim: ClaimView, locale: Locale) -> impl IntoView {
+fn Breakdown(claim: ClaimView, pay_intent: Option<String>, locale: Locale) -> impl IntoView {
     let i18n = use_i18n();
     let money = move |m| format::money(locale, m);
     let totals = claim.totals;
@@ -205,7 +212,9 @@ fn Breakdown(claim: ClaimView, locale: Locale) -> impl IntoView {
                     {claim
                         .invoices
                         .iter()
-                        .map(|inv| view! { <InvoiceRow inv=inv.clone() locale /> })
+                        .map(|inv| {
+                            view! { <InvoiceRow inv=inv.clone() pay_intent=pay_intent.clone() locale /> }
+                        })
                         .collect_view()}
                 </ul>
             </details>
@@ -255,6 +264,14 @@ fn Breakdown(claim: ClaimView, locale: Locale) -> impl IntoView {
                 {claim
                     .uses_unreviewed_rates
                     .then(|| view! { <p class="note">{t!(i18n, dossier.interest_unreviewed)}</p> })}
+                {(!totals.interest_paid_surplus.is_zero())
+                    .then(|| {
+                        view! {
+                            <p class="note" data-testid="interest-paid-surplus">
+                                {t!(i18n, dossier.interest_paid_surplus, amount = money(totals.interest_paid_surplus))}
+                            </p>
+                        }
+                    })}
             </details>
 
             <details class="derivation" data-testid="costs-derivation">
@@ -282,7 +299,13 @@ fn Breakdown(claim: ClaimView, locale: Locale) -> impl IntoView {
                             {claim
                                 .entries
                                 .iter()
-                                .map(|e| view! { <EntryRow entry=e.clone() locale /> })
+                                .map(|e| {
+                                    let chosen = e
+                                        .chosen_invoice
+                                        .and_then(|id| claim.invoice(id))
+                                        .map(|inv| inv.number.clone());
+                                    view! { <EntryRow entry=e.clone() chosen locale /> }
+                                })
                                 .collect_view()}
                         </ul>
                     }
@@ -294,10 +317,26 @@ fn Breakdown(claim: ClaimView, locale: Locale) -> impl IntoView {
 }
 
 #[component]
-fn InvoiceRow(inv: InvoiceView, locale: Locale) -> impl IntoView {
+fn InvoiceRow(inv: InvoiceView, pay_intent: Option<String>, locale: Locale) -> impl IntoView {
     let i18n = use_i18n();
     let money = move |m| format::money(locale, m);
     let date = move |d| format::date(locale, d);
+    // Art. 6:43 lid 1 BW: the debtor may pay this invoice by name (a plain form, no script).
+    let open_for_payment = inv.open_for_payment();
+    let pay_this = pay_intent
+        .filter(|_| open_for_payment.is_positive())
+        .map(|intent| {
+            view! {
+                <form method="post" action="/api/start_payment" class="form">
+                    <input type="hidden" name="intent" value=format!("{intent}-inv-{}", inv.id) />
+                    <input type="hidden" name="invoice" value=inv.id.to_string() />
+                    <button type="submit" class="button secondary" data-testid="pay-invoice">
+                        {t!(i18n, pay.invoice, amount = money(open_for_payment))}
+                    </button>
+                    <p class="hint">{t!(i18n, pay.invoice_hint)}</p>
+                </form>
+            }
+        });
     view! {
         <li>
             <p class="row-title">{t!(i18n, dossier.invoice_number, number = inv.number.clone())}</p>
@@ -323,6 +362,7 @@ fn InvoiceRow(inv: InvoiceView, locale: Locale) -> impl IntoView {
                     {t!(i18n, dispute.link)}
                 </a>
             </p>
+            {pay_this}
         </li>
     }
 }
@@ -337,20 +377,7 @@ fn InvoiceInterest(inv: InvoiceView, locale: Locale) -> impl IntoView {
                 {t!(i18n, dossier.invoice_number, number = inv.number.clone())} ": "
                 {money(inv.interest)}
             </h3>
-            {inv
-                .tranches
-                .iter()
-                .filter_map(|tr| tr.interest.clone())
-                .map(|d| view! { <InterestTable d locale /> })
-                .collect_view()}
-            {(!inv.split_rounding.is_zero())
-                .then(|| {
-                    view! {
-                        <p class="note">
-                            {t!(i18n, dossier.split_rounding, amount = money(inv.split_rounding))}
-                        </p>
-                    }
-                })}
+            {inv.derivation.clone().map(|d| view! { <InterestTable d locale /> })}
         </section>
     }
 }
@@ -406,6 +433,40 @@ fn InterestTable(d: InterestDerivation, locale: Locale) -> impl IntoView {
                 </tfoot>
             </table>
         </div>
+        {(!d.changes.is_empty() || d.years.iter().any(|y| y.complete))
+            .then(|| {
+                view! {
+                    <ul class="rows" data-testid="interest-base-changes">
+                        {d
+                            .changes
+                            .iter()
+                            .map(|c| {
+                                view! {
+                                    <li>
+                                        {t!(
+                                            i18n, dossier.interest_base_change, date = date(c.day), interest = money(c.interest), principal = money(c.principal), base = money(c.base_after)
+                                        )}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                        {d
+                            .years
+                            .iter()
+                            .filter(|y| y.complete)
+                            .map(|y| {
+                                view! {
+                                    <li>
+                                        {t!(
+                                            i18n, dossier.interest_year_added, date = date(y.to), interest = money(y.interest), paid = money(y.paid), added = money(y.capitalised)
+                                        )}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+            })}
     }
 }
 
@@ -607,7 +668,7 @@ fn LetterItem(letter: LetterView, claim: ClaimView, locale: Locale) -> impl Into
 }
 
 #[component]
-fn EntryRow(entry: EntryView, locale: Locale) -> impl IntoView {
+fn EntryRow(entry: EntryView, chosen: Option<String>, locale: Locale) -> impl IntoView {
     let i18n = use_i18n();
     let money = move |m| format::money(locale, m);
     let kind = move || match entry.kind {
@@ -617,11 +678,22 @@ fn EntryRow(entry: EntryView, locale: Locale) -> impl IntoView {
         EntryKind::Adjustment => t_string!(i18n, dossier.entry_adjustment).to_string(),
     };
     let a = entry.allocation;
+    // Which rule divided a payment: the debtor's choice of invoice (art. 6:43 lid 1 BW) or,
+    // without one, the order of art. 6:43 lid 2 and 6:44 BW.
+    let rule = (entry.kind == EntryKind::Payment).then(|| match chosen {
+        Some(number) => view! {
+            <p class="note" data-testid="entry-rule">{t!(i18n, dossier.entry_chosen, number = number)}</p>
+        }
+        .into_any(),
+        None => view! { <p class="note" data-testid="entry-rule">{t!(i18n, dossier.entry_no_choice)}</p> }
+            .into_any(),
+    });
     view! {
         <li>
             <p class="row-title">
                 {format::date(locale, entry.date)} " · " {kind} ": " {money(entry.amount)}
             </p>
+            {rule}
             <dl class="pairs">
                 <dt>{t!(i18n, dossier.costs)}</dt>
                 <dd>{money(a.costs)}</dd>

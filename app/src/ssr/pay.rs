@@ -13,6 +13,9 @@ pub enum Asked {
     Everything,
     /// A part, as typed.
     Part(String),
+    /// All that one invoice has open (art. 6:43 lid 1 BW: the debtor's choice), by the id the
+    /// form carries.
+    Invoice(String),
 }
 
 /// Starts a payment for the session's dossier; returns Pay.nl's page to send the payer to.
@@ -32,6 +35,19 @@ pub async fn start(
                 typed: typed.clone(),
             })?;
             (PayAmount::Exact(money), PayPurpose::Part, typed)
+        }
+        Asked::Invoice(id) => {
+            // Not one of this dossier's invoices: the service finds nothing to pay on it.
+            let invoice = id
+                .trim()
+                .parse::<i64>()
+                .map(domain::ClaimItemId::new)
+                .map_err(|_| PaymentError::NothingToPay)?;
+            (
+                PayAmount::FullBalance,
+                PayPurpose::Invoice { invoice },
+                String::new(),
+            )
         }
     };
     // Scoped to the dossier: a key from one dossier's page never finds another's payment.

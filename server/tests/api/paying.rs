@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{call, client, demo_session, start};
+use common::{call, client, demo_session, get, start};
 use serde_json::{Value, json};
 
 const CONSUMER: &str = "ISB-2000-000001";
@@ -252,4 +252,105 @@ async fn unfinished_payments_per_dossier_are_limited_under_parallel_requests() {
     assert_eq!(refused, 20 - payments::MAX_OPEN_ORDERS, "{statuses:?}");
     let payments = app.store.payments_for_dossier(&id).await.expect("db");
     assert_eq!(payments.len(), payments::MAX_OPEN_ORDERS);
+}
+
+/// Art. 6:43 lid 1 BW: the claim page offers "pay this invoice" per invoice with something
+/// open, as a plain form; posted like a browser without JavaScript it starts a payment of
+/// what that invoice has open, kept with the invoice, and once paid that invoice is settled
+/// while the others keep what they had open. The page then says which rule was applied.
+#[tokio::test]
+async fn paying_one_invoice_from_the_claim_page_settles_that_invoice() {
+    let app = start().await;
+    let (cookie, id) = demo_session(&app, CONSUMER).await;
+    let today = claim::dutch_date(chrono::Utc::now());
+    let view = claim::load_claim(&app.store, &id, today)
+        .await
+        .expect("claim");
+    assert!(
+        view.invoices.len() > 1,
+        "the demo dossier has several invoices"
+    );
+    let chosen = view.invoices.last().expect("an invoice").clone();
+    assert!(chosen.open_for_payment().is_positive());
+
+    // The form is on the page, one per invoice with something open.
+    let html = get(&app, "/dossier", &cookie)
+        .await
+        .text()
+        .await
+        .expect("html");
+    let field = format!("name=\"invoice\" value=\"{}\"", chosen.id);
+    assert!(
+        html.contains(&field),
+        "pay-this-invoice form for {}",
+        chosen.id
+    );
+    let forms = html.matches("data-testid=\"pay-invoice\"").count();
+    let open_invoices = view
+        .invoices
+        .iter()
+        .filter(|i| i.open_for_payment().is_positive())
+        .count();
+    assert_eq!(forms, open_invoices);
+
+    let invoice = chosen.id.to_string();
+    let to = pay_form(
+        &app,
+        &cookie,
+        &[("intent", "page-1-inv"), ("invoice", invoice.as_str())],
+    )
+    .await;
+    let sandbox = app.services.paynl_sandbox.as_ref().expect("sandbox").url();
+    assert!(to.starts_with(sandbox), "to Pay.nl's page: {to}");
+    let payments = app.store.payments_for_dossier(&id).await.expect("db");
+    let payment = payments
+        .iter()
+        .find(|p| p.claim_item_id == Some(chosen.id))
+        .expect("the payment keeps the invoice");
+    assert_eq!(payment.amount, chosen.open_for_payment());
+    let order = to.rsplit('/').next().expect("order id");
+    sim(&app, &format!("/_sim/orders/{order}/pay"), json!({})).await;
+    let mut after = view.clone();
+    for _ in 0..50 {
+        after = claim::load_claim(&app.store, &id, today)
+            .await
+            .expect("claim");
+        if after.entries.len() > view.entries.len() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let paid = after.invoice(chosen.id).expect("the invoice");
+    assert_eq!(paid.principal_open, domain::Money::ZERO);
+    assert_eq!(paid.interest_open, domain::Money::ZERO);
+    for other in view.invoices.iter().filter(|i| i.id != chosen.id) {
+        let now = after.invoice(other.id).expect("invoice");
+        assert_eq!(now.principal_open, other.principal_open, "{}", other.number);
+        assert_eq!(now.interest_open, other.interest_open, "{}", other.number);
+    }
+    // The derivation names the rule applied to the payment.
+    let html = get(&app, "/dossier", &cookie)
+        .await
+        .text()
+        .await
+        .expect("html");
+    // Leptos may put markers around the interpolated number.
+    let at = html
+        .find("Uw keuze: factuur")
+        .expect("the choice is explained");
+    let rule = &html[at..(at + 200).min(html.len())];
+    assert!(
+        rule.contains(&chosen.number) && rule.contains("(artikel 6:43 lid 1)"),
+        "{rule}"
+    );
+    // A made-up invoice id has nothing to pay.
+    let (status, err) = call(
+        &app,
+        "start_payment",
+        &cookie,
+        &[("intent", "other"), ("invoice", "999999")],
+    )
+    .await;
+    assert_ne!(status, 200);
+    assert_eq!(err, "NothingToPay", "{err}");
 }

@@ -1057,6 +1057,7 @@ async fn payment_made(
                 amount: domain::Money::from_cents(cents),
                 purpose: store::PaymentPurpose::Partial,
                 plan_instalment_id: None,
+                claim_item_id: None,
             },
             at,
         )
