@@ -48,6 +48,17 @@ pub enum RecipientRole {
     Authorities,
 }
 
+impl Agency {
+    /// How long this agency keeps a dossier's data: `retention_years` after the last claim
+    /// letter, within the law's bounds (`domain::RetentionPolicy`).
+    pub fn retention_policy(&self) -> domain::RetentionPolicy {
+        domain::RetentionPolicy {
+            years_after_letter: self.retention_years,
+            ..domain::RetentionPolicy::default()
+        }
+    }
+}
+
 impl Default for Agency {
     fn default() -> Self {
         let recipient = |name: &str, role| Recipient {

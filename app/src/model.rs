@@ -156,8 +156,11 @@ pub struct PersonalData {
     /// Invoice numbers of the claim (also personal data: they tie the debtor to purchases).
     pub invoice_numbers: Vec<String>,
     pub last_claim_letter: Option<NaiveDate>,
-    /// The last day the data is kept: `retention_years` after the last claim letter.
+    /// The last day the data is kept (`domain::RetentionPolicy`): `retention_years` after the
+    /// last claim letter, or later when the dossier closed less than two years before that.
     pub keep_until: Option<NaiveDate>,
+    /// Set when the two years after closing decide `keep_until`: the day it closed.
+    pub kept_after_closing: Option<NaiveDate>,
     pub agency: Agency,
     pub corrections: Vec<CorrectionView>,
 }
@@ -219,11 +222,6 @@ pub struct PlanPage {
     pub open_total: Money,
 }
 
-/// The last day data is kept: `years` after the last claim letter.
-pub fn keep_until(last_letter: NaiveDate, years: u32) -> Option<NaiveDate> {
-    last_letter.checked_add_months(chrono::Months::new(years.checked_mul(12)?))
-}
-
 /// An answer is due one month after a request.
 pub fn answer_due(filed: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
     filed
@@ -234,15 +232,6 @@ pub fn answer_due(filed: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chro
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retention_runs_whole_years_from_the_last_letter() {
-        let letter = NaiveDate::from_ymd_opt(2024, 2, 29).expect("date");
-        // No 29 February in 2031: the last day of that month.
-        assert_eq!(keep_until(letter, 7), NaiveDate::from_ymd_opt(2031, 2, 28));
-        let letter = NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
-        assert_eq!(keep_until(letter, 7), NaiveDate::from_ymd_opt(2033, 11, 2));
-    }
 
     #[test]
     fn field_names_round_trip() {

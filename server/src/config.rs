@@ -198,10 +198,7 @@ impl Config {
     /// When dossiers are removed: `[agency] retention_years` after the last claim letter (the
     /// figure the privacy page shows), never earlier than the Bki's two years after closing.
     pub fn retention_policy(&self) -> domain::RetentionPolicy {
-        domain::RetentionPolicy {
-            years_after_letter: self.agency.retention_years,
-            ..domain::RetentionPolicy::default()
-        }
+        self.agency.retention_policy()
     }
 
     /// Catches settings that parse but cannot work.

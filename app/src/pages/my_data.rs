@@ -140,8 +140,15 @@ fn DataView(d: PersonalData, locale: Locale, printing: bool) -> impl IntoView {
         )
         .to_string()
     };
-    let keep = match (d.keep_until, d.last_claim_letter) {
-        (Some(until), Some(letter)) => t_string!(
+    let keep = match (d.keep_until, d.last_claim_letter, d.kept_after_closing) {
+        (Some(until), Some(_), Some(closed)) => t_string!(
+            i18n,
+            data.keep_until_closed,
+            date = date(until),
+            closed = date(closed)
+        )
+        .to_string(),
+        (Some(until), Some(letter), None) => t_string!(
             i18n,
             data.keep_until,
             date = date(until),

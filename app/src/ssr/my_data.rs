@@ -6,7 +6,7 @@
 use super::{Services, audit_debtor, unavailable};
 use crate::errors::{CorrectionError, Problem, Refusal};
 use crate::model::{
-    CorrectionState, CorrectionView, Field, FieldView, PersonalData, Source, answer_due, keep_until,
+    CorrectionState, CorrectionView, Field, FieldView, PersonalData, Source, answer_due,
 };
 use chrono::{DateTime, Utc};
 use domain::DossierId;
@@ -103,6 +103,16 @@ pub async fn personal_data(
         })
         .collect();
     let agency = (*services.agency).clone();
+    let policy = agency.retention_policy();
+    let closed_on = dossier.closed_at.map(claim::dutch_date);
+    let letter = dossier.last_claim_letter_at;
+    let keep_until = letter.and_then(|l| match policy.retention(l, closed_on)? {
+        domain::Retention::Until { last_day } => Some(last_day),
+        domain::Retention::WhileOpen { letter_last_day } => Some(letter_last_day),
+    });
+    // Said when the two years after closing, not the letter, set the date.
+    let by_letter = letter.and_then(|l| policy.letter_last_day(l));
+    let kept_after_closing = closed_on.filter(|_| keep_until.is_some() && keep_until != by_letter);
     Ok(PersonalData {
         number: dossier.number,
         business,
@@ -110,9 +120,8 @@ pub async fn personal_data(
         fields,
         invoice_numbers: items.into_iter().map(|i| i.invoice_number).collect(),
         last_claim_letter: dossier.last_claim_letter_at,
-        keep_until: dossier
-            .last_claim_letter_at
-            .and_then(|d| keep_until(d, agency.retention_years)),
+        keep_until,
+        kept_after_closing,
         agency,
         corrections: corrections.into_iter().map(correction_view).collect(),
     })

@@ -137,6 +137,44 @@ async fn my_data_answers_what_why_where_who_and_until_when() {
         audit.iter().any(|a| a == "personal_data.viewed"),
         "{audit:?}"
     );
+
+    // Last letter six years ago, closed today: the file is kept two years from today
+    // (Bki art. 5.2), later than the letter's seven years, and the page says why.
+    let now = chrono::Utc::now();
+    let today = claim::dutch_date(now);
+    let six_years_ago = today
+        .checked_sub_months(chrono::Months::new(72))
+        .expect("date");
+    app.store
+        .set_last_claim_letter(&id, six_years_ago, now)
+        .await
+        .expect("letter");
+    assert!(
+        app.store
+            .set_dossier_status(
+                &id,
+                &[store::DossierStatus::Open],
+                store::DossierStatus::Closed,
+                now
+            )
+            .await
+            .expect("close")
+    );
+    let (_, data) = call(&app, "personal_data", &cookie, &[("printing", "false")]).await;
+    let two_years = today
+        .checked_add_months(chrono::Months::new(24))
+        .expect("date");
+    assert_eq!(data["keep_until"], two_years.to_string());
+    assert_eq!(data["kept_after_closing"], today.to_string());
+    let html = get(&app, "/dossier/data", &cookie)
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains("twee jaar nadat uw dossier is afgesloten"),
+        "{html}"
+    );
 }
 
 #[tokio::test]

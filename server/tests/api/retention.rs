@@ -36,12 +36,12 @@ async fn dossier(
                     creditor_id: CreditorId::new("zorg"),
                     status: DossierStatus::Open,
                 },
-                debtor: DebtorDetails::named(DebtorKind::Person, &format!("Debtor {number}")),
+                debtor: DebtorDetails::named(DebtorKind::Person, format!("Debtor {number}")),
                 claim_items: vec![NewClaimItem {
                     invoice_number: format!("{number}-F1"),
                     invoice_date: created,
                     due_date: created,
-                    principal: Money::from_cents(100_00),
+                    principal: Money::from_cents(10_000),
                 }],
             },
             noon(created),
@@ -158,7 +158,7 @@ async fn the_job_removes_exactly_the_dossiers_past_their_retention(store: Store)
     assert_eq!(removed.held_open, 1);
     assert_eq!(
         removed.per_creditor.get("zorg"),
-        Some(&(expected.len() as u64, expected.len() as i64 * 100_00, 0))
+        Some(&(expected.len() as u64, expected.len() as i64 * 10_000, 0))
     );
     for ((number, _, _, gone), id) in cases.iter().zip(&ids) {
         assert_eq!(
