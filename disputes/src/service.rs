@@ -12,7 +12,7 @@ use store::{
 };
 
 use crate::attachment::{MAX_ATTACHMENTS, Upload, check};
-use crate::calendar::add_working_days;
+use domain::calendar::add_working_days;
 use crate::error::DisputesError;
 
 /// The longest explanation or staff text kept, in characters.

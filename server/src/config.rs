@@ -79,6 +79,48 @@ pub struct Config {
     /// `domain/data/statutory-interest-rates.csv`).
     #[serde(default)]
     pub interest_rates_file: Option<PathBuf>,
+    /// The SMTP relay for mail to debtors, as a URL: `smtps://user:password@host:465` (TLS),
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS). None: mail is written to
+    /// `mail_folder` as `.eml` files (and shown on the demo's mail page).
+    #[serde(default)]
+    pub mail_smtp_url: Option<SecretString>,
+    /// One more certificate authority to trust for the relay (PEM), for a private relay.
+    #[serde(default)]
+    pub mail_smtp_ca_file: Option<PathBuf>,
+    /// The sender, e.g. `Incassobureau <noreply@incassobureau.nl>`; its domain is also the
+    /// Message-ID's.
+    #[serde(default = "default_mail_from")]
+    pub mail_from: String,
+    /// Where mail goes without a relay.
+    #[serde(default = "default_mail_folder")]
+    pub mail_folder: PathBuf,
+    /// At most this many messages a minute, so a letter run goes out spread over the
+    /// morning rather than all at 07:00.
+    #[serde(default = "default_mail_per_minute")]
+    pub mail_per_minute: u32,
+    /// Days before an instalment's due date that its reminder is written.
+    #[serde(default = "default_mail_reminder_days")]
+    pub mail_reminder_days: u32,
+    /// Days on which no mail goes out besides Sundays and the Algemene termijnenwet's
+    /// holidays: the year's Besluit gelijkstelling (e.g. `["2027-05-07"]`).
+    #[serde(default)]
+    pub mail_closed_days: Vec<chrono::NaiveDate>,
+}
+
+fn default_mail_from() -> String {
+    "Debiteurportaal <noreply@localhost>".into()
+}
+
+fn default_mail_folder() -> PathBuf {
+    PathBuf::from("data/mail")
+}
+
+fn default_mail_per_minute() -> u32 {
+    30
+}
+
+fn default_mail_reminder_days() -> u32 {
+    3
 }
 
 /// The built-in defaults, as a figment layer.
@@ -222,6 +264,15 @@ impl Config {
         if !(7..=30).contains(&self.agency.retention_years) {
             bail!("agency.retention_years must be between 7 and 30");
         }
+        if !(1..=10_000).contains(&self.mail_per_minute) {
+            bail!("mail_per_minute must be between 1 and 10000");
+        }
+        if !(1..=14).contains(&self.mail_reminder_days) {
+            bail!("mail_reminder_days must be between 1 and 14");
+        }
+        if self.mail_from.parse::<mail::Mailbox>().is_err() {
+            bail!("mail_from is not an e-mail address (e.g. 'Name <noreply@example.nl>')");
+        }
         if self.minimum_part_payment_cents < 1 {
             bail!("minimum_part_payment_cents must be at least 1");
         }
@@ -294,6 +345,27 @@ impl Config {
             .unwrap_or_else(|| format!("http://{bound}"))
             .trim_end_matches('/')
             .to_owned()
+    }
+
+    /// Where mail to debtors goes: the relay of `mail_smtp_url`, else `mail_folder`.
+    pub fn mail_transport(&self) -> anyhow::Result<mail::Transport> {
+        let Some(url) = &self.mail_smtp_url else {
+            return Ok(mail::Transport::Folder(self.mail_folder.clone()));
+        };
+        let ca = match &self.mail_smtp_ca_file {
+            Some(path) => Some(
+                std::fs::read(path)
+                    .with_context(|| format!("mail_smtp_ca_file {}", path.display()))?,
+            ),
+            None => None,
+        };
+        mail::Transport::smtp(url.expose_secret(), ca.as_deref())
+            .context("mail_smtp_url (the URL itself is not printed: it may hold a password)")
+    }
+
+    /// The legal contact hours with `mail_closed_days`.
+    pub fn contact_hours(&self) -> mail::ContactHours {
+        mail::ContactHours::new(self.mail_closed_days.iter().copied())
     }
 
     /// Cookies are `Secure` except when the portal is reached over plain http on this

@@ -7,6 +7,7 @@ mod disputes;
 pub mod housekeeping;
 mod jobs;
 mod lang;
+pub mod mail_job;
 pub mod letters;
 mod middleware;
 mod paying;
@@ -93,6 +94,14 @@ pub async fn services(config: &Config, bound: SocketAddr) -> anyhow::Result<Serv
         agency: Arc::new(config.agency.clone()),
         payments,
         paynl_sandbox,
+        letterhead: Arc::new(mail_job::letterhead(
+            &config.agency,
+            &config.public_url(bound),
+        )),
+        mail_folder: config
+            .mail_smtp_url
+            .is_none()
+            .then(|| config.mail_folder.clone()),
     })
 }
 
@@ -136,6 +145,7 @@ pub fn router(config: &Config, services: Services) -> Router {
             axum::routing::post(paying::exchange).get(paying::exchange),
         )
         .route("/dossier/data/export.json", get(data_export::download))
+        .route("/demo/mail", get(mail_job::demo_page))
         .route("/dossier/disputes", axum::routing::post(disputes::file))
         .route(
             "/dossier/disputes/file/{id}",
@@ -201,6 +211,10 @@ pub fn spawn_jobs(config: &Config, services: &Services) {
                 }
             },
         );
+    }
+    match mail_job::mailer(config, services) {
+        Ok(mailer) => mail_job::spawn(services.store.clone(), mailer),
+        Err(e) => tracing::error!(error = %e, "mail is not sent: its settings do not work"),
     }
     if let Some(payments) = &services.payments {
         let interval = std::time::Duration::from_secs(config.reconcile_interval_seconds.into());

@@ -175,6 +175,7 @@ fn booking(payment: &Payment, status: PaymentStatus, entry: Option<NewLedgerEntr
         payment_id: payment.id.clone(),
         status,
         entry,
+        mails: Vec::new(),
         now: t0() + minutes(5),
     }
 }
