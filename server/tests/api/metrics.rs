@@ -1,10 +1,11 @@
 //! `GET /metrics`: not served without a token, 401 without the right one, Prometheus' text
-//! with the portal's metrics with it; a refused exchange call is counted.
+//! with the portal's metrics with it; a refused exchange call, a throttled sign-in and a
+//! housekeeping round are counted.
 //!
 //! The recorder is one per process and this binary runs many servers at once, so counters
 //! are compared before and after, never expected to be zero.
 
-use crate::common::{client, start, start_with_flags};
+use crate::common::{client, dossier_with_secret, sign_in_form, start, start_with_flags};
 
 const TOKEN: &str = "scrape-token-for-the-tests-0123456789";
 
@@ -82,6 +83,31 @@ async fn the_metrics_need_the_token_and_name_the_portals_metrics() {
     }
     // A fresh database has no payment open for a day.
     assert_eq!(value(&body, "portal_payments_open_over_a_day"), 0.0);
+}
+
+#[tokio::test]
+async fn a_throttled_sign_in_is_counted() {
+    let app = start_with_flags(&["--metrics-token", TOKEN]).await;
+    let throttled = "portal_sign_in_throttled_total";
+    let before = value(
+        &scrape(&app.base, Some(TOKEN))
+            .await
+            .text()
+            .await
+            .expect("body"),
+        throttled,
+    );
+    dossier_with_secret(&app.store, "ISB-2026-000777", "ABCD-EFGH-JKMN").await;
+    // Four wrong codes, then the fifth attempt is throttled.
+    for _ in 0..5 {
+        sign_in_form(&app, "ISB-2026-000777", "ZZZZ-ZZZZ-ZZZZ").await;
+    }
+    let body = scrape(&app.base, Some(TOKEN))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(value(&body, throttled) > before, "{body}");
 }
 
 #[tokio::test]
