@@ -70,6 +70,11 @@ pub struct Config {
     /// Days after a payment during which the reconciler still re-reads it for a refund or
     /// chargeback whose exchange call was lost (0: never).
     pub reconcile_paid_days: u32,
+    /// Days sign-in attempts (with the client's address) are kept. The throttle looks back
+    /// 24 hours; the rest is for looking into an attack after the fact.
+    pub login_attempts_days: u32,
+    /// The bearer token a Prometheus scraper sends for `GET /metrics` (unset: not served).
+    pub metrics_token: Option<SecretString>,
     /// Who the agency is, where data is kept and who receives it (`[agency]` in the file).
     pub agency: app::agency::Agency,
     /// Payment-plan rules, per creditor where set (`[plans]` in the file).
@@ -139,6 +144,7 @@ struct Defaults {
     reconcile_after_minutes: u32,
     reconcile_interval_seconds: u32,
     reconcile_paid_days: u32,
+    login_attempts_days: u32,
     agency: app::agency::Agency,
 }
 
@@ -158,6 +164,7 @@ impl Default for Defaults {
             reconcile_after_minutes: 15,
             reconcile_interval_seconds: 60,
             reconcile_paid_days: 180,
+            login_attempts_days: 30,
             agency: app::agency::Agency::default(),
         }
     }
@@ -200,6 +207,16 @@ pub struct ConfigArgs {
     #[arg(long)]
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub trust_proxy: bool,
+    /// Days sign-in attempts (with client addresses) are kept, 2-365
+    /// [env PORTAL_LOGIN_ATTEMPTS_DAYS; default 30].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login_attempts_days: Option<u32>,
+    /// Bearer token for `GET /metrics` [env PORTAL_METRICS_TOKEN; unset: no /metrics]. Prefer
+    /// the environment or the file: a flag shows in the process list.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics_token: Option<String>,
     /// Pay through a built-in Pay.nl simulator (nothing is really paid) [env PORTAL_PAYNL_SANDBOX].
     #[arg(long)]
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -272,6 +289,17 @@ impl Config {
         }
         if self.mail_from.parse::<mail::Mailbox>().is_err() {
             bail!("mail_from is not an e-mail address (e.g. 'Name <noreply@example.nl>')");
+        }
+        // Under two days an attack of yesterday evening is gone by the morning; a year is
+        // far more than looking into one needs.
+        if !(2..=365).contains(&self.login_attempts_days) {
+            bail!("login_attempts_days must be between 2 and 365");
+        }
+        // A short token could be guessed by anyone who can reach the portal.
+        if let Some(token) = &self.metrics_token
+            && token.expose_secret().trim().len() < 16
+        {
+            bail!("metrics_token must be at least 16 characters");
         }
         if self.minimum_part_payment_cents < 1 {
             bail!("minimum_part_payment_cents must be at least 1");
@@ -376,6 +404,15 @@ impl Config {
             .iter()
             .any(|p| url.starts_with(p));
         !local
+    }
+
+    /// How long housekeeping keeps what it sweeps.
+    pub fn housekeeping(&self) -> crate::housekeeping::Retention {
+        crate::housekeeping::Retention {
+            login_attempts: chrono::Duration::days(i64::from(self.login_attempts_days)),
+            session_idle: self.session_timeouts().0,
+            ..crate::housekeeping::Retention::default()
+        }
     }
 
     /// Session lifetimes for the app.
@@ -541,6 +578,45 @@ mod tests {
             ..ConfigArgs::default()
         };
         assert!(load(&missing).is_err());
+    }
+
+    #[test]
+    fn login_attempts_days_and_the_metrics_token_are_read_and_checked() {
+        let config = load(&ConfigArgs::default()).expect("config");
+        assert_eq!(config.login_attempts_days, 30);
+        assert_eq!(
+            config.housekeeping().login_attempts,
+            chrono::Duration::days(30)
+        );
+        assert!(config.metrics_token.is_none());
+
+        let f = file("login_attempts_days = 7\nmetrics_token = \"scrape-scrape-scrape-1\"\n");
+        let mut args = ConfigArgs {
+            config: Some(f.path().to_owned()),
+            ..ConfigArgs::default()
+        };
+        let config = load(&args).expect("config");
+        assert_eq!(config.login_attempts_days, 7);
+        assert_eq!(
+            config.metrics_token.as_ref().map(|t| t.expose_secret()),
+            Some("scrape-scrape-scrape-1")
+        );
+        assert!(!format!("{config:?}").contains("scrape-scrape"));
+        args.login_attempts_days = Some(90);
+        assert_eq!(load(&args).expect("flag").login_attempts_days, 90);
+
+        for refused in [
+            "login_attempts_days = 1\n",
+            "login_attempts_days = 366\n",
+            "metrics_token = \"short\"\n",
+        ] {
+            let f = file(refused);
+            let args = ConfigArgs {
+                config: Some(f.path().to_owned()),
+                ..ConfigArgs::default()
+            };
+            assert!(load(&args).is_err(), "{refused}");
+        }
     }
 
     #[test]

@@ -51,6 +51,7 @@ pub fn mailer(config: &Config, services: &Services) -> anyhow::Result<mail::Mail
 pub fn spawn(store: Store, mailer: mail::Mailer) {
     jobs::spawn_leased(
         store,
+        crate::metrics::job::MAIL,
         LEASE,
         Duration::from_secs(60),
         chrono::Duration::minutes(5),
@@ -58,6 +59,8 @@ pub fn spawn(store: Store, mailer: mail::Mailer) {
             let mailer = mailer.clone();
             async move {
                 let round = mailer.round(now).await.map_err(|e| e.to_string())?;
+                crate::metrics::mail_sent(round.sent);
+                crate::metrics::mail_failed(round.failed);
                 if round != mail::Round::default() && !round.closed {
                     tracing::info!(?round, "mail round");
                 }

@@ -343,6 +343,26 @@ impl Store {
             .collect()
     }
 
+    /// How many payments made before `made_before` are still open (one count query on the
+    /// status index, cheap enough for every metrics scrape).
+    pub async fn count_open_payments(&self, made_before: DateTime<Utc>) -> Result<i64> {
+        let open: Vec<PaymentStatus> = PaymentStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_open())
+            .collect();
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM payment WHERE created_at < $1 AND status IN ({})",
+            placeholders(2, open.len())
+        );
+        let mut query = sqlx::query(&sql).bind(millis(made_before));
+        for status in &open {
+            query = query.bind(status.as_str());
+        }
+        let row = query.fetch_one(&self.pool).await?;
+        row.int("n")
+    }
+
     /// Notes that the reconciler asked Pay.nl about this payment.
     pub async fn mark_payment_checked(&self, id: &PaymentId, now: DateTime<Utc>) -> Result<()> {
         let done = sqlx::query("UPDATE payment SET last_checked_at = $1 WHERE id = $2")
