@@ -10,11 +10,14 @@
 //!   agency's name, address and Wki number, and no link but the portal's start page;
 //! - [`transport`]: SMTP through lettre (TLS/STARTTLS, authentication), or a folder of
 //!   `.eml` files when no relay is configured;
+//! - [`planner`]: messages that follow from a plan's state (agreed, an instalment due soon,
+//!   one missed), queued once each by key;
 //! - [`outbox`]: the job that sends what is due, at least once, with retries.
 
 mod error;
 pub mod hours;
 pub mod outbox;
+pub mod planner;
 pub mod render;
 pub mod transport;
 
@@ -22,5 +25,6 @@ pub use error::MailError;
 pub use hours::ContactHours;
 pub use lettre::message::Mailbox;
 pub use outbox::{MAX_ATTEMPTS, Mailer, Round};
+pub use planner::{Planned, plan_messages};
 pub use render::{Letterhead, Rendered, render};
 pub use transport::{SendFailure, Transport};

@@ -15,6 +15,7 @@ store::backend_tests!(
     nothing_goes_out_outside_the_contact_hours_and_it_waits_across_a_restart,
     a_relay_that_fails_is_retried_later_and_a_refusal_is_left_to_staff,
     without_an_address_or_with_reminders_off_a_message_stays_readable_but_unsent,
+    a_plan_is_confirmed_and_its_instalments_reminded_once_each,
 );
 
 /// What the test server received.
@@ -112,6 +113,7 @@ fn mailer(store: &Store, transport: Transport) -> Mailer {
         letterhead: letterhead(),
         from: "Incassobureau Test <noreply@incasso.example>".parse().unwrap(),
         per_round: 50,
+        reminder_days: 3,
     }
 }
 
@@ -352,4 +354,61 @@ async fn without_a_relay_messages_land_in_a_folder() {
         assert!(eml.contains("Subject: Betaling ontvangen"), "{eml}");
     })
     .await;
+}
+
+async fn a_plan_is_confirmed_and_its_instalments_reminded_once_each(store: Store) {
+    use store::{InstalmentStatus, NewInstalment, NewPlan, PlanStatus};
+    let dossier = dossier_with_email(&store, "ISB-2026-000008", Some("f@example.nl")).await;
+    let now = monday_morning();
+    let today = claim::dutch_date(now);
+    let day = |n: u64| today.checked_add_days(chrono::Days::new(n)).unwrap();
+    let plan = store
+        .create_plan(
+            &NewPlan {
+                dossier_id: dossier.clone(),
+                status: PlanStatus::Proposed,
+                instalments: vec![
+                    NewInstalment { due_date: today.pred_opt().unwrap(), amount: Money::from_cents(5000) },
+                    NewInstalment { due_date: day(2), amount: Money::from_cents(5000) },
+                    NewInstalment { due_date: day(30), amount: Money::from_cents(5000) },
+                ],
+                interest_stops: false,
+            },
+            now - Duration::days(2),
+        )
+        .await
+        .unwrap();
+    // A proposal gets nothing.
+    assert_eq!(
+        mail::plan_messages(&store, today, 3, now).await.unwrap(),
+        mail::Planned::default()
+    );
+    assert!(store
+        .set_plan_status(&plan.id, &[PlanStatus::Proposed], PlanStatus::Active, now - Duration::days(1))
+        .await
+        .unwrap());
+    let first = &plan.instalments[0];
+    assert!(store
+        .set_instalment_status(first.id, &[InstalmentStatus::Open], InstalmentStatus::Late, now)
+        .await
+        .unwrap());
+
+    let planned = mail::plan_messages(&store, today, 3, now).await.unwrap();
+    assert_eq!(planned, mail::Planned { agreed: 1, due: 1, missed: 1 });
+    // Again (another round, another instance): nothing new.
+    assert_eq!(
+        mail::plan_messages(&store, today, 3, now).await.unwrap(),
+        mail::Planned::default()
+    );
+    let mut kinds: Vec<_> = store
+        .mails_for_dossier(&dossier)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.notice)
+        .collect();
+    kinds.sort_by_key(|n| n.kind().as_str());
+    assert!(matches!(&kinds[0], Notice::InstalmentDue { due, .. } if *due == day(2)));
+    assert!(matches!(&kinds[1], Notice::InstalmentMissed { .. }));
+    assert!(matches!(&kinds[2], Notice::PlanAgreed { instalments } if instalments.len() == 3));
 }

@@ -44,6 +44,7 @@ pub fn mailer(config: &Config, services: &Services) -> anyhow::Result<mail::Mail
         letterhead: (*services.letterhead).clone(),
         from,
         per_round: config.mail_per_minute,
+        reminder_days: config.mail_reminder_days,
     })
 }
 
