@@ -92,17 +92,36 @@ pub async fn demo_page(State(state): State<AppState>) -> Response {
         let when = claim::dutch_time(m.sent_at.unwrap_or(m.created_at))
             .format("%d-%m-%Y %H:%M")
             .to_string();
-        let subject = m.subject.clone().unwrap_or_else(|| m.notice.kind().as_str().into());
+        // Not sent yet (outside the contact hours, or no address): as it will read.
+        let (subject, body) = match (&m.subject, &m.body_text) {
+            (Some(subject), Some(body)) => (subject.clone(), body.clone()),
+            _ => match services.store.mail_addressee(&m.dossier_id).await {
+                Ok(to) => {
+                    let r = mail::render(
+                        &m.notice,
+                        to.language,
+                        &to.name,
+                        &to.dossier_number,
+                        &services.letterhead,
+                    );
+                    (r.subject, r.text)
+                }
+                Err(_) => (m.notice.kind().as_str().to_owned(), String::new()),
+            },
+        };
         rows.push_str(&format!(
             "<article><h2>{}</h2><p class=\"meta\">{} · {} · {} · {}</p><pre>{}</pre></article>\n",
             esc(&subject),
             esc(&when),
             esc(m.recipient.as_deref().unwrap_or("—")),
-            m.status,
+            match m.status {
+                store::MailStatus::Queued => "waiting for the contact hours (Mon–Sat 07:00–20:00, not on public holidays)",
+                store::MailStatus::Sent => "sent",
+                store::MailStatus::Failed => "failed",
+                store::MailStatus::Unsent => "not sent: no e-mail address, or reminders off",
+            },
             esc(&format!("{}.eml", m.id)),
-            esc(m.body_text.as_deref().unwrap_or(
-                "(waiting: it goes out within the contact hours, Mon–Sat 07:00–20:00, not on public holidays)"
-            )),
+            esc(&body),
         ));
     }
     if mails.is_empty() {
