@@ -117,7 +117,10 @@ impl NoticeKind {
     /// A reminder, which the debtor may switch off; everything else records an agreement,
     /// a payment or a decision and is always sent.
     pub const fn is_reminder(self) -> bool {
-        matches!(self, NoticeKind::InstalmentDue | NoticeKind::InstalmentMissed)
+        matches!(
+            self,
+            NoticeKind::InstalmentDue | NoticeKind::InstalmentMissed
+        )
     }
 }
 

@@ -95,9 +95,8 @@ async fn main() {
     }
     let send_time = started.elapsed();
     println!(
-        "{} ({}): queued {n} in {:.2} s ({:.0}/s); sent {sent} in {:.2} s ({:.0}/s)",
-        format!("{:?}", store.backend()),
-        "one SMTP connection per message",
+        "{:?} (one SMTP connection per message): queued {n} in {:.2} s ({:.0}/s); sent {sent} in {:.2} s ({:.0}/s)",
+        store.backend(),
         queue_time.as_secs_f64(),
         n as f64 / queue_time.as_secs_f64(),
         send_time.as_secs_f64(),

@@ -59,11 +59,7 @@ impl Mailer {
             round.closed = true;
             return Ok(round);
         }
-        for mail in self
-            .store
-            .mail_due(now, i64::from(self.per_round))
-            .await?
-        {
+        for mail in self.store.mail_due(now, i64::from(self.per_round)).await? {
             match self.send_one(&mail, now).await? {
                 Outcome::Sent => round.sent += 1,
                 Outcome::Retrying => round.retrying += 1,

@@ -93,7 +93,10 @@ pub fn render(
             .filter(|(_, m)| !m.is_zero())
             .map(|(key, m)| (t(lang, key, &[]), money(m)))
             .collect();
-            lines.push((t(lang, "payment_received.open_after", &[]), money(*open_after)));
+            lines.push((
+                t(lang, "payment_received.open_after", &[]),
+                money(*open_after),
+            ));
             (
                 t(lang, "payment_received.subject", &[("amount", &amount)]),
                 vec![
@@ -340,7 +343,13 @@ mod tests {
             credit: Money::ZERO,
             open_after: Money::from_cents(24135),
         };
-        let nl = render(&notice, Lang::Nl, "J. de Vries", "ISB-2000-000003", &letterhead());
+        let nl = render(
+            &notice,
+            Lang::Nl,
+            "J. de Vries",
+            "ISB-2000-000003",
+            &letterhead(),
+        );
         assert_eq!(nl.subject, "Betaling ontvangen: € 60,00");
         for part in [
             "Beste J. de Vries,",
@@ -356,7 +365,13 @@ mod tests {
             assert!(nl.text.contains(part), "{part} missing in\n{}", nl.text);
         }
         assert!(!nl.text.contains("Meer betaald"), "no credit line at zero");
-        let en = render(&notice, Lang::En, "J. de Vries", "ISB-2000-000003", &letterhead());
+        let en = render(
+            &notice,
+            Lang::En,
+            "J. de Vries",
+            "ISB-2000-000003",
+            &letterhead(),
+        );
         assert_eq!(en.subject, "Payment received: €60.00");
         assert!(en.text.contains("Still to pay: €241.35"), "{}", en.text);
         // HTML is escaped and carries no images or links but the portal's start page.
@@ -396,8 +411,16 @@ mod tests {
             for lang in Lang::ALL {
                 let m = render(notice, lang, "A", "ISB-1", &letterhead());
                 // A missing key would show as the key itself, e.g. "paid_in_full.body".
-                assert!(!m.text.contains(".subject") && !m.text.contains(".body"), "{}", m.text);
-                assert!(!m.subject.contains('{') && !m.text.contains('{'), "{}", m.text);
+                assert!(
+                    !m.text.contains(".subject") && !m.text.contains(".body"),
+                    "{}",
+                    m.text
+                );
+                assert!(
+                    !m.subject.contains('{') && !m.text.contains('{'),
+                    "{}",
+                    m.text
+                );
                 assert!(!m.html.contains("<script>"));
             }
         }

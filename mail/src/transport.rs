@@ -79,20 +79,23 @@ impl Transport {
     /// Hands `message` over. `id` names the file in a folder.
     pub async fn send(&self, id: &str, message: &Message) -> Result<(), SendFailure> {
         match self {
-            Transport::Smtp(smtp) => smtp
-                .send(message.clone())
-                .await
-                .map(drop)
-                .map_err(|e| SendFailure {
-                    permanent: e.is_permanent(),
-                    reason: e.to_string(),
-                }),
-            Transport::Folder(dir) => write_eml(dir, id, &message.formatted())
-                .await
-                .map_err(|e| SendFailure {
-                    permanent: false,
-                    reason: format!("writing to {}: {e}", dir.display()),
-                }),
+            Transport::Smtp(smtp) => {
+                smtp.send(message.clone())
+                    .await
+                    .map(drop)
+                    .map_err(|e| SendFailure {
+                        permanent: e.is_permanent(),
+                        reason: e.to_string(),
+                    })
+            }
+            Transport::Folder(dir) => {
+                write_eml(dir, id, &message.formatted())
+                    .await
+                    .map_err(|e| SendFailure {
+                        permanent: false,
+                        reason: format!("writing to {}: {e}", dir.display()),
+                    })
+            }
         }
     }
 }

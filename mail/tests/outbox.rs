@@ -111,7 +111,9 @@ fn mailer(store: &Store, transport: Transport) -> Mailer {
         transport,
         hours: ContactHours::default(),
         letterhead: letterhead(),
-        from: "Incassobureau Test <noreply@incasso.example>".parse().unwrap(),
+        from: "Incassobureau Test <noreply@incasso.example>"
+            .parse()
+            .unwrap(),
         per_round: 50,
         reminder_days: 3,
     }
@@ -159,25 +161,47 @@ async fn a_receipt_goes_out_over_smtp_once_with_its_message_id(store: Store) {
     let port = smtp_server(inbox.clone(), None);
     let dossier = dossier_with_email(&store, "ISB-2026-000001", Some("p.devries@example.nl")).await;
     let now = monday_morning();
-    assert!(store.queue_mail(&receipt(&dossier, "payment:p1:receipt", now)).await.unwrap());
+    assert!(
+        store
+            .queue_mail(&receipt(&dossier, "payment:p1:receipt", now))
+            .await
+            .unwrap()
+    );
     // The same event again (a replayed exchange call) queues nothing.
-    assert!(!store.queue_mail(&receipt(&dossier, "payment:p1:receipt", now)).await.unwrap());
+    assert!(
+        !store
+            .queue_mail(&receipt(&dossier, "payment:p1:receipt", now))
+            .await
+            .unwrap()
+    );
 
     let job = mailer(&store, plain_smtp(port));
     let round = job.round(now).await.unwrap();
-    assert_eq!(round, Round { sent: 1, ..Round::default() });
+    assert_eq!(
+        round,
+        Round {
+            sent: 1,
+            ..Round::default()
+        }
+    );
     let received = inbox.received();
     assert_eq!(received.len(), 1);
     let mail = &store.mails_for_dossier(&dossier).await.unwrap()[0];
     assert_eq!(mail.status, MailStatus::Sent);
     assert_eq!(mail.recipient.as_deref(), Some("p.devries@example.nl"));
     let raw = &received[0];
-    assert!(raw.contains(&format!("Message-ID: <{}@incasso.example>", mail.id)), "{raw}");
+    assert!(
+        raw.contains(&format!("Message-ID: <{}@incasso.example>", mail.id)),
+        "{raw}"
+    );
     assert!(raw.contains("To: p.devries@example.nl"), "{raw}");
     assert!(raw.contains("multipart/alternative"), "{raw}");
     assert!(mail.body_text.as_deref().unwrap().contains("WKI-000123"));
     // Nothing more to send.
-    assert_eq!(job.round(now + Duration::minutes(1)).await.unwrap(), Round::default());
+    assert_eq!(
+        job.round(now + Duration::minutes(1)).await.unwrap(),
+        Round::default()
+    );
     assert_eq!(inbox.received().len(), 1);
 }
 
@@ -187,7 +211,10 @@ async fn nothing_goes_out_outside_the_contact_hours_and_it_waits_across_a_restar
     let dossier = dossier_with_email(&store, "ISB-2026-000002", Some("a@example.nl")).await;
     // Saturday 26 December 2026 (Boxing Day), 21:30: queued at night on a holiday.
     let night = Utc.with_ymd_and_hms(2026, 12, 26, 20, 30, 0).unwrap();
-    store.queue_mail(&receipt(&dossier, "k1", night)).await.unwrap();
+    store
+        .queue_mail(&receipt(&dossier, "k1", night))
+        .await
+        .unwrap();
     let first = mailer(&store, plain_smtp(port));
     assert!(first.round(night).await.unwrap().closed);
     // Sunday noon: still closed.
@@ -202,7 +229,10 @@ async fn nothing_goes_out_outside_the_contact_hours_and_it_waits_across_a_restar
     let before = Utc.with_ymd_and_hms(2026, 12, 28, 5, 59, 0).unwrap();
     assert!(restarted.round(before).await.unwrap().closed);
     let opening = ContactHours::default().next_allowed(night);
-    assert_eq!(opening, Utc.with_ymd_and_hms(2026, 12, 28, 6, 0, 0).unwrap());
+    assert_eq!(
+        opening,
+        Utc.with_ymd_and_hms(2026, 12, 28, 6, 0, 0).unwrap()
+    );
     assert_eq!(restarted.round(opening).await.unwrap().sent, 1);
     assert_eq!(inbox.received().len(), 1);
 }
@@ -213,25 +243,46 @@ async fn a_relay_that_fails_is_retried_later_and_a_refusal_is_left_to_staff(stor
     let port = smtp_server(inbox.clone(), None);
     let dossier = dossier_with_email(&store, "ISB-2026-000003", Some("b@example.nl")).await;
     let now = monday_morning();
-    store.queue_mail(&receipt(&dossier, "k-retry", now)).await.unwrap();
+    store
+        .queue_mail(&receipt(&dossier, "k-retry", now))
+        .await
+        .unwrap();
     let job = mailer(&store, plain_smtp(port));
 
     assert_eq!(job.round(now).await.unwrap().retrying, 1);
     // Not again before its pause (one minute) is over.
-    assert_eq!(job.round(now + Duration::seconds(30)).await.unwrap(), Round::default());
+    assert_eq!(
+        job.round(now + Duration::seconds(30)).await.unwrap(),
+        Round::default()
+    );
     let mail = &store.mails_for_dossier(&dossier).await.unwrap()[0];
     assert_eq!((mail.status, mail.attempts), (MailStatus::Queued, 1));
     assert!(mail.last_error.is_some());
-    assert_eq!(job.round(now + Duration::minutes(1)).await.unwrap().retrying, 1);
+    assert_eq!(
+        job.round(now + Duration::minutes(1))
+            .await
+            .unwrap()
+            .retrying,
+        1
+    );
     // Second pause: two minutes.
-    assert_eq!(job.round(now + Duration::minutes(2)).await.unwrap(), Round::default());
+    assert_eq!(
+        job.round(now + Duration::minutes(2)).await.unwrap(),
+        Round::default()
+    );
     assert_eq!(job.round(now + Duration::minutes(3)).await.unwrap().sent, 1);
     assert_eq!(inbox.received().len(), 1, "sent once, after two refusals");
 
     // A permanent refusal (550) is not retried: staff see it.
     *inbox.refuse.lock().unwrap() = true;
-    store.queue_mail(&receipt(&dossier, "k-refused", now)).await.unwrap();
-    assert_eq!(job.round(now + Duration::minutes(4)).await.unwrap().failed, 1);
+    store
+        .queue_mail(&receipt(&dossier, "k-refused", now))
+        .await
+        .unwrap();
+    assert_eq!(
+        job.round(now + Duration::minutes(4)).await.unwrap().failed,
+        1
+    );
     let failed = store.failed_mails(10).await.unwrap();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].1, "ISB-2026-000003");
@@ -248,7 +299,10 @@ async fn without_an_address_or_with_reminders_off_a_message_stays_readable_but_u
     let port = smtp_server(inbox.clone(), None);
     let now = monday_morning();
     let no_address = dossier_with_email(&store, "ISB-2026-000004", None).await;
-    store.queue_mail(&receipt(&no_address, "k-none", now)).await.unwrap();
+    store
+        .queue_mail(&receipt(&no_address, "k-none", now))
+        .await
+        .unwrap();
     let quiet = dossier_with_email(&store, "ISB-2026-000005", Some("c@example.nl")).await;
     store.set_mail_reminders(&quiet, false).await.unwrap();
     let reminder = NewMail {
@@ -262,7 +316,10 @@ async fn without_an_address_or_with_reminders_off_a_message_stays_readable_but_u
     };
     store.queue_mail(&reminder).await.unwrap();
     // A receipt is not a reminder: it still goes to the debtor who switched reminders off.
-    store.queue_mail(&receipt(&quiet, "k-quiet-receipt", now)).await.unwrap();
+    store
+        .queue_mail(&receipt(&quiet, "k-quiet-receipt", now))
+        .await
+        .unwrap();
 
     let round = mailer(&store, plain_smtp(port)).round(now).await.unwrap();
     assert_eq!((round.sent, round.unsent), (1, 2));
@@ -317,7 +374,10 @@ async fn starttls_with_authentication_reaches_the_relay() {
     store::testing::on_sqlite(move |store| async move {
         let dossier = dossier_with_email(&store, "ISB-2026-000006", Some("d@example.nl")).await;
         let now = monday_morning();
-        store.queue_mail(&receipt(&dossier, "k-tls", now)).await.unwrap();
+        store
+            .queue_mail(&receipt(&dossier, "k-tls", now))
+            .await
+            .unwrap();
         let ca_pem = ca.pem();
         let wrong = Transport::smtp(
             &format!("smtp://portal:wrong@localhost:{port}?tls=required"),
@@ -326,7 +386,10 @@ async fn starttls_with_authentication_reaches_the_relay() {
         .unwrap();
         assert_eq!(mailer(&store, wrong).round(now).await.unwrap().failed, 1);
 
-        store.queue_mail(&receipt(&dossier, "k-tls-2", now)).await.unwrap();
+        store
+            .queue_mail(&receipt(&dossier, "k-tls-2", now))
+            .await
+            .unwrap();
         let right = Transport::smtp(
             &format!("smtp://portal:s3cret@localhost:{port}?tls=required"),
             Some(ca_pem.as_bytes()),
@@ -347,7 +410,10 @@ async fn without_a_relay_messages_land_in_a_folder() {
     store::testing::on_sqlite(move |store| async move {
         let dossier = dossier_with_email(&store, "ISB-2026-000007", Some("e@example.nl")).await;
         let now = monday_morning();
-        store.queue_mail(&receipt(&dossier, "k-folder", now)).await.unwrap();
+        store
+            .queue_mail(&receipt(&dossier, "k-folder", now))
+            .await
+            .unwrap();
         assert_eq!(mailer(&store, transport).round(now).await.unwrap().sent, 1);
         let mail = &store.mails_for_dossier(&dossier).await.unwrap()[0];
         let eml = std::fs::read_to_string(folder.join(format!("{}.eml", mail.id))).unwrap();
@@ -368,9 +434,18 @@ async fn a_plan_is_confirmed_and_its_instalments_reminded_once_each(store: Store
                 dossier_id: dossier.clone(),
                 status: PlanStatus::Proposed,
                 instalments: vec![
-                    NewInstalment { due_date: today.pred_opt().unwrap(), amount: Money::from_cents(5000) },
-                    NewInstalment { due_date: day(2), amount: Money::from_cents(5000) },
-                    NewInstalment { due_date: day(30), amount: Money::from_cents(5000) },
+                    NewInstalment {
+                        due_date: today.pred_opt().unwrap(),
+                        amount: Money::from_cents(5000),
+                    },
+                    NewInstalment {
+                        due_date: day(2),
+                        amount: Money::from_cents(5000),
+                    },
+                    NewInstalment {
+                        due_date: day(30),
+                        amount: Money::from_cents(5000),
+                    },
                 ],
                 interest_stops: false,
             },
@@ -383,18 +458,39 @@ async fn a_plan_is_confirmed_and_its_instalments_reminded_once_each(store: Store
         mail::plan_messages(&store, today, 3, now).await.unwrap(),
         mail::Planned::default()
     );
-    assert!(store
-        .set_plan_status(&plan.id, &[PlanStatus::Proposed], PlanStatus::Active, now - Duration::days(1))
-        .await
-        .unwrap());
+    assert!(
+        store
+            .set_plan_status(
+                &plan.id,
+                &[PlanStatus::Proposed],
+                PlanStatus::Active,
+                now - Duration::days(1)
+            )
+            .await
+            .unwrap()
+    );
     let first = &plan.instalments[0];
-    assert!(store
-        .set_instalment_status(first.id, &[InstalmentStatus::Open], InstalmentStatus::Late, now)
-        .await
-        .unwrap());
+    assert!(
+        store
+            .set_instalment_status(
+                first.id,
+                &[InstalmentStatus::Open],
+                InstalmentStatus::Late,
+                now
+            )
+            .await
+            .unwrap()
+    );
 
     let planned = mail::plan_messages(&store, today, 3, now).await.unwrap();
-    assert_eq!(planned, mail::Planned { agreed: 1, due: 1, missed: 1 });
+    assert_eq!(
+        planned,
+        mail::Planned {
+            agreed: 1,
+            due: 1,
+            missed: 1
+        }
+    );
     // Again (another round, another instance): nothing new.
     assert_eq!(
         mail::plan_messages(&store, today, 3, now).await.unwrap(),

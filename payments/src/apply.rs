@@ -5,9 +5,7 @@ use chrono::{DateTime, Utc};
 use claim::PaymentAllocation;
 use domain::{Money, Notice, PaymentId};
 use paynl::{OrderReversal, OrderStatus, PaymentState, Transaction, TransactionKind};
-use store::{
-    BookPayment, Booked, LedgerKind, NewLedgerEntry, NewMail, Payment, PaymentStatus,
-};
+use store::{BookPayment, Booked, LedgerKind, NewLedgerEntry, NewMail, Payment, PaymentStatus};
 
 use crate::error::PayError;
 use crate::service::PaymentService;

@@ -115,7 +115,8 @@ pub async fn demo_page(State(state): State<AppState>) -> Response {
             esc(&when),
             esc(m.recipient.as_deref().unwrap_or("—")),
             match m.status {
-                store::MailStatus::Queued => "waiting for the contact hours (Mon–Sat 07:00–20:00, not on public holidays)",
+                store::MailStatus::Queued =>
+                    "waiting for the contact hours (Mon–Sat 07:00–20:00, not on public holidays)",
                 store::MailStatus::Sent => "sent",
                 store::MailStatus::Failed => "failed",
                 store::MailStatus::Unsent => "not sent: no e-mail address, or reminders off",

@@ -118,7 +118,10 @@ fn describe() {
         "Messages in the mail outbox by status (counted at each scrape)"
     );
     describe_counter!(MAIL_SENT, "Mails handed to the mail server");
-    describe_counter!(MAIL_FAILED, "Mails given up after their retries, or refused for good");
+    describe_counter!(
+        MAIL_FAILED,
+        "Mails given up after their retries, or refused for good"
+    );
     for name in [MAIL_SENT, MAIL_FAILED] {
         counter!(name).increment(0);
     }

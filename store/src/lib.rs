@@ -72,8 +72,8 @@ pub use staff::{StaffChallenge, StaffUser};
 pub use types::{
     ActorKind, AttachmentType, AttemptKeyKind, Booked, ChargeKind, CorrectionStatus, Created,
     DebtorField, DebtorKind, DisputeDecisionKind, DisputeKind, DisputeStatus, DossierStatus,
-    FieldSourceKind, InstalmentStatus, InterestKind, LedgerKind, MailStatus, PaymentPurpose, PaymentStatus,
-    PlanDecisionKind, PlanStatus, SessionKind, StaffRole,
+    FieldSourceKind, InstalmentStatus, InterestKind, LedgerKind, MailStatus, PaymentPurpose,
+    PaymentStatus, PlanDecisionKind, PlanStatus, SessionKind, StaffRole,
 };
 
 /// Tries at a SQLite migration run that another process may be racing.
