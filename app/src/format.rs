@@ -1,7 +1,7 @@
 //! Money, dates and rates as a Dutch or English reader expects them.
 
 use crate::i18n::Locale;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use domain::{Lang, Money};
 
 /// The domain's language for a page locale.
@@ -17,17 +17,9 @@ pub fn money(locale: Locale, amount: Money) -> String {
     amount.format(lang(locale))
 }
 
-/// `29-11-2026` or `29 Nov 2026`: unambiguous in each language. Written out directly rather
-/// than with chrono's `format`, whose format-string parser would add ~20 KB to the WASM.
+/// `29-11-2026` or `29 Nov 2026` ([`Lang::date`]).
 pub fn date(locale: Locale, day: NaiveDate) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let (d, m, y) = (day.day(), day.month(), day.year());
-    match locale {
-        Locale::nl => format!("{d:02}-{m:02}-{y}"),
-        Locale::en => format!("{d} {} {y}", MONTHS[day.month0() as usize]),
-    }
+    lang(locale).date(day)
 }
 
 /// A rate in basis points as a percentage: `6,5%` or `6.5%`.

@@ -91,6 +91,11 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route
+                            path=path!("dossier/messages")
+                            view=pages::MessagesPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
                             path=path!("dossier/disputes")
                             view=pages::DisputesPage
                             ssr=SsrMode::Async

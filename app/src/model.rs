@@ -241,3 +241,30 @@ mod tests {
         assert_eq!(Field::parse("password"), None);
     }
 }
+
+/// `/dossier/messages`: what the portal wrote to the debtor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessagesPage {
+    /// Whether an e-mail address is on file (else the messages are only here).
+    pub has_email: bool,
+    /// Whether the debtor receives reminders by e-mail.
+    pub reminders: bool,
+    /// Newest first.
+    pub messages: Vec<MessageRow>,
+}
+
+/// One message, as sent or as it will be sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageRow {
+    pub id: String,
+    pub subject: String,
+    pub body: String,
+    /// The Dutch day it was written.
+    pub written_on: chrono::NaiveDate,
+    /// `queued`, `sent`, `failed` or `unsent`.
+    pub status: String,
+    pub sent_on: Option<chrono::NaiveDate>,
+    pub recipient: Option<String>,
+    /// A reminder (the kind the debtor can switch off).
+    pub reminder: bool,
+}

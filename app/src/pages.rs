@@ -3,6 +3,7 @@
 mod dispute;
 mod dossier;
 mod link_problem;
+mod messages;
 mod my_data;
 mod not_found;
 mod pay;
@@ -13,6 +14,7 @@ pub(crate) mod staff;
 pub use dispute::DisputesPage;
 pub use dossier::Dossier;
 pub use link_problem::LinkProblem;
+pub use messages::MessagesPage;
 pub use my_data::{CorrectField, MyData, MyDataPrint};
 pub use not_found::NotFound;
 pub use pay::{PayForms, PayReturn};

@@ -152,7 +152,11 @@ where
         })
         .await?;
     let reserved = match reservation {
-        Reservation::Refused { until } => return Ok(Verdict::Throttled { until }),
+        Reservation::Refused { until } => {
+            // Named with the server's other metrics (`server/src/metrics.rs`).
+            metrics::counter!("portal_sign_in_throttled_total").increment(1);
+            return Ok(Verdict::Throttled { until });
+        }
         Reservation::Reserved(reserved) => reserved,
     };
     match verify().await? {

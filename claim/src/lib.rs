@@ -114,7 +114,7 @@ pub use allocate::{AllocatedItem, PaymentAllocation, allocate_payment, allocate_
 pub use compute::{ChargeInput, ClaimInput, InterestPause, InvoiceInput, build_claim};
 #[cfg(feature = "store")]
 pub use load::{load_claim, load_claim_input};
-pub use local_date::{dutch_date, dutch_time};
+pub use local_date::{dutch_date, dutch_instant, dutch_time};
 pub use view::{
     BaseChangeView, ChargeKind, ChargeView, ClaimView, CostBasisView, CostView, CreditorView,
     EntryKind, EntryView, HoldView, InterestDerivation, InterestLineView, InterestRule,

@@ -28,6 +28,18 @@ pub fn dutch_time(at: DateTime<Utc>) -> NaiveDateTime {
     at.checked_add_signed(offset).unwrap_or(at).naive_utc()
 }
 
+/// The instant at which the Dutch wall clock shows `local`. For the hour that does not exist
+/// (02:00–03:00 on the last Sunday of March) or happens twice (the same hour in October) it
+/// picks one of the candidates; callers ask for whole daytime hours, which are never such.
+pub fn dutch_instant(local: NaiveDateTime) -> DateTime<Utc> {
+    let winter = local.and_utc() - TimeDelta::hours(1);
+    if dutch_time(winter) == local {
+        winter
+    } else {
+        local.and_utc() - TimeDelta::hours(2)
+    }
+}
+
 fn last_sunday(year: i32, month: u32) -> Option<NaiveDate> {
     let last = NaiveDate::from_ymd_opt(year, month + 1, 1)?.pred_opt()?;
     let back = last.weekday().days_since(Weekday::Sun);
@@ -54,6 +66,16 @@ mod tests {
         assert_eq!(last_sunday(2026, 10), Some(day(2026, 10, 25)));
         assert_eq!(last_sunday(2025, 3), Some(day(2025, 3, 30)));
         assert_eq!(last_sunday(2024, 3), Some(day(2024, 3, 31))); // the 31st is a Sunday
+    }
+
+    #[test]
+    fn a_dutch_wall_clock_time_maps_back_to_its_instant() {
+        let seven = |y, m, d| day(y, m, d).and_hms_opt(7, 0, 0).unwrap();
+        assert_eq!(dutch_instant(seven(2026, 12, 7)), utc(2026, 12, 7, 6, 0));
+        assert_eq!(dutch_instant(seven(2026, 7, 1)), utc(2026, 7, 1, 5, 0));
+        // The switch days themselves: 07:00 is after either switch.
+        assert_eq!(dutch_instant(seven(2026, 3, 29)), utc(2026, 3, 29, 5, 0));
+        assert_eq!(dutch_instant(seven(2026, 10, 25)), utc(2026, 10, 25, 6, 0));
     }
 
     #[test]

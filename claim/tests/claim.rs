@@ -192,6 +192,7 @@ async fn pay(store: &Store, dossier_id: &DossierId, key: &str, cents: i64, day: 
                 format!("paynl:{key}:paid"),
                 day,
             )),
+            mails: Vec::new(),
             now: day,
         })
         .await
@@ -491,6 +492,7 @@ async fn a_chargeback_reverses_the_payment_and_reopens_the_balance(store: Store)
             payment_id: payment.id,
             status: PaymentStatus::Chargeback,
             entry: Some(chargeback),
+            mails: Vec::new(),
             now: at(2025, 9, 15),
         })
         .await

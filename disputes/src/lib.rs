@@ -8,8 +8,8 @@
 //!   complaint. A dispute holds what it disputes: `claim::load_claim_input` turns it into an
 //!   interest pause from the next day until it is decided.
 //! - [`DisputeService::queue`]: staff see what is undecided, overdue first; the
-//!   acknowledgement is due within two working days ([`calendar`]: weekends and Dutch public
-//!   holidays skipped), the decision within twenty.
+//!   acknowledgement is due within two working days (`domain::calendar`: weekends and Dutch
+//!   public holidays skipped), the decision within twenty.
 //! - [`DisputeService::acknowledge`] and [`DisputeService::decide`]: upheld cancels the open
 //!   part of the disputed invoice (an audited ledger adjustment marked as that invoice's
 //!   write-off, plus a WIK correction so the costs follow the lower principal) or of the whole
@@ -21,7 +21,6 @@
 #![allow(clippy::inconsistent_digit_grouping)]
 
 pub mod attachment;
-pub mod calendar;
 mod error;
 mod service;
 

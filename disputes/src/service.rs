@@ -12,8 +12,8 @@ use store::{
 };
 
 use crate::attachment::{MAX_ATTACHMENTS, Upload, check};
-use crate::calendar::add_working_days;
 use crate::error::DisputesError;
+use domain::calendar::add_working_days;
 
 /// The longest explanation or staff text kept, in characters.
 pub const MAX_TEXT_CHARS: usize = 2_000;

@@ -31,6 +31,23 @@ impl Lang {
     }
 }
 
+impl Lang {
+    /// `29-11-2026` or `29 Nov 2026`: unambiguous in each language. Written out directly
+    /// rather than with chrono's `format`, whose format-string parser would add ~20 KB to the
+    /// WASM.
+    pub fn date(self, day: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let (d, m, y) = (day.day(), day.month(), day.year());
+        match self {
+            Lang::Nl => format!("{d:02}-{m:02}-{y}"),
+            Lang::En => format!("{d} {} {y}", MONTHS[day.month0() as usize]),
+        }
+    }
+}
+
 impl fmt::Display for Lang {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())

@@ -11,10 +11,12 @@
 
 pub mod allocation;
 pub mod balance;
+pub mod calendar;
 pub mod ids;
 pub mod interest;
 pub mod lang;
 pub mod money;
+pub mod notice;
 pub mod pay_status;
 pub mod payment_rules;
 pub mod plan;
@@ -40,6 +42,7 @@ pub use interest::{
 };
 pub use lang::{Lang, UnknownLang};
 pub use money::{Money, MoneyParseError};
+pub use notice::{Notice, NoticeKind};
 pub use pay_status::PayStatus;
 pub use payment_rules::{AmountRefusal, PaymentRules};
 pub use plan::{

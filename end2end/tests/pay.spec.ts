@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { DEMO, cents, expectNoOverflow, letterLink } from "./helpers";
+import { DEMO, cents, expectNoOverflow, letterLink, signIn } from "./helpers";
 
 test("the letter's QR link opens a pay-only page, and paying through Pay.nl clears the balance", async ({ page }, info) => {
   await page.goto(letterLink(DEMO.consumer.number));
@@ -29,6 +29,23 @@ test("the letter's QR link opens a pay-only page, and paying through Pay.nl clea
   await page.screenshot({ path: `screenshots/${info.project.name}-paid-nl.png`, fullPage: true });
   await page.getByRole("link", { name: "Naar mijn dossier" }).click();
   await expect(page.getByTestId("open-total")).toHaveText(/€\s?0,00/);
+
+  // The receipt and the final confirmation are in writing, on the messages page (with the
+  // code from the letter: they name the debtor).
+  await signIn(page, DEMO.consumer);
+  await page.getByTestId("messages-link").click();
+  await expect(page).toHaveURL(/\/dossier\/messages$/);
+  const receipt = page.getByTestId("message").filter({ hasText: "Betaling ontvangen" });
+  await expect(receipt).toHaveCount(1);
+  await expect(page.getByTestId("message").filter({ hasText: "volledig betaald" })).toHaveCount(1);
+  await receipt.locator("summary").click();
+  await expect(receipt.getByTestId("message-text")).toContainText("Nog te betalen: € 0,00");
+  await expect(receipt.getByTestId("message-text")).toContainText("Wki");
+  await expectNoOverflow(page);
+  await page.screenshot({ path: `screenshots/${info.project.name}-messages-nl.png`, fullPage: true });
+  // The demo's mailbox shows the same message.
+  await page.goto("/demo/mail");
+  await expect(page.getByRole("heading", { name: /Betaling ontvangen/ }).first()).toBeVisible();
 });
 
 test("a part payment below the minimum is explained next to the field", async ({ page }) => {

@@ -2,9 +2,10 @@
 
 use booking::{Held, Hold, Reported, Reversal};
 use chrono::{DateTime, Utc};
-use domain::{Money, PaymentId};
+use claim::PaymentAllocation;
+use domain::{Money, Notice, PaymentId};
 use paynl::{OrderReversal, OrderStatus, PaymentState, Transaction, TransactionKind};
-use store::{BookPayment, Booked, LedgerKind, NewLedgerEntry, Payment, PaymentStatus};
+use store::{BookPayment, Booked, LedgerKind, NewLedgerEntry, NewMail, Payment, PaymentStatus};
 
 use crate::error::PayError;
 use crate::service::PaymentService;
@@ -211,6 +212,20 @@ impl PaymentService {
         now: DateTime<Utc>,
         applied: &mut Applied,
     ) -> Result<bool, PayError> {
+        self.book_with_mail(payment, status, entry, Vec::new(), now, applied)
+            .await
+    }
+
+    /// [`Self::book`], queuing `mails` in the same transaction when the entry is new.
+    async fn book_with_mail(
+        &self,
+        payment: &Payment,
+        status: PaymentStatus,
+        entry: Option<NewLedgerEntry>,
+        mails: Vec<NewMail>,
+        now: DateTime<Utc>,
+        applied: &mut Applied,
+    ) -> Result<bool, PayError> {
         let kind = entry.as_ref().map(|e| e.kind);
         let outcome = self
             .store
@@ -218,6 +233,7 @@ impl PaymentService {
                 payment_id: payment.id.clone(),
                 status,
                 entry,
+                mails,
                 now,
             })
             .await?;
@@ -257,7 +273,14 @@ impl PaymentService {
             now,
         );
         if !self
-            .book(payment, PaymentStatus::Paid, Some(entry), now, applied)
+            .book_with_mail(
+                payment,
+                PaymentStatus::Paid,
+                Some(entry),
+                receipt(payment, &allocation, received, now),
+                now,
+                applied,
+            )
             .await?
         {
             return Ok(());
@@ -481,4 +504,38 @@ fn with_transactions(status: &OrderStatus, transactions: &[Transaction]) -> Orde
             .max(sum(TransactionKind::Chargeback));
     }
     status
+}
+
+/// The debtor's receipt for a payment just booked (what it paid off by art. 6:44 BW and
+/// what is left), and the final confirmation when nothing is left.
+fn receipt(
+    payment: &Payment,
+    allocation: &PaymentAllocation,
+    received: Money,
+    now: DateTime<Utc>,
+) -> Vec<NewMail> {
+    let paid_on = claim::dutch_date(now);
+    let mut mails = vec![NewMail {
+        dossier_id: payment.dossier_id.clone(),
+        notice: Notice::PaymentReceived {
+            amount: received,
+            paid_on,
+            costs: allocation.parts.costs,
+            interest: allocation.parts.interest,
+            principal: allocation.parts.principal,
+            credit: allocation.overpayment,
+            open_after: allocation.open_after,
+        },
+        dedupe_key: format!("payment:{}:receipt", payment.id),
+        created_at: now,
+    }];
+    if allocation.open_after.is_zero() {
+        mails.push(NewMail {
+            dossier_id: payment.dossier_id.clone(),
+            notice: Notice::PaidInFull { paid_on },
+            dedupe_key: format!("payment:{}:paid_in_full", payment.id),
+            created_at: now,
+        });
+    }
+    mails
 }

@@ -132,6 +132,20 @@ pub struct Reconciler {
     service: PaymentService,
     config: ReconcilerConfig,
     holder: String,
+    on_success: Option<RoundHook>,
+}
+
+/// Called after each round that succeeded, with when it started and what it did.
+type RoundFn = dyn Fn(DateTime<Utc>, &ReconcileReport) + Send + Sync;
+
+/// A caller's hook, e.g. the server's metrics (which this crate need not know about).
+#[derive(Clone)]
+struct RoundHook(std::sync::Arc<RoundFn>);
+
+impl std::fmt::Debug for RoundHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RoundHook")
+    }
 }
 
 impl Reconciler {
@@ -141,7 +155,17 @@ impl Reconciler {
             service,
             config,
             holder: format!("reconciler-{}", uuid::Uuid::new_v4().simple()),
+            on_success: None,
         }
+    }
+
+    /// Calls `hook` after every round of [`Reconciler::run`] that succeeded.
+    pub fn on_success(
+        mut self,
+        hook: impl Fn(DateTime<Utc>, &ReconcileReport) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_success = Some(RoundHook(std::sync::Arc::new(hook)));
+        self
     }
 
     /// The id this instance holds the lease under.
@@ -274,8 +298,13 @@ impl Reconciler {
                         () = &mut shutdown => break,
                         round = self.run_once(now) => round,
                     };
-                    if let Err(e) = round {
-                        tracing::warn!(error = %e, "reconciler round failed");
+                    match round {
+                        Ok(report) => {
+                            if let Some(hook) = &self.on_success {
+                                (hook.0)(now, &report);
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, "reconciler round failed"),
                     }
                 }
                 Ok(false) => {

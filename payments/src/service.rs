@@ -364,6 +364,7 @@ impl PaymentService {
                         payment_id: payment.id.clone(),
                         status: PaymentStatus::Pending,
                         entry: None,
+                        mails: Vec::new(),
                         now,
                     })
                     .await?;

@@ -56,6 +56,20 @@ pub struct LifecycleJob {
     service: PlanService,
     config: LifecycleConfig,
     holder: String,
+    on_success: Option<RoundHook>,
+}
+
+/// Called after each round that succeeded, with when it started and what it did.
+type RoundFn = dyn Fn(DateTime<Utc>, &LifecycleReport) + Send + Sync;
+
+/// A caller's hook, e.g. the server's metrics (which this crate need not know about).
+#[derive(Clone)]
+struct RoundHook(std::sync::Arc<RoundFn>);
+
+impl std::fmt::Debug for RoundHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RoundHook")
+    }
 }
 
 impl LifecycleJob {
@@ -65,7 +79,17 @@ impl LifecycleJob {
             service,
             config,
             holder: format!("plans-lifecycle-{}", uuid::Uuid::new_v4().simple()),
+            on_success: None,
         }
+    }
+
+    /// Calls `hook` after every round of [`LifecycleJob::run`] that succeeded.
+    pub fn on_success(
+        mut self,
+        hook: impl Fn(DateTime<Utc>, &LifecycleReport) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_success = Some(RoundHook(std::sync::Arc::new(hook)));
+        self
     }
 
     /// The id this instance holds the lease under.
@@ -229,8 +253,13 @@ impl LifecycleJob {
                         () = &mut shutdown => break,
                         round = self.run_once(now) => round,
                     };
-                    if let Err(e) = round {
-                        tracing::warn!(error = %e, "plan lifecycle round failed");
+                    match round {
+                        Ok(report) => {
+                            if let Some(hook) = &self.on_success {
+                                (hook.0)(now, &report);
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, "plan lifecycle round failed"),
                     }
                 }
                 Ok(false) => holding = false,

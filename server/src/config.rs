@@ -70,6 +70,11 @@ pub struct Config {
     /// Days after a payment during which the reconciler still re-reads it for a refund or
     /// chargeback whose exchange call was lost (0: never).
     pub reconcile_paid_days: u32,
+    /// Days sign-in attempts (with the client's address) are kept. The throttle looks back
+    /// 24 hours; the rest is for looking into an attack after the fact.
+    pub login_attempts_days: u32,
+    /// The bearer token a Prometheus scraper sends for `GET /metrics` (unset: not served).
+    pub metrics_token: Option<SecretString>,
     /// Who the agency is, where data is kept and who receives it (`[agency]` in the file).
     pub agency: app::agency::Agency,
     /// Payment-plan rules, per creditor where set (`[plans]` in the file).
@@ -79,6 +84,48 @@ pub struct Config {
     /// `domain/data/statutory-interest-rates.csv`).
     #[serde(default)]
     pub interest_rates_file: Option<PathBuf>,
+    /// The SMTP relay for mail to debtors, as a URL: `smtps://user:password@host:465` (TLS),
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS). None: mail is written to
+    /// `mail_folder` as `.eml` files (and shown on the demo's mail page).
+    #[serde(default)]
+    pub mail_smtp_url: Option<SecretString>,
+    /// One more certificate authority to trust for the relay (PEM), for a private relay.
+    #[serde(default)]
+    pub mail_smtp_ca_file: Option<PathBuf>,
+    /// The sender, e.g. `Incassobureau <noreply@incassobureau.nl>`; its domain is also the
+    /// Message-ID's.
+    #[serde(default = "default_mail_from")]
+    pub mail_from: String,
+    /// Where mail goes without a relay.
+    #[serde(default = "default_mail_folder")]
+    pub mail_folder: PathBuf,
+    /// At most this many messages a minute, so a letter run goes out spread over the
+    /// morning rather than all at 07:00.
+    #[serde(default = "default_mail_per_minute")]
+    pub mail_per_minute: u32,
+    /// Days before an instalment's due date that its reminder is written.
+    #[serde(default = "default_mail_reminder_days")]
+    pub mail_reminder_days: u32,
+    /// Days on which no mail goes out besides Sundays and the Algemene termijnenwet's
+    /// holidays: the year's Besluit gelijkstelling (e.g. `["2027-05-07"]`).
+    #[serde(default)]
+    pub mail_closed_days: Vec<chrono::NaiveDate>,
+}
+
+fn default_mail_from() -> String {
+    "Debiteurportaal <noreply@localhost>".into()
+}
+
+fn default_mail_folder() -> PathBuf {
+    PathBuf::from("data/mail")
+}
+
+fn default_mail_per_minute() -> u32 {
+    30
+}
+
+fn default_mail_reminder_days() -> u32 {
+    3
 }
 
 /// The built-in defaults, as a figment layer.
@@ -97,6 +144,7 @@ struct Defaults {
     reconcile_after_minutes: u32,
     reconcile_interval_seconds: u32,
     reconcile_paid_days: u32,
+    login_attempts_days: u32,
     agency: app::agency::Agency,
 }
 
@@ -116,6 +164,7 @@ impl Default for Defaults {
             reconcile_after_minutes: 15,
             reconcile_interval_seconds: 60,
             reconcile_paid_days: 180,
+            login_attempts_days: 30,
             agency: app::agency::Agency::default(),
         }
     }
@@ -158,6 +207,16 @@ pub struct ConfigArgs {
     #[arg(long)]
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub trust_proxy: bool,
+    /// Days sign-in attempts (with client addresses) are kept, 2-365
+    /// [env PORTAL_LOGIN_ATTEMPTS_DAYS; default 30].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login_attempts_days: Option<u32>,
+    /// Bearer token for `GET /metrics` [env PORTAL_METRICS_TOKEN; unset: no /metrics]. Prefer
+    /// the environment or the file: a flag shows in the process list.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics_token: Option<String>,
     /// Pay through a built-in Pay.nl simulator (nothing is really paid) [env PORTAL_PAYNL_SANDBOX].
     #[arg(long)]
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -221,6 +280,26 @@ impl Config {
         // reason for keeping; zero would remove dossiers two years after closing.
         if !(7..=30).contains(&self.agency.retention_years) {
             bail!("agency.retention_years must be between 7 and 30");
+        }
+        if !(1..=10_000).contains(&self.mail_per_minute) {
+            bail!("mail_per_minute must be between 1 and 10000");
+        }
+        if !(1..=14).contains(&self.mail_reminder_days) {
+            bail!("mail_reminder_days must be between 1 and 14");
+        }
+        if self.mail_from.parse::<mail::Mailbox>().is_err() {
+            bail!("mail_from is not an e-mail address (e.g. 'Name <noreply@example.nl>')");
+        }
+        // Under two days an attack of yesterday evening is gone by the morning; a year is
+        // far more than looking into one needs.
+        if !(2..=365).contains(&self.login_attempts_days) {
+            bail!("login_attempts_days must be between 2 and 365");
+        }
+        // A short token could be guessed by anyone who can reach the portal.
+        if let Some(token) = &self.metrics_token
+            && token.expose_secret().trim().len() < 16
+        {
+            bail!("metrics_token must be at least 16 characters");
         }
         if self.minimum_part_payment_cents < 1 {
             bail!("minimum_part_payment_cents must be at least 1");
@@ -296,6 +375,27 @@ impl Config {
             .to_owned()
     }
 
+    /// Where mail to debtors goes: the relay of `mail_smtp_url`, else `mail_folder`.
+    pub fn mail_transport(&self) -> anyhow::Result<mail::Transport> {
+        let Some(url) = &self.mail_smtp_url else {
+            return Ok(mail::Transport::Folder(self.mail_folder.clone()));
+        };
+        let ca = match &self.mail_smtp_ca_file {
+            Some(path) => Some(
+                std::fs::read(path)
+                    .with_context(|| format!("mail_smtp_ca_file {}", path.display()))?,
+            ),
+            None => None,
+        };
+        mail::Transport::smtp(url.expose_secret(), ca.as_deref())
+            .context("mail_smtp_url (the URL itself is not printed: it may hold a password)")
+    }
+
+    /// The legal contact hours with `mail_closed_days`.
+    pub fn contact_hours(&self) -> mail::ContactHours {
+        mail::ContactHours::new(self.mail_closed_days.iter().copied())
+    }
+
     /// Cookies are `Secure` except when the portal is reached over plain http on this
     /// machine (browsers would drop them otherwise during local use and tests).
     pub fn secure_cookies(&self, bound: SocketAddr) -> bool {
@@ -304,6 +404,15 @@ impl Config {
             .iter()
             .any(|p| url.starts_with(p));
         !local
+    }
+
+    /// How long housekeeping keeps what it sweeps.
+    pub fn housekeeping(&self) -> crate::housekeeping::Retention {
+        crate::housekeeping::Retention {
+            login_attempts: chrono::Duration::days(i64::from(self.login_attempts_days)),
+            session_idle: self.session_timeouts().0,
+            ..crate::housekeeping::Retention::default()
+        }
     }
 
     /// Session lifetimes for the app.
@@ -469,6 +578,45 @@ mod tests {
             ..ConfigArgs::default()
         };
         assert!(load(&missing).is_err());
+    }
+
+    #[test]
+    fn login_attempts_days_and_the_metrics_token_are_read_and_checked() {
+        let config = load(&ConfigArgs::default()).expect("config");
+        assert_eq!(config.login_attempts_days, 30);
+        assert_eq!(
+            config.housekeeping().login_attempts,
+            chrono::Duration::days(30)
+        );
+        assert!(config.metrics_token.is_none());
+
+        let f = file("login_attempts_days = 7\nmetrics_token = \"scrape-scrape-scrape-1\"\n");
+        let mut args = ConfigArgs {
+            config: Some(f.path().to_owned()),
+            ..ConfigArgs::default()
+        };
+        let config = load(&args).expect("config");
+        assert_eq!(config.login_attempts_days, 7);
+        assert_eq!(
+            config.metrics_token.as_ref().map(|t| t.expose_secret()),
+            Some("scrape-scrape-scrape-1")
+        );
+        assert!(!format!("{config:?}").contains("scrape-scrape"));
+        args.login_attempts_days = Some(90);
+        assert_eq!(load(&args).expect("flag").login_attempts_days, 90);
+
+        for refused in [
+            "login_attempts_days = 1\n",
+            "login_attempts_days = 366\n",
+            "metrics_token = \"short\"\n",
+        ] {
+            let f = file(refused);
+            let args = ConfigArgs {
+                config: Some(f.path().to_owned()),
+                ..ConfigArgs::default()
+            };
+            assert!(load(&args).is_err(), "{refused}");
+        }
     }
 
     #[test]

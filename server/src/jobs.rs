@@ -9,9 +9,11 @@ use chrono::{DateTime, Utc};
 use store::Store;
 
 /// Runs `round` every `every` (the first shortly after start-up) on whichever instance
-/// takes `lease`; `ttl` must be longer than a round takes.
+/// takes `lease`; `ttl` must be longer than a round takes. A round that succeeds is noted as
+/// `job`'s last success (`crate::metrics::job`).
 pub fn spawn_leased<F, Fut>(
     store: Store,
+    job: &'static str,
     lease: &'static str,
     every: Duration,
     ttl: chrono::Duration,
@@ -31,8 +33,11 @@ pub fn spawn_leased<F, Fut>(
             let now = Utc::now();
             match store.acquire_lease(lease, &holder, now, ttl).await {
                 Ok(true) => {
-                    if let Err(e) = round(now).await {
-                        tracing::warn!(job = lease, error = %e, "job round failed; trying again later");
+                    match round(now).await {
+                        Ok(()) => crate::metrics::job_succeeded(job, Utc::now()),
+                        Err(e) => {
+                            tracing::warn!(job = lease, error = %e, "job round failed; trying again later");
+                        }
                     }
                     if let Err(e) = store.release_lease(lease, &holder).await {
                         tracing::warn!(job = lease, error = %e, "could not release a job lease; it expires");

@@ -8,6 +8,8 @@ pub mod housekeeping;
 mod jobs;
 mod lang;
 pub mod letters;
+pub mod mail_job;
+pub mod metrics;
 mod middleware;
 mod paying;
 pub mod private_files;
@@ -37,6 +39,8 @@ pub struct AppState {
     pub proxy_hops: u8,
     /// Served over https (the public URL says so): send HSTS.
     pub https: bool,
+    /// The process's metrics and the token `/metrics` asks for.
+    pub metrics: metrics::MetricsState,
 }
 
 /// The version reported by `/healthz` (from Cargo.toml).
@@ -93,6 +97,14 @@ pub async fn services(config: &Config, bound: SocketAddr) -> anyhow::Result<Serv
         agency: Arc::new(config.agency.clone()),
         payments,
         paynl_sandbox,
+        letterhead: Arc::new(mail_job::letterhead(
+            &config.agency,
+            &config.public_url(bound),
+        )),
+        mail_folder: config
+            .mail_smtp_url
+            .is_none()
+            .then(|| config.mail_folder.clone()),
     })
 }
 
@@ -121,11 +133,13 @@ pub fn router(config: &Config, services: Services) -> Router {
         } else {
             0
         },
+        metrics: metrics::MetricsState::new(config.metrics_token.clone()),
     };
     let routes = route_list();
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::serve))
         .route("/lang/{code}", get(lang::switch))
         .route(
             "/p/{dossier}/{expiry}/{sig}",
@@ -136,6 +150,7 @@ pub fn router(config: &Config, services: Services) -> Router {
             axum::routing::post(paying::exchange).get(paying::exchange),
         )
         .route("/dossier/data/export.json", get(data_export::download))
+        .route("/demo/mail", get(mail_job::demo_page))
         .route("/dossier/disputes", axum::routing::post(disputes::file))
         .route(
             "/dossier/disputes/file/{id}",
@@ -170,24 +185,37 @@ pub fn router(config: &Config, services: Services) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-/// Starts the background jobs of a serving process (housekeeping, the payment reconciler,
-/// the plan job).
+/// Starts the background jobs of a serving process (housekeeping, retention, the payment
+/// reconciler, the plan job).
 /// Every instance starts them; a lease in the database lets one instance work at a time.
 pub fn spawn_jobs(config: &Config, services: &Services) {
-    let retention = housekeeping::Retention {
-        session_idle: services.settings.idle_timeout,
-        ..housekeeping::Retention::default()
-    };
-    housekeeping::spawn(
-        services.store.clone(),
-        retention,
-        std::time::Duration::from_secs(60 * 60),
-    );
+    {
+        let store = services.store.clone();
+        let retention = config.housekeeping();
+        jobs::spawn_leased(
+            services.store.clone(),
+            metrics::job::HOUSEKEEPING,
+            housekeeping::LEASE,
+            std::time::Duration::from_secs(60 * 60),
+            // A sweep is a handful of deletes.
+            chrono::Duration::minutes(10),
+            move |now| {
+                let store = store.clone();
+                async move {
+                    housekeeping::round(&store, retention, now)
+                        .await
+                        .map(drop)
+                        .map_err(|e| e.to_string())
+                }
+            },
+        );
+    }
     {
         let store = services.store.clone();
         let policy = config.retention_policy();
         jobs::spawn_leased(
             services.store.clone(),
+            metrics::job::RETENTION,
             retention::LEASE,
             std::time::Duration::from_secs(6 * 60 * 60),
             chrono::Duration::hours(1),
@@ -202,13 +230,20 @@ pub fn spawn_jobs(config: &Config, services: &Services) {
             },
         );
     }
+    match mail_job::mailer(config, services) {
+        Ok(mailer) => mail_job::spawn(services.store.clone(), mailer),
+        Err(e) => tracing::error!(error = %e, "mail is not sent: its settings do not work"),
+    }
     if let Some(payments) = &services.payments {
         let interval = std::time::Duration::from_secs(config.reconcile_interval_seconds.into());
         let paid_window = chrono::Duration::days(config.reconcile_paid_days.into());
         paying::spawn_reconciler(payments, interval, paid_window);
     }
     if let Some(plans) = &services.plans {
-        let job = plans::LifecycleJob::new(plans.clone(), plans::LifecycleConfig::default());
+        let job = plans::LifecycleJob::new(plans.clone(), plans::LifecycleConfig::default())
+            .on_success(|_, _| {
+                metrics::job_succeeded(metrics::job::PLANS_LIFECYCLE, chrono::Utc::now())
+            });
         tokio::spawn(async move { job.run(std::future::pending()).await });
     }
 }
@@ -267,19 +302,26 @@ async fn readyz(
     match ping {
         // Stale rates do not take the instance out of rotation; they are reported for the
         // operator.
-        Ok(Ok(())) => (
-            http::StatusCode::OK,
-            Json(match rates_stale() {
-                None => serde_json::json!({ "status": "ready" }),
-                Some(until) => serde_json::json!({
-                    "status": "ready",
-                    "warnings": [format!(
-                        "the statutory interest table covers up to {until}; later interest \
-                         uses the last known rate (set interest_rates_file)"
-                    )],
-                }),
-            }),
-        ),
+        Ok(Ok(())) => {
+            let mut detail = serde_json::json!({ "status": "ready" });
+            if let Some(until) = rates_stale() {
+                detail["warnings"] = serde_json::json!([format!(
+                    "the statutory interest table covers up to {until}; later interest \
+                     uses the last known rate (set interest_rates_file)"
+                )]);
+            }
+            // This instance's own: a job runs where its lease is, so another instance may
+            // show a later time, or none.
+            let jobs = metrics::jobs_last_success();
+            if !jobs.is_empty() {
+                detail["jobs_last_success"] = serde_json::json!(
+                    jobs.into_iter()
+                        .map(|(job, at)| (job, at.to_rfc3339()))
+                        .collect::<std::collections::BTreeMap<_, _>>()
+                );
+            }
+            (http::StatusCode::OK, Json(detail))
+        }
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness: database unavailable");
             (

@@ -116,6 +116,7 @@ pub async fn exchange(
             chrono::Utc::now(),
         )
         .await;
+    crate::metrics::exchange_call(answer.outcome);
     (
         answer.http_status,
         [(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -139,6 +140,8 @@ pub fn spawn_reconciler(
         },
         ..ReconcilerConfig::default()
     };
-    let reconciler = Reconciler::new(service.clone(), config);
+    let reconciler = Reconciler::new(service.clone(), config).on_success(|_, _| {
+        crate::metrics::job_succeeded(crate::metrics::job::RECONCILER, chrono::Utc::now())
+    });
     tokio::spawn(async move { reconciler.run(std::future::pending()).await });
 }

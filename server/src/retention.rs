@@ -186,6 +186,7 @@ pub async fn run(
             client_ip: None,
         })
         .await?;
+    crate::metrics::rows_removed("dossiers", removed.dossiers);
     tracing::info!(
         removed = removed.dossiers,
         held_open = removed.held_open,

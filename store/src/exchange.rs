@@ -95,6 +95,20 @@ impl Store {
         Ok(done.rows_affected())
     }
 
+    /// Blanks the body and the caller's address of calls received before `before`, keeping
+    /// when the call came, about which order, and what it did. Returns how many calls were
+    /// blanked now (a call blanked before is not counted again).
+    pub async fn strip_exchange_calls(&self, before: DateTime<Utc>) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE exchange_call SET raw_body = '', caller_ip = NULL \
+             WHERE received_at < $1 AND (raw_body <> '' OR caller_ip IS NOT NULL)",
+        )
+        .bind(millis(before))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Calls refused since `since` (bad signature or malformed), newest first: for staff
     /// to tell a misconfigured key from someone probing the endpoint.
     pub async fn refused_exchange_calls(

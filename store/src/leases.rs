@@ -68,6 +68,18 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Deletes leases that expired before `before`: a released lease is deleted at once, so
+    /// these are the ones a holder left behind (a process that died, a dossier booked once
+    /// and never again). Taking a lease works the same with or without the old row; this
+    /// only keeps the table to the leases in use.
+    pub async fn purge_expired_leases(&self, before: DateTime<Utc>) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM job_lease WHERE expires_at < $1")
+            .bind(millis(before))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// The lease row, expired or not.
     pub async fn lease(&self, name: &str) -> Result<Option<Lease>> {
         let row = sqlx::query("SELECT name, holder, expires_at FROM job_lease WHERE name = $1")

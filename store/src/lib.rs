@@ -26,6 +26,7 @@ mod leases;
 mod ledger;
 mod letters;
 mod migrations;
+mod outbox;
 mod payments;
 mod plans;
 mod retention;
@@ -56,6 +57,7 @@ pub use exchange::{ExchangeCall, NewExchangeCall};
 pub use leases::Lease;
 pub use ledger::{Charge, DossierTotals, LedgerEntry, NewCharge, NewLedgerEntry};
 pub use letters::{CostLetter, NewCostLetter};
+pub use outbox::{Mail, MailAddressee, NewMail, SentMail};
 pub use payments::{BookOutcome, BookPayment, NewPayment, Payment, RecheckTier, Transition};
 pub use plans::{
     InterestStop, NewInstalment, NewPlan, NewPlanReview, PaymentPlan, PlanDecided, PlanDecision,
@@ -70,8 +72,8 @@ pub use staff::{StaffChallenge, StaffUser};
 pub use types::{
     ActorKind, AttachmentType, AttemptKeyKind, Booked, ChargeKind, CorrectionStatus, Created,
     DebtorField, DebtorKind, DisputeDecisionKind, DisputeKind, DisputeStatus, DossierStatus,
-    FieldSourceKind, InstalmentStatus, InterestKind, LedgerKind, PaymentPurpose, PaymentStatus,
-    PlanDecisionKind, PlanStatus, SessionKind, StaffRole,
+    FieldSourceKind, InstalmentStatus, InterestKind, LedgerKind, MailStatus, PaymentPurpose,
+    PaymentStatus, PlanDecisionKind, PlanStatus, SessionKind, StaffRole,
 };
 
 /// Tries at a SQLite migration run that another process may be racing.

@@ -105,6 +105,11 @@ const STEPS: &[Step] = &[
             "../migrations/shared/0011_dossier_closed_at.sql"
         )),
     },
+    Step {
+        version: 12,
+        description: "mail",
+        sql: Sql::Shared(include_str!("../migrations/shared/0012_mail.sql")),
+    },
 ];
 
 /// The steps for one backend, as sqlx runs them.

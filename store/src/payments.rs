@@ -9,6 +9,7 @@ use crate::Store;
 use crate::dossiers::found;
 use crate::error::{Conflict, Result, StoreError};
 use crate::ledger::{NewLedgerEntry, append_ledger_entry};
+use crate::outbox::{NewMail, queue_mail};
 use crate::row::{RowExt, millis, placeholders};
 use crate::types::{Booked, Created, PaymentPurpose, PaymentStatus};
 
@@ -78,6 +79,10 @@ pub struct BookPayment {
     /// for a refund or chargeback), or none (pending, cancelled, expired). Its `dossier_id` must
     /// be the payment's; its `payment_id` is set to the payment.
     pub entry: Option<NewLedgerEntry>,
+    /// Messages to the debtor that the entry causes (the receipt), queued in the same
+    /// transaction when the entry is new, so a booked payment never lacks its receipt and a
+    /// replay never sends a second one.
+    pub mails: Vec<NewMail>,
     pub now: DateTime<Utc>,
 }
 
@@ -257,6 +262,11 @@ impl Store {
             Some(entry) => Some(append_ledger_entry(&mut tx, entry).await?),
             None => None,
         };
+        if ledger == Some(Booked::Inserted) {
+            for mail in &booking.mails {
+                queue_mail(&mut tx, mail).await?;
+            }
+        }
         tx.commit().await?;
         Ok(BookOutcome { transition, ledger })
     }
@@ -331,6 +341,26 @@ impl Store {
         rows.iter()
             .map(|row| Ok((payment_from_row(row)?, row.text("dossier_number")?)))
             .collect()
+    }
+
+    /// How many payments made before `made_before` are still open (one count query on the
+    /// status index, cheap enough for every metrics scrape).
+    pub async fn count_open_payments(&self, made_before: DateTime<Utc>) -> Result<i64> {
+        let open: Vec<PaymentStatus> = PaymentStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_open())
+            .collect();
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM payment WHERE created_at < $1 AND status IN ({})",
+            placeholders(2, open.len())
+        );
+        let mut query = sqlx::query(&sql).bind(millis(made_before));
+        for status in &open {
+            query = query.bind(status.as_str());
+        }
+        let row = query.fetch_one(&self.pool).await?;
+        row.int("n")
     }
 
     /// Notes that the reconciler asked Pay.nl about this payment.

@@ -238,3 +238,10 @@ db_enum!(
     /// The only file types kept with a dispute, by what the bytes are.
     AttachmentType { Pdf = "application/pdf", Jpeg = "image/jpeg", Png = "image/png" }
 );
+
+db_enum!(
+    /// Where a message in the mail outbox stands: waiting (for the contact hours or a
+    /// retry), sent, given up after its retries (staff see it), or not sent because the
+    /// dossier has no e-mail address (the debtor still finds it on `/dossier/messages`).
+    MailStatus { Queued = "queued", Sent = "sent", Failed = "failed", Unsent = "unsent" }
+);

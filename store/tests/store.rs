@@ -54,6 +54,7 @@ store::backend_tests!(
     the_staff_list_filters_dossiers_by_status_and_number,
     exchange_calls_are_logged_with_their_outcome,
     purging_a_dossier_deletes_everything_about_it,
+    open_payments_are_counted_from_when_they_were_made,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -175,6 +176,7 @@ fn booking(payment: &Payment, status: PaymentStatus, entry: Option<NewLedgerEntr
         payment_id: payment.id.clone(),
         status,
         entry,
+        mails: Vec::new(),
         now: t0() + minutes(5),
     }
 }
@@ -2310,6 +2312,32 @@ async fn exchange_calls_are_logged_with_their_outcome(store: Store) {
         store.set_exchange_outcome(first, "x").await,
         Err(StoreError::NotFound(_))
     ));
+}
+
+async fn open_payments_are_counted_from_when_they_were_made(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000070").await;
+    // Made at t0: open, open, and one paid.
+    new_payment(&store, &dossier.id, "open-1", 1_000).await;
+    new_payment(&store, &dossier.id, "open-2", 2_000).await;
+    let paid = new_payment(&store, &dossier.id, "paid", 3_000).await;
+    store
+        .transition_payment(
+            &paid.id,
+            PaymentStatus::ALL,
+            PaymentStatus::Paid,
+            t0() + minutes(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.count_open_payments(t0()).await.unwrap(),
+        0,
+        "made at t0, not before"
+    );
+    assert_eq!(
+        store.count_open_payments(t0() + minutes(1)).await.unwrap(),
+        2
+    );
 }
 
 async fn purging_a_dossier_deletes_everything_about_it(store: Store) {

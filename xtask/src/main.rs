@@ -201,6 +201,7 @@ fn end2end(root: &Path) -> Result<()> {
             .env("PORTAL_SITE_ROOT", root.join("target/site"))
             .env("PORTAL_LINK_KEYS", &link_keys)
             .env("PORTAL_PAYNL_SANDBOX", "true")
+            .env("PORTAL_MAIL_FOLDER", data.join("mail"))
             .env("DATABASE_URL", &database)
             .env("RUST_LOG", "warn");
     };

@@ -150,6 +150,9 @@ fn Overview(o: ClaimOverview, locale: Locale) -> impl IntoView {
                         <a href="/dossier/disputes" class="button secondary" data-testid="disputes-link">
                             {t!(i18n, dispute.link)}
                         </a>
+                        <a href="/dossier/messages" class="button secondary" data-testid="messages-link">
+                            {t!(i18n, messages.link)}
+                        </a>
                     }
                 })}
             <SignOutButton />

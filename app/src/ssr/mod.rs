@@ -4,6 +4,7 @@
 pub mod dispute;
 pub mod dossier;
 pub mod export;
+pub mod messages;
 pub mod my_data;
 pub mod page_policy;
 pub mod pay;
@@ -56,6 +57,12 @@ pub struct Services {
     /// The built-in Pay.nl simulator when the server runs with the sandbox (kept here
     /// because dropping it stops it; tests drive it through its control API).
     pub paynl_sandbox: Option<Arc<paynl::sim::Simulator>>,
+    /// Who the debtor's messages are from (for showing a message not yet sent as it will
+    /// read).
+    pub letterhead: Arc<mail::Letterhead>,
+    /// The folder mail goes to when there is no SMTP relay (the demo): its mail page lists
+    /// what would have been sent.
+    pub mail_folder: Option<std::path::PathBuf>,
 }
 
 impl Services {

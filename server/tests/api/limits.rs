@@ -1,6 +1,6 @@
 //! What a request may cost the server: bodies over the limit are refused with 413 before
 //! they are read, bodies that hide their length are cut off while they stream in, and
-//! refused exchange calls are kept short and forgotten.
+//! refused exchange calls are kept short (forgetting them: `housekeeping.rs`).
 
 use crate::common::{self, client, start};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -162,67 +162,4 @@ async fn a_refused_exchange_call_is_kept_short() {
     let kept = &calls.first().expect("the call is logged").raw_body;
     assert!(kept.len() < 1100, "kept {} bytes", kept.len());
     assert!(kept.ends_with(&format!("({} bytes)", junk.len())), "{kept}");
-}
-
-/// The hourly sweep forgets ended sessions, sign-in attempts after two days, refused
-/// exchange calls after thirty days and every exchange call after 400, and keeps what is
-/// younger.
-#[tokio::test]
-async fn housekeeping_forgets_attempts_and_exchange_calls_on_time() {
-    use chrono::Duration;
-    use server::housekeeping::{Retention, sweep};
-    let app = start().await;
-    let store = &app.store;
-    let now = chrono::Utc::now();
-    let key = store::AttemptKey::new(store::AttemptKeyKind::Dossier, "ISB-2026-000123");
-    for age in [Duration::days(3), Duration::hours(30)] {
-        store
-            .record_login_attempt(&key, false, now - age)
-            .await
-            .expect("attempt");
-    }
-    for (age, outcome) in [
-        (Duration::days(31), "rejected: bad signature"),
-        (Duration::days(29), "rejected: bad signature"),
-        (Duration::days(31), "booked"),
-        (Duration::days(401), "booked"),
-    ] {
-        let id = store
-            .log_exchange_call(&store::NewExchangeCall {
-                received_at: now - age,
-                order_id: Some("51234567890X1234".into()),
-                raw_body: "{}".into(),
-                signature_ok: outcome == "booked",
-                caller_ip: None,
-            })
-            .await
-            .expect("call");
-        store
-            .set_exchange_outcome(id, outcome)
-            .await
-            .expect("outcome");
-    }
-    let swept = sweep(store, Retention::default(), now)
-        .await
-        .expect("sweep");
-    assert_eq!((swept.login_attempts, swept.exchange_calls), (1, 2));
-    let left: Vec<_> = store
-        .recent_exchange_calls(10)
-        .await
-        .expect("calls")
-        .into_iter()
-        .map(|c| (now - c.received_at).num_days())
-        .collect();
-    assert_eq!(
-        left,
-        vec![31, 29],
-        "a booked call of 31 days and a refused one of 29"
-    );
-    assert_eq!(
-        sweep(store, Retention::default(), now)
-            .await
-            .expect("again"),
-        server::housekeeping::Swept::default(),
-        "a second sweep finds nothing"
-    );
 }

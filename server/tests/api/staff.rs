@@ -1108,6 +1108,7 @@ async fn the_payments_page_lists_what_needs_a_look_and_only_an_admin_marks_it_ha
                 idempotency_key: "paynl:EX-1234-5678-9012".into(),
                 created_at: chrono::Utc::now() - hours(1),
             }),
+            mails: Vec::new(),
             now: chrono::Utc::now() - hours(1),
         })
         .await

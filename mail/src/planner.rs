@@ -1,0 +1,96 @@
+//! Messages that follow from the state of a payment plan rather than from one write: the
+//! confirmation of a plan that became active, a reminder a few days before each instalment,
+//! and word when an instalment was missed (the plan job marks it late). Each is queued once,
+//! by its key (`plan:{id}:agreed`, `instalment:{id}:due`, `instalment:{id}:missed`), so
+//! running the planner again, on any instance, queues nothing twice.
+
+use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
+use domain::Notice;
+use store::{InstalmentStatus, NewMail, PlanStatus, Store};
+
+use crate::error::MailError;
+
+/// How far back a newly active plan still gets its confirmation (a planner that was down
+/// for a while catches up; older plans were confirmed before this feature or are settled).
+const AGREED_WITHIN: Duration = Duration::days(7);
+
+/// What one run queued.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Planned {
+    pub agreed: u32,
+    pub due: u32,
+    pub missed: u32,
+}
+
+/// Queues what is due on the Dutch day `today`: reminders for open instalments due within
+/// `days_before` days, word of late ones, confirmations of plans active since
+/// [`AGREED_WITHIN`].
+pub async fn plan_messages(
+    store: &Store,
+    today: NaiveDate,
+    days_before: u32,
+    now: DateTime<Utc>,
+) -> Result<Planned, MailError> {
+    let mut planned = Planned::default();
+    let horizon = today
+        .checked_add_days(Days::new(u64::from(days_before)))
+        .unwrap_or(today);
+    for plan in store.plans_with_status(PlanStatus::Active).await? {
+        let queue = |notice: Notice, key: String| NewMail {
+            dossier_id: plan.dossier_id.clone(),
+            notice,
+            dedupe_key: key,
+            created_at: now,
+        };
+        if plan
+            .activated_at
+            .is_some_and(|at| now - at <= AGREED_WITHIN)
+            && store
+                .queue_mail(&queue(
+                    Notice::PlanAgreed {
+                        instalments: plan
+                            .instalments
+                            .iter()
+                            .map(|i| (i.due_date, i.amount))
+                            .collect(),
+                    },
+                    format!("plan:{}:agreed", plan.id),
+                ))
+                .await?
+        {
+            planned.agreed += 1;
+        }
+        for instalment in &plan.instalments {
+            let (notice, key) = match instalment.status {
+                InstalmentStatus::Open
+                    if instalment.due_date >= today && instalment.due_date <= horizon =>
+                {
+                    (
+                        Notice::InstalmentDue {
+                            due: instalment.due_date,
+                            amount: instalment.amount,
+                        },
+                        format!("instalment:{}:due", instalment.id),
+                    )
+                }
+                InstalmentStatus::Late => (
+                    Notice::InstalmentMissed {
+                        due: instalment.due_date,
+                        amount: instalment.amount,
+                    },
+                    format!("instalment:{}:missed", instalment.id),
+                ),
+                _ => continue,
+            };
+            let missed = matches!(notice, Notice::InstalmentMissed { .. });
+            if store.queue_mail(&queue(notice, key)).await? {
+                if missed {
+                    planned.missed += 1;
+                } else {
+                    planned.due += 1;
+                }
+            }
+        }
+    }
+    Ok(planned)
+}
