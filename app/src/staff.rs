@@ -262,12 +262,27 @@ pub struct RefusedCallNotice {
     pub reason: String,
 }
 
+/// A message to a debtor that could not be delivered (given up after its retries, or
+/// refused for good by the relay).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedMailNotice {
+    /// Dutch time it was written.
+    pub at: chrono::NaiveDateTime,
+    pub dossier_number: String,
+    /// `payment_received`, `plan_agreed`, …
+    pub kind: String,
+    pub attempts: u32,
+    pub error: String,
+}
+
 /// The payments page: what needs a look, and what happened lately.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentAttention {
     pub notices: Vec<PaymentNotice>,
     pub returns: Vec<ReturnNotice>,
     pub refused: Vec<RefusedCallNotice>,
+    /// Mail to debtors that did not arrive (the receipts among them are about payments).
+    pub failed_mail: Vec<FailedMailNotice>,
     /// Days the returns and refused calls go back.
     pub recent_days: u32,
     /// Whether this staff member may mark a flagged payment handled.

@@ -105,16 +105,15 @@ mod allocate;
 mod compute;
 #[cfg(feature = "store")]
 mod load;
-mod local_date;
 mod view;
 
 use domain::{BalanceError, InterestError};
 
 pub use allocate::{AllocatedItem, PaymentAllocation, allocate_payment, allocate_payment_for};
 pub use compute::{ChargeInput, ClaimInput, InterestPause, InvoiceInput, build_claim};
+pub use domain::clock::{dutch_date, dutch_instant, dutch_time};
 #[cfg(feature = "store")]
 pub use load::{load_claim, load_claim_input};
-pub use local_date::{dutch_date, dutch_instant, dutch_time};
 pub use view::{
     BaseChangeView, ChargeKind, ChargeView, ClaimView, CostBasisView, CostView, CreditorView,
     EntryKind, EntryView, HoldView, InterestDerivation, InterestLineView, InterestRule,

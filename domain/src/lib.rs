@@ -12,6 +12,7 @@
 pub mod allocation;
 pub mod balance;
 pub mod calendar;
+pub mod clock;
 pub mod ids;
 pub mod interest;
 pub mod lang;

@@ -195,6 +195,12 @@ pub fn render(
             accepted,
             note,
         } => {
+            // The field in words ("e-mailadres"), the stored key when the text has none.
+            let field = texts(lang)
+                .get(&format!("field.{field}"))
+                .cloned()
+                .unwrap_or_else(|| field.clone());
+            let field = &field;
             let mut blocks = vec![Block::Paragraph(t(
                 lang,
                 if *accepted {
@@ -422,6 +428,7 @@ mod tests {
                     m.text
                 );
                 assert!(!m.html.contains("<script>"));
+                assert!(!m.text.contains("field."), "{}", m.text);
             }
         }
     }

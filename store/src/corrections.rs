@@ -1,13 +1,14 @@
 //! Correction requests (GDPR art. 16): the debtor proposes, staff decide within a month.
 
 use chrono::{DateTime, Utc};
-use domain::{CorrectionId, DossierId};
+use domain::{CorrectionId, DossierId, Notice};
 use sqlx::any::AnyRow;
 
 use crate::Store;
 use crate::audit::{NewAuditEvent, append_audit};
 use crate::dossiers::{debtor, record_field_source, write_debtor};
 use crate::error::{Conflict, Result, StoreError, is_unique_violation};
+use crate::outbox::{NewMail, queue_mail};
 use crate::row::{RowExt, millis};
 use crate::types::{ActorKind, CorrectionStatus, DebtorField, FieldSourceKind};
 
@@ -200,6 +201,22 @@ impl Store {
                 action: format!("correction.{}", status.as_str()),
                 detail,
                 client_ip: decision.client_ip.clone(),
+            },
+        )
+        .await?;
+        // The debtor gets the decision in writing (GDPR art. 12 lid 3: informed of the action
+        // taken on their request).
+        queue_mail(
+            &mut tx,
+            &NewMail {
+                dossier_id: request.dossier_id.clone(),
+                notice: Notice::CorrectionDecided {
+                    field: request.field.as_str().to_owned(),
+                    accepted: decision.accept,
+                    note: decision.staff_note.clone(),
+                },
+                dedupe_key: format!("correction:{}:decided", request.id),
+                created_at: decision.now,
             },
         )
         .await?;

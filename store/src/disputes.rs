@@ -2,7 +2,7 @@
 //! dispute upheld leaves in the ledger.
 
 use chrono::{DateTime, Utc};
-use domain::{AttachmentId, ClaimItemId, DisputeId, DossierId, LedgerEntryId};
+use domain::{AttachmentId, ClaimItemId, DisputeId, DossierId, LedgerEntryId, Notice};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -10,6 +10,7 @@ use crate::Store;
 use crate::audit::{NewAuditEvent, append_audit};
 use crate::error::{Conflict, Result, StoreError, is_unique_violation};
 use crate::ledger::{NewLedgerEntry, append_ledger_entry};
+use crate::outbox::{NewMail, queue_mail};
 use crate::row::{RowExt, millis};
 use crate::types::{AttachmentType, DisputeDecisionKind, DisputeKind, DisputeStatus};
 
@@ -285,6 +286,19 @@ impl Store {
         let mut event = ack.audit.clone();
         set_detail(&mut event.detail, "dispute_id", dispute.id.get());
         append_audit(&mut tx, &event).await?;
+        // The debtor hears in writing that it was received and by when it is answered.
+        queue_mail(
+            &mut tx,
+            &NewMail {
+                dossier_id: dispute.dossier_id.clone(),
+                notice: Notice::DisputeAcknowledged {
+                    answer_by: domain::clock::dutch_date(dispute.decision_due_at),
+                },
+                dedupe_key: format!("dispute:{}:acknowledged", dispute.id.get()),
+                created_at: ack.now,
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(DisputeChanged::Now(dispute))
     }
@@ -351,6 +365,20 @@ impl Store {
             set_detail(&mut event.detail, "ledger_entry_id", entry_id.get());
         }
         append_audit(&mut tx, &event).await?;
+        // The debtor gets the decision in writing (paid from proof: they were right).
+        queue_mail(
+            &mut tx,
+            &NewMail {
+                dossier_id: dispute.dossier_id.clone(),
+                notice: Notice::DisputeDecided {
+                    upheld: decision.decision != DisputeDecisionKind::Rejected,
+                    note: decision.answer.clone(),
+                },
+                dedupe_key: format!("dispute:{}:decided", dispute.id.get()),
+                created_at: decision.now,
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(DisputeChanged::Now(dispute))
     }

@@ -108,6 +108,14 @@ pub async fn sign_in(
         now,
     )
     .await;
+    // The debtor's messages follow the language they use the portal in.
+    if let Err(e) = services
+        .store
+        .set_mail_language(&dossier.id, super::messages::request_lang())
+        .await
+    {
+        tracing::warn!(error = %e, "mail language not stored");
+    }
     Ok(SignedIn {
         token,
         dossier_id: dossier.id,

@@ -75,14 +75,16 @@ async fn the_metrics_need_the_token_and_name_the_portals_metrics() {
         "portal_exchange_calls_total{outcome=\"refused\"}",
         "portal_sign_in_throttled_total",
         "portal_payments_open_over_a_day",
-        "portal_mail_outbox",
+        "portal_mail_outbox{status=\"queued\"}",
+        "portal_mail_outbox{status=\"failed\"}",
         "portal_mail_sent_total",
         "portal_mail_failed_total",
     ] {
         value(&body, name);
     }
-    // A fresh database has no payment open for a day.
+    // A fresh database has no payment open for a day, and nothing in the outbox.
     assert_eq!(value(&body, "portal_payments_open_over_a_day"), 0.0);
+    assert_eq!(value(&body, "portal_mail_outbox{status=\"queued\"}"), 0.0);
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{call, client, demo_session, get, start};
+use common::{audit_actions, call, client, demo_session, get, start};
 use serde_json::{Value, json};
 
 const CONSUMER: &str = "ISB-2000-000001";
@@ -353,4 +353,118 @@ async fn paying_one_invoice_from_the_claim_page_settles_that_invoice() {
     .await;
     assert_ne!(status, 200);
     assert_eq!(err, "NothingToPay", "{err}");
+}
+
+/// A part payment leaves one receipt (queued with the booking; the exchange call and the
+/// return page both apply the status, a replayed call adds nothing) that the debtor reads on
+/// `/dossier/messages` in their language, with what it paid off; the reminders switch is
+/// audited; the demo mailbox shows the same message and is absent without the sandbox.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_leaves_one_receipt_on_the_messages_page() {
+    let app = start().await;
+    let (cookie, id) = demo_session(&app, CONSUMER).await;
+    let to = pay_form(&app, &cookie, &[("intent", "msg-1"), ("part", "25,00")]).await;
+    let order = to.rsplit('/').next().expect("order id").to_owned();
+    sim(&app, &format!("/_sim/orders/{order}/pay"), json!({})).await;
+    let mut receipts = Vec::new();
+    for _ in 0..50 {
+        receipts = app
+            .store
+            .mails_for_dossier(&id)
+            .await
+            .expect("db")
+            .into_iter()
+            .filter(|m| m.notice.kind() == domain::NoticeKind::PaymentReceived)
+            .collect();
+        if !receipts.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // The return page applies the same status again: still one receipt.
+    let payment = app
+        .store
+        .payment_by_order_id(&order)
+        .await
+        .expect("db")
+        .expect("payment");
+    let _ = get(&app, &format!("/pay/return/{}", payment.id), &cookie).await;
+    let receipts: Vec<_> = app
+        .store
+        .mails_for_dossier(&id)
+        .await
+        .expect("db")
+        .into_iter()
+        .filter(|m| m.notice.kind() == domain::NoticeKind::PaymentReceived)
+        .collect();
+    assert_eq!(receipts.len(), 1);
+    let domain::Notice::PaymentReceived {
+        amount,
+        costs,
+        interest,
+        principal,
+        ..
+    } = &receipts[0].notice
+    else {
+        panic!("a receipt");
+    };
+    assert_eq!(amount.cents(), 25_00);
+    assert_eq!(
+        costs.cents() + interest.cents() + principal.cents(),
+        25_00,
+        "all of it paid something off"
+    );
+
+    let html = get(&app, "/dossier/messages", &cookie)
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("Betaling ontvangen: € 25,00"), "{html}");
+    assert!(html.contains("artikel 6:44 BW"));
+    let english = client()
+        .get(format!("{}/dossier/messages", app.base))
+        .header("cookie", format!("{cookie}; i18n_pref_locale=en"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(english.contains("Payment received: €25.00"), "{english}");
+
+    // Reminders off, audited, and shown so.
+    let resp = client()
+        .post(format!("{}/api/set_reminders", app.base))
+        .header("cookie", &cookie)
+        .header("accept", "text/html")
+        .header("referer", format!("{}/dossier/messages", app.base))
+        .form(&[("on", "false")])
+        .send()
+        .await
+        .expect("switch");
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    assert!(!app.store.mail_addressee(&id).await.expect("db").reminders);
+    assert!(
+        audit_actions(&app, CONSUMER)
+            .await
+            .iter()
+            .any(|a| a == "mail.reminders_off")
+    );
+
+    // The demo mailbox (sandbox, no relay) lists it; a pay-only or absent session has no
+    // business there, but the page is the demo's, not a debtor's: it needs no sign-in.
+    let mailbox = client()
+        .get(format!("{}/demo/mail", app.base))
+        .send()
+        .await
+        .expect("mailbox");
+    assert_eq!(mailbox.status(), 200);
+    assert!(
+        mailbox
+            .text()
+            .await
+            .expect("html")
+            .contains("Betaling ontvangen")
+    );
 }

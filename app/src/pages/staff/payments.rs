@@ -5,7 +5,9 @@
 use super::{StaffError, StaffNav, queue_error};
 use crate::format;
 use crate::i18n::{t, t_string, use_i18n};
-use crate::staff::{NoticeKind, PaymentAttention, PaymentNotice, RefusedCallNotice, ReturnNotice};
+use crate::staff::{
+    FailedMailNotice, NoticeKind, PaymentAttention, PaymentNotice, RefusedCallNotice, ReturnNotice,
+};
 use domain::PaymentId;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -104,6 +106,7 @@ fn AttentionLists(
     let notices = attention.notices;
     let returns = attention.returns;
     let refused = attention.refused;
+    let failed_mail = attention.failed_mail;
     view! {
         <h2 id="notices-heading">{t!(i18n, staff.payments.notices_heading)}</h2>
         {if notices.is_empty() {
@@ -142,6 +145,34 @@ fn AttentionLists(
             }
                 .into_any()
         }}
+        <h2 id="mail-heading">{t!(i18n, staff.payments.mail_heading)}</h2>
+        <p class="hint">{t!(i18n, staff.payments.mail_hint)}</p>
+        {if failed_mail.is_empty() {
+            view! { <p>{t!(i18n, staff.payments.mail_empty)}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="plain-list" aria-labelledby="mail-heading">
+                    {failed_mail.into_iter().map(|m| view! { <FailedMailEntry mail=m /> }).collect_view()}
+                </ul>
+            }
+                .into_any()
+        }}
+    }
+}
+
+#[component]
+fn FailedMailEntry(mail: FailedMailNotice) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    view! {
+        <li data-testid="failed-mail">
+            <strong>{when(locale, mail.at)}</strong> " · "
+            <a href=format!("/staff/dossiers?number={}", mail.dossier_number)>{mail.dossier_number.clone()}</a>
+            " · " <code>{mail.kind}</code> " · "
+            {t!(i18n, staff.payments.mail_attempts, count = mail.attempts)}
+            <br />
+            <small>{mail.error}</small>
+        </li>
     }
 }
 

@@ -5,7 +5,8 @@
 use super::{MAX_NOTE_CHARS, StaffCurrent, audit_staff, permit, unavailable};
 use crate::ssr::Services;
 use crate::staff::{
-    NoticeKind, PaymentAttention, PaymentNotice, RefusedCallNotice, ReturnNotice, StaffError,
+    FailedMailNotice, NoticeKind, PaymentAttention, PaymentNotice, RefusedCallNotice, ReturnNotice,
+    StaffError,
 };
 use auth::roles::StaffAction;
 use chrono::{DateTime, Duration, Utc};
@@ -80,10 +81,25 @@ pub async fn attention(
         now,
     )
     .await;
+    let failed_mail = services
+        .store
+        .failed_mails(50)
+        .await
+        .map_err(|e| unavailable("failed mail", e))?
+        .into_iter()
+        .map(|(mail, dossier_number)| FailedMailNotice {
+            at: dutch_time(mail.created_at),
+            dossier_number,
+            kind: mail.notice.kind().as_str().to_owned(),
+            attempts: mail.attempts,
+            error: mail.last_error.unwrap_or_default(),
+        })
+        .collect();
     Ok(PaymentAttention {
         notices,
         returns,
         refused,
+        failed_mail,
         recent_days: RECENT_DAYS,
         can_resolve: auth::roles::may(me.role, StaffAction::ResolvePaymentNotice),
     })

@@ -1,4 +1,5 @@
-//! The Dutch calendar day of an instant, for dating ledger entries and for "today".
+//! The Dutch wall clock (Europe/Amsterdam): the calendar day of an instant, for dating
+//! ledger entries and for "today", and back from a Dutch time to the instant.
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, TimeDelta, Utc, Weekday};
 
