@@ -6,11 +6,11 @@ use domain::{ClaimItemId, DossierId, LedgerEntryId, PaymentId, PerKind};
 use store::{DebtorKind, LedgerKind, NewLedgerEntry, Store};
 
 use crate::compute::{ChargeInput, ClaimInput, InterestPause, InvoiceInput, build_claim};
-use crate::local_date::dutch_date;
 use crate::view::{
     ChargeKind, ChargeView, ClaimView, CreditorView, EntryKind, EntryView, InterestRule,
 };
 use crate::{ClaimError, PaymentAllocation};
+use domain::clock::dutch_date;
 
 /// Loads the dossier and computes what the debtor owes as of `as_of` (normally today:
 /// [`dutch_date`] of now). See the crate docs for the method.

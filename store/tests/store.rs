@@ -201,7 +201,7 @@ const SCHEMA: &[(&str, &str)] = &[
     (
         "dossier",
         "id number creditor_id status secret_hash secret_rotated_at last_claim_letter_at created_at updated_at \
-         link_generation closed_at",
+         link_generation closed_at mail_language mail_reminders",
     ),
     (
         "debtor",
@@ -280,6 +280,10 @@ const SCHEMA: &[(&str, &str)] = &[
         "dossier_id sent_on costs_announced_cents created_at",
     ),
     ("cost_letter_invoice", "dossier_id sent_on claim_item_id"),
+    (
+        "mail_outbox",
+        "id dossier_id kind dedupe_key payload status created_at next_attempt attempts last_error sent_at recipient subject body_text",
+    ),
 ];
 
 fn tables() -> impl Iterator<Item = &'static str> {
@@ -295,6 +299,7 @@ const INDEXES: &str = "audit_event_dossier_idx charge_dossier_idx correction_req
     dispute_one_open_dossier_idx dispute_one_open_invoice_idx dispute_status_idx \
     dossier_creditor_idx dossier_status_idx exchange_call_order_idx \
     invoice_write_off_dossier_idx ledger_entry_dossier_idx login_attempt_key_idx \
+    mail_outbox_dossier_idx mail_outbox_due_idx \
     payment_dossier_idx payment_plan_one_open_idx payment_status_idx plan_instalment_due_idx \
     session_dossier_idx session_expires_idx staff_challenge_expires_idx";
 
@@ -2447,6 +2452,34 @@ async fn purging_a_dossier_deletes_everything_about_it(store: Store) {
         })
         .await
         .unwrap();
+
+    // A message that went out: its address and text name the person.
+    store
+        .queue_mail(&store::NewMail {
+            dossier_id: old.id.clone(),
+            notice: domain::Notice::PaidInFull {
+                paid_on: date(2018, 3, 1),
+            },
+            dedupe_key: "payment:old:paid_in_full".into(),
+            created_at: t0(),
+        })
+        .await
+        .unwrap();
+    let mail = store.mails_for_dossier(&old.id).await.unwrap().remove(0);
+    assert!(
+        store
+            .mark_mail_sent(
+                &mail.id,
+                &store::SentMail {
+                    recipient: "rietje.oldenburger@voorbeeld.nl",
+                    subject: "Uw dossier is volledig betaald",
+                    body_text: "Beste Rietje Oldenburger, … dossier ISB-2018-000001.",
+                },
+                t0(),
+            )
+            .await
+            .unwrap()
+    );
 
     // Closed in 2018: a candidate of the retention job, the open one is not.
     assert!(
