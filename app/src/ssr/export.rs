@@ -23,6 +23,23 @@ pub struct DataExport {
     pub claim: claim::ClaimView,
     /// Every payment attempt made through the portal.
     pub payments: Vec<PaymentRecord>,
+    /// Every message to the debtor, sent or waiting (`/dossier/messages`), newest first.
+    pub messages: Vec<MessageRecord>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MessageRecord {
+    pub kind: &'static str,
+    /// `queued`, `sent`, `failed` or `unsent`.
+    pub status: &'static str,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    /// The address, subject and text as they went out (none before it was sent).
+    pub recipient: Option<String>,
+    pub subject: Option<String>,
+    pub text: Option<String>,
+    /// The facts the message states.
+    pub facts: domain::Notice,
 }
 
 #[derive(Debug, Serialize)]
@@ -59,6 +76,23 @@ pub async fn data_export(
             created_at: p.created_at,
         })
         .collect();
+    let messages = services
+        .store
+        .mails_for_dossier(dossier_id)
+        .await
+        .map_err(|e| super::unavailable("export messages", e))?
+        .into_iter()
+        .map(|m| MessageRecord {
+            kind: m.notice.kind().as_str(),
+            status: m.status.as_str(),
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+            recipient: m.recipient,
+            subject: m.subject,
+            text: m.body_text,
+            facts: m.notice,
+        })
+        .collect();
     Ok(DataExport {
         schema: SCHEMA,
         generated_at: now,
@@ -66,5 +100,6 @@ pub async fn data_export(
         personal_data,
         claim,
         payments,
+        messages,
     })
 }

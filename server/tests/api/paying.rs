@@ -431,6 +431,20 @@ async fn a_payment_leaves_one_receipt_on_the_messages_page() {
         .expect("html");
     assert!(english.contains("Payment received: €25.00"), "{english}");
 
+    // The art. 20 export holds it too, with its facts.
+    let export: Value = get(&app, "/dossier/data/export.json", &cookie)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let kinds: Vec<&str> = export["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter_map(|m| m["kind"].as_str())
+        .collect();
+    assert!(kinds.contains(&"payment_received"), "{kinds:?}");
+
     // Reminders off, audited, and shown so.
     let resp = client()
         .post(format!("{}/api/set_reminders", app.base))
