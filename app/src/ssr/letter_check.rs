@@ -42,7 +42,10 @@ struct Letter {
 /// `23.09.2026`.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+    // Four-digit years only: `23-09-26` is not the year 23.
+    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        && text.split('-').next().is_some_and(|y| y.len() == 4)
+    {
         return Some(d);
     }
     let parts: Vec<&str> = text.split(['-', '/', '.']).map(str::trim).collect();
