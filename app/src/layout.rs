@@ -20,6 +20,7 @@ pub fn Page(children: Children) -> impl IntoView {
         <main id="content" tabindex="-1">{children()}</main>
         <footer class="site-footer">
             <AgencyDetails />
+            <crate::pages::TrustLinks />
             <p>{t!(i18n, footer.privacy)}</p>
         </footer>
     }
@@ -35,7 +36,7 @@ pub fn title(text: impl FnOnce() -> String) -> leptos::text_prop::TextProp {
 
 /// The agency's details from the server's config. Pages are rendered on the server only
 /// (islands mode), so this is never needed in the browser.
-fn agency() -> Option<Agency> {
+pub(crate) fn agency() -> Option<Agency> {
     #[cfg(feature = "ssr")]
     {
         use_context::<crate::ssr::Services>().map(|s| (*s.agency).clone())
@@ -63,7 +64,9 @@ fn AgencyDetails() -> impl IntoView {
                 </p>
                 <p data-testid="wki">{t!(i18n, footer.wki, number = a.wki_number.clone())}</p>
                 <p>{t!(i18n, footer.kvk, number = a.kvk.clone())}</p>
-                <p class="note">{t!(i18n, footer.check)}</p>
+                <p class="note">
+                    {t!(i18n, footer.check)} " " <a href="/check">{t!(i18n, footer.check_here)}</a>
+                </p>
             </section>
         }
     })

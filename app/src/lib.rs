@@ -21,6 +21,7 @@ pub mod plan_choice;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod staff;
+pub mod trust;
 
 use crate::i18n::I18nContextProvider;
 use leptos::prelude::*;
@@ -111,6 +112,9 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route path=path!("link") view=pages::LinkProblem />
+                        <Route path=path!("check") view=pages::LetterCheck />
+                        <Route path=path!("accessibility") view=pages::AccessibilityStatement />
+                        <Route path=path!("complaints") view=pages::ComplaintsProcedure />
                         <Route
                             path=path!("pay/return/:payment")
                             view=pages::PayReturn

@@ -10,6 +10,7 @@ mod pay;
 mod plan;
 mod sign_in;
 pub(crate) mod staff;
+mod trust;
 
 pub use dispute::DisputesPage;
 pub use dossier::Dossier;
@@ -24,3 +25,5 @@ pub use staff::{
     CorrectionQueue, DisputeQueue, DossierLookup, PaymentAttentionPage, PlanReviewQueue,
     StaffSignInPage, StaffTwoFactorPage,
 };
+pub(crate) use trust::TrustLinks;
+pub use trust::{AccessibilityStatement, ComplaintsProcedure, LetterCheck};

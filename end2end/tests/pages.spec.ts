@@ -20,6 +20,7 @@ const DEBTOR_PAGES: [string, string][] = [
   ["plan", "/dossier/plan"],
   ["plan-preview", "/dossier/plan?months=3"],
   ["disputes", "/dossier/disputes"],
+  ["messages", "/dossier/messages"],
 ];
 const STAFF_PAGES: [string, string][] = [
   ["staff-corrections", "/staff/corrections"],
@@ -31,6 +32,9 @@ const PUBLIC_PAGES: [string, string][] = [
   ["sign-in", "/"],
   ["staff-sign-in", "/staff"],
   ["link-problem", "/link?t=broken"],
+  ["check", "/check"],
+  ["accessibility", "/accessibility"],
+  ["complaints", "/complaints"],
   ["not-found", "/no-such-page"],
 ];
 

@@ -16,6 +16,7 @@ pub mod private_files;
 mod qr;
 pub mod retention;
 pub mod staff;
+mod trust;
 
 use anyhow::Context;
 use app::ssr::{Services, Settings};
@@ -94,7 +95,12 @@ pub async fn services(config: &Config, bound: SocketAddr) -> anyhow::Result<Serv
         hasher: Arc::new(hasher),
         links: Arc::new(links),
         settings: Arc::new(settings),
-        agency: Arc::new(config.agency.clone()),
+        agency: Arc::new(
+            config
+                .agency
+                .clone()
+                .with_default_domains(&config.public_url(bound)),
+        ),
         payments,
         paynl_sandbox,
         letterhead: Arc::new(mail_job::letterhead(
@@ -157,6 +163,7 @@ pub fn router(config: &Config, services: Services) -> Router {
             get(disputes::debtor_download),
         )
         .route("/staff/disputes/file/{id}", get(disputes::staff_download))
+        .route("/check", axum::routing::post(trust::check))
         .leptos_routes_with_context(&state, routes, move || provide_context(services.clone()), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())

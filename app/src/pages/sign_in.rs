@@ -53,6 +53,10 @@ pub fn SignIn() -> impl IntoView {
                 .then(|| view! { <p class="notice" role="status">{t!(i18n, signin.need_secret)}</p> })}
             <SignInForm sent_error prefill />
             <p class="note">{t!(i18n, signin.qr_hint)}</p>
+            <p class="note">
+                {t!(i18n, signin.check_hint)} " "
+                <a href="/check" data-testid="check-link">{t!(i18n, signin.check_link)}</a>
+            </p>
         </section>
     }
 }

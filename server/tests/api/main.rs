@@ -22,3 +22,4 @@ mod qr_link;
 mod retention;
 mod sign_in;
 mod staff;
+mod trust;
