@@ -82,12 +82,11 @@ async fn main() {
         },
         from: "Bench <noreply@example.nl>".parse().unwrap(),
         per_round: 500,
-        reminder_days: 3,
     };
     let started = Instant::now();
     let mut sent = 0;
     loop {
-        let round = mailer.send_due(now).await.expect("round");
+        let round = mailer.round(now).await.expect("round");
         sent += round.sent;
         if round.sent + round.retrying + round.failed + round.unsent == 0 {
             break;

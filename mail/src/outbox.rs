@@ -26,8 +26,6 @@ pub struct Mailer {
     pub from: Mailbox,
     /// Messages per round at most.
     pub per_round: u32,
-    /// Days before an instalment's due date that its reminder is written.
-    pub reminder_days: u32,
 }
 
 /// What one round did.
@@ -45,15 +43,9 @@ pub struct Round {
 }
 
 impl Mailer {
-    /// Queues what the plans call for ([`crate::plan_messages`]), then sends what is due
-    /// at `now`.
+    /// Sends what is due at `now`. What the plans call for is queued by its own, slower job
+    /// ([`crate::plan_messages`]).
     pub async fn round(&self, now: DateTime<Utc>) -> Result<Round, MailError> {
-        crate::plan_messages(&self.store, claim::dutch_date(now), self.reminder_days, now).await?;
-        self.send_due(now).await
-    }
-
-    /// Sends what is due at `now`.
-    pub async fn send_due(&self, now: DateTime<Utc>) -> Result<Round, MailError> {
         let mut round = Round::default();
         if !self.hours.allows(now) {
             round.closed = true;

@@ -115,7 +115,6 @@ fn mailer(store: &Store, transport: Transport) -> Mailer {
             .parse()
             .unwrap(),
         per_round: 50,
-        reminder_days: 3,
     }
 }
 

@@ -238,7 +238,10 @@ pub fn spawn_jobs(config: &Config, services: &Services) {
         );
     }
     match mail_job::mailer(config, services) {
-        Ok(mailer) => mail_job::spawn(services.store.clone(), mailer),
+        Ok(mailer) => {
+            mail_job::spawn(services.store.clone(), mailer);
+            mail_job::spawn_planner(services.store.clone(), config.mail_reminder_days);
+        }
         Err(e) => tracing::error!(error = %e, "mail is not sent: its settings do not work"),
     }
     if let Some(payments) = &services.payments {

@@ -12,6 +12,8 @@ use crate::{AppState, Config, jobs};
 
 /// The mail job's lease.
 pub const LEASE: &str = "mail.outbox";
+/// The lease of the job that queues what the plans call for.
+pub const PLANNER_LEASE: &str = "mail.planner";
 
 /// The agency as the debtor's messages name it, and the portal's start page.
 pub fn letterhead(agency: &app::agency::Agency, public_url: &str) -> mail::Letterhead {
@@ -44,7 +46,6 @@ pub fn mailer(config: &Config, services: &Services) -> anyhow::Result<mail::Mail
         letterhead: (*services.letterhead).clone(),
         from,
         per_round: config.mail_per_minute,
-        reminder_days: config.mail_reminder_days,
     })
 }
 
@@ -64,6 +65,33 @@ pub fn spawn(store: Store, mailer: mail::Mailer) {
                 crate::metrics::mail_failed(round.failed);
                 if round != mail::Round::default() && !round.closed {
                     tracing::info!(?round, "mail round");
+                }
+                Ok(())
+            }
+        },
+    );
+}
+
+/// Every hour, on whichever instance holds the lease: plan confirmations, reminders
+/// `reminder_days` before each instalment and missed-instalment notices, queued once each
+/// ([`mail::plan_messages`]). Hourly, not with each send round: it reads every active plan,
+/// and its outcomes change by the day.
+pub fn spawn_planner(store: Store, reminder_days: u32) {
+    jobs::spawn_leased(
+        store.clone(),
+        crate::metrics::job::MAIL_PLANNER,
+        PLANNER_LEASE,
+        Duration::from_secs(60 * 60),
+        chrono::Duration::minutes(10),
+        move |now| {
+            let store = store.clone();
+            async move {
+                let planned =
+                    mail::plan_messages(&store, claim::dutch_date(now), reminder_days, now)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                if planned != mail::Planned::default() {
+                    tracing::info!(?planned, "plan messages queued");
                 }
                 Ok(())
             }

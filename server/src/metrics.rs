@@ -38,6 +38,7 @@ pub mod job {
     pub const RECONCILER: &str = "reconciler";
     pub const PLANS_LIFECYCLE: &str = "plans_lifecycle";
     pub const MAIL: &str = "mail";
+    pub const MAIL_PLANNER: &str = "mail_planner";
 }
 
 /// What `GET /metrics` needs: the process's recorder and the token a scraper must send.

@@ -318,11 +318,7 @@ impl Store {
         open_before: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<(Payment, String)>> {
-        let open: Vec<PaymentStatus> = PaymentStatus::ALL
-            .iter()
-            .copied()
-            .filter(|s| s.is_open())
-            .collect();
+        let open = open_statuses();
         let sql = format!(
             "SELECT {PAYMENT_COLUMNS}, \
                  (SELECT number FROM dossier WHERE dossier.id = payment.dossier_id) AS dossier_number \
@@ -346,11 +342,7 @@ impl Store {
     /// How many payments made before `made_before` are still open (one count query on the
     /// status index, cheap enough for every metrics scrape).
     pub async fn count_open_payments(&self, made_before: DateTime<Utc>) -> Result<i64> {
-        let open: Vec<PaymentStatus> = PaymentStatus::ALL
-            .iter()
-            .copied()
-            .filter(|s| s.is_open())
-            .collect();
+        let open = open_statuses();
         let sql = format!(
             "SELECT COUNT(*) AS n FROM payment WHERE created_at < $1 AND status IN ({})",
             placeholders(2, open.len())
@@ -380,11 +372,7 @@ impl Store {
         older_than: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<Payment>> {
-        let open: Vec<PaymentStatus> = PaymentStatus::ALL
-            .iter()
-            .copied()
-            .filter(|s| s.is_open())
-            .collect();
+        let open = open_statuses();
         let sql = format!(
             "SELECT {PAYMENT_COLUMNS} FROM payment \
              WHERE paynl_order_id IS NOT NULL AND status IN ({}) \
@@ -520,4 +508,13 @@ fn payment_from_row(row: &AnyRow) -> Result<Payment> {
         updated_at: row.instant("updated_at")?,
         last_checked_at: row.opt_instant("last_checked_at")?,
     })
+}
+
+/// The statuses of a payment Pay.nl has not decided yet, for `status IN (…)`.
+fn open_statuses() -> Vec<PaymentStatus> {
+    PaymentStatus::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.is_open())
+        .collect()
 }

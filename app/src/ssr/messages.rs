@@ -14,8 +14,10 @@ pub async fn page(
     dossier_id: &DossierId,
     lang: Lang,
 ) -> Result<MessagesPage, store::StoreError> {
-    services.store.set_mail_language(dossier_id, lang).await?;
     let to = services.store.mail_addressee(dossier_id).await?;
+    if to.language != lang {
+        services.store.set_mail_language(dossier_id, lang).await?;
+    }
     let messages = services
         .store
         .mails_for_dossier(dossier_id)
