@@ -809,7 +809,7 @@ async fn concurrent_bookings_of_one_payment_book_it_once(store: Store) {
     let tasks: Vec<_> = (0..10)
         .map(|_| {
             let store = store.clone();
-            let booking = booking(
+            let mut booking = booking(
                 &payment,
                 PaymentStatus::Paid,
                 Some(payment_entry(
@@ -818,6 +818,15 @@ async fn concurrent_bookings_of_one_payment_book_it_once(store: Store) {
                     200_50,
                 )),
             );
+            // Each carries the receipt, as the payments crate books it.
+            booking.mails = vec![store::NewMail {
+                dossier_id: dossier.id.clone(),
+                notice: domain::Notice::PaidInFull {
+                    paid_on: date(2025, 3, 1),
+                },
+                dedupe_key: format!("payment:{}:receipt", payment.id),
+                created_at: t0(),
+            }];
             tokio::spawn(async move { store.book_payment(&booking).await })
         })
         .collect();
@@ -843,6 +852,8 @@ async fn concurrent_bookings_of_one_payment_book_it_once(store: Store) {
     let entries = store.ledger_entries(&dossier.id).await.unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].payment_id.as_ref(), Some(&payment.id));
+    // One booking, one receipt: the nine replays queued nothing.
+    assert_eq!(store.mails_for_dossier(&dossier.id).await.unwrap().len(), 1);
     let stored = store.payment(&payment.id).await.unwrap().unwrap();
     assert_eq!(stored.status, PaymentStatus::Paid);
     assert_eq!(
