@@ -1,5 +1,6 @@
 //! Pure rules of the debtor portal: money, identifiers, WIK collection costs,
-//! statutory interest, payment allocation, balances and payment plans.
+//! statutory interest, payment allocation, balances, payment plans and the income and
+//! expenses check against the beslagvrije voet.
 //!
 //! No I/O and no randomness of its own (callers pass random bytes in), so the
 //! same code runs on the server and in the browser (wasm32).
@@ -11,6 +12,7 @@
 
 pub mod allocation;
 pub mod balance;
+pub mod budget;
 pub mod calendar;
 pub mod clock;
 pub mod ids;
@@ -30,6 +32,10 @@ pub use allocation::{
     Allocation, AllocationError, ItemAllocation, ItemKind, OpenItem, PerKind, allocate,
 };
 pub use balance::{Balance, BalanceError, Debit, LedgerEntry, derive_balance};
+pub use budget::{
+    Budget, BudgetCheck, BudgetError, BudgetField, BudgetInput, BudgetLine, Household,
+    ProtectedIncomeRow, ProtectedIncomeTable, ProtectedIncomeTableError, Verdict, max_instalment,
+};
 pub use ids::{
     AttachmentId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DisputeId, DossierId,
     DossierNumber, DossierNumberError, Email, EmailError, ExchangeCallId, Iban, IbanError,
