@@ -173,6 +173,26 @@ pub struct PlanRow {
     pub amount: Money,
     /// `open`, `paid`, `late` or `missed`; empty in a preview.
     pub status: String,
+    /// The due date before this missed instalment was moved to the end of the plan.
+    pub moved_from: Option<NaiveDate>,
+}
+
+/// The plan's tolerance for one missed instalment, as the debtor sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Tolerance {
+    /// The rules have none: every miss counts.
+    None,
+    /// Not used yet: the first miss will move to the end of the plan.
+    Available,
+    /// Used: this instalment was moved and is still open (it may be paid late now).
+    Moved {
+        number: u32,
+        was_due: NaiveDate,
+        now_due: NaiveDate,
+        amount: Money,
+    },
+    /// Used and settled.
+    Used,
 }
 
 /// What the plan picker needs to build schedules in the browser with the same code the
@@ -209,6 +229,10 @@ pub struct PlanView {
     pub pay_first_on_accept: bool,
     /// Statutory interest stops while this plan is kept.
     pub interest_stops: bool,
+    /// The one missed instalment the plan bears without counting it as late.
+    pub tolerance: Tolerance,
+    /// Misses (late, or moved and unpaid) that end the plan.
+    pub misses_before_default: u32,
 }
 
 /// The plan page: the plan in play, or the picker.

@@ -4,8 +4,8 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
-use domain::{Money, PaymentId};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::{InstalmentId, Money, PaymentId};
 use store::{LedgerEntry, LedgerKind, PlanInstalment};
 
 use crate::error::{BookingError, overflow};
@@ -102,6 +102,27 @@ pub fn owed(
     Ok(out)
 }
 
+/// The moved instalment (the plan's tolerated miss, now at the end) that the money received
+/// pays late: once the money covers every other instalment due by `today` and the moved one
+/// too, it is paid before instalments not yet due (the oldest debt first), so it goes back
+/// to its first due date. `instalments` in the order they fall due.
+pub fn paid_late(
+    instalments: &[PlanInstalment],
+    received: Money,
+    today: NaiveDate,
+) -> Result<Option<InstalmentId>, BookingError> {
+    let Some(moved) = instalments.iter().find(|i| i.is_moved_and_open()) else {
+        return Ok(None);
+    };
+    let mut needed = moved.amount;
+    for instalment in instalments {
+        if instalment.id != moved.id && instalment.due_date <= today {
+            needed = needed.checked_add(instalment.amount).ok_or_else(overflow)?;
+        }
+    }
+    Ok((received >= needed).then_some(moved.id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,8 +145,39 @@ mod tests {
                 amount: eur(a),
                 status: InstalmentStatus::Open,
                 paid_at: None,
+                moved_from: None,
             })
             .collect()
+    }
+
+    fn day(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_moved_instalment_is_paid_late_only_by_money_beyond_what_else_is_due() {
+        // Five of 100, due on the 1st of January to May; the second was missed and moved to
+        // 1 June, so in due order it comes last.
+        let mut p = plan(&[100, 100, 100, 100, 100]);
+        let mut moved = p.remove(1);
+        moved.moved_from = Some(moved.due_date);
+        moved.due_date = day(6, 1);
+        p.push(moved);
+        let id = p[4].id;
+        // Mid-February: the first is paid; 100 more pays the missed one late.
+        assert_eq!(paid_late(&p, eur(100), day(2, 15)).unwrap(), None);
+        assert_eq!(paid_late(&p, eur(200), day(2, 15)).unwrap(), Some(id));
+        // Mid-March the third is due too: 200 only pays that one on time.
+        assert_eq!(paid_late(&p, eur(200), day(3, 15)).unwrap(), None);
+        assert_eq!(paid_late(&p, eur(300), day(3, 15)).unwrap(), Some(id));
+        // Once paid, or back on its first date, nothing more to do.
+        p[4].status = InstalmentStatus::Paid;
+        assert_eq!(paid_late(&p, eur(500), day(3, 15)).unwrap(), None);
+        // Without a moved instalment, nothing.
+        assert_eq!(
+            paid_late(&plan(&[100, 100]), eur(200), day(3, 1)).unwrap(),
+            None
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use store::{
 };
 
 use crate::error::BookingError;
-use crate::instalments::{covered, received_since};
+use crate::instalments::{covered, paid_late, received_since};
 
 /// What [`sync_plan`] found and changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +31,8 @@ pub struct SyncReport {
 /// Brings the dossier's active plan up to date with the ledger: the money received since
 /// the plan started pays instalments oldest first (so paying several, the rest, or early
 /// all work, and early payment shortens the plan); instalments no longer covered after a
-/// refund or chargeback are reopened; the plan completes (and the dossier is paid) when
+/// refund or chargeback are reopened; a missed instalment moved to the end goes back to its
+/// first due date once money beyond what else is due pays it ([`paid_late`]); the plan completes (and the dossier is paid) when
 /// nothing is open. Every booking ends with it ([`crate::Hold::finish`]); the plans' daily job
 /// calls it too. Idempotent: every change is a compare-and-set. `None` without an active
 /// plan.
@@ -55,6 +56,18 @@ async fn sync_active(
 ) -> Result<SyncReport, BookingError> {
     let entries = store.ledger_entries(&plan.dossier_id).await?;
     let received = received_since(&entries, plan.created_at)?;
+    let restored;
+    let plan = match paid_late(&plan.instalments, received, dutch_date(now))? {
+        Some(id) => {
+            store.restore_moved_instalment(id).await?;
+            restored = store
+                .plan(&plan.id)
+                .await?
+                .ok_or(BookingError::Inconsistent("the plan vanished"))?;
+            &restored
+        }
+        None => plan,
+    };
     let open = load_claim(store, &plan.dossier_id, dutch_date(now))
         .await?
         .open_total();

@@ -54,6 +54,43 @@ pub enum Notice {
         /// What is still open of it.
         amount: Money,
     },
+    /// The plan's one tolerance: a missed instalment was moved to the end of the plan.
+    InstalmentMoved {
+        /// The due date it had.
+        was_due: NaiveDate,
+        /// Its new due date.
+        now_due: NaiveDate,
+        /// Its amount.
+        amount: Money,
+        /// Further misses the plan bears before it ends (0: the next one ends it).
+        misses_left: u32,
+    },
+    /// A request to pay later in one sum was decided (at once within the agency's rules,
+    /// else by staff).
+    DeferralDecided {
+        /// Whether the debtor may pay by `pay_by`.
+        granted: bool,
+        /// The day asked for.
+        pay_by: NaiveDate,
+        /// What was open when asked (interest keeps running until paid).
+        amount: Money,
+        /// Staff's note, if staff decided.
+        note: Option<String>,
+    },
+    /// The promised day to pay in one sum is near.
+    DeferralDue {
+        /// The promised day.
+        pay_by: NaiveDate,
+        /// What is open now.
+        amount: Money,
+    },
+    /// The promised day passed without the full payment: the deferral ended.
+    DeferralBroken {
+        /// The promised day.
+        pay_by: NaiveDate,
+        /// What is still open.
+        amount: Money,
+    },
     /// A dispute or complaint was received and will be answered by `answer_by`.
     DisputeAcknowledged {
         /// The day the decision is due.
@@ -91,6 +128,14 @@ pub enum NoticeKind {
     InstalmentDue,
     /// [`Notice::InstalmentMissed`].
     InstalmentMissed,
+    /// [`Notice::InstalmentMoved`].
+    InstalmentMoved,
+    /// [`Notice::DeferralDecided`].
+    DeferralDecided,
+    /// [`Notice::DeferralDue`].
+    DeferralDue,
+    /// [`Notice::DeferralBroken`].
+    DeferralBroken,
     /// [`Notice::DisputeAcknowledged`].
     DisputeAcknowledged,
     /// [`Notice::DisputeDecided`].
@@ -108,6 +153,10 @@ impl NoticeKind {
             NoticeKind::PlanAgreed => "plan_agreed",
             NoticeKind::InstalmentDue => "instalment_due",
             NoticeKind::InstalmentMissed => "instalment_missed",
+            NoticeKind::InstalmentMoved => "instalment_moved",
+            NoticeKind::DeferralDecided => "deferral_decided",
+            NoticeKind::DeferralDue => "deferral_due",
+            NoticeKind::DeferralBroken => "deferral_broken",
             NoticeKind::DisputeAcknowledged => "dispute_acknowledged",
             NoticeKind::DisputeDecided => "dispute_decided",
             NoticeKind::CorrectionDecided => "correction_decided",
@@ -119,7 +168,7 @@ impl NoticeKind {
     pub const fn is_reminder(self) -> bool {
         matches!(
             self,
-            NoticeKind::InstalmentDue | NoticeKind::InstalmentMissed
+            NoticeKind::InstalmentDue | NoticeKind::InstalmentMissed | NoticeKind::DeferralDue
         )
     }
 }
@@ -133,6 +182,10 @@ impl Notice {
             Notice::PlanAgreed { .. } => NoticeKind::PlanAgreed,
             Notice::InstalmentDue { .. } => NoticeKind::InstalmentDue,
             Notice::InstalmentMissed { .. } => NoticeKind::InstalmentMissed,
+            Notice::InstalmentMoved { .. } => NoticeKind::InstalmentMoved,
+            Notice::DeferralDecided { .. } => NoticeKind::DeferralDecided,
+            Notice::DeferralDue { .. } => NoticeKind::DeferralDue,
+            Notice::DeferralBroken { .. } => NoticeKind::DeferralBroken,
             Notice::DisputeAcknowledged { .. } => NoticeKind::DisputeAcknowledged,
             Notice::DisputeDecided { .. } => NoticeKind::DisputeDecided,
             Notice::CorrectionDecided { .. } => NoticeKind::CorrectionDecided,

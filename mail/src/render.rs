@@ -162,6 +162,70 @@ pub fn render(
                 ],
             )
         }
+        Notice::InstalmentMoved {
+            was_due,
+            now_due,
+            amount,
+            misses_left,
+        } => {
+            let args = [
+                ("amount", money(*amount)),
+                ("was", date(*was_due)),
+                ("now", date(*now_due)),
+                ("left", misses_left.to_string()),
+            ];
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let warning = if *misses_left == 0 {
+                "instalment_moved.last"
+            } else {
+                "instalment_moved.left"
+            };
+            (
+                t(lang, "instalment_moved.subject", &args),
+                vec![
+                    Block::Paragraph(t(lang, "instalment_moved.body", &args)),
+                    Block::Paragraph(t(lang, warning, &args)),
+                ],
+            )
+        }
+        Notice::DeferralDecided {
+            granted,
+            pay_by,
+            amount,
+            note,
+        } => {
+            let args = [("amount", money(*amount)), ("date", date(*pay_by))];
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (subject, body) = if *granted {
+                ("deferral_granted.subject", "deferral_granted.body")
+            } else {
+                ("deferral_refused.subject", "deferral_refused.body")
+            };
+            let mut blocks = vec![Block::Paragraph(t(lang, body, &args))];
+            if let Some(note) = note {
+                blocks.push(Block::Paragraph(note.clone()));
+            }
+            (t(lang, subject, &args), blocks)
+        }
+        Notice::DeferralDue { pay_by, amount } => {
+            let args = [("amount", money(*amount)), ("date", date(*pay_by))];
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            (
+                t(lang, "deferral_due.subject", &args),
+                vec![
+                    Block::Paragraph(t(lang, "deferral_due.body", &args)),
+                    Block::Paragraph(t(lang, "reminders_off", &[])),
+                ],
+            )
+        }
+        Notice::DeferralBroken { pay_by, amount } => {
+            let args = [("amount", money(*amount)), ("date", date(*pay_by))];
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            (
+                t(lang, "deferral_broken.subject", &args),
+                vec![Block::Paragraph(t(lang, "deferral_broken.body", &args))],
+            )
+        }
         Notice::DisputeAcknowledged { answer_by } => (
             t(lang, "dispute_acknowledged.subject", &[]),
             vec![Block::Paragraph(t(
@@ -400,6 +464,38 @@ mod tests {
             },
             Notice::InstalmentMissed {
                 due: day,
+                amount: Money::from_cents(5000),
+            },
+            Notice::InstalmentMoved {
+                was_due: day,
+                now_due: day,
+                amount: Money::from_cents(5000),
+                misses_left: 1,
+            },
+            Notice::InstalmentMoved {
+                was_due: day,
+                now_due: day,
+                amount: Money::from_cents(5000),
+                misses_left: 0,
+            },
+            Notice::DeferralDecided {
+                granted: true,
+                pay_by: day,
+                amount: Money::from_cents(5000),
+                note: None,
+            },
+            Notice::DeferralDecided {
+                granted: false,
+                pay_by: day,
+                amount: Money::from_cents(5000),
+                note: Some("<b>".into()),
+            },
+            Notice::DeferralDue {
+                pay_by: day,
+                amount: Money::from_cents(5000),
+            },
+            Notice::DeferralBroken {
+                pay_by: day,
                 amount: Money::from_cents(5000),
             },
             Notice::DisputeAcknowledged { answer_by: day },

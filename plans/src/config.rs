@@ -16,6 +16,7 @@ use serde::Deserialize;
 /// first_due_now = true
 /// misses_before_default = 2
 /// grace_days = 7
+/// move_first_miss = true          # the first missed instalment moves to the end, once
 /// interest_during_plan = true      # false: interest stops while a plan is kept
 ///
 /// [plans.creditors.zorg]
@@ -36,6 +37,12 @@ pub struct PlanConfig {
     pub misses_before_default: u32,
     /// Days after the due date before an unpaid instalment counts as late (default 7).
     pub grace_days: u32,
+    /// Whether the first instalment a plan misses (unpaid after due date + grace) moves to
+    /// the end of the plan instead of counting as late (default true): a tolerance once per
+    /// plan, which the debtor sees and may still pay late. While it stays unpaid it counts
+    /// towards `misses_before_default`, so with the default 2 the second miss defaults the
+    /// plan; paid late, it no longer counts.
+    pub move_first_miss: bool,
     /// Whether statutory interest keeps running on what is open during a plan (default
     /// true). `false`: no interest from the day after the plan became active for as long as
     /// it is active or until it is paid off; if the plan defaults, the waiver lapses and the
@@ -60,6 +67,8 @@ pub struct RuleOverrides {
     pub misses_before_default: Option<u32>,
     /// See [`PlanConfig::grace_days`].
     pub grace_days: Option<u32>,
+    /// See [`PlanConfig::move_first_miss`].
+    pub move_first_miss: Option<bool>,
     /// See [`PlanConfig::interest_during_plan`].
     pub interest_during_plan: Option<bool>,
 }
@@ -72,6 +81,7 @@ impl Default for PlanConfig {
             first_due_now: true,
             misses_before_default: 2,
             grace_days: 7,
+            move_first_miss: true,
             interest_during_plan: true,
             creditors: BTreeMap::new(),
         }
@@ -90,6 +100,8 @@ pub struct CreditorRules {
     pub misses_before_default: u32,
     /// Days after the due date before an unpaid instalment is late.
     pub grace_days: u32,
+    /// Whether the first miss moves to the end of the plan (once per plan).
+    pub move_first_miss: bool,
 }
 
 /// Why the plan config cannot be used. Refused at start-up.
@@ -166,6 +178,7 @@ impl PlanConfig {
             interest_during_plan: o.interest_during_plan.unwrap_or(self.interest_during_plan),
             misses_before_default: misses,
             grace_days,
+            move_first_miss: o.move_first_miss.unwrap_or(self.move_first_miss),
         })
     }
 }

@@ -4,9 +4,12 @@
 use std::future::Future;
 use std::time::Duration as StdDuration;
 
-use chrono::{DateTime, Days, Duration, Utc};
+use chrono::{DateTime, Days, Duration, Months, NaiveDate, Utc};
+use domain::Notice;
 use serde_json::json;
-use store::{ActorKind, DossierStatus, InstalmentStatus, NewAuditEvent, PaymentPlan, PlanStatus};
+use store::{
+    ActorKind, DossierStatus, InstalmentStatus, NewAuditEvent, NewMail, PaymentPlan, PlanStatus,
+};
 
 use crate::error::PlansError;
 use crate::service::PlanService;
@@ -46,6 +49,8 @@ pub struct LifecycleReport {
     pub completed: u32,
     /// Plans defaulted.
     pub defaulted: u32,
+    /// Missed instalments moved to the end of their plan (the plan's one tolerance).
+    pub moved: u32,
     /// Plans that failed (tried again next round).
     pub failed: u32,
 }
@@ -97,9 +102,12 @@ impl LifecycleJob {
         &self.holder
     }
 
-    /// One round, without the lease, for every active plan: [`PlanService::sync`]; then every
-    /// instalment still open after its due date plus the grace days is marked late; a plan
-    /// with as many late instalments as the rules' `misses_before_default` is defaulted (its
+    /// One round, without the lease, for every active plan: [`PlanService::sync`]; then the
+    /// first instalment still open after its due date plus the grace days moves to the end
+    /// of the plan when the rules allow it and the plan never moved one (`move_first_miss`);
+    /// every other such instalment is marked late; a plan
+    /// with as many misses (late, or moved and unpaid) as the rules' `misses_before_default`
+    /// is defaulted (its
     /// late instalments become missed, the dossier is open again). The plan never changed the
     /// balance, so after a default the full balance is simply open. Audited as the system.
     /// Idempotent: a second round on the same day changes nothing.
@@ -147,46 +155,104 @@ impl LifecycleJob {
             .await?
             .ok_or(PlansError::PlanNotFound)?;
         let mut marked = Vec::new();
+        let mut moved = None;
+        let mut tolerance_left =
+            rules.move_first_miss && plan.instalments.iter().all(|i| i.moved_from.is_none());
         for instalment in &plan.instalments {
             let late_after = instalment
                 .due_date
                 .checked_add_days(Days::new(u64::from(rules.grace_days)))
                 .ok_or(PlansError::Inconsistent("due date out of range"))?;
-            if instalment.status == InstalmentStatus::Open
-                && today > late_after
-                && store
-                    .set_instalment_status(
-                        instalment.id,
-                        &[InstalmentStatus::Open],
-                        InstalmentStatus::Late,
-                        now,
-                    )
+            if instalment.status != InstalmentStatus::Open || today <= late_after {
+                continue;
+            }
+            if tolerance_left {
+                // The plan's one tolerance: the first miss moves to a month after the last
+                // instalment instead of counting as late.
+                tolerance_left = false;
+                let to = end_of_plan(&plan)?;
+                let audit = NewAuditEvent {
+                    at: now,
+                    actor_kind: ActorKind::System,
+                    actor_id: None,
+                    dossier_id: Some(plan.dossier_id.clone()),
+                    action: "plan.instalment_moved".into(),
+                    detail: json!({
+                        "plan_id": plan.id,
+                        "instalment": instalment.seq,
+                        "from": instalment.due_date,
+                        "to": to,
+                    }),
+                    client_ip: None,
+                };
+                // This miss counts until it is paid; with the late ones already there.
+                let misses = plan
+                    .instalments
+                    .iter()
+                    .filter(|i| i.status == InstalmentStatus::Late)
+                    .count();
+                let misses = u32::try_from(misses + 1).unwrap_or(u32::MAX);
+                let mail = NewMail {
+                    dossier_id: plan.dossier_id.clone(),
+                    notice: Notice::InstalmentMoved {
+                        was_due: instalment.due_date,
+                        now_due: to,
+                        amount: instalment.amount,
+                        misses_left: rules
+                            .misses_before_default
+                            .saturating_sub(misses)
+                            .saturating_sub(1),
+                    },
+                    dedupe_key: format!("instalment:{}:moved", instalment.id),
+                    created_at: now,
+                };
+                if store
+                    .move_instalment(instalment.id, to, &audit, &mail)
                     .await?
+                {
+                    moved = Some(instalment.seq);
+                    report.moved += 1;
+                    continue;
+                }
+            }
+            if store
+                .set_instalment_status(
+                    instalment.id,
+                    &[InstalmentStatus::Open],
+                    InstalmentStatus::Late,
+                    now,
+                )
+                .await?
             {
                 marked.push(instalment.seq);
             }
         }
         report.late += u32::try_from(marked.len()).unwrap_or(u32::MAX);
-        let late: Vec<_> = store
+        let plan_now = store
             .plan(&plan.id)
             .await?
-            .ok_or(PlansError::PlanNotFound)?
+            .ok_or(PlansError::PlanNotFound)?;
+        // A moved instalment still unpaid counts as a miss; paid late, it no longer does.
+        let missed: Vec<_> = plan_now
             .instalments
-            .into_iter()
-            .filter(|i| i.status == InstalmentStatus::Late)
+            .iter()
+            .filter(|i| {
+                i.status == InstalmentStatus::Late
+                    || (i.moved_from.is_some() && i.status == InstalmentStatus::Open)
+            })
             .collect();
-        let misses = u32::try_from(late.len()).unwrap_or(u32::MAX);
+        let misses = u32::try_from(missed.len()).unwrap_or(u32::MAX);
         let defaulted = misses >= rules.misses_before_default
             && store
                 .set_plan_status(&plan.id, &[PlanStatus::Active], PlanStatus::Defaulted, now)
                 .await?;
         if defaulted {
             report.defaulted += 1;
-            for instalment in &late {
+            for instalment in &missed {
                 store
                     .set_instalment_status(
                         instalment.id,
-                        &[InstalmentStatus::Late],
+                        &[InstalmentStatus::Late, InstalmentStatus::Open],
                         InstalmentStatus::Missed,
                         now,
                     )
@@ -219,6 +285,7 @@ impl LifecycleJob {
                         "late": marked,
                         "misses": misses,
                         "misses_before_default": rules.misses_before_default,
+                        "moved": moved,
                         "open": synced.open,
                     }),
                     client_ip: None,
@@ -273,4 +340,14 @@ impl LifecycleJob {
             tracing::warn!(error = %e, "could not release the plan lifecycle lease");
         }
     }
+}
+
+/// A month after the plan's last due date: where a missed instalment moves to.
+fn end_of_plan(plan: &PaymentPlan) -> Result<NaiveDate, PlansError> {
+    plan.instalments
+        .iter()
+        .map(|i| i.due_date)
+        .max()
+        .and_then(|last| last.checked_add_months(Months::new(1)))
+        .ok_or(PlansError::Inconsistent("a plan without instalments"))
 }

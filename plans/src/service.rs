@@ -125,6 +125,9 @@ pub enum PlanPayment {
     Several(u32),
     /// Everything open: ends the plan.
     Rest,
+    /// The missed instalment that was moved to the end of the plan, now (paid late, it goes
+    /// back to its first due date: `booking::sync_plan`).
+    Moved,
 }
 
 /// Payment plans, server side. Cheap to clone: share one per process.
@@ -546,13 +549,27 @@ impl PlanService {
         now: DateTime<Utc>,
     ) -> Result<Option<Due>, PlansError> {
         let (plan, owed, open) = self.owed_now(dossier_id, now).await?;
+        if what == PlanPayment::Moved {
+            // Its own amount, not the remainder the last instalment in line would take.
+            return Ok(plan
+                .instalments
+                .iter()
+                .find(|i| i.is_moved_and_open())
+                .filter(|_| open.is_positive())
+                .map(|moved| Due {
+                    instalment_id: moved.id,
+                    number: moved.seq,
+                    due: moved.due_date,
+                    amount: moved.amount.min(open),
+                }));
+        }
         let Some(first) = owed.first() else {
             return Ok(None);
         };
         let count = match what {
             PlanPayment::Next => 1,
             PlanPayment::Several(n) => usize::try_from(n.max(1)).unwrap_or(usize::MAX),
-            PlanPayment::Rest => owed.len(),
+            PlanPayment::Rest | PlanPayment::Moved => owed.len(),
         };
         let amount = match what {
             PlanPayment::Rest => open,

@@ -21,6 +21,8 @@ store::backend_tests!(
     a_plan_is_paid_instalment_by_instalment_to_completion,
     paying_several_instalments_early_shortens_the_plan,
     missed_instalments_make_a_plan_late_then_defaulted_with_the_full_balance_open,
+    the_first_miss_moves_to_the_end_once_and_paid_late_goes_back,
+    a_moved_instalment_left_unpaid_counts_so_the_second_miss_defaults,
     a_second_plan_is_refused,
     outside_the_rules_needs_a_reason_and_goes_to_staff_review,
     staff_reject_and_counter_propose_and_the_debtor_accepts_the_counter,
@@ -217,7 +219,12 @@ async fn paying_several_instalments_early_shortens_the_plan(store: Store) {
 async fn missed_instalments_make_a_plan_late_then_defaulted_with_the_full_balance_open(
     store: Store,
 ) {
-    let rig = Rig::start(store).await;
+    // Without the tolerance for a first miss (`move_first_miss`, tested below).
+    let config = PlanConfig {
+        move_first_miss: false,
+        ..PlanConfig::default()
+    };
+    let rig = Rig::with_plans(store, config).await;
     let now = Utc::now();
     let plan = rig
         .plans
@@ -279,6 +286,140 @@ async fn missed_instalments_make_a_plan_late_then_defaulted_with_the_full_balanc
         .propose(&rig.dossier_id, PlanRequest::Months(2), None, later)
         .await
         .unwrap();
+}
+
+/// The notices queued for the dossier, oldest first.
+async fn notices(store: &Store, id: &DossierId) -> Vec<domain::Notice> {
+    let mut mails = store.mails_for_dossier(id).await.unwrap();
+    mails.reverse();
+    mails.into_iter().map(|m| m.notice).collect()
+}
+
+async fn the_first_miss_moves_to_the_end_once_and_paid_late_goes_back(store: Store) {
+    let rig = Rig::start(store).await;
+    let now = Utc::now();
+    let plan = rig
+        .plans
+        .propose(&rig.dossier_id, PlanRequest::Months(4), None, now)
+        .await
+        .unwrap()
+        .plan;
+    let job = LifecycleJob::new(rig.plans.clone(), LifecycleConfig::default());
+    use InstalmentStatus::{Late, Open, Paid};
+    let first = plan.instalments[0].clone();
+    let last_due = plan.instalments[3].due_date;
+
+    // Eight days on the first (due today) is missed: it moves a month past the last one,
+    // stays open, and is not late.
+    let report = job.run_once(now + Duration::days(8)).await.unwrap();
+    assert_eq!((report.moved, report.late, report.defaulted), (1, 0, 0));
+    let stored = rig.store.plan(&plan.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, PlanStatus::Active);
+    let moved = stored.instalments.last().unwrap();
+    assert_eq!((moved.id, moved.seq, moved.status), (first.id, 1, Open));
+    assert_eq!(moved.moved_from, Some(first.due_date));
+    assert_eq!(
+        moved.due_date,
+        last_due.checked_add_months(chrono::Months::new(1)).unwrap()
+    );
+    let order: Vec<i64> = stored.instalments.iter().map(|i| i.seq).collect();
+    assert_eq!(order, [2, 3, 4, 1]);
+    // The debtor was told, and that the next miss ends the plan (2 misses default it).
+    assert!(
+        notices(&rig.store, &rig.dossier_id)
+            .await
+            .contains(&domain::Notice::InstalmentMoved {
+                was_due: first.due_date,
+                now_due: moved.due_date,
+                amount: first.amount,
+                misses_left: 0,
+            }),
+        "{:?}",
+        notices(&rig.store, &rig.dossier_id).await
+    );
+    assert!(
+        actions(&rig.store, &rig.dossier_id)
+            .await
+            .contains(&("plan.instalment_moved".to_string(), ActorKind::System))
+    );
+    // A second round moves nothing more.
+    let report = job.run_once(now + Duration::days(9)).await.unwrap();
+    assert_eq!((report.moved, report.late), (0, 0));
+
+    // One tap pays it late: its own amount, and it goes back to its first due date, paid.
+    let due = rig
+        .plans
+        .amount_for(&rig.dossier_id, PlanPayment::Moved, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((due.instalment_id, due.amount), (first.id, first.amount));
+    let started = rig
+        .plans
+        .pay(&rig.dossier_id, PlanPayment::Moved, "late", Utc::now())
+        .await
+        .unwrap();
+    rig.pay_order(&started.payment_id).await;
+    let stored = rig.store.plan(&plan.id).await.unwrap().unwrap();
+    assert_eq!(statuses(&stored), [Paid, Open, Open, Open]);
+    assert_eq!(stored.instalments[0].due_date, first.due_date);
+    assert_eq!(stored.instalments[0].moved_from, Some(first.due_date));
+    assert!(
+        rig.plans
+            .amount_for(&rig.dossier_id, PlanPayment::Moved, Utc::now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // The tolerance is used: the next miss is late, and (the moved one paid) no default yet.
+    let report = job.run_once(now + Duration::days(31 + 9)).await.unwrap();
+    assert_eq!((report.moved, report.late, report.defaulted), (0, 1, 0));
+    let stored = rig.store.plan(&plan.id).await.unwrap().unwrap();
+    assert_eq!(statuses(&stored), [Paid, Late, Open, Open]);
+}
+
+async fn a_moved_instalment_left_unpaid_counts_so_the_second_miss_defaults(store: Store) {
+    let rig = Rig::start(store).await;
+    let now = Utc::now();
+    let plan = rig
+        .plans
+        .propose(&rig.dossier_id, PlanRequest::Months(4), None, now)
+        .await
+        .unwrap()
+        .plan;
+    let job = LifecycleJob::new(rig.plans.clone(), LifecycleConfig::default());
+    use InstalmentStatus::{Missed, Open};
+    job.run_once(now + Duration::days(8)).await.unwrap();
+    // The second is missed too: with the moved one still unpaid that is two misses.
+    let later = now + Duration::days(31 + 9);
+    let report = job.run_once(later).await.unwrap();
+    assert_eq!((report.late, report.defaulted), (1, 1));
+    let stored = rig.store.plan(&plan.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, PlanStatus::Defaulted);
+    let by_seq = |seq: i64| {
+        stored
+            .instalments
+            .iter()
+            .find(|i| i.seq == seq)
+            .unwrap()
+            .status
+    };
+    assert_eq!(
+        [by_seq(1), by_seq(2), by_seq(3), by_seq(4)],
+        [Missed, Missed, Open, Open]
+    );
+    assert_eq!(
+        dossier_status(&rig.store, &rig.dossier_id).await,
+        DossierStatus::Open
+    );
+    // Nothing more to pay late on a defaulted plan.
+    assert!(
+        rig.plans
+            .amount_for(&rig.dossier_id, PlanPayment::Moved, later)
+            .await
+            .is_err()
+    );
 }
 
 async fn a_second_plan_is_refused(store: Store) {

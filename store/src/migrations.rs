@@ -110,6 +110,11 @@ const STEPS: &[Step] = &[
         description: "mail",
         sql: Sql::Shared(include_str!("../migrations/shared/0012_mail.sql")),
     },
+    Step {
+        version: 13,
+        description: "plan tolerance",
+        sql: Sql::Shared(include_str!("../migrations/shared/0013_plan_tolerance.sql")),
+    },
 ];
 
 /// The steps for one backend, as sqlx runs them.

@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 use crate::Store;
 use crate::audit::{NewAuditEvent, append_audit};
 use crate::error::{Conflict, Result, StoreError, is_unique_violation};
+use crate::outbox::{NewMail, queue_mail};
 use crate::row::{RowExt, date_text, millis, placeholders};
 use crate::types::{InstalmentStatus, PlanDecisionKind, PlanStatus};
 
@@ -56,6 +57,17 @@ pub struct PlanInstalment {
     pub amount: Money,
     pub status: InstalmentStatus,
     pub paid_at: Option<DateTime<Utc>>,
+    /// The due date before a missed instalment was moved to the end of the plan (the
+    /// plan's one tolerance); kept once it is paid.
+    pub moved_from: Option<NaiveDate>,
+}
+
+impl PlanInstalment {
+    /// Moved to the end of the plan and not yet paid: the missed instalment the plan
+    /// tolerates, which the debtor may still pay late.
+    pub fn is_moved_and_open(&self) -> bool {
+        self.moved_from.is_some() && self.status != InstalmentStatus::Paid
+    }
 }
 
 /// What goes with a plan that is reviewed: the debtor's reason (a plan outside the rules), or
@@ -120,7 +132,8 @@ const REVIEW_COLUMNS: &str =
 const OPEN_PLAN_STATUSES: &str = "('proposed', 'active', 'needs_review')";
 const PLAN_COLUMNS: &str = "id, dossier_id, status, total_cents, instalment_count, created_at, \
                             updated_at, interest_stops, activated_at";
-const INSTALMENT_COLUMNS: &str = "id, plan_id, seq, due_date, amount_cents, status, paid_at";
+const INSTALMENT_COLUMNS: &str =
+    "id, plan_id, seq, due_date, amount_cents, status, paid_at, moved_from";
 
 impl Store {
     /// Stores a plan with its schedule. A dossier that already has a plan in play (proposed,
@@ -373,6 +386,55 @@ impl Store {
         Ok(query.execute(&self.pool).await?.rows_affected() == 1)
     }
 
+    /// Moves an open, never moved instalment of an active plan to `to` (the end of the plan),
+    /// recording its due date before; with the audit event in one transaction. At most one
+    /// instalment per plan is ever moved: `false` when this one is no longer open, or the
+    /// plan already used its tolerance. `mail` (word to the debtor) is queued with it.
+    pub async fn move_instalment(
+        &self,
+        id: InstalmentId,
+        to: NaiveDate,
+        audit: &NewAuditEvent,
+        mail: &NewMail,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let moved = sqlx::query(
+            "UPDATE plan_instalment SET moved_from = due_date, due_date = $1 \
+             WHERE id = $2 AND status = 'open' AND moved_from IS NULL \
+               AND NOT EXISTS (SELECT 1 FROM plan_instalment o \
+                               WHERE o.plan_id = plan_instalment.plan_id \
+                                 AND o.moved_from IS NOT NULL) \
+               AND plan_id IN (SELECT id FROM payment_plan WHERE status = 'active')",
+        )
+        .bind(date_text(to))
+        .bind(id.get())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if moved {
+            append_audit(&mut tx, audit).await?;
+            queue_mail(&mut tx, mail).await?;
+        }
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// Puts a moved instalment back on its first due date, because the debtor paid it late
+    /// (before its new date): the money received then covers it in its old place. `false`
+    /// when it was not moved or is back already.
+    pub async fn restore_moved_instalment(&self, id: InstalmentId) -> Result<bool> {
+        Ok(sqlx::query(
+            "UPDATE plan_instalment SET due_date = moved_from \
+             WHERE id = $1 AND moved_from IS NOT NULL AND due_date <> moved_from",
+        )
+        .bind(id.get())
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1)
+    }
+
     /// Instalments of active plans, in one of `statuses`, due before `date`: the input for
     /// marking them late or missed.
     pub async fn instalments_due_before(
@@ -384,7 +446,8 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT i.id, i.plan_id, i.seq, i.due_date, i.amount_cents, i.status, i.paid_at \
+            "SELECT i.id, i.plan_id, i.seq, i.due_date, i.amount_cents, i.status, i.paid_at, \
+             i.moved_from \
              FROM plan_instalment i JOIN payment_plan p ON p.id = i.plan_id \
              WHERE p.status = 'active' AND i.due_date < $1 AND i.status IN ({}) \
              ORDER BY i.due_date, i.id",
@@ -524,7 +587,12 @@ async fn plan_by(
 async fn with_instalments(conn: &mut AnyConnection, row: &AnyRow) -> Result<PaymentPlan> {
     let id: PlanId = row.id("id")?;
     let sql =
-        format!("SELECT {INSTALMENT_COLUMNS} FROM plan_instalment WHERE plan_id = $1 ORDER BY seq");
+        // In the order they fall due: a moved instalment comes last (money received pays
+        // instalments in this order, `booking::sync_plan`).
+        format!(
+            "SELECT {INSTALMENT_COLUMNS} FROM plan_instalment WHERE plan_id = $1 \
+             ORDER BY due_date, seq"
+        );
     let rows = sqlx::query(&sql).bind(id.as_str()).fetch_all(conn).await?;
     Ok(PaymentPlan {
         id,
@@ -552,5 +620,6 @@ fn instalment_from_row(row: &AnyRow) -> Result<PlanInstalment> {
         amount: row.money("amount_cents")?,
         status: row.enumeration("status")?,
         paid_at: row.opt_instant("paid_at")?,
+        moved_from: row.opt_date("moved_from")?,
     })
 }

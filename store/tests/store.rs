@@ -234,7 +234,7 @@ const SCHEMA: &[(&str, &str)] = &[
     ),
     (
         "plan_instalment",
-        "id plan_id seq due_date amount_cents status paid_at",
+        "id plan_id seq due_date amount_cents status paid_at moved_from",
     ),
     (
         "correction_request",

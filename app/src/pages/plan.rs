@@ -5,7 +5,7 @@
 use crate::errors::PlanFormError;
 use crate::format;
 use crate::i18n::{Locale, t, t_string, use_i18n};
-use crate::model::{PlanPage, PlanPicker, PlanRow, PlanView};
+use crate::model::{PlanPage, PlanPicker, PlanRow, PlanView, Tolerance};
 use crate::plan_choice;
 use domain::{Money, Preview, RuleBreach};
 use leptos::either::Either;
@@ -48,12 +48,14 @@ pub async fn propose_plan(
     Ok(())
 }
 
-/// Pays the next instalment (`what=next`) or everything still open (`what=rest`).
+/// Pays the next instalment (`what=next`), everything still open (`what=rest`) or, late, the
+/// missed instalment moved to the end of the plan (`what=moved`).
 #[server(prefix = "/api", endpoint = "pay_plan")]
 pub async fn pay_plan(what: String, intent: String) -> Result<(), PlanFormError> {
     let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
     let what = match what.as_str() {
         "rest" => plans::PlanPayment::Rest,
+        "moved" => plans::PlanPayment::Moved,
         _ => plans::PlanPayment::Next,
     };
     let to =
@@ -208,7 +210,24 @@ fn CurrentPlan(plan: PlanView, open_total: Money, locale: Locale, intent: String
                 t_string!(i18n, plan.interest_runs).to_string()
             }}</p>
             <Schedule rows=plan.rows.clone() locale />
+            <ToleranceNote tolerance=plan.tolerance.clone() misses=plan.misses_before_default active />
         </section>
+        {match plan.tolerance.clone() {
+            Tolerance::Moved { number, was_due, now_due, amount } if active => Some(view! {
+                <section class="card notice" aria-labelledby="moved-heading" data-testid="plan-moved">
+                    <h2 id="moved-heading">{t!(i18n, plan.moved_heading, number)}</h2>
+                    <p>{t!(i18n, plan.moved_text, was = format::date(locale, was_due), now = format::date(locale, now_due))}</p>
+                    <form method="post" action="/api/pay_plan" class="form">
+                        <input type="hidden" name="what" value="moved" />
+                        <input type="hidden" name="intent" value=format!("{intent}-moved") />
+                        <button type="submit" class="button primary" data-testid="pay-moved">
+                            {t!(i18n, plan.pay_moved, amount = format::money(locale, amount))}
+                        </button>
+                    </form>
+                </section>
+            }),
+            _ => None,
+        }}
         {counter.then(|| view! {
             <section class="card pay" aria-label=move || t_string!(i18n, plan.status_proposed).to_string()>
                 <form method="post" action="/api/accept_counter" class="form">
@@ -244,6 +263,20 @@ fn CurrentPlan(plan: PlanView, open_total: Money, locale: Locale, intent: String
             </section>
         })}
     }
+}
+
+/// What the plan does with a missed instalment, in the debtor's words.
+#[component]
+fn ToleranceNote(tolerance: Tolerance, misses: u32, active: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = match tolerance {
+        Tolerance::Available => t_string!(i18n, plan.tolerance_available, misses).to_string(),
+        Tolerance::Moved { .. } if misses <= 2 => t_string!(i18n, plan.tolerance_last).to_string(),
+        Tolerance::Moved { .. } | Tolerance::Used | Tolerance::None => {
+            t_string!(i18n, plan.tolerance_counts, misses).to_string()
+        }
+    };
+    active.then(|| view! { <p class="note" data-testid="plan-tolerance">{text}</p> })
 }
 
 /// A value of the page's query string (read on the server, where this page is rendered).
@@ -414,6 +447,7 @@ fn PreviewRows(pv: Preview, locale: Locale) -> impl IntoView {
             due: i.due(),
             amount: i.amount(),
             status: String::new(),
+            moved_from: None,
         })
         .collect();
     let summary = match (rows.first(), rows.last()) {
@@ -484,10 +518,12 @@ fn Schedule(rows: Vec<PlanRow>, locale: Locale) -> impl IntoView {
             </thead>
             <tbody>
                 {rows.into_iter().map(|r| {
-                    let status = match r.status.as_str() {
-                        "paid" => t_string!(i18n, plan.row_paid).to_string(),
-                        "late" => t_string!(i18n, plan.row_late).to_string(),
-                        "missed" => t_string!(i18n, plan.row_missed).to_string(),
+                    let status = match (r.status.as_str(), r.moved_from) {
+                        ("paid", Some(_)) => t_string!(i18n, plan.row_paid_late).to_string(),
+                        (_, Some(from)) => t_string!(i18n, plan.row_moved, date = format::date(locale, from)).to_string(),
+                        ("paid", None) => t_string!(i18n, plan.row_paid).to_string(),
+                        ("late", None) => t_string!(i18n, plan.row_late).to_string(),
+                        ("missed", None) => t_string!(i18n, plan.row_missed).to_string(),
                         _ => String::new(),
                     };
                     view! {

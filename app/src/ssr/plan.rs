@@ -3,7 +3,7 @@
 
 use super::Services;
 use crate::errors::PlanFormError;
-use crate::model::{PlanPage, PlanPicker, PlanRow, PlanView, RefusedPlan};
+use crate::model::{PlanPage, PlanPicker, PlanRow, PlanView, RefusedPlan, Tolerance};
 use chrono::{DateTime, Utc};
 use domain::DossierId;
 use domain::PlanRequest;
@@ -34,6 +34,21 @@ pub async fn page(
     });
     if let Some(current) = in_play {
         let plan = &current.plan;
+        let rules = plans
+            .rules_for_dossier(dossier_id)
+            .await
+            .map_err(unavailable)?;
+        let tolerance = match plan.instalments.iter().find(|i| i.moved_from.is_some()) {
+            Some(i) if i.is_moved_and_open() => Tolerance::Moved {
+                number: u32::try_from(i.seq).unwrap_or(0),
+                was_due: i.moved_from.unwrap_or(i.due_date),
+                now_due: i.due_date,
+                amount: i.amount,
+            },
+            Some(_) => Tolerance::Used,
+            None if rules.move_first_miss => Tolerance::Available,
+            None => Tolerance::None,
+        };
         return Ok(PlanPage {
             plan: Some(PlanView {
                 status: plan.status.as_str().to_owned(),
@@ -45,6 +60,7 @@ pub async fn page(
                         due: i.due_date,
                         amount: i.amount,
                         status: i.status.as_str().to_owned(),
+                        moved_from: i.moved_from,
                     })
                     .collect(),
                 staff_note: current.review.as_ref().and_then(|r| r.staff_note.clone()),
@@ -59,6 +75,8 @@ pub async fn page(
                         .first()
                         .is_some_and(|i| i.due_date <= claim::dutch_date(now)),
                 interest_stops: plan.interest_stops,
+                tolerance,
+                misses_before_default: rules.misses_before_default,
             }),
             picker: None,
             refused: None,

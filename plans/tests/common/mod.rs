@@ -26,6 +26,11 @@ impl Deref for Rig {
 impl Rig {
     /// The payments rig with the service's default config, and plans over it.
     pub async fn start(store: Store) -> Rig {
+        Rig::with_plans(store, PlanConfig::default()).await
+    }
+
+    /// The same with other plan rules.
+    pub async fn with_plans(store: Store, config: PlanConfig) -> Rig {
         let options = Options {
             // The service's own defaults, not the payments suite's settings.
             tweak: |config| {
@@ -36,8 +41,7 @@ impl Rig {
             ..Options::default()
         };
         let payments = payments::testing::Rig::with(store.clone(), options).await;
-        let plans =
-            PlanService::new(store, PlanConfig::default(), payments.service.clone()).unwrap();
+        let plans = PlanService::new(store, config, payments.service.clone()).unwrap();
         Rig { payments, plans }
     }
 }

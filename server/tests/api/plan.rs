@@ -369,3 +369,115 @@ async fn staff_review_a_plan_outside_the_rules_and_the_debtor_answers_a_counter_
         "{debtor:?}"
     );
 }
+
+/// Pays a sandbox order as the debtor's bank would and waits until the portal booked it.
+async fn pay_at_sandbox(app: &common::TestApp, to: &str, payment: &str) {
+    let order = to.rsplit('/').next().expect("order");
+    let sandbox = app
+        .services
+        .paynl_sandbox
+        .as_ref()
+        .expect("sandbox")
+        .url()
+        .to_owned();
+    assert!(to.starts_with(&sandbox), "at Pay.nl: {to}");
+    client()
+        .post(format!("{sandbox}/_sim/orders/{order}/pay"))
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("pay");
+    for _ in 0..50 {
+        let (_, view) = call(app, "payment_status", "", &[("payment", payment)]).await;
+        if view["state"] == "paid" {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("payment {payment} not booked");
+}
+
+#[tokio::test]
+async fn a_missed_instalment_moves_to_the_end_and_is_paid_late_with_one_tap() {
+    let app = start().await;
+    let (cookie, id) = demo_session(&app, CONSUMER).await;
+    // Agreed, but the first instalment (due today) is never paid.
+    post_form(
+        &app,
+        "propose_plan",
+        &cookie,
+        &[("months", "3"), ("intent", "p1")],
+    )
+    .await;
+    let html = common::get(&app, "/dossier/plan", &cookie)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        html.contains("verplaatsen wij die één keer naar het einde"),
+        "the tolerance is announced: {html}"
+    );
+    let plans = app.services.plans.clone().expect("plans");
+    let job = plans::LifecycleJob::new(plans, plans::LifecycleConfig::default());
+    let report = job
+        .run_once(chrono::Utc::now() + chrono::Duration::days(8))
+        .await
+        .expect("round");
+    assert_eq!((report.moved, report.late), (1, 0));
+
+    // The page shows it moved, and says the next miss ends the plan.
+    let html = common::get(&app, "/dossier/plan", &cookie)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(html.contains(r#"data-testid="plan-moved""#), "{html}");
+    assert!(html.contains("verplaatst, was"), "{html}");
+    assert!(html.contains("Mist u nog een termijn"), "{html}");
+    let (_, page) = call(&app, "plan_page", &cookie, &[]).await;
+    let rows = page["plan"]["rows"].as_array().expect("rows").clone();
+    assert_eq!(rows[2]["number"], 1, "moved to the end: {rows:?}");
+    assert!(rows[2]["moved_from"].is_string());
+    let amount = rows[2]["amount"].clone();
+
+    // One tap: Pay.nl for that instalment's amount; paid, it is back in its place.
+    let to = post_form(
+        &app,
+        "pay_plan",
+        &cookie,
+        &[("what", "moved"), ("intent", "late")],
+    )
+    .await;
+    let payments = app.store.payments_for_dossier(&id).await.expect("db");
+    let late = payments
+        .iter()
+        .find(|p| to.ends_with(p.paynl_order_id.as_deref().unwrap_or("-")))
+        .expect("the late payment");
+    assert_eq!(serde_json::to_value(late.amount).expect("json"), amount);
+    pay_at_sandbox(&app, &to, late.id.as_str()).await;
+    let (_, page) = call(&app, "plan_page", &cookie, &[]).await;
+    let rows = page["plan"]["rows"].as_array().expect("rows");
+    let firsts: Vec<(u64, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["number"].as_u64().unwrap_or(0),
+                r["status"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(firsts, [(1, "paid"), (2, "open"), (3, "open")]);
+    let html = common::get(&app, "/dossier/plan", &cookie)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(html.contains("alsnog betaald"), "{html}");
+    assert!(!html.contains(r#"data-testid="plan-moved""#));
+    let actions = common::audit_actions(&app, CONSUMER).await;
+    assert!(
+        actions.iter().any(|a| a == "plan.instalment_moved"),
+        "{actions:?}"
+    );
+}
