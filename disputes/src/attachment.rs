@@ -1,15 +1,49 @@
-//! Checking a file sent with a dispute: its type from its first bytes (never from what the
-//! browser says), its size, and a name safe to show and to offer as a download.
+//! Checking a file a debtor sends: its type from its first bytes (never from what the browser
+//! says), its size, and a name safe to show and to offer as a download. The one home of these
+//! checks: files with a dispute and files with an income and expenses statement (payslips, bank
+//! statements; `app::ssr::budget`) both pass [`check`], under the same limits.
 
 use sha2::{Digest, Sha256};
 use store::{AttachmentType, NewAttachment};
 
-use crate::error::DisputesError;
-
 /// The largest file kept: 5 MiB.
 pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
-/// The most files one dispute may carry.
+/// The most files one dispute (or one income and expenses statement) may carry.
 pub const MAX_ATTACHMENTS: usize = 3;
+
+/// Why a file was refused. `filename` is the name as sent, cut to 100 characters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttachmentError {
+    /// Over [`MAX_ATTACHMENT_BYTES`].
+    #[error("attachment {filename:?} is larger than {max_bytes} bytes")]
+    TooLarge {
+        /// The name as sent.
+        filename: String,
+        /// The limit.
+        max_bytes: usize,
+    },
+    /// Not a PDF, JPEG or PNG by its bytes.
+    #[error("attachment {filename:?} is not a PDF, JPEG or PNG")]
+    Type {
+        /// The name as sent.
+        filename: String,
+    },
+    /// No bytes.
+    #[error("attachment {filename:?} is empty")]
+    Empty {
+        /// The name as sent.
+        filename: String,
+    },
+}
+
+/// The uploads that are real files: a file input left empty still sends a part without a
+/// name or bytes.
+pub fn sent(uploads: &[Upload]) -> Vec<&Upload> {
+    uploads
+        .iter()
+        .filter(|u| !(u.filename.is_empty() && u.bytes.is_empty()))
+        .collect()
+}
 /// The longest file name kept, in characters.
 const MAX_NAME_CHARS: usize = 100;
 
@@ -74,7 +108,7 @@ pub fn sanitise_filename(raw: &str, kind: AttachmentType) -> String {
 }
 
 /// Checks one upload and turns it into what the store keeps.
-pub fn check(upload: &Upload) -> Result<NewAttachment, DisputesError> {
+pub fn check(upload: &Upload) -> Result<NewAttachment, AttachmentError> {
     let name = || {
         upload
             .filename
@@ -83,16 +117,15 @@ pub fn check(upload: &Upload) -> Result<NewAttachment, DisputesError> {
             .collect::<String>()
     };
     if upload.bytes.is_empty() {
-        return Err(DisputesError::EmptyAttachment { filename: name() });
+        return Err(AttachmentError::Empty { filename: name() });
     }
     if upload.bytes.len() > MAX_ATTACHMENT_BYTES {
-        return Err(DisputesError::AttachmentTooLarge {
+        return Err(AttachmentError::TooLarge {
             filename: name(),
             max_bytes: MAX_ATTACHMENT_BYTES,
         });
     }
-    let kind =
-        sniff(&upload.bytes).ok_or_else(|| DisputesError::AttachmentType { filename: name() })?;
+    let kind = sniff(&upload.bytes).ok_or_else(|| AttachmentError::Type { filename: name() })?;
     Ok(NewAttachment {
         filename: sanitise_filename(&upload.filename, kind),
         content_type: kind,
@@ -155,26 +188,26 @@ mod tests {
         assert_eq!(ok.sha256.len(), 64);
         assert!(matches!(
             check(&upload("a.html", b"<html>".to_vec())),
-            Err(DisputesError::AttachmentType { .. })
+            Err(AttachmentError::Type { .. })
         ));
         // A PDF name on other bytes is still refused: the name and the browser's type do not
         // count.
         assert!(matches!(
             check(&upload("a.pdf", b"GIF89a".to_vec())),
-            Err(DisputesError::AttachmentType { .. })
+            Err(AttachmentError::Type { .. })
         ));
         let mut big = b"%PDF-".to_vec();
         big.resize(MAX_ATTACHMENT_BYTES + 1, b' ');
         assert!(matches!(
             check(&upload("big.pdf", big)),
-            Err(DisputesError::AttachmentTooLarge { .. })
+            Err(AttachmentError::TooLarge { .. })
         ));
         let mut exact = b"%PDF-".to_vec();
         exact.resize(MAX_ATTACHMENT_BYTES, b' ');
         assert!(check(&upload("exact.pdf", exact)).is_ok());
         assert!(matches!(
             check(&upload("empty.pdf", Vec::new())),
-            Err(DisputesError::EmptyAttachment { .. })
+            Err(AttachmentError::Empty { .. })
         ));
     }
 

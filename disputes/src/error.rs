@@ -119,3 +119,19 @@ impl From<claim::ClaimError> for DisputesError {
         }
     }
 }
+impl From<crate::attachment::AttachmentError> for DisputesError {
+    fn from(e: crate::attachment::AttachmentError) -> Self {
+        use crate::attachment::AttachmentError as A;
+        match e {
+            A::TooLarge {
+                filename,
+                max_bytes,
+            } => DisputesError::AttachmentTooLarge {
+                filename,
+                max_bytes,
+            },
+            A::Type { filename } => DisputesError::AttachmentType { filename },
+            A::Empty { filename } => DisputesError::EmptyAttachment { filename },
+        }
+    }
+}

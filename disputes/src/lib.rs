@@ -24,7 +24,7 @@ pub mod attachment;
 mod error;
 mod service;
 
-pub use attachment::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Upload};
+pub use attachment::{AttachmentError, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Upload};
 pub use error::DisputesError;
 pub use service::{
     ACK_WORKING_DAYS, DECISION_WORKING_DAYS, Decision, DisputeItem, DisputeService, Filing,

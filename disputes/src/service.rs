@@ -11,7 +11,7 @@ use store::{
     NewLedgerEntry, Store,
 };
 
-use crate::attachment::{MAX_ATTACHMENTS, Upload, check};
+use crate::attachment::{MAX_ATTACHMENTS, Upload, check, sent};
 use crate::error::DisputesError;
 use domain::calendar::add_working_days;
 
@@ -124,12 +124,7 @@ impl DisputeService {
                 return Err(DisputesError::UnknownInvoice);
             }
         }
-        let uploads: Vec<&Upload> = filing
-            .uploads
-            .iter()
-            // A file input left empty still sends a part without a name or bytes.
-            .filter(|u| !(u.filename.is_empty() && u.bytes.is_empty()))
-            .collect();
+        let uploads = sent(&filing.uploads);
         if uploads.len() > MAX_ATTACHMENTS {
             return Err(DisputesError::TooManyAttachments {
                 max: MAX_ATTACHMENTS,
@@ -138,7 +133,8 @@ impl DisputeService {
         let attachments = uploads
             .into_iter()
             .map(check)
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(DisputesError::from)?;
         let today = dutch_date(filing.now);
         let due = |days| {
             add_working_days(today, days)

@@ -37,10 +37,11 @@ pub use budget::{
     ProtectedIncomeRow, ProtectedIncomeTable, ProtectedIncomeTableError, Verdict, max_instalment,
 };
 pub use ids::{
-    AttachmentId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DisputeId, DossierId,
-    DossierNumber, DossierNumberError, Email, EmailError, ExchangeCallId, Iban, IbanError,
-    InstalmentId, KvkNumber, KvkNumberError, LedgerEntryId, PaymentId, Phone, PhoneError, PlanId,
-    Postcode, PostcodeError, RecordIdError, Secret, SecretError, VatNumber, VatNumberError,
+    AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DisputeId,
+    DossierId, DossierNumber, DossierNumberError, Email, EmailError, ExchangeCallId, Iban,
+    IbanError, InstalmentId, KvkNumber, KvkNumberError, LedgerEntryId, PaymentId, Phone,
+    PhoneError, PlanId, Postcode, PostcodeError, RecordIdError, Secret, SecretError, VatNumber,
+    VatNumberError,
 };
 pub use interest::{
     BaseChange, BasePayment, InterestBreakdown, InterestError, InterestKind, InterestLine,
@@ -57,7 +58,7 @@ pub use plan::{
     Preview, RuleBreach, Schedule, build_schedule,
 };
 pub use rates::{RateRow, RateTable, RateTableError};
-pub use retention::{Retention, RetentionPolicy};
+pub use retention::{PLAN_BUDGET_KEPT_MONTHS, Retention, RetentionPolicy, plan_budget_kept_until};
 pub use wik::{
     VAT_RATE_BP, VatTreatment, WIK_BANDS, WIK_MAXIMUM, WIK_MINIMUM, WikBand, WikBreakdown,
     WikError, WikLine, wik_costs,

@@ -13,7 +13,30 @@
 //!   letter moves the date), and the Bki's two years have not begun. Such a dossier past
 //!   its letter date is reported for staff to close, not deleted.
 
-use chrono::{Months, NaiveDate};
+use chrono::{DateTime, Months, NaiveDate, Utc};
+
+/// How long an income and expenses statement (`domain::budget`, stored with a payment-plan
+/// request together with its payslips and bank statements) is kept after the plan it came with
+/// has ended (paid off or defaulted) or was turned down (rejected, countered, declined): twelve
+/// months. While that plan is in review or running it is kept, as staff and the debtor may need
+/// to look at the assessment again.
+///
+/// The statement is collected for one purpose, assessing what the debtor can pay under a plan;
+/// AVG (GDPR) art. 5 lid 1 (c) (data minimisation) and (e) (storage limitation) mean it may not
+/// be kept for as long as the dossier (seven years, [`RetentionPolicy`]) just because the
+/// dossier is. A year after the plan is over leaves room for the questions and complaints that
+/// follow a plan decision (the debtor's, or a debt counsellor's on their behalf); a new request
+/// after that is assessed on a new statement anyway.
+/// The hourly housekeeping job deletes what is due (`server::housekeeping`); a dossier removed
+/// by its own retention takes its statements with it.
+pub const PLAN_BUDGET_KEPT_MONTHS: u32 = 12;
+
+/// The moment a statement whose plan ended at `plan_ended` is deleted.
+pub fn plan_budget_kept_until(plan_ended: DateTime<Utc>) -> DateTime<Utc> {
+    plan_ended
+        .checked_add_months(Months::new(PLAN_BUDGET_KEPT_MONTHS))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
 
 /// How long data is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +119,17 @@ fn add_years(day: NaiveDate, years: u32) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_statement_is_kept_twelve_months_after_its_plan_ended() {
+        let ended = DateTime::parse_from_rfc3339("2026-02-28T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            plan_budget_kept_until(ended).to_rfc3339(),
+            "2027-02-28T10:00:00+00:00"
+        );
+    }
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

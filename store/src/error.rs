@@ -45,6 +45,9 @@ pub enum Conflict {
     /// `payment_plan_one_open_idx`: the dossier already has a plan in play.
     #[error("the dossier already has a payment plan")]
     PlanInPlay,
+    /// `plan_budget.plan_id`: the plan request already has an income and expenses statement.
+    #[error("the plan already has an income and expenses statement")]
+    PlanBudgetExists,
     /// `dossier.number`: the dossier number belongs to another creditor.
     #[error("dossier number belongs to another creditor")]
     DossierOfOtherCreditor,

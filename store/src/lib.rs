@@ -17,6 +17,7 @@
 //! ([`Store::dossier_totals`]). See `README.md` for the table list.
 
 mod audit;
+mod budgets;
 mod corrections;
 mod disputes;
 mod dossiers;
@@ -43,6 +44,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 pub use audit::{AuditEvent, NewAuditEvent};
+pub use budgets::{BudgetFile, BudgetFileMeta, NewPlanBudget, PlanBudget};
 pub use corrections::{CorrectionDecision, CorrectionRequest, Decided, NewCorrection};
 pub use disputes::{
     Attachment, AttachmentMeta, Dispute, DisputeAck, DisputeChanged, DisputeDecision,
@@ -70,10 +72,10 @@ pub use sessions::{
 };
 pub use staff::{StaffChallenge, StaffUser};
 pub use types::{
-    ActorKind, AttachmentType, AttemptKeyKind, Booked, ChargeKind, CorrectionStatus, Created,
-    DebtorField, DebtorKind, DisputeDecisionKind, DisputeKind, DisputeStatus, DossierStatus,
-    FieldSourceKind, InstalmentStatus, InterestKind, LedgerKind, MailStatus, PaymentPurpose,
-    PaymentStatus, PlanDecisionKind, PlanStatus, SessionKind, StaffRole,
+    ActorKind, AttachmentType, AttemptKeyKind, Booked, BudgetVerdict, ChargeKind, CorrectionStatus,
+    Created, DebtorField, DebtorKind, DisputeDecisionKind, DisputeKind, DisputeStatus,
+    DossierStatus, FieldSourceKind, InstalmentStatus, InterestKind, LedgerKind, MailStatus,
+    PaymentPurpose, PaymentStatus, PlanDecisionKind, PlanStatus, SessionKind, StaffRole,
 };
 
 /// Tries at a SQLite migration run that another process may be racing.

@@ -115,6 +115,11 @@ const STEPS: &[Step] = &[
         description: "plan tolerance",
         sql: Sql::Shared(include_str!("../migrations/shared/0013_plan_tolerance.sql")),
     },
+    Step {
+        version: 15,
+        description: "plan budget",
+        sql: Sql::Shared(include_str!("../migrations/shared/0015_plan_budget.sql")),
+    },
 ];
 
 /// The steps for one backend, as sqlx runs them.

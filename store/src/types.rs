@@ -135,6 +135,15 @@ impl PaymentStatus {
     }
 }
 
+db_enum!(
+    /// What an income and expenses statement concluded (`domain::Verdict` without its amount).
+    BudgetVerdict {
+        CanPay = "can_pay",
+        BelowProtected = "below_protected",
+        FixedCostsExceedIncome = "fixed_costs_exceed_income",
+    }
+);
+
 db_enum!(PlanStatus {
     Proposed = "proposed",
     Active = "active",

@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use domain::{ClaimItemId, CorrectionId, CreditorId, DossierId, Money, PaymentId};
+use domain::{ClaimItemId, CorrectionId, CreditorId, DossierId, Money, PaymentId, PlanId};
 use sqlx::Row;
 use store::*;
 
@@ -54,6 +54,7 @@ store::backend_tests!(
     the_staff_list_filters_dossiers_by_status_and_number,
     exchange_calls_are_logged_with_their_outcome,
     purging_a_dossier_deletes_everything_about_it,
+    a_plan_budget_keeps_its_files_and_goes_a_year_after_its_plan_ended,
     open_payments_are_counted_from_when_they_were_made,
 );
 
@@ -284,6 +285,15 @@ const SCHEMA: &[(&str, &str)] = &[
         "mail_outbox",
         "id dossier_id kind dedupe_key payload status created_at next_attempt attempts last_error sent_at recipient subject body_text",
     ),
+    (
+        "plan_budget",
+        "plan_id dossier_id household net_income_cents housing_cents health_insurance_cents childcare_cents \
+         other_debts_cents other_fixed_cents protected_cents capacity_cents verdict table_from created_at",
+    ),
+    (
+        "plan_budget_attachment",
+        "id plan_id dossier_id filename content_type size_bytes sha256 content created_at",
+    ),
 ];
 
 fn tables() -> impl Iterator<Item = &'static str> {
@@ -300,7 +310,8 @@ const INDEXES: &str = "audit_event_dossier_idx charge_dossier_idx correction_req
     dossier_creditor_idx dossier_status_idx exchange_call_order_idx \
     invoice_write_off_dossier_idx ledger_entry_dossier_idx login_attempt_key_idx \
     mail_outbox_dossier_idx mail_outbox_due_idx \
-    payment_dossier_idx payment_plan_one_open_idx payment_status_idx plan_instalment_due_idx \
+    payment_dossier_idx payment_plan_one_open_idx payment_status_idx \
+    plan_budget_attachment_plan_idx plan_budget_dossier_idx plan_instalment_due_idx \
     session_dossier_idx session_expires_idx staff_challenge_expires_idx";
 
 async fn indexes(store: &Store) -> Vec<String> {
@@ -2426,10 +2437,19 @@ async fn purging_a_dossier_deletes_everything_about_it(store: Store) {
         })
         .await
         .unwrap();
-    store
+    let old_plan = store
         .create_plan(&three_months(&old.id, PlanStatus::Active), t0())
         .await
         .unwrap();
+    // An income and expenses statement with a payslip names the person too.
+    store
+        .save_plan_budget(
+            &new_budget(&old_plan.id, &old.id, "loonstrook Rietje Oldenburger.pdf"),
+            &debtor_audit(&old.id),
+        )
+        .await
+        .unwrap();
+    assert_eq!(count(&store, "plan_budget_attachment").await, 1);
     store
         .create_correction(&email_correction(&old.id))
         .await
@@ -2624,6 +2644,119 @@ fn new_dispute(
             content: b"%PDF-1.4 \x00\xff binary".to_vec(),
         }],
     }
+}
+
+fn new_budget(plan_id: &PlanId, dossier_id: &DossierId, filename: &str) -> store::NewPlanBudget {
+    store::NewPlanBudget {
+        plan_id: plan_id.clone(),
+        dossier_id: dossier_id.clone(),
+        household: domain::Household::SingleParent,
+        net_income: eur(1_650_00),
+        housing: eur(725_00),
+        health_insurance: eur(40_00),
+        childcare: eur(0),
+        other_debts: eur(50_00),
+        other_fixed: eur(120_00),
+        protected: eur(1_567_50),
+        capacity: eur(82_50),
+        verdict: store::BudgetVerdict::CanPay,
+        table_from: date(2026, 1, 1),
+        created_at: t0(),
+        attachments: vec![NewAttachment {
+            filename: filename.into(),
+            content_type: AttachmentType::Pdf,
+            sha256: "0".repeat(64),
+            content: b"%PDF-1.4 \x00\xff loonstrook".to_vec(),
+        }],
+    }
+}
+
+async fn a_plan_budget_keeps_its_files_and_goes_a_year_after_its_plan_ended(store: Store) {
+    let mine = seed(&store, "ISB-2026-000123").await;
+    let other = store
+        .import_dossier(&import_of("ISB-2026-000124"), t0())
+        .await
+        .unwrap()
+        .into_inner();
+    let plan = store
+        .create_plan(&three_months(&mine.id, PlanStatus::NeedsReview), t0())
+        .await
+        .unwrap();
+    let budget = new_budget(&plan.id, &mine.id, "loonstrook.pdf");
+    store
+        .save_plan_budget(&budget, &debtor_audit(&mine.id))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .save_plan_budget(&budget, &debtor_audit(&mine.id))
+            .await,
+        Err(StoreError::Conflict(Conflict::PlanBudgetExists))
+    ));
+    let kept = store.plan_budget(&plan.id).await.unwrap().unwrap();
+    assert_eq!(kept.household, domain::Household::SingleParent);
+    assert_eq!(kept.net_income, eur(1_650_00));
+    assert_eq!(kept.capacity, eur(82_50));
+    assert_eq!(kept.verdict, store::BudgetVerdict::CanPay);
+    assert_eq!(kept.table_from, date(2026, 1, 1));
+    assert_eq!(kept.plan_status, PlanStatus::NeedsReview);
+    assert_eq!(kept.plan_ended_at, None);
+    assert_eq!(kept.files.len(), 1);
+    let id = kept.files[0].id.clone();
+    let file = store
+        .budget_file_of_dossier(&id, &mine.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(file.content, b"%PDF-1.4 \x00\xff loonstrook");
+    assert_eq!(
+        store.budget_file_of_dossier(&id, &other.id).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.plan_budgets_for_dossier(&mine.id).await.unwrap(),
+        vec![kept]
+    );
+    let audit = store.audit_for_dossier(&mine.id, 10).await.unwrap();
+    assert_eq!(audit[0].detail["plan_id"], plan.id.as_str());
+    assert_eq!(audit[0].detail["files"][0], id.as_str());
+
+    // In review it is kept whatever its age; a year after the plan was turned down it goes.
+    assert_eq!(
+        store
+            .purge_plan_budgets(t0() + Duration::days(400))
+            .await
+            .unwrap(),
+        0
+    );
+    let rejected_at = t0() + Duration::days(10);
+    assert!(
+        store
+            .set_plan_status(
+                &plan.id,
+                &[PlanStatus::NeedsReview],
+                PlanStatus::Rejected,
+                rejected_at
+            )
+            .await
+            .unwrap()
+    );
+    let ended = store.plan_budget(&plan.id).await.unwrap().unwrap();
+    assert_eq!(ended.plan_ended_at, Some(rejected_at));
+    assert_eq!(store.purge_plan_budgets(rejected_at).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .purge_plan_budgets(rejected_at + Duration::milliseconds(1))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(store.plan_budget(&plan.id).await.unwrap(), None);
+    assert_eq!(count(&store, "plan_budget_attachment").await, 0);
+    assert!(
+        store.plan(&plan.id).await.unwrap().is_some(),
+        "the plan stays"
+    );
 }
 
 fn debtor_audit(dossier_id: &DossierId) -> NewAuditEvent {

@@ -162,6 +162,10 @@ integer_id!(
     /// A Pay.nl exchange call as logged on arrival (`exchange_call.id`).
     ExchangeCallId
 );
+text_id!(
+    /// A file sent with an income and expenses statement (`plan_budget_attachment.id`).
+    BudgetFileId
+);
 
 #[cfg(test)]
 mod tests {
