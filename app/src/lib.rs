@@ -10,6 +10,7 @@
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod agency;
+pub mod budget;
 pub mod dispute;
 pub mod errors;
 pub use errors::Refusal;
@@ -89,6 +90,11 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("dossier/plan")
                             view=pages::PlanPageView
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("dossier/plan/budget")
+                            view=pages::BudgetPageView
                             ssr=SsrMode::Async
                         />
                         <Route

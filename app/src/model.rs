@@ -163,6 +163,10 @@ pub struct PersonalData {
     pub kept_after_closing: Option<NaiveDate>,
     pub agency: Agency,
     pub corrections: Vec<CorrectionView>,
+    /// Income and expenses statements sent with plan requests (category "financial
+    /// situation"; source: the debtor; purpose: assessing a payment plan; kept until
+    /// `domain::PLAN_BUDGET_KEPT_MONTHS` after the plan ended), newest first.
+    pub financial_situation: Vec<crate::budget::FinancialRecord>,
 }
 
 /// One line of a plan's schedule.
@@ -233,6 +237,8 @@ pub struct PlanView {
     pub tolerance: Tolerance,
     /// Misses (late, or moved and unpaid) that end the plan.
     pub misses_before_default: u32,
+    /// An income and expenses statement was sent with this plan (`/dossier/plan/budget`).
+    pub has_statement: bool,
 }
 
 /// The plan page: the plan in play, or the picker.

@@ -1,5 +1,6 @@
 //! One module per page.
 
+mod budget;
 mod dispute;
 mod dossier;
 mod link_problem;
@@ -12,6 +13,8 @@ mod sign_in;
 pub(crate) mod staff;
 mod trust;
 
+pub use budget::BudgetPageView;
+pub(crate) use budget::{StatementView, household_label, line_label};
 pub use dispute::DisputesPage;
 pub use dossier::Dossier;
 pub use link_problem::LinkProblem;

@@ -205,6 +205,10 @@ pub struct PlanReviewItem {
     pub limits: domain::Limits,
     /// `YYYY-MM-DD`.
     pub received: String,
+    /// The income and expenses statement sent with the plan, checked line by line.
+    pub budget: Option<crate::budget::BudgetView>,
+    /// The largest instalment the plan asks (compared with the statement's capacity).
+    pub largest_instalment: domain::Money,
 }
 
 /// Why a payment is on the attention list.

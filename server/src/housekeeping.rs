@@ -1,6 +1,8 @@
 //! Forgetting what is kept only for a while: ended sessions and second-factor steps,
 //! sign-in attempts (they hold client addresses), Pay.nl exchange calls (their bodies hold
-//! payer details, and the caller's address is kept beside them) and job leases left behind.
+//! payer details, and the caller's address is kept beside them), job leases left behind, and
+//! income and expenses statements with their files a year after their plan ended
+//! (`domain::PLAN_BUDGET_KEPT_MONTHS`, whose comment gives the reason).
 //!
 //! One instance sweeps each hour, under the job lease [`LEASE`] (started by
 //! `server::spawn_jobs`). The deletes would be harmless on every instance at once, but one
@@ -63,6 +65,8 @@ pub struct Swept {
     /// Exchange calls whose body and caller address were blanked.
     pub exchange_call_bodies: u64,
     pub job_leases: u64,
+    /// Income and expenses statements deleted with their files.
+    pub plan_budgets: u64,
 }
 
 /// Removes everything older than its retention at `now`.
@@ -91,13 +95,24 @@ pub async fn sweep(
     let job_leases = store
         .purge_expired_leases(now - retention.expired_leases)
         .await?;
+    let plan_budgets = store
+        .purge_plan_budgets(plan_budgets_ended_before(now))
+        .await?;
     Ok(Swept {
+        plan_budgets,
         sessions,
         login_attempts,
         exchange_calls,
         exchange_call_bodies,
         job_leases,
     })
+}
+
+/// Statements whose plan ended before this are due: the one rule is
+/// `domain::plan_budget_kept_until` (kept until `PLAN_BUDGET_KEPT_MONTHS` after the end).
+fn plan_budgets_ended_before(now: DateTime<Utc>) -> DateTime<Utc> {
+    now.checked_sub_months(chrono::Months::new(domain::PLAN_BUDGET_KEPT_MONTHS))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// One round of the job: a sweep, counted in the metrics.
@@ -113,6 +128,7 @@ pub async fn round(
         ("exchange_calls", swept.exchange_calls),
         ("exchange_call_bodies", swept.exchange_call_bodies),
         ("job_leases", swept.job_leases),
+        ("plan_budgets", swept.plan_budgets),
     ] {
         crate::metrics::rows_removed(kind, n);
     }

@@ -93,6 +93,7 @@ fn describe() {
         "exchange_calls",
         "exchange_call_bodies",
         "job_leases",
+        "plan_budgets",
         "dossiers",
     ] {
         counter!(ROWS_REMOVED, "kind" => kind).increment(0);

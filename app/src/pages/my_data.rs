@@ -241,6 +241,10 @@ fn DataView(d: PersonalData, locale: Locale, printing: bool) -> impl IntoView {
             <p data-testid="retention">{keep}</p>
         </section>
 
+        {(!d.financial_situation.is_empty()).then(|| view! {
+            <FinancialSituation records=d.financial_situation.clone() locale printing />
+        })}
+
         <section class="card" id="requests" aria-labelledby="requests-heading">
             <h2 id="requests-heading">{t!(i18n, data.requests_heading)}</h2>
             {if d.corrections.is_empty() {
@@ -507,4 +511,66 @@ fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) -> Str
         Problem::Unchanged => t_string!(i18n, data.error.unchanged),
     }
     .to_string()
+}
+
+/// The income and expenses statements sent with plan requests: category, source, purpose,
+/// what was sent and until when it is kept (`domain::PLAN_BUDGET_KEPT_MONTHS`).
+#[component]
+fn FinancialSituation(
+    records: Vec<crate::budget::FinancialRecord>,
+    locale: Locale,
+    printing: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let money = move |m| format::money(locale, m);
+    view! {
+        <section class="card" aria-labelledby="financial-heading" data-testid="financial-situation">
+            <h2 id="financial-heading">{t!(i18n, budget.data.heading)}</h2>
+            <p>{t!(i18n, budget.data.intro)}</p>
+            <p>{t!(i18n, budget.data.keep, months = domain::PLAN_BUDGET_KEPT_MONTHS)}</p>
+            <ul class="rows">
+                {records.into_iter().map(|r| {
+                    let amounts = [
+                        ("budget.line.net_income", r.net_income),
+                        ("budget.line.housing", r.housing),
+                        ("budget.line.health_insurance", r.health_insurance),
+                        ("budget.line.childcare", r.childcare),
+                        ("budget.line.other_debts", r.other_debts),
+                        ("budget.line.other_fixed", r.other_fixed),
+                    ];
+                    view! {
+                        <li data-testid="financial-record">
+                            <p class="row-title">{t!(i18n, budget.data.sent_on, date = format::date(locale, r.sent_on))}</p>
+                            <dl class="facts">
+                                <dt>{t!(i18n, budget.data.household)}</dt>
+                                <dd>{crate::pages::household_label(i18n, &r.household)}</dd>
+                                {amounts.into_iter().map(|(key, amount)| view! {
+                                    <dt>{crate::pages::line_label(i18n, key)}</dt>
+                                    <dd>{money(amount)}</dd>
+                                }).collect_view()}
+                                <dt>{t!(i18n, budget.data.protected)}</dt>
+                                <dd>{money(r.protected)}</dd>
+                                <dt>{t!(i18n, budget.data.capacity)}</dt>
+                                <dd>{money(r.capacity)}</dd>
+                                {(!r.files.is_empty()).then(|| view! {
+                                    <dt>{t!(i18n, budget.data.files)}</dt>
+                                    <dd>
+                                        {r.files.iter().map(|f| if printing {
+                                            view! { <span>{f.name.clone()} " "</span> }.into_any()
+                                        } else {
+                                            view! { <a href=format!("/dossier/plan/budget/file/{}", f.id)>{f.name.clone()}</a> " " }.into_any()
+                                        }).collect_view()}
+                                    </dd>
+                                })}
+                            </dl>
+                            <p class="note" data-testid="financial-keep">{match r.keep_until {
+                                Some(date) => t_string!(i18n, budget.data.keep_until, date = format::date(locale, date)).to_string(),
+                                None => t_string!(i18n, budget.data.keep_running).to_string(),
+                            }}</p>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
 }

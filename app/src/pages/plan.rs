@@ -209,6 +209,12 @@ fn CurrentPlan(plan: PlanView, open_total: Money, locale: Locale, intent: String
             } else {
                 t_string!(i18n, plan.interest_runs).to_string()
             }}</p>
+            {plan.has_statement.then(|| view! {
+                <p class="note" data-testid="plan-statement">
+                    {t!(i18n, budget.plan_has_statement)} " "
+                    <a href="/dossier/plan/budget">{t!(i18n, budget.plan_statement_link)}</a>
+                </p>
+            })}
             <Schedule rows=plan.rows.clone() locale />
             <ToleranceNote tolerance=plan.tolerance.clone() misses=plan.misses_before_default active />
         </section>
@@ -399,6 +405,15 @@ fn Picker(
             <section class="card" aria-labelledby="preview-heading" data-testid="plan-preview">
                 <h2 id="preview-heading">{t!(i18n, plan.preview_heading)}</h2>
                 {move || preview.get().map(|pv| view! { <PreviewRows pv locale /> })}
+                <Show when=move || !within()>
+                    <div class="notice budget-link" data-testid="budget-link">
+                        <h3>{t!(i18n, budget.plan_link_heading)}</h3>
+                        <p>{t!(i18n, budget.plan_link_text)}</p>
+                        <a class="button secondary" href=move || budget_href(&months.get(), &amount.get())>
+                            {t!(i18n, budget.plan_link)}
+                        </a>
+                    </div>
+                </Show>
                 <form method="post" action="/api/propose_plan" class="form">
                     <input type="hidden" name="months" value=move || months.get() />
                     <input type="hidden" name="amount" value=move || amount.get() />
@@ -432,6 +447,20 @@ fn Picker(
             </section>
         </Show>
     }
+}
+
+/// The statement page with the plan chosen so far (only digits and separators are carried).
+fn budget_href(months: &str, amount: &str) -> String {
+    let clean = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_ascii_digit() || matches!(c, ',' | '.'))
+            .collect::<String>()
+    };
+    format!(
+        "/dossier/plan/budget?months={}&amount={}",
+        clean(months),
+        clean(amount)
+    )
 }
 
 /// A preview's summary (announced as it changes), schedule and the rules it breaks.

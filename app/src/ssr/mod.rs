@@ -1,6 +1,7 @@
 //! Server-only code behind the pages: the services a request can use, sessions, and the
 //! one function per rule (signing in, ...). Compiled only with the `ssr` feature.
 
+pub mod budget;
 pub mod dispute;
 pub mod dossier;
 pub mod export;

@@ -124,6 +124,9 @@ pub async fn personal_data(
         kept_after_closing,
         agency,
         corrections: corrections.into_iter().map(correction_view).collect(),
+        financial_situation: super::budget::financial_records(services, dossier_id)
+            .await
+            .map_err(map)?,
     })
 }
 

@@ -49,8 +49,15 @@ pub async fn page(
             None if rules.move_first_miss => Tolerance::Available,
             None => Tolerance::None,
         };
+        let has_statement = services
+            .store
+            .plan_budget(&plan.id)
+            .await
+            .map_err(|e| unavailable(PlansError::Store(e)))?
+            .is_some();
         return Ok(PlanPage {
             plan: Some(PlanView {
+                has_statement,
                 status: plan.status.as_str().to_owned(),
                 rows: plan
                     .instalments

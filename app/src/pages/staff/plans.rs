@@ -253,6 +253,7 @@ fn PlanReviewEntry(item: PlanReviewItem, decide: ServerAction<DecidePlan>) -> im
                     <dt>{t!(i18n, staff.plans.received)}</dt>
                     <dd>{item.received.clone()}</dd>
                 </dl>
+                <PlanBudget budget=item.budget.clone() asked=item.largest_instalment />
                 <p class="hint">{within}</p>
                 <Show when=move || decision_error.get().is_some()>
                     <p class="field-error" role="alert">{move || decision_error.get()}</p>
@@ -299,4 +300,40 @@ fn PlanReviewEntry(item: PlanReviewItem, decide: ServerAction<DecidePlan>) -> im
             </article>
         </li>
     }
+}
+
+/// The income and expenses statement sent with the plan: every line, the beslagvrije voet with
+/// its source, the capacity against what the plan asks, and the files (downloads audited).
+#[component]
+fn PlanBudget(budget: Option<crate::budget::BudgetView>, asked: domain::Money) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let Some(v) = budget else {
+        return view! { <p class="hint" data-testid="plan-budget-none">{t!(i18n, staff.plans.budget_none)}</p> }
+            .into_any();
+    };
+    let files = v.files.clone();
+    let sent = v
+        .sent_on
+        .map(|d| format::date(locale, d))
+        .unwrap_or_default();
+    let household = crate::pages::household_label(i18n, &v.household);
+    let capacity = format::money(locale, v.capacity);
+    view! {
+        <details class="budget" open="" data-testid="plan-budget">
+            <summary>{t!(i18n, staff.plans.budget_heading)}</summary>
+            <p class="muted">{t!(i18n, staff.plans.budget_sent, date = sent, household)}</p>
+            <p><strong>{t!(i18n, staff.plans.budget_asked, asked = format::money(locale, asked), capacity)}</strong></p>
+            <crate::pages::StatementView v locale />
+            {(!files.is_empty()).then(|| view! {
+                <h3>{t!(i18n, staff.plans.budget_files)}</h3>
+                <ul class="plain" data-testid="plan-budget-files">
+                    {files.into_iter().map(|f| view! {
+                        <li><a href=format!("/staff/plans/file/{}", f.id)>{f.name.clone()}</a> " (" {f.size_kb} " kB)"</li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </details>
+    }
+    .into_any()
 }

@@ -47,6 +47,24 @@ pub async fn review_queue(
             now,
         )
         .await;
+        let budget = services
+            .store
+            .plan_budget(&plan.id)
+            .await
+            .map_err(|e| unavailable("plan budget", e))?;
+        if budget.is_some() {
+            // The debtor's income, costs and files: a view of personal data, audited as such.
+            audit_staff(
+                services,
+                &me.username,
+                Some(plan.dossier_id.clone()),
+                "personal_data.viewed",
+                serde_json::json!({ "via": "plan_review_budget", "plan_id": plan.id }),
+                ip,
+                now,
+            )
+            .await;
+        }
         let creditor = services
             .store
             .creditor(&item.creditor_id)
@@ -67,6 +85,15 @@ pub async fn review_queue(
             breaches: item.breaches.clone(),
             limits: item.limits,
             received: plan.created_at.format("%Y-%m-%d").to_string(),
+            budget: budget
+                .as_ref()
+                .and_then(crate::ssr::budget::stored_view),
+            largest_instalment: plan
+                .instalments
+                .iter()
+                .map(|i| i.amount)
+                .max()
+                .unwrap_or(first.amount),
         });
     }
     Ok(out)
