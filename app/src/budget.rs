@@ -363,8 +363,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            read_statement(&form(&[("household", "pension"), ("net_income", "1000")]))
-                .unwrap_err(),
+            read_statement(&form(&[("household", "pension"), ("net_income", "1000")])).unwrap_err(),
             vec![("household".to_owned(), FieldProblem::Required)]
         );
     }

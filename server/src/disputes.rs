@@ -17,20 +17,12 @@ use app::ssr::{ClientIp, session};
 use axum::body::Body;
 use axum::extract::{Extension, Path, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use disputes::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Upload};
+use disputes::MAX_ATTACHMENTS;
 use domain::AttachmentId;
 use http::{StatusCode, header};
 use store::SessionKind;
 
-/// The whole form may not exceed this (files plus text); more is refused unread.
-const MAX_FORM_BYTES: usize = (MAX_ATTACHMENT_BYTES + 64 * 1024) * (MAX_ATTACHMENTS + 1);
-
-/// Forms read at once, across all debtors: each may hold its files in memory twice (read,
-/// then sniffed and stored), so this bounds what uploads can take (4 × 2 × 16 MiB).
-static UPLOADS_AT_ONCE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
-
-/// How long a form waits for its turn before the debtor is asked to try again.
-const UPLOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+use crate::uploads::{MAX_FORM_BYTES, UPLOAD_WAIT, UPLOADS_AT_ONCE, read_file, serve};
 
 /// The longest explanation carried back in the URL after a refusal.
 const MAX_TEXT_IN_URL: usize = 2_000;
@@ -139,17 +131,9 @@ async fn read_form(body: Body, boundary: String) -> Result<FilingForm, multer::E
             "invoice" => form.invoice = field.text().await?,
             "explanation" => form.explanation = field.text().await?,
             "files" => {
-                let filename = field.file_name().unwrap_or_default().to_owned();
                 let keep = form.uploads.len() <= MAX_ATTACHMENTS;
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field.chunk().await? {
-                    if keep && bytes.len() <= MAX_ATTACHMENT_BYTES {
-                        let room = MAX_ATTACHMENT_BYTES + 1 - bytes.len();
-                        bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
-                    }
-                }
-                if keep {
-                    form.uploads.push(Upload { filename, bytes });
+                if let Some(upload) = read_file(field, keep).await? {
+                    form.uploads.push(upload);
                 }
             }
             _ => while field.chunk().await?.is_some() {},
@@ -181,7 +165,7 @@ pub async fn debtor_download(
         return StatusCode::NOT_FOUND.into_response();
     };
     match app::ssr::dispute::attachment_for_debtor(services, &dossier_id, id).await {
-        Ok(Some(file)) => serve(file),
+        Ok(Some(file)) => serve(&file.meta.filename, file.meta.content_type, file.content),
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => {
             tracing::error!(error = %e, "dispute file");
@@ -236,7 +220,7 @@ pub async fn staff_download(
                 now,
             )
             .await;
-            serve(file)
+            serve(&file.meta.filename, file.meta.content_type, file.content)
         }
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => {
@@ -244,28 +228,4 @@ pub async fn staff_download(
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
     }
-}
-
-/// The file as a download: the type the bytes were sniffed as (only PDF, JPEG or PNG are
-/// ever stored), never shown inline, never sniffed again by the browser, and sandboxed if a
-/// browser renders it anyway.
-fn serve(file: store::Attachment) -> Response {
-    let disposition = format!("attachment; filename=\"{}\"", file.meta.filename);
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                file.meta.content_type.as_str().to_owned(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "sandbox; default-src 'none'".to_owned(),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        file.content,
-    )
-        .into_response()
 }

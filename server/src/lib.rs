@@ -1,6 +1,7 @@
 //! The portal's HTTP server: configuration, the axum router around the Leptos app, and
 //! the routes that are not pages (health, language switch).
 
+mod budget;
 pub mod config;
 mod data_export;
 mod disputes;
@@ -17,6 +18,7 @@ mod qr;
 pub mod retention;
 pub mod staff;
 mod trust;
+mod uploads;
 
 use anyhow::Context;
 use app::ssr::{Services, Settings};
@@ -163,6 +165,12 @@ pub fn router(config: &Config, services: Services) -> Router {
             get(disputes::debtor_download),
         )
         .route("/staff/disputes/file/{id}", get(disputes::staff_download))
+        .route("/dossier/plan/budget", axum::routing::post(budget::submit))
+        .route(
+            "/dossier/plan/budget/file/{id}",
+            get(budget::debtor_download),
+        )
+        .route("/staff/plans/file/{id}", get(budget::staff_download))
         .route("/check", axum::routing::post(trust::check))
         .leptos_routes_with_context(&state, routes, move || provide_context(services.clone()), {
             let leptos = leptos.clone();

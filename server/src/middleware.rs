@@ -48,13 +48,14 @@ pub const FORM_BODY_LIMIT: usize = 64 * 1024;
 /// A Pay.nl exchange call is a few hundred bytes of form or JSON; 16 KiB leaves ample room.
 pub const EXCHANGE_BODY_LIMIT: usize = 16 * 1024;
 
-/// The limit for a request to `path`, `None` for the dispute form: its handler streams the
-/// files under a limit of its own (`disputes::MAX_FORM_BYTES`) and answers a too-large form
+/// The limit for a request to `path`, `None` for the two forms with files (a dispute, an
+/// income and expenses statement): their handlers stream the files under a limit of their own
+/// (`uploads::MAX_FORM_BYTES`) and answers a too-large form
 /// with the form and a message rather than a bare 413. Everything else is a form, a server
 /// function or an exchange call.
 fn body_limit_for(path: &str) -> Option<usize> {
     match path {
-        "/dossier/disputes" => None,
+        "/dossier/disputes" | "/dossier/plan/budget" => None,
         "/api/paynl/exchange" => Some(EXCHANGE_BODY_LIMIT),
         _ => Some(FORM_BODY_LIMIT),
     }

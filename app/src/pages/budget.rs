@@ -278,14 +278,21 @@ fn BudgetBody(p: BudgetPage, locale: Locale) -> impl IntoView {
             (form, Default::default())
         }
     };
-    let error = |name: &str| problems.field(name).map(|pr| field_problem_text(i18n, name, pr));
-    let files_error = problems.files.clone().map(|(pr, file)| {
-        file_problem_text(i18n, pr, file, p.max_files, p.max_file_mb)
-    });
+    let error = |name: &str| {
+        problems
+            .field(name)
+            .map(|pr| field_problem_text(i18n, name, pr))
+    };
+    let files_error = problems
+        .files
+        .clone()
+        .map(|(pr, file)| file_problem_text(i18n, pr, file, p.max_files, p.max_file_mb));
     let form_error = problems.form.map(|pr| form_problem_text(i18n, locale, pr));
     let returned = p.returned.is_some();
     let nothing_payable = matches!(problems.form, Some(FormProblem::NothingPayable))
-        || p.returned_check.as_ref().is_some_and(BudgetView::nothing_payable);
+        || p.returned_check
+            .as_ref()
+            .is_some_and(BudgetView::nothing_payable);
     let over_capacity = matches!(problems.form, Some(FormProblem::OverCapacity { .. }));
     let household_error = error("household");
     let amount_field = |name: &'static str| {
@@ -320,10 +327,16 @@ fn BudgetBody(p: BudgetPage, locale: Locale) -> impl IntoView {
         }
     };
     let income = amount_field("net_income");
-    let costs = ["housing", "health_insurance", "childcare", "other_debts", "other_fixed"]
-        .into_iter()
-        .map(amount_field)
-        .collect_view();
+    let costs = [
+        "housing",
+        "health_insurance",
+        "childcare",
+        "other_debts",
+        "other_fixed",
+    ]
+    .into_iter()
+    .map(amount_field)
+    .collect_view();
     let months_error = error("months");
     let amount_error = error("amount");
     let reason_error = error("reason");

@@ -527,7 +527,7 @@ fn FinancialSituation(
         <section class="card" aria-labelledby="financial-heading" data-testid="financial-situation">
             <h2 id="financial-heading">{t!(i18n, budget.data.heading)}</h2>
             <p>{t!(i18n, budget.data.intro)}</p>
-            <p>{t!(i18n, budget.data.keep, months = domain::PLAN_BUDGET_KEPT_MONTHS)}</p>
+            <p>{t_string!(i18n, budget.data.keep, months = domain::PLAN_BUDGET_KEPT_MONTHS).to_string()}</p>
             <ul class="rows">
                 {records.into_iter().map(|r| {
                     let amounts = [

@@ -10,9 +10,8 @@
 
 use super::Services;
 use crate::budget::{
-    BudgetFileRow, BudgetForm, BudgetPage, BudgetView, FieldProblem, FileProblem,
-    FinancialRecord, FormProblem, LineView, MAX_REASON_CHARS, Problems, Returned,
-    read_statement,
+    BudgetFileRow, BudgetForm, BudgetPage, BudgetView, FieldProblem, FileProblem, FinancialRecord,
+    FormProblem, LineView, MAX_REASON_CHARS, Problems, Returned, read_statement,
 };
 use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -290,11 +289,15 @@ pub async fn submit(
             None
         }
         Err(crate::errors::PlanFormError::Months) => {
-            problems.fields.push(("months".to_owned(), FieldProblem::Plan));
+            problems
+                .fields
+                .push(("months".to_owned(), FieldProblem::Plan));
             None
         }
         Err(_) => {
-            problems.fields.push(("amount".to_owned(), FieldProblem::Plan));
+            problems
+                .fields
+                .push(("amount".to_owned(), FieldProblem::Plan));
             None
         }
     };
@@ -484,7 +487,11 @@ mod tests {
         returned.form.net_income = "1.650,00".into();
         returned.form.reason = "Ik heb minder inkomen sinds ik ziek ben.".into();
         let value = returned_cookie_value(&returned);
-        assert!(value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(
+            value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
         assert_eq!(returned_from_cookie(&value), Some(returned.clone()));
         // A long reason in a script of three bytes a character is shortened, the figures kept.
         returned.form.reason = "€".repeat(MAX_REASON_CHARS);

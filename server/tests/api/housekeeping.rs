@@ -311,7 +311,10 @@ async fn a_statement_goes_a_year_after_its_plan_ended_and_not_before(store: Stor
         if let Some(left) = left {
             assert_eq!(left.files.len(), 1, "its file stays with it");
         }
-        assert!(store.plan(plan).await.expect("db").is_some(), "the plan stays");
+        assert!(
+            store.plan(plan).await.expect("db").is_some(),
+            "the plan stays"
+        );
     }
     let files: i64 = sqlx::query("SELECT COUNT(*) AS n FROM plan_budget_attachment")
         .fetch_one(store.pool())

@@ -8,6 +8,7 @@
 mod cluster;
 mod common;
 
+mod budget;
 mod dispute;
 mod dossier;
 mod faults;

@@ -85,9 +85,7 @@ pub async fn review_queue(
             breaches: item.breaches.clone(),
             limits: item.limits,
             received: plan.created_at.format("%Y-%m-%d").to_string(),
-            budget: budget
-                .as_ref()
-                .and_then(crate::ssr::budget::stored_view),
+            budget: budget.as_ref().and_then(crate::ssr::budget::stored_view),
             largest_instalment: plan
                 .instalments
                 .iter()
