@@ -311,6 +311,7 @@ pub fn read_statement(form: &BudgetForm) -> Result<BudgetInput, Vec<(String, Fie
 }
 
 #[cfg(test)]
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
 

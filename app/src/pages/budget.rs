@@ -272,9 +272,11 @@ fn BudgetBody(p: BudgetPage, locale: Locale) -> impl IntoView {
         Some(r) => (r.form, r.problems),
         None => {
             let q = query.read_untracked();
-            let mut form = crate::budget::BudgetForm::default();
-            form.months = q.get("months").unwrap_or_default();
-            form.amount = q.get("amount").unwrap_or_default();
+            let form = crate::budget::BudgetForm {
+                months: q.get("months").unwrap_or_default(),
+                amount: q.get("amount").unwrap_or_default(),
+                ..Default::default()
+            };
             (form, Default::default())
         }
     };

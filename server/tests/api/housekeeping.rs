@@ -3,6 +3,8 @@
 //! nothing, and the window for sign-in attempts follows `login_attempts_days`; income and
 //! expenses statements go a year after their plan ended, never while it is in review or runs.
 
+#![allow(clippy::inconsistent_digit_grouping)]
+
 use chrono::{DateTime, Duration, Utc};
 use server::housekeeping::{Retention, Swept, sweep};
 use sqlx::Row;
