@@ -20,8 +20,8 @@ pub use kvk::{KvkNumber, KvkNumberError};
 pub use phone::{Phone, PhoneError};
 pub use postcode::{Postcode, PostcodeError};
 pub use record::{
-    AttachmentId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DisputeId, DossierId,
-    ExchangeCallId, InstalmentId, LedgerEntryId, PaymentId, PlanId, RecordIdError,
+    AttachmentId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DeferralId, DisputeId,
+    DossierId, ExchangeCallId, InstalmentId, LedgerEntryId, PaymentId, PlanId, RecordIdError,
 };
 pub use secret::{Secret, SecretError};
 pub use vat::{VatNumber, VatNumberError};

@@ -45,6 +45,9 @@ pub enum Conflict {
     /// `payment_plan_one_open_idx`: the dossier already has a plan in play.
     #[error("the dossier already has a payment plan")]
     PlanInPlay,
+    /// `payment_deferral_one_open_idx`, or a plan asked for while a deferral is in play.
+    #[error("the dossier already has a deferral of payment")]
+    DeferralInPlay,
     /// `dossier.number`: the dossier number belongs to another creditor.
     #[error("dossier number belongs to another creditor")]
     DossierOfOtherCreditor,

@@ -18,6 +18,7 @@
 
 mod audit;
 mod corrections;
+mod deferrals;
 mod disputes;
 mod dossiers;
 mod error;
@@ -44,6 +45,7 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 
 pub use audit::{AuditEvent, NewAuditEvent};
 pub use corrections::{CorrectionDecision, CorrectionRequest, Decided, NewCorrection};
+pub use deferrals::{Deferral, DeferralDecision, NewDeferral};
 pub use disputes::{
     Attachment, AttachmentMeta, Dispute, DisputeAck, DisputeChanged, DisputeDecision,
     NewAttachment, NewDispute,
@@ -71,9 +73,9 @@ pub use sessions::{
 pub use staff::{StaffChallenge, StaffUser};
 pub use types::{
     ActorKind, AttachmentType, AttemptKeyKind, Booked, ChargeKind, CorrectionStatus, Created,
-    DebtorField, DebtorKind, DisputeDecisionKind, DisputeKind, DisputeStatus, DossierStatus,
-    FieldSourceKind, InstalmentStatus, InterestKind, LedgerKind, MailStatus, PaymentPurpose,
-    PaymentStatus, PlanDecisionKind, PlanStatus, SessionKind, StaffRole,
+    DebtorField, DebtorKind, DeferralStatus, DisputeDecisionKind, DisputeKind, DisputeStatus,
+    DossierStatus, FieldSourceKind, InstalmentStatus, InterestKind, LedgerKind, MailStatus,
+    PaymentPurpose, PaymentStatus, PlanDecisionKind, PlanStatus, SessionKind, StaffRole,
 };
 
 /// Tries at a SQLite migration run that another process may be racing.

@@ -115,6 +115,11 @@ const STEPS: &[Step] = &[
         description: "plan tolerance",
         sql: Sql::Shared(include_str!("../migrations/shared/0013_plan_tolerance.sql")),
     },
+    Step {
+        version: 14,
+        description: "deferral",
+        sql: Sql::Shared(include_str!("../migrations/shared/0014_deferral.sql")),
+    },
 ];
 
 /// The steps for one backend, as sqlx runs them.

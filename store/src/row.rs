@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
-    AttachmentId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DisputeId, DossierId,
-    ExchangeCallId, InstalmentId, LedgerEntryId, Money, PaymentId, PlanId,
+    AttachmentId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DeferralId, DisputeId,
+    DossierId, ExchangeCallId, InstalmentId, LedgerEntryId, Money, PaymentId, PlanId,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -128,7 +128,7 @@ macro_rules! record_ids {
     };
 }
 
-record_ids!(text, opt_text: CreditorId, DossierId, PaymentId, PlanId);
+record_ids!(text, opt_text: CreditorId, DossierId, PaymentId, PlanId, DeferralId);
 record_ids!(int, opt_int: ClaimItemId, ChargeId, LedgerEntryId, InstalmentId, CorrectionId,
     DisputeId, AttachmentId, ExchangeCallId);
 
