@@ -92,6 +92,11 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route
+                            path=path!("dossier/later")
+                            view=pages::LaterPageView
+                            ssr=SsrMode::Async
+                        />
+                        <Route
                             path=path!("dossier/messages")
                             view=pages::MessagesPage
                             ssr=SsrMode::Async
@@ -134,6 +139,11 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("staff/plans")
                             view=pages::PlanReviewQueue
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("staff/deferrals")
+                            view=pages::DeferralQueue
                             ssr=SsrMode::Async
                         />
                         <Route

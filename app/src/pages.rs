@@ -2,6 +2,7 @@
 
 mod dispute;
 mod dossier;
+mod later;
 mod link_problem;
 mod messages;
 mod my_data;
@@ -14,6 +15,7 @@ mod trust;
 
 pub use dispute::DisputesPage;
 pub use dossier::Dossier;
+pub use later::LaterPageView;
 pub use link_problem::LinkProblem;
 pub use messages::MessagesPage;
 pub use my_data::{CorrectField, MyData, MyDataPrint};
@@ -22,8 +24,8 @@ pub use pay::{PayForms, PayReturn};
 pub use plan::PlanPageView;
 pub use sign_in::SignIn;
 pub use staff::{
-    CorrectionQueue, DisputeQueue, DossierLookup, PaymentAttentionPage, PlanReviewQueue,
-    StaffSignInPage, StaffTwoFactorPage,
+    CorrectionQueue, DeferralQueue, DisputeQueue, DossierLookup, PaymentAttentionPage,
+    PlanReviewQueue, StaffSignInPage, StaffTwoFactorPage,
 };
 pub(crate) use trust::TrustLinks;
 pub use trust::{AccessibilityStatement, ComplaintsProcedure, LetterCheck};

@@ -4,6 +4,7 @@
 pub mod dispute;
 pub mod dossier;
 pub mod export;
+pub mod later;
 pub mod letter_check;
 pub mod messages;
 pub mod my_data;
