@@ -36,6 +36,17 @@ export function letterLink(number: string): string {
   return row[columns.indexOf("link")];
 }
 
+/** A dossier of `end2end/fixtures/dossiers.csv` with the code its import made (CSV from
+ *  `debiteurportaal import --secrets-out`), for specs that change a dossier's arrangements. */
+export function fixture(number: string): { number: string; secret: string } {
+  const path = process.env.E2E_SECRETS_CSV;
+  if (!path) throw new Error("E2E_SECRETS_CSV is not set (run through cargo xtask test)");
+  const [, ...rows] = readFileSync(path, "utf8").trim().split(/\r?\n/);
+  const row = rows.map((r) => r.split(",")).find((r) => r[0] === number);
+  if (!row) throw new Error(`no imported code for ${number}`);
+  return { number, secret: row[1] };
+}
+
 /** Nothing is wider than the phone screen. */
 export async function expectNoOverflow(page: Page) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
