@@ -7,6 +7,7 @@ export const DEMO = {
   consumer: { number: "ISB-2000-000001", secret: "DEMA-ENER-GY26" },
   business: { number: "ISB-2000-000002", secret: "DEMB-BEDR-YF26" },
   partlyPaid: { number: "ISB-2000-000003", secret: "DEMC-TERM-YN26" },
+  missedInstalment: { number: "ISB-2000-000004", secret: "DEMD-REGE-MX26" },
 };
 
 export async function signIn(page: Page, who: { number: string; secret: string }) {
