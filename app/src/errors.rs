@@ -179,6 +179,8 @@ pub enum PlanFormError {
     ReasonRequired,
     #[error("a plan is already in play")]
     PlanInPlay,
+    #[error("a deferral is in play")]
+    DeferralInPlay,
     #[error("nothing to spread over months")]
     NothingToPlan,
     #[error("paying online is not available")]
@@ -192,5 +194,39 @@ impl FromServerFnError for PlanFormError {
 
     fn from_server_fn_error(_: ServerFnErrorErr) -> Self {
         PlanFormError::Refused(Refusal::Unavailable)
+    }
+}
+
+/// Why a request to pay later could not be shown or made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum LaterFormError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// Not a date (the date field, or typed as dd-mm-jjjj).
+    #[error("not a date")]
+    Date,
+    /// Today or earlier.
+    #[error("the day must be after today")]
+    NotLater,
+    /// More than a year ahead.
+    #[error("the day is too far ahead")]
+    TooFar,
+    #[error("a reason is needed outside the rules")]
+    ReasonRequired,
+    #[error("the text is too long")]
+    TextTooLong,
+    #[error("a payment plan is in play")]
+    PlanInPlay,
+    #[error("a deferral is in play")]
+    DeferralInPlay,
+    #[error("nothing is open")]
+    NothingOpen,
+}
+
+impl FromServerFnError for LaterFormError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(_: ServerFnErrorErr) -> Self {
+        LaterFormError::Refused(Refusal::Unavailable)
     }
 }

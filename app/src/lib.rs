@@ -98,6 +98,11 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route
+                            path=path!("dossier/later")
+                            view=pages::LaterPageView
+                            ssr=SsrMode::Async
+                        />
+                        <Route
                             path=path!("dossier/messages")
                             view=pages::MessagesPage
                             ssr=SsrMode::Async
@@ -140,6 +145,11 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("staff/plans")
                             view=pages::PlanReviewQueue
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("staff/deferrals")
+                            view=pages::DeferralQueue
                             ssr=SsrMode::Async
                         />
                         <Route

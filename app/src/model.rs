@@ -298,3 +298,38 @@ pub struct MessageRow {
     /// A reminder (the kind the debtor can switch off).
     pub reminder: bool,
 }
+
+/// `/dossier/later`: paying later in one sum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LaterPage {
+    /// Everything open today.
+    pub open_total: Money,
+    /// Today in the Netherlands.
+    pub today: NaiveDate,
+    /// The last day agreed at once, and the largest balance.
+    pub latest: NaiveDate,
+    pub max_days: u32,
+    pub max_open: Money,
+    /// The furthest day that can be asked for at all (staff decide beyond `latest`).
+    pub furthest: NaiveDate,
+    /// The latest request, if any.
+    pub current: Option<DeferralView>,
+    /// A payment plan is in play: no deferral beside it.
+    pub plan_in_play: bool,
+    /// Whether paying online is available (the pay-now form).
+    pub can_pay_online: bool,
+}
+
+/// A request to pay later, as the debtor sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeferralView {
+    /// `needs_review`, `granted`, `rejected`, `kept`, `broken`.
+    pub status: String,
+    pub pay_by: NaiveDate,
+    pub open_when_asked: Money,
+    /// What will be open on `pay_by` with the interest until then (granted only).
+    pub open_on_day: Option<Money>,
+    pub staff_note: Option<String>,
+    /// When staff will have answered (waiting only).
+    pub answer_by: Option<NaiveDate>,
+}

@@ -3,6 +3,7 @@
 mod budget;
 mod dispute;
 mod dossier;
+mod later;
 mod link_problem;
 mod messages;
 mod my_data;
@@ -17,6 +18,7 @@ pub use budget::BudgetPageView;
 pub(crate) use budget::{StatementView, household_label, line_label};
 pub use dispute::DisputesPage;
 pub use dossier::Dossier;
+pub use later::LaterPageView;
 pub use link_problem::LinkProblem;
 pub use messages::MessagesPage;
 pub use my_data::{CorrectField, MyData, MyDataPrint};
@@ -25,8 +27,8 @@ pub use pay::{PayForms, PayReturn};
 pub use plan::PlanPageView;
 pub use sign_in::SignIn;
 pub use staff::{
-    CorrectionQueue, DisputeQueue, DossierLookup, PaymentAttentionPage, PlanReviewQueue,
-    StaffSignInPage, StaffTwoFactorPage,
+    CorrectionQueue, DeferralQueue, DisputeQueue, DossierLookup, PaymentAttentionPage,
+    PlanReviewQueue, StaffSignInPage, StaffTwoFactorPage,
 };
 pub(crate) use trust::TrustLinks;
 pub use trust::{AccessibilityStatement, ComplaintsProcedure, LetterCheck};

@@ -82,6 +82,18 @@ pub enum StaffError {
     PaymentNoteTooLong { payment: domain::PaymentId },
     #[error("no such payment, or it needs no attention")]
     PaymentNotFlagged { payment: domain::PaymentId },
+    #[error("choose grant or reject")]
+    DeferralNoDecision { deferral: domain::DeferralId },
+    #[error("a rejection needs a note for the debtor")]
+    DeferralNoteRequired { deferral: domain::DeferralId },
+    #[error("the note is too long")]
+    DeferralNoteTooLong { deferral: domain::DeferralId },
+    /// Decided already, or no such request; nothing changed now.
+    #[error("the request was already decided")]
+    DeferralAlreadyDecided { deferral: domain::DeferralId },
+    /// The debtor has a payment plan now: a deferral cannot be granted beside it.
+    #[error("the dossier has a payment plan")]
+    DeferralBesidePlan { deferral: domain::DeferralId },
 }
 
 impl FromServerFnError for StaffError {
@@ -291,4 +303,19 @@ pub struct PaymentAttention {
     pub recent_days: u32,
     /// Whether this staff member may mark a flagged payment handled.
     pub can_resolve: bool,
+}
+
+/// A request to pay later in one sum waiting for a staff decision (outside the rules).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeferralReviewItem {
+    pub deferral_id: domain::DeferralId,
+    pub dossier_number: String,
+    /// The day the debtor asks to pay everything by.
+    pub pay_by: chrono::NaiveDate,
+    pub open_when_asked: domain::Money,
+    pub open_now: domain::Money,
+    pub reason: Option<String>,
+    pub breaches: Vec<domain::DeferralBreach>,
+    /// `YYYY-MM-DD`.
+    pub received: String,
 }

@@ -11,6 +11,7 @@
 //! | uphold a dispute (writes off the disputed amount) | no | yes |
 //! | book a payment shown by the debtor's proof | no | yes |
 //! | decide a payment plan put up for review | yes | yes |
+//! | decide a request to pay later in one sum put up for review | yes | yes |
 //! | download a file of a dispute still being handled | yes | yes |
 //! | download a file of a decided dispute | no | yes |
 //!

@@ -20,7 +20,7 @@ pub use kvk::{KvkNumber, KvkNumberError};
 pub use phone::{Phone, PhoneError};
 pub use postcode::{Postcode, PostcodeError};
 pub use record::{
-    AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DisputeId,
+    AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DeferralId, DisputeId,
     DossierId, ExchangeCallId, InstalmentId, LedgerEntryId, PaymentId, PlanId, RecordIdError,
 };
 pub use secret::{Secret, SecretError};

@@ -15,6 +15,7 @@ pub mod balance;
 pub mod budget;
 pub mod calendar;
 pub mod clock;
+pub mod deferral;
 pub mod ids;
 pub mod interest;
 pub mod lang;
@@ -36,8 +37,9 @@ pub use budget::{
     Budget, BudgetCheck, BudgetError, BudgetField, BudgetInput, BudgetLine, Household,
     ProtectedIncomeRow, ProtectedIncomeTable, ProtectedIncomeTableError, Verdict, max_instalment,
 };
+pub use deferral::{DeferralBreach, DeferralDateError, DeferralRules, DeferralRulesError};
 pub use ids::{
-    AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DisputeId,
+    AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DeferralId, DisputeId,
     DossierId, DossierNumber, DossierNumberError, Email, EmailError, ExchangeCallId, Iban,
     IbanError, InstalmentId, KvkNumber, KvkNumberError, LedgerEntryId, PaymentId, Phone,
     PhoneError, PlanId, Postcode, PostcodeError, RecordIdError, Secret, SecretError, VatNumber,

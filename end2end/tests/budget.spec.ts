@@ -1,11 +1,13 @@
 import { test, expect, Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { DEMO, STAFF, expectNoOverflow, signIn, staffSignIn } from "./helpers";
+import { STAFF, expectNoOverflow, fixture, signIn, staffSignIn } from "./helpers";
+
+const NO_JS = fixture("ISB-2026-900005");
+const WITH_JS = fixture("ISB-2026-900004");
 
 // The income and expenses statement with a plan below the rules (issue 21), on a 360 px phone.
-// Both tests use the consumer dossier and run in order: the first (without JavaScript) is only
-// refused, so nothing is stored; the second sends a statement, which puts a plan in review.
-test.describe.configure({ mode: "serial" });
+// Each test has its own imported dossier (end2end/fixtures/dossiers.csv): the second puts a
+// plan in review, which would block other specs' plans on a shared demo dossier.
 
 const PDF = Buffer.from("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n");
 
@@ -20,7 +22,7 @@ async function expectAccessible(page: Page) {
 test("without JavaScript: bad figures are refused next to each field, too little left points to free debt help", async ({ browser }, info) => {
   const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 780 } });
   const page = await context.newPage();
-  await signIn(page, DEMO.consumer);
+  await signIn(page, NO_JS);
   // The GET preview of the plan page offers the statement when the plan breaks the rules.
   await page.goto("/dossier/plan?amount=10");
   await page.getByTestId("budget-link").getByRole("link").click();
@@ -70,7 +72,7 @@ test("without JavaScript: bad figures are refused next to each field, too little
 
 test("with JavaScript: the statement goes with the plan, staff see its lines and file", async ({ browser }, info) => {
   const page = await browser.newPage({ viewport: { width: 360, height: 780 } });
-  await signIn(page, DEMO.consumer);
+  await signIn(page, WITH_JS);
   await page.goto("/dossier/plan");
   // The live preview (WebAssembly) shows the link as soon as the amount breaks the rules.
   await page.getByLabel("Of: bedrag per maand").fill("10");
@@ -116,7 +118,7 @@ test("with JavaScript: the statement goes with the plan, staff see its lines and
   const staff = await browser.newPage({ viewport: { width: 360, height: 780 } });
   await staffSignIn(staff, STAFF.agent);
   await staff.goto("/staff/plans");
-  const item = staff.locator(`[data-testid=plan-review][data-dossier="${DEMO.consumer.number}"]`);
+  const item = staff.locator(`[data-testid=plan-review][data-dossier="${WITH_JS.number}"]`);
   await expect(item.getByTestId("plan-budget")).toContainText("€ 1.800,00");
   await expect(item.getByRole("link", { name: "loonstrook.pdf" })).toBeVisible();
   await expectNoOverflow(staff);

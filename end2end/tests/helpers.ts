@@ -7,6 +7,7 @@ export const DEMO = {
   consumer: { number: "ISB-2000-000001", secret: "DEMA-ENER-GY26" },
   business: { number: "ISB-2000-000002", secret: "DEMB-BEDR-YF26" },
   partlyPaid: { number: "ISB-2000-000003", secret: "DEMC-TERM-YN26" },
+  missedInstalment: { number: "ISB-2000-000004", secret: "DEMD-REGE-MX26" },
 };
 
 export async function signIn(page: Page, who: { number: string; secret: string }) {
@@ -34,6 +35,17 @@ export function letterLink(number: string): string {
   const row = rows.map((r) => r.split(",")).find((r) => r[columns.indexOf("dossier_number")] === number);
   if (!row) throw new Error(`no letter for ${number}`);
   return row[columns.indexOf("link")];
+}
+
+/** A dossier of `end2end/fixtures/dossiers.csv` with the code its import made (CSV from
+ *  `debiteurportaal import --secrets-out`), for specs that change a dossier's arrangements. */
+export function fixture(number: string): { number: string; secret: string } {
+  const path = process.env.E2E_SECRETS_CSV;
+  if (!path) throw new Error("E2E_SECRETS_CSV is not set (run through cargo xtask test)");
+  const [, ...rows] = readFileSync(path, "utf8").trim().split(/\r?\n/);
+  const row = rows.map((r) => r.split(",")).find((r) => r[0] === number);
+  if (!row) throw new Error(`no imported code for ${number}`);
+  return { number, secret: row[1] };
 }
 
 /** Nothing is wider than the phone screen. */

@@ -19,6 +19,7 @@ const DEBTOR_PAGES: [string, string][] = [
   ["correct-address", "/dossier/data/correct?field=address"],
   ["print", "/dossier/data/print"],
   ["plan", "/dossier/plan"],
+  ["later", "/dossier/later"],
   ["disputes", "/dossier/disputes"],
   ["messages", "/dossier/messages"],
 ];

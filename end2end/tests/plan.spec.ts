@@ -91,3 +91,34 @@ test("a plan outside the rules goes to staff, who counter-propose; the debtor se
   await expect(plain.getByTestId("schedule").locator("tbody tr").first()).toHaveAttribute("data-status", "open");
   await noJs.close();
 });
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  // The demo plan agreed 12 days ago missed its first instalment: the plan job moved it to
+  // the end once (the tolerance), and one tap pays it late.
+  test("a missed instalment is moved to the end and paid late with one tap", async ({ page }, info) => {
+    await signIn(page, DEMO.missedInstalment);
+    await page.goto("/dossier/plan");
+    await expect(page.getByTestId("plan-status")).toHaveAttribute("data-status", "active");
+    const moved = page.getByTestId("plan-moved");
+    await expect(moved).toContainText("Termijn 1 niet ontvangen");
+    await expect(page.getByTestId("plan-tolerance")).toContainText("Mist u nog een termijn");
+    const rows = page.getByTestId("schedule").locator("tbody tr");
+    await expect(rows.last()).toContainText("verplaatst, was");
+    await expectNoOverflow(page);
+    await page.screenshot({ path: `screenshots/${info.project.name}-plan-moved-nojs-nl.png`, fullPage: true });
+
+    await page.getByTestId("pay-moved").click();
+    await expect(page.getByText("Pay.nl simulator")).toBeVisible();
+    await page.getByRole("button", { name: /Betalen/ }).click();
+    await expect(page).toHaveURL(/\/pay\/return\//);
+    await expect(page.getByTestId("payment-outcome")).toHaveAttribute("data-state", "paid");
+    await page.goto("/dossier/plan");
+    await expect(rows.first()).toHaveAttribute("data-status", "paid");
+    await expect(rows.first()).toContainText("alsnog betaald");
+    await expect(page.getByTestId("plan-moved")).toHaveCount(0);
+    await expectNoOverflow(page);
+    await page.screenshot({ path: `screenshots/${info.project.name}-plan-paid-late-nojs-nl.png`, fullPage: true });
+  });
+});

@@ -13,12 +13,17 @@ use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use domain::{CreditorId, DossierId, DossierNumber, Money, Secret};
 use store::{
     DebtorDetails, DebtorKind, DossierImport, DossierStatus, InterestKind, NewClaimItem,
-    NewCostLetter, NewCreditor, NewDossier, StoreError,
+    NewCostLetter, NewCreditor, NewDossier, NewInstalment, NewPlan, PlanStatus, StoreError,
 };
 
-/// The demo secrets, in display form, for the consumer, the business and the consumer with
-/// payments. Published: demo only.
-pub const DEMO_SECRETS: [&str; 3] = ["DEMA-ENER-GY26", "DEMB-BEDR-YF26", "DEMC-TERM-YN26"];
+/// The demo secrets, in display form, for the consumer, the business, the consumer with
+/// payments and the consumer with a payment plan. Published: demo only.
+pub const DEMO_SECRETS: [&str; 4] = [
+    "DEMA-ENER-GY26",
+    "DEMB-BEDR-YF26",
+    "DEMC-TERM-YN26",
+    "DEMD-REGE-MX26",
+];
 
 /// How to sign in to one demo dossier.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +133,9 @@ struct Demo {
     letter_costs: Option<i64>,
     /// Payments: days before today, amount (cents).
     payments: &'static [(u64, i64)],
+    /// A payment plan agreed this many days ago over this many months, its first instalment
+    /// due that day; nothing paid on it.
+    plan: Option<(u64, u32)>,
 }
 
 fn creditor(
@@ -155,7 +163,7 @@ fn birth(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
 /// The demo data. Names, addresses, numbers and companies are made up; the e-mail domains are
 /// reserved example domains; `NL123456782B01` is the usual example VAT number and `SPECI2014`
 /// the number on the Dutch specimen passport.
-fn demos() -> [Demo; 3] {
+fn demos() -> [Demo; 4] {
     [
         Demo {
             number: "ISB-2000-000001",
@@ -188,6 +196,7 @@ fn demos() -> [Demo; 3] {
             // 15% of €432.42, no VAT.
             letter_costs: Some(6_486),
             payments: &[],
+            plan: None,
         },
         Demo {
             number: "ISB-2000-000002",
@@ -220,6 +229,7 @@ fn demos() -> [Demo; 3] {
             // A business owes the costs without a letter (art. 6:96 lid 6 BW is for consumers).
             letter_costs: None,
             payments: &[],
+            plan: None,
         },
         Demo {
             number: "ISB-2000-000003",
@@ -257,6 +267,40 @@ fn demos() -> [Demo; 3] {
             letter_days_ago: 75,
             letter_costs: Some(5_264),
             payments: &[(50, 40_00), (20, 60_00)],
+            plan: None,
+        },
+        Demo {
+            number: "ISB-2000-000004",
+            secret: DEMO_SECRETS[3],
+            description: "Consumer (Mila Jansen) with a payment plan whose first instalment \
+                          was missed: the plan job moves it to the end once (the tolerance), \
+                          to be paid late with one tap",
+            creditor: creditor(
+                "demo-polderstroom",
+                "Polderstroom Energie B.V.",
+                "90000001",
+                true,
+                InterestKind::Consumer,
+            ),
+            debtor: DebtorDetails {
+                address: Some("Beukenlaan 3".into()),
+                postcode: Some("5611 AB".into()),
+                city: Some("Eindhoven".into()),
+                email: Some("mila.jansen@example.com".into()),
+                customer_number: Some("PS-318220".into()),
+                birth_date: birth(1979, 2, 17),
+                ..DebtorDetails::named(DebtorKind::Person, "Mila Jansen")
+            },
+            invoices: &[
+                ("PS-2026-12210", 110, 14, 180_00),
+                ("PS-2026-13390", 80, 14, 165_50),
+            ],
+            letter_days_ago: 50,
+            // 15% of €345.50 = €51.83, no VAT.
+            letter_costs: Some(5_183),
+            payments: &[],
+            // Agreed 12 days ago: the first instalment is past its 7 days' grace.
+            plan: Some((12, 4)),
         },
     ]
 }
@@ -352,6 +396,47 @@ async fn create(
             n + 1,
         )
         .await?;
+    }
+
+    if let Some((days_ago, months)) = demo.plan
+        && store.open_plan(&dossier.id).await?.is_none()
+    {
+        let start = days_before(today, days_ago)?;
+        let balance = claim::load_claim(store, &dossier.id, start)
+            .await
+            .map_err(|e| DemoError::Invalid(format!("claim of {}: {e}", demo.number)))?
+            .open_total();
+        let rules = domain::PlanRules::new(Money::from_cents(25_00), 12, true)
+            .map_err(|e| DemoError::Invalid(format!("plan rules: {e}")))?;
+        let preview = rules
+            .preview(balance, domain::PlanRequest::Months(months), start)
+            .map_err(|e| DemoError::Invalid(format!("plan of {}: {e}", demo.number)))?;
+        store
+            .create_plan(
+                &NewPlan {
+                    dossier_id: dossier.id.clone(),
+                    status: PlanStatus::Active,
+                    instalments: preview
+                        .rows
+                        .iter()
+                        .map(|i| NewInstalment {
+                            due_date: i.due(),
+                            amount: i.amount(),
+                        })
+                        .collect(),
+                    interest_stops: false,
+                },
+                at(start, 10),
+            )
+            .await?;
+        store
+            .set_dossier_status(
+                &dossier.id,
+                &[DossierStatus::Open],
+                DossierStatus::Plan,
+                now,
+            )
+            .await?;
     }
 
     let (hasher, demo_secret) = (hasher.clone(), secret.clone());

@@ -1060,7 +1060,7 @@ async fn seeding_the_demo_twice_gives_the_same_logins_and_the_same_rows(store: S
     let logins = seed_demo(&Books::new(store.clone()), &hasher, today())
         .await
         .unwrap();
-    assert_eq!(logins.len(), 3);
+    assert_eq!(logins.len(), 4);
     let secrets: Vec<&str> = logins.iter().map(|l| l.secret.as_str()).collect();
     assert_eq!(secrets, DEMO_SECRETS);
     for login in &logins {
@@ -1104,7 +1104,19 @@ async fn seeding_the_demo_twice_gives_the_same_logins_and_the_same_rows(store: S
         .unwrap();
     assert_eq!(again, logins);
     assert_eq!(snapshot(&store).await, before);
-    assert_eq!(dossier_count(&store).await, 3);
+    assert_eq!(dossier_count(&store).await, 4);
+    // The fourth has a plan agreed 12 days ago: four instalments of what was open then,
+    // the first due that day and unpaid (so the plan job's tolerance has a miss to move).
+    let planned = dossier_id(&store, "ISB-2000-000004").await;
+    let plan = store.open_plan(&planned).await.unwrap().unwrap();
+    assert_eq!(plan.status, store::PlanStatus::Active);
+    assert_eq!(plan.instalments.len(), 4);
+    assert_eq!(plan.instalments[0].due_date, today() - Days::new(12));
+    let open_then = claim_on(&store, "ISB-2000-000004", today() - Days::new(12))
+        .await
+        .open_total();
+    assert_eq!(plan.total, open_then);
+    assert!(store.ledger_entries(&planned).await.unwrap().is_empty());
 }
 
 async fn demo_payments_are_allocated_to_costs_then_interest_then_principal(store: Store) {

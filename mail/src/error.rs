@@ -13,4 +13,6 @@ pub enum MailError {
     Build(String),
     #[error(transparent)]
     Store(#[from] store::StoreError),
+    #[error("the claim could not be derived: {0}")]
+    Claim(#[from] claim::ClaimError),
 }

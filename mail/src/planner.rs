@@ -1,12 +1,13 @@
 //! Messages that follow from the state of a payment plan rather than from one write: the
 //! confirmation of a plan that became active, a reminder a few days before each instalment,
-//! and word when an instalment was missed (the plan job marks it late). Each is queued once,
+//! word when an instalment was missed (the plan job marks it late), and a reminder a few days
+//! before the day a debtor promised to pay everything by (a deferral, key `deferral:{id}:due`). Each is queued once,
 //! by its key (`plan:{id}:agreed`, `instalment:{id}:due`, `instalment:{id}:missed`), so
 //! running the planner again, on any instance, queues nothing twice.
 
 use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use domain::Notice;
-use store::{InstalmentStatus, NewMail, PlanStatus, Store};
+use store::{DeferralStatus, InstalmentStatus, NewMail, PlanStatus, Store};
 
 use crate::error::MailError;
 
@@ -20,6 +21,8 @@ pub struct Planned {
     pub agreed: u32,
     pub due: u32,
     pub missed: u32,
+    /// Reminders of a day promised to pay everything by (a deferral).
+    pub deferral_due: u32,
 }
 
 /// Queues what is due on the Dutch day `today`: reminders for open instalments due within
@@ -90,6 +93,29 @@ pub async fn plan_messages(
                     planned.due += 1;
                 }
             }
+        }
+    }
+    for deferral in store.deferrals_with_status(DeferralStatus::Granted).await? {
+        if deferral.pay_by < today || deferral.pay_by > horizon {
+            continue;
+        }
+        let amount = claim::load_claim(store, &deferral.dossier_id, today)
+            .await?
+            .open_total();
+        if !amount.is_positive() {
+            continue;
+        }
+        let mail = NewMail {
+            dossier_id: deferral.dossier_id.clone(),
+            notice: Notice::DeferralDue {
+                pay_by: deferral.pay_by,
+                amount,
+            },
+            dedupe_key: format!("deferral:{}:due", deferral.id),
+            created_at: now,
+        };
+        if store.queue_mail(&mail).await? {
+            planned.deferral_due += 1;
         }
     }
     Ok(planned)

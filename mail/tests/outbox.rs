@@ -487,7 +487,8 @@ async fn a_plan_is_confirmed_and_its_instalments_reminded_once_each(store: Store
         mail::Planned {
             agreed: 1,
             due: 1,
-            missed: 1
+            missed: 1,
+            deferral_due: 0,
         }
     );
     // Again (another round, another instance): nothing new.

@@ -51,6 +51,45 @@ pub struct PlanConfig {
     pub interest_during_plan: bool,
     /// Per creditor id: the rules that differ from the defaults above.
     pub creditors: BTreeMap<String, RuleOverrides>,
+    /// Paying later in one sum (`[plans.deferral]`).
+    pub deferral: DeferralConfig,
+}
+
+/// The rules for paying later in one sum, as configured; see [`domain::DeferralRules`].
+///
+/// ```toml
+/// [plans.deferral]
+/// max_days = 30                 # agreed at once up to 30 days ahead
+/// max_open_cents = 250000       # for balances up to €2,500.00
+/// grace_days = 3                # a payment on its way on the day still counts
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeferralConfig {
+    /// Agreed at once up to this many days ahead (default 30); later goes to staff.
+    pub max_days: u32,
+    /// Agreed at once for open balances up to this, in cents (default €2,500.00).
+    pub max_open_cents: Money,
+    /// Days after the promised day before a deferral not paid in full ends (default 3).
+    pub grace_days: u32,
+}
+
+impl Default for DeferralConfig {
+    fn default() -> Self {
+        let rules = domain::DeferralRules::default();
+        DeferralConfig {
+            max_days: rules.max_days(),
+            max_open_cents: rules.max_open(),
+            grace_days: 3,
+        }
+    }
+}
+
+impl DeferralConfig {
+    /// The rules, or why they cannot be used.
+    pub fn rules(&self) -> Result<domain::DeferralRules, domain::DeferralRulesError> {
+        domain::DeferralRules::new(self.max_days, self.max_open_cents, self.grace_days)
+    }
 }
 
 /// The rules one creditor sets differently; `None` takes the agency's default.
@@ -84,6 +123,7 @@ impl Default for PlanConfig {
             move_first_miss: true,
             interest_during_plan: true,
             creditors: BTreeMap::new(),
+            deferral: DeferralConfig::default(),
         }
     }
 }
@@ -118,6 +158,9 @@ pub enum ConfigError {
     /// `misses_before_default` is zero: every plan would default at once.
     #[error("plans{}: misses_before_default must be at least 1", for_creditor(.0))]
     NoMissesAllowed(Option<String>),
+    /// The deferral rules are out of range.
+    #[error("plans.deferral: {0}")]
+    Deferral(domain::DeferralRulesError),
     /// `grace_days` above a year.
     #[error("plans{}: grace_days must be at most 366", for_creditor(.0))]
     GraceTooLong(Option<String>),
@@ -133,6 +176,7 @@ fn for_creditor(creditor: &Option<String>) -> String {
 impl PlanConfig {
     /// Checks the defaults and every creditor's rules; call at start-up.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.deferral.rules().map_err(ConfigError::Deferral)?;
         self.resolve(None, &RuleOverrides::default())?;
         for (creditor, overrides) in &self.creditors {
             self.resolve(Some(creditor), overrides)?;

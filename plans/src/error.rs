@@ -29,6 +29,18 @@ pub enum PlansError {
     /// The dossier already has a plan in play (proposed, active or needs review).
     #[error("the dossier already has a payment plan")]
     PlanInPlay,
+    /// The dossier already has a request to pay later in play (waiting or granted).
+    #[error("the dossier already has a deferral of payment")]
+    DeferralInPlay,
+    /// The day asked for cannot be: not after today, or more than a year ahead.
+    #[error("deferral day: {0}")]
+    DeferralDate(domain::DeferralDateError),
+    /// Paying later outside the agency's rules needs a reason (it then goes to staff).
+    #[error("a deferral outside the rules needs a reason")]
+    DeferralReasonRequired {
+        /// The rules it breaks.
+        breaches: Vec<domain::DeferralBreach>,
+    },
     /// No dossier with that id.
     #[error("dossier not found")]
     DossierNotFound,
@@ -65,6 +77,9 @@ impl PlansError {
                 | PlansError::ReasonRequired { .. }
                 | PlansError::TextTooLong
                 | PlansError::PlanInPlay
+                | PlansError::DeferralInPlay
+                | PlansError::DeferralDate(_)
+                | PlansError::DeferralReasonRequired { .. }
                 | PlansError::DossierNotFound
                 | PlansError::PlanNotFound
                 | PlansError::NotInPlay
@@ -76,6 +91,7 @@ impl From<StoreError> for PlansError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Conflict(store::Conflict::PlanInPlay) => PlansError::PlanInPlay,
+            StoreError::Conflict(store::Conflict::DeferralInPlay) => PlansError::DeferralInPlay,
             other => PlansError::Store(other),
         }
     }

@@ -13,6 +13,9 @@
 //! - [`PlanService::pay`], [`PlanService::next_payment`], [`PlanService::rest_amount`]:
 //!   paying on a plan through `payments` (same ledger, same allocation).
 //! - [`LifecycleJob`]: the daily job (late, defaulted, completed) under a job lease.
+//! - [`PlanService::request_deferral`]: paying later in one sum (uitstel): granted at once
+//!   within the rules, else staff decide ([`PlanService::decide_deferral`]); the daily job ends
+//!   it kept or broken ([`PlanService::deferral_round`]).
 //! - [`PlanConfig`]: the rules, per creditor where set.
 
 #![warn(missing_docs)]
@@ -20,12 +23,14 @@
 #![allow(clippy::inconsistent_digit_grouping)]
 
 mod config;
+mod deferral;
 mod error;
 mod lifecycle;
 mod service;
 
 pub use booking::SyncReport;
-pub use config::{ConfigError, CreditorRules, PlanConfig, RuleOverrides};
+pub use config::{ConfigError, CreditorRules, DeferralConfig, PlanConfig, RuleOverrides};
+pub use deferral::{DeferralDecisionKind, DeferralItem, DeferralReport};
 pub use domain::plan::{Limits, Preview, RuleBreach};
 pub use error::PlansError;
 pub use lifecycle::{LIFECYCLE_LEASE, LifecycleConfig, LifecycleJob, LifecycleReport};

@@ -51,6 +51,8 @@ pub struct LifecycleReport {
     pub defaulted: u32,
     /// Missed instalments moved to the end of their plan (the plan's one tolerance).
     pub moved: u32,
+    /// Deferrals (pay later in one sum) paid in full, and ended unpaid.
+    pub deferrals: crate::DeferralReport,
     /// Plans that failed (tried again next round).
     pub failed: u32,
 }
@@ -125,7 +127,14 @@ impl LifecycleJob {
                 report.failed += 1;
             }
         }
-        if report.plans > 0 {
+        match self.service.deferral_round(now).await {
+            Ok(deferrals) => report.deferrals = deferrals,
+            Err(e) => {
+                tracing::warn!(error = %e, "deferral round failed");
+                report.failed += 1;
+            }
+        }
+        if report.plans > 0 || report.deferrals.deferrals > 0 {
             tracing::info!(?report, "plan lifecycle round done");
         }
         Ok(report)

@@ -720,7 +720,7 @@ fn first_due_today(plan: &PaymentPlan, today: NaiveDate) -> Option<Due> {
 }
 
 /// Trimmed, `None` when blank, refused above [`MAX_TEXT_CHARS`].
-fn clean_text(text: Option<String>) -> Result<Option<String>, PlansError> {
+pub(crate) fn clean_text(text: Option<String>) -> Result<Option<String>, PlansError> {
     match text.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(t) if t.chars().count() > MAX_TEXT_CHARS => Err(PlansError::TextTooLong),

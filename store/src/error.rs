@@ -48,6 +48,9 @@ pub enum Conflict {
     /// `plan_budget.plan_id`: the plan request already has an income and expenses statement.
     #[error("the plan already has an income and expenses statement")]
     PlanBudgetExists,
+    /// `payment_deferral_one_open_idx`, or a plan asked for while a deferral is in play.
+    #[error("the dossier already has a deferral of payment")]
+    DeferralInPlay,
     /// `dossier.number`: the dossier number belongs to another creditor.
     #[error("dossier number belongs to another creditor")]
     DossierOfOtherCreditor,

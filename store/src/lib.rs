@@ -19,6 +19,7 @@
 mod audit;
 mod budgets;
 mod corrections;
+mod deferrals;
 mod disputes;
 mod dossiers;
 mod error;
@@ -46,6 +47,7 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 pub use audit::{AuditEvent, NewAuditEvent};
 pub use budgets::{BudgetFile, BudgetFileMeta, NewPlanBudget, PlanBudget};
 pub use corrections::{CorrectionDecision, CorrectionRequest, Decided, NewCorrection};
+pub use deferrals::{Deferral, DeferralDecision, NewDeferral};
 pub use disputes::{
     Attachment, AttachmentMeta, Dispute, DisputeAck, DisputeChanged, DisputeDecision,
     NewAttachment, NewDispute,
@@ -73,7 +75,7 @@ pub use sessions::{
 pub use staff::{StaffChallenge, StaffUser};
 pub use types::{
     ActorKind, AttachmentType, AttemptKeyKind, Booked, BudgetVerdict, ChargeKind, CorrectionStatus,
-    Created, DebtorField, DebtorKind, DisputeDecisionKind, DisputeKind, DisputeStatus,
+    Created, DebtorField, DebtorKind, DeferralStatus, DisputeDecisionKind, DisputeKind, DisputeStatus,
     DossierStatus, FieldSourceKind, InstalmentStatus, InterestKind, LedgerKind, MailStatus,
     PaymentPurpose, PaymentStatus, PlanDecisionKind, PlanStatus, SessionKind, StaffRole,
 };

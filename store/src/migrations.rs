@@ -116,6 +116,11 @@ const STEPS: &[Step] = &[
         sql: Sql::Shared(include_str!("../migrations/shared/0013_plan_tolerance.sql")),
     },
     Step {
+        version: 14,
+        description: "deferral",
+        sql: Sql::Shared(include_str!("../migrations/shared/0014_deferral.sql")),
+    },
+    Step {
         version: 15,
         description: "plan budget",
         sql: Sql::Shared(include_str!("../migrations/shared/0015_plan_budget.sql")),

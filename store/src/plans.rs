@@ -477,6 +477,10 @@ async fn insert_plan(
         .iter()
         .try_fold(Money::ZERO, |sum, i| sum.checked_add(i.amount))
         .ok_or(StoreError::Invalid("the plan total overflows"))?;
+    // One arrangement at a time: no plan while the dossier has a deferral in play.
+    if crate::deferrals::deferral_in_play(conn, &plan.dossier_id).await? {
+        return Err(StoreError::Conflict(Conflict::DeferralInPlay));
+    }
     let id = uuid::Uuid::new_v4().to_string();
     let inserted = sqlx::query(
         "INSERT INTO payment_plan (id, dossier_id, status, total_cents, instalment_count, \

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
-    AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DisputeId,
+    AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DeferralId, DisputeId,
     DossierId, ExchangeCallId, InstalmentId, LedgerEntryId, Money, PaymentId, PlanId,
 };
 use sqlx::Row;
@@ -128,7 +128,7 @@ macro_rules! record_ids {
     };
 }
 
-record_ids!(text, opt_text: BudgetFileId, CreditorId, DossierId, PaymentId, PlanId);
+record_ids!(text, opt_text: BudgetFileId, CreditorId, DossierId, PaymentId, PlanId, DeferralId);
 record_ids!(int, opt_int: ClaimItemId, ChargeId, LedgerEntryId, InstalmentId, CorrectionId,
     DisputeId, AttachmentId, ExchangeCallId);
 

@@ -144,6 +144,22 @@ db_enum!(
     }
 );
 
+db_enum!(
+    /// Where a request to pay later in one sum stands.
+    DeferralStatus {
+        /// Outside the agency's rules: waiting for staff.
+        NeedsReview = "needs_review",
+        /// Agreed (at once, or by staff): the debtor pays by the day.
+        Granted = "granted",
+        /// Staff said no, with a note.
+        Rejected = "rejected",
+        /// Paid in full.
+        Kept = "kept",
+        /// The day (plus grace) passed with money open: ended.
+        Broken = "broken",
+    }
+);
+
 db_enum!(PlanStatus {
     Proposed = "proposed",
     Active = "active",

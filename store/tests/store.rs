@@ -229,6 +229,10 @@ const SCHEMA: &[(&str, &str)] = &[
         "id dossier_id intent_key paynl_order_id amount_cents purpose plan_instalment_id status flagged flag_reason created_at updated_at last_checked_at claim_item_id",
     ),
     (
+        "payment_deferral",
+        "id dossier_id status pay_by open_cents reason breaches created_at decided_at decided_by staff_note ended_at",
+    ),
+    (
         "payment_plan",
         "id dossier_id status total_cents instalment_count created_at updated_at interest_stops \
          activated_at",
@@ -310,6 +314,7 @@ const INDEXES: &str = "audit_event_dossier_idx charge_dossier_idx correction_req
     dossier_creditor_idx dossier_status_idx exchange_call_order_idx \
     invoice_write_off_dossier_idx ledger_entry_dossier_idx login_attempt_key_idx \
     mail_outbox_dossier_idx mail_outbox_due_idx \
+    payment_deferral_one_open_idx payment_deferral_status_idx \
     payment_dossier_idx payment_plan_one_open_idx payment_status_idx \
     plan_budget_attachment_plan_idx plan_budget_dossier_idx plan_instalment_due_idx \
     session_dossier_idx session_expires_idx staff_challenge_expires_idx";

@@ -226,11 +226,26 @@ fn end2end(root: &Path) -> Result<()> {
     if !made.success() {
         bail!("the letter run for the end-to-end tests failed");
     }
+    // Dossiers of their own for the specs that change a dossier's arrangements (a deferral,
+    // a plan), imported as a creditor's file is; their codes go to Playwright.
+    let secrets = data.join("e2e-secrets.csv");
+    let mut cmd = Command::new(&binary);
+    portal(
+        cmd.arg("import")
+            .arg(root.join("end2end/fixtures/dossiers.csv"))
+            .arg("--secrets-out")
+            .arg(&secrets),
+    );
+    let imported = cmd.stdout(std::process::Stdio::null()).status()?;
+    if !imported.success() {
+        bail!("importing the end-to-end dossiers failed");
+    }
     let status = Command::new("npx")
         .args(["playwright", "test"])
         .current_dir(root.join("end2end"))
         .env("BASE_URL", &base)
         .env("E2E_LETTERS_CSV", letters.join("letters.csv"))
+        .env("E2E_SECRETS_CSV", &secrets)
         .env("PATH", tools::path_with_node_bin(root))
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
         .status()

@@ -144,6 +144,9 @@ fn Overview(o: ClaimOverview, locale: Locale) -> impl IntoView {
                         <a href="/dossier/plan" class="button secondary" data-testid="plan-link">
                             {t!(i18n, dossier.plan_link)}
                         </a>
+                        <a href="/dossier/later" class="button secondary" data-testid="later-link">
+                            {t!(i18n, later.link)}
+                        </a>
                         <a href="/dossier/data" class="button secondary">
                             {t!(i18n, dossier.my_data_link)}
                         </a>

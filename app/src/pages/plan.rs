@@ -124,6 +124,7 @@ fn error_text(i18n: leptos_i18n::I18nContext<Locale>, e: &PlanFormError) -> Stri
         PlanFormError::Amount => t_string!(i18n, plan.error.amount),
         PlanFormError::ReasonRequired => t_string!(i18n, plan.error.reason),
         PlanFormError::PlanInPlay => t_string!(i18n, plan.error.in_play),
+        PlanFormError::DeferralInPlay => t_string!(i18n, plan.error.deferral_in_play),
         PlanFormError::NothingToPlan => t_string!(i18n, plan.error.nothing),
         PlanFormError::Offline => t_string!(i18n, pay.offline),
         PlanFormError::ProviderDown => t_string!(i18n, pay.error.provider_down),

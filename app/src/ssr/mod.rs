@@ -5,6 +5,7 @@ pub mod budget;
 pub mod dispute;
 pub mod dossier;
 pub mod export;
+pub mod later;
 pub mod letter_check;
 pub mod messages;
 pub mod my_data;

@@ -179,6 +179,7 @@ pub async fn propose(
         Ok(p) => p,
         Err(PlansError::ReasonRequired { .. }) => return Err(PlanFormError::ReasonRequired),
         Err(PlansError::PlanInPlay) => return Err(PlanFormError::PlanInPlay),
+        Err(PlansError::DeferralInPlay) => return Err(PlanFormError::DeferralInPlay),
         Err(PlansError::Impossible(_)) => return Err(PlanFormError::NothingToPlan),
         Err(e) => return Err(unavailable(e)),
     };

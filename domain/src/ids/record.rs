@@ -129,6 +129,10 @@ text_id!(
     /// A payment plan (`payment_plan.id`, a UUID).
     PlanId
 );
+text_id!(
+    /// A request to pay later in one sum (`payment_deferral.id`, a UUID).
+    DeferralId
+);
 
 integer_id!(
     /// An invoice of a dossier (`claim_item.id`).

@@ -14,6 +14,7 @@ mod dossier;
 mod faults;
 mod housekeeping;
 mod http;
+mod later;
 mod letters;
 mod limits;
 mod metrics;

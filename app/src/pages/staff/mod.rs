@@ -6,6 +6,7 @@
 //! functions return are in `crate::staff`.
 
 mod corrections;
+mod deferrals;
 mod disputes;
 mod dossiers;
 mod payments;
@@ -14,6 +15,7 @@ mod sign_in;
 mod two_factor;
 
 pub use corrections::CorrectionQueue;
+pub use deferrals::DeferralQueue;
 pub use disputes::DisputeQueue;
 pub use dossiers::DossierLookup;
 pub use payments::PaymentAttentionPage;
@@ -99,6 +101,11 @@ fn StaffNav() -> impl IntoView {
                 <li>
                     <a href="/staff/plans" aria-current=current("/staff/plans")>
                         {t!(i18n, staff.nav.plans)}
+                    </a>
+                </li>
+                <li>
+                    <a href="/staff/deferrals" aria-current=current("/staff/deferrals")>
+                        {t!(i18n, staff.deferrals.nav)}
                     </a>
                 </li>
                 <li>

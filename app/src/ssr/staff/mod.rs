@@ -1,7 +1,8 @@
 //! The staff back office on the server: staff sessions (their own cookie and session kind),
 //! who may do what, and the audit of every staff action; one module per page beside it:
 //! signing in with the second factor ([`sign_in`]), the correction queue ([`corrections`]),
-//! the dossier look-up ([`dossiers`]) and plan reviews ([`plans`]).
+//! the dossier look-up ([`dossiers`]), plan reviews ([`plans`]) and requests to pay later
+//! ([`deferrals`]).
 //!
 //! Separation from debtors: a staff session lives only in the `dp_staff` cookie and has kind
 //! [`SessionKind::Staff`]; [`current`] accepts nothing else, and the debtor side
@@ -9,6 +10,7 @@
 //! the audit log with the username and the client address.
 
 mod corrections;
+pub mod deferrals;
 mod dossiers;
 pub mod payments;
 pub mod plans;
