@@ -25,6 +25,8 @@ pub struct ClaimOverview {
     /// A fresh key for this page's pay forms: submitting twice (a double click, a retry)
     /// reuses the first payment instead of opening a second one.
     pub pay_intent: String,
+    /// Collection is paused (at the request of municipal debt help) up to and including.
+    pub paused_until: Option<NaiveDate>,
 }
 
 /// What the return page shows about one payment.

@@ -160,6 +160,24 @@ pub struct StaffDossierView {
     pub debtor_kind: Option<String>,
     pub fields: Vec<FieldRow>,
     pub corrections: Vec<CorrectionRow>,
+    /// Pauses in collection, latest first.
+    pub pauses: Vec<PauseRow>,
+    /// Today in the Netherlands (the pause form's first day).
+    pub today: chrono::NaiveDate,
+}
+
+/// A pause in collection as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PauseRow {
+    pub id: domain::PauseId,
+    pub from: chrono::NaiveDate,
+    pub until: chrono::NaiveDate,
+    pub requested_by: String,
+    pub note: Option<String>,
+    pub created_by: String,
+    /// Covers today and was not ended.
+    pub running: bool,
+    pub ended_by: Option<String>,
 }
 
 /// The second-factor step after a right password.

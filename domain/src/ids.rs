@@ -20,8 +20,9 @@ pub use kvk::{KvkNumber, KvkNumberError};
 pub use phone::{Phone, PhoneError};
 pub use postcode::{Postcode, PostcodeError};
 pub use record::{
-    AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DeferralId, DisputeId,
-    DossierId, ExchangeCallId, InstalmentId, LedgerEntryId, PaymentId, PlanId, RecordIdError,
+    AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DeferralId,
+    DisputeId, DossierId, ExchangeCallId, InstalmentId, LedgerEntryId, PauseId, PaymentId, PlanId,
+    RecordIdError,
 };
 pub use secret::{Secret, SecretError};
 pub use vat::{VatNumber, VatNumberError};

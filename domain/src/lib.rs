@@ -21,6 +21,7 @@ pub mod interest;
 pub mod lang;
 pub mod money;
 pub mod notice;
+pub mod pause;
 pub mod pay_status;
 pub mod payment_rules;
 pub mod plan;
@@ -39,11 +40,11 @@ pub use budget::{
 };
 pub use deferral::{DeferralBreach, DeferralDateError, DeferralRules, DeferralRulesError};
 pub use ids::{
-    AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DeferralId, DisputeId,
-    DossierId, DossierNumber, DossierNumberError, Email, EmailError, ExchangeCallId, Iban,
-    IbanError, InstalmentId, KvkNumber, KvkNumberError, LedgerEntryId, PaymentId, Phone,
-    PhoneError, PlanId, Postcode, PostcodeError, RecordIdError, Secret, SecretError, VatNumber,
-    VatNumberError,
+    AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DeferralId,
+    DisputeId, DossierId, DossierNumber, DossierNumberError, Email, EmailError, ExchangeCallId,
+    Iban, IbanError, InstalmentId, KvkNumber, KvkNumberError, LedgerEntryId, PauseId, PaymentId,
+    Phone, PhoneError, PlanId, Postcode, PostcodeError, RecordIdError, Secret, SecretError,
+    VatNumber, VatNumberError,
 };
 pub use interest::{
     BaseChange, BasePayment, InterestBreakdown, InterestError, InterestKind, InterestLine,
@@ -53,6 +54,7 @@ pub use interest::{
 pub use lang::{Lang, UnknownLang};
 pub use money::{Money, MoneyParseError};
 pub use notice::{Notice, NoticeKind};
+pub use pause::{CollectionPause, MAX_PAUSE_DAYS, PauseError, counts_from, paused_on};
 pub use pay_status::PayStatus;
 pub use payment_rules::{AmountRefusal, PaymentRules};
 pub use plan::{

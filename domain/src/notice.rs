@@ -91,6 +91,11 @@ pub enum Notice {
         /// What is still open.
         amount: Money,
     },
+    /// Collection is paused at the request of municipal debt help, until `until`.
+    CollectionPaused {
+        /// The last day of the pause.
+        until: NaiveDate,
+    },
     /// A dispute or complaint was received and will be answered by `answer_by`.
     DisputeAcknowledged {
         /// The day the decision is due.
@@ -136,6 +141,8 @@ pub enum NoticeKind {
     DeferralDue,
     /// [`Notice::DeferralBroken`].
     DeferralBroken,
+    /// [`Notice::CollectionPaused`].
+    CollectionPaused,
     /// [`Notice::DisputeAcknowledged`].
     DisputeAcknowledged,
     /// [`Notice::DisputeDecided`].
@@ -157,6 +164,7 @@ impl NoticeKind {
             NoticeKind::DeferralDecided => "deferral_decided",
             NoticeKind::DeferralDue => "deferral_due",
             NoticeKind::DeferralBroken => "deferral_broken",
+            NoticeKind::CollectionPaused => "collection_paused",
             NoticeKind::DisputeAcknowledged => "dispute_acknowledged",
             NoticeKind::DisputeDecided => "dispute_decided",
             NoticeKind::CorrectionDecided => "correction_decided",
@@ -186,6 +194,7 @@ impl Notice {
             Notice::DeferralDecided { .. } => NoticeKind::DeferralDecided,
             Notice::DeferralDue { .. } => NoticeKind::DeferralDue,
             Notice::DeferralBroken { .. } => NoticeKind::DeferralBroken,
+            Notice::CollectionPaused { .. } => NoticeKind::CollectionPaused,
             Notice::DisputeAcknowledged { .. } => NoticeKind::DisputeAcknowledged,
             Notice::DisputeDecided { .. } => NoticeKind::DisputeDecided,
             Notice::CorrectionDecided { .. } => NoticeKind::CorrectionDecided,

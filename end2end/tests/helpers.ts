@@ -1,4 +1,5 @@
 import { expect, Page, test } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 import { readFileSync } from "node:fs";
 import { createHmac } from "node:crypto";
 
@@ -102,4 +103,14 @@ export async function staffSignIn(page: Page, who: { username: string; password:
     await page.waitForTimeout(30_000 - (Date.now() % 30_000) + 500);
   }
   throw new Error(`${who.username}: no code accepted`);
+}
+
+/** No serious or critical WCAG 2.x A/AA violation (axe runs in the page: JavaScript on, and a
+ *  page from a context of its own). */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  expect(serious).toEqual([]);
 }

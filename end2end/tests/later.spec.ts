@@ -1,33 +1,26 @@
 import { test, expect, Page } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { STAFF, expectNoOverflow, fixture, signIn, staffSignIn } from "./helpers";
+import { STAFF, expectAccessible, expectNoOverflow, fixture, signIn, staffSignIn } from "./helpers";
 
 // Paying later in one sum (/dossier/later) on a 360 px phone, with and without JavaScript
 // (a plain form either way): a day within the rules is agreed at once; a balance above the
 // rules needs a reason and goes to staff, who grant it. Each test has its own imported
 // dossier (end2end/fixtures/dossiers.csv), as a deferral blocks a plan on the same dossier.
 
-async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  expect(serious).toEqual([]);
-}
 
 /** `days` from today as the date field takes it (yyyy-mm-dd). */
 function inDays(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-async function asksWithinTheRules(page: Page, number: string, shot: string) {
+/** axe runs in the page, so only where JavaScript is on (the no-JS pages are the same HTML). */
+async function asksWithinTheRules(page: Page, number: string, shot: string, js: boolean) {
   await signIn(page, fixture(number));
   await page.getByTestId("later-link").click();
   await expect(page).toHaveURL(/\/dossier\/later$/);
   await expect(page.locator("h1")).toHaveText("Later in één keer betalen");
   await expect(page.getByTestId("later-rules")).toContainText("30 dagen");
   await expectNoOverflow(page);
-  await expectAccessible(page);
+  if (js) await expectAccessible(page);
   await page.screenshot({ path: `screenshots/${shot}-form-nl.png`, fullPage: true });
 
   // A day in the past is explained next to the field, and nothing is stored.
@@ -43,7 +36,7 @@ async function asksWithinTheRules(page: Page, number: string, shot: string) {
   await expect(page.getByTestId("later-on-day")).toContainText("€");
   await expect(page.getByTestId("later-pay")).toBeVisible();
   await expectNoOverflow(page);
-  await expectAccessible(page);
+  if (js) await expectAccessible(page);
   await page.screenshot({ path: `screenshots/${shot}-granted-nl.png`, fullPage: true });
 
   // The confirmation is among the messages.
@@ -52,19 +45,20 @@ async function asksWithinTheRules(page: Page, number: string, shot: string) {
 }
 
 test("a day within the rules is agreed at once, on a phone with JavaScript", async ({ page }, info) => {
-  await asksWithinTheRules(page, "ISB-2026-900001", `${info.project.name}-later-js`);
+  await asksWithinTheRules(page, "ISB-2026-900001", `${info.project.name}-later-js`, true);
 });
 
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
   test("a day within the rules is agreed at once, as a plain form", async ({ page }, info) => {
-    await asksWithinTheRules(page, "ISB-2026-900002", `${info.project.name}-later-nojs`);
+    await asksWithinTheRules(page, "ISB-2026-900002", `${info.project.name}-later-nojs`, false);
   });
 });
 
 test("a request above the rules needs a reason and staff grant it", async ({ browser }, info) => {
-  const page = await browser.newPage({ viewport: { width: 360, height: 780 } });
+  // Contexts of their own (axe needs a page from a context).
+  const page = await (await browser.newContext({ viewport: { width: 360, height: 780 } })).newPage();
   const number = "ISB-2026-900003";
   await signIn(page, fixture(number));
   await page.goto("/dossier/later");
@@ -79,7 +73,7 @@ test("a request above the rules needs a reason and staff grant it", async ({ bro
   await expectNoOverflow(page);
   await page.screenshot({ path: `screenshots/${info.project.name}-later-review-nl.png`, fullPage: true });
 
-  const staff = await browser.newPage({ viewport: { width: 360, height: 780 } });
+  const staff = await (await browser.newContext({ viewport: { width: 360, height: 780 } })).newPage();
   await staffSignIn(staff, STAFF.agent);
   await staff.getByRole("link", { name: "Uitstel" }).click();
   await expect(staff).toHaveURL(/\/staff\/deferrals/);

@@ -1,7 +1,8 @@
 //! Messages that follow from the state of a payment plan rather than from one write: the
 //! confirmation of a plan that became active, a reminder a few days before each instalment,
 //! word when an instalment was missed (the plan job marks it late), and a reminder a few days
-//! before the day a debtor promised to pay everything by (a deferral, key `deferral:{id}:due`). Each is queued once,
+//! before the day a debtor promised to pay everything by (a deferral, key `deferral:{id}:due`).
+//! No reminder is queued while collection is paused (`domain::pause`). Each is queued once,
 //! by its key (`plan:{id}:agreed`, `instalment:{id}:due`, `instalment:{id}:missed`), so
 //! running the planner again, on any instance, queues nothing twice.
 
@@ -39,6 +40,8 @@ pub async fn plan_messages(
         .checked_add_days(Days::new(u64::from(days_before)))
         .unwrap_or(today);
     for plan in store.plans_with_status(PlanStatus::Active).await? {
+        // No reminders while collection is paused (the confirmation of a plan still goes).
+        let paused = domain::paused_on(&store.pause_days(&plan.dossier_id).await?, today);
         let queue = |notice: Notice, key: String| NewMail {
             dossier_id: plan.dossier_id.clone(),
             notice,
@@ -65,6 +68,7 @@ pub async fn plan_messages(
         }
         for instalment in &plan.instalments {
             let (notice, key) = match instalment.status {
+                _ if paused => continue,
                 InstalmentStatus::Open
                     if instalment.due_date >= today && instalment.due_date <= horizon =>
                 {
@@ -96,7 +100,10 @@ pub async fn plan_messages(
         }
     }
     for deferral in store.deferrals_with_status(DeferralStatus::Granted).await? {
-        if deferral.pay_by < today || deferral.pay_by > horizon {
+        if deferral.pay_by < today
+            || deferral.pay_by > horizon
+            || domain::paused_on(&store.pause_days(&deferral.dossier_id).await?, today)
+        {
             continue;
         }
         let amount = claim::load_claim(store, &deferral.dossier_id, today)

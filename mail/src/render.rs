@@ -226,6 +226,14 @@ pub fn render(
                 vec![Block::Paragraph(t(lang, "deferral_broken.body", &args))],
             )
         }
+        Notice::CollectionPaused { until } => (
+            t(lang, "collection_paused.subject", &[]),
+            vec![Block::Paragraph(t(
+                lang,
+                "collection_paused.body",
+                &[("date", &date(*until))],
+            ))],
+        ),
         Notice::DisputeAcknowledged { answer_by } => (
             t(lang, "dispute_acknowledged.subject", &[]),
             vec![Block::Paragraph(t(
@@ -498,6 +506,7 @@ mod tests {
                 pay_by: day,
                 amount: Money::from_cents(5000),
             },
+            Notice::CollectionPaused { until: day },
             Notice::DisputeAcknowledged { answer_by: day },
             Notice::DisputeDecided {
                 upheld: false,

@@ -248,7 +248,13 @@ impl PlanService {
             let open = self.open_balance(&deferral.dossier_id, today).await?;
             let (to, mail) = if !open.is_positive() {
                 (DeferralStatus::Kept, None)
-            } else if rules.broken_on(deferral.pay_by, today) {
+            } else if rules.broken_on(
+                domain::counts_from(
+                    deferral.pay_by,
+                    &self.store.pause_days(&deferral.dossier_id).await?,
+                ),
+                today,
+            ) {
                 let mail = NewMail {
                     dossier_id: deferral.dossier_id.clone(),
                     notice: Notice::DeferralBroken {

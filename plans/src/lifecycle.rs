@@ -167,9 +167,10 @@ impl LifecycleJob {
         let mut moved = None;
         let mut tolerance_left =
             rules.move_first_miss && plan.instalments.iter().all(|i| i.moved_from.is_none());
+        // A term that fell in a pause in collection counts from the day after it.
+        let pauses = store.pause_days(&plan.dossier_id).await?;
         for instalment in &plan.instalments {
-            let late_after = instalment
-                .due_date
+            let late_after = domain::counts_from(instalment.due_date, &pauses)
                 .checked_add_days(Days::new(u64::from(rules.grace_days)))
                 .ok_or(PlansError::Inconsistent("due date out of range"))?;
             if instalment.status != InstalmentStatus::Open || today <= late_after {

@@ -23,6 +23,7 @@ store::backend_tests!(
     missed_instalments_make_a_plan_late_then_defaulted_with_the_full_balance_open,
     the_first_miss_moves_to_the_end_once_and_paid_late_goes_back,
     a_moved_instalment_left_unpaid_counts_so_the_second_miss_defaults,
+    a_pause_in_collection_holds_terms_and_reminders_until_it_ends,
     a_second_plan_is_refused,
     outside_the_rules_needs_a_reason_and_goes_to_staff_review,
     staff_reject_and_counter_propose_and_the_debtor_accepts_the_counter,
@@ -420,6 +421,78 @@ async fn a_moved_instalment_left_unpaid_counts_so_the_second_miss_defaults(store
             .await
             .is_err()
     );
+}
+
+async fn a_pause_in_collection_holds_terms_and_reminders_until_it_ends(store: Store) {
+    let rig = Rig::start(store).await;
+    let now = Utc::now();
+    let today = claim::dutch_date(now);
+    let plan = rig
+        .plans
+        .propose(&rig.dossier_id, PlanRequest::Months(4), None, now)
+        .await
+        .unwrap()
+        .plan;
+    // Municipal debt help asks for two weeks' pause, from today.
+    let until = today.checked_add_days(chrono::Days::new(14)).unwrap();
+    let id = domain::PauseId::new("pause-1");
+    rig.store
+        .create_pause(
+            &store::NewPause {
+                id: id.clone(),
+                dossier_id: rig.dossier_id.clone(),
+                days: domain::CollectionPause::new(today, until).unwrap(),
+                requested_by: "Gemeente Utrecht, schuldhulp".into(),
+                note: None,
+                created_by: "anna".into(),
+                audit: store::NewAuditEvent {
+                    at: now,
+                    actor_kind: ActorKind::Staff,
+                    actor_id: Some("anna".into()),
+                    dossier_id: Some(rig.dossier_id.clone()),
+                    action: "pause.started".into(),
+                    detail: serde_json::json!({}),
+                    client_ip: None,
+                },
+                mail: store::NewMail {
+                    dossier_id: rig.dossier_id.clone(),
+                    notice: domain::Notice::CollectionPaused { until },
+                    dedupe_key: "pause:pause-1:started".into(),
+                    created_at: now,
+                },
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let job = LifecycleJob::new(rig.plans.clone(), LifecycleConfig::default());
+    // The first instalment (due today, in the pause) is neither moved nor late while it
+    // runs, nor in the grace days after it.
+    for days in [8, 14, 15 + 7] {
+        let report = job.run_once(now + Duration::days(days)).await.unwrap();
+        assert_eq!((report.moved, report.late), (0, 0), "day {days}");
+        // No reminders while paused.
+        let day = today
+            .checked_add_days(chrono::Days::new(days as u64))
+            .unwrap();
+        if day <= until {
+            let planned = mail::planner::plan_messages(&rig.store, day, 40, now)
+                .await
+                .unwrap();
+            assert_eq!((planned.due, planned.missed), (0, 0), "day {days}");
+        }
+    }
+    // Past the pause and its grace days the term counts again: the first miss moves.
+    let report = job.run_once(now + Duration::days(15 + 8)).await.unwrap();
+    assert_eq!((report.moved, report.late), (1, 0));
+    let stored = rig.store.plan(&plan.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, PlanStatus::Active);
+    // And reminders come again.
+    let after = until.checked_add_days(chrono::Days::new(1)).unwrap();
+    let planned = mail::planner::plan_messages(&rig.store, after, 40, now)
+        .await
+        .unwrap();
+    assert!(planned.due > 0);
 }
 
 async fn a_second_plan_is_refused(store: Store) {

@@ -29,6 +29,7 @@ mod ledger;
 mod letters;
 mod migrations;
 mod outbox;
+mod pauses;
 mod payments;
 mod plans;
 mod retention;
@@ -62,6 +63,7 @@ pub use leases::Lease;
 pub use ledger::{Charge, DossierTotals, LedgerEntry, NewCharge, NewLedgerEntry};
 pub use letters::{CostLetter, NewCostLetter};
 pub use outbox::{Mail, MailAddressee, NewMail, SentMail};
+pub use pauses::{NewPause, Pause};
 pub use payments::{BookOutcome, BookPayment, NewPayment, Payment, RecheckTier, Transition};
 pub use plans::{
     InterestStop, NewInstalment, NewPlan, NewPlanReview, PaymentPlan, PlanDecided, PlanDecision,
@@ -75,9 +77,10 @@ pub use sessions::{
 pub use staff::{StaffChallenge, StaffUser};
 pub use types::{
     ActorKind, AttachmentType, AttemptKeyKind, Booked, BudgetVerdict, ChargeKind, CorrectionStatus,
-    Created, DebtorField, DebtorKind, DeferralStatus, DisputeDecisionKind, DisputeKind, DisputeStatus,
-    DossierStatus, FieldSourceKind, InstalmentStatus, InterestKind, LedgerKind, MailStatus,
-    PaymentPurpose, PaymentStatus, PlanDecisionKind, PlanStatus, SessionKind, StaffRole,
+    Created, DebtorField, DebtorKind, DeferralStatus, DisputeDecisionKind, DisputeKind,
+    DisputeStatus, DossierStatus, FieldSourceKind, InstalmentStatus, InterestKind, LedgerKind,
+    MailStatus, PaymentPurpose, PaymentStatus, PlanDecisionKind, PlanStatus, SessionKind,
+    StaffRole,
 };
 
 /// Tries at a SQLite migration run that another process may be racing.

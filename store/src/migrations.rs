@@ -125,6 +125,13 @@ const STEPS: &[Step] = &[
         description: "plan budget",
         sql: Sql::Shared(include_str!("../migrations/shared/0015_plan_budget.sql")),
     },
+    Step {
+        version: 16,
+        description: "collection pause",
+        sql: Sql::Shared(include_str!(
+            "../migrations/shared/0016_collection_pause.sql"
+        )),
+    },
 ];
 
 /// The steps for one backend, as sqlx runs them.

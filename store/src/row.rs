@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
-    AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DeferralId, DisputeId,
-    DossierId, ExchangeCallId, InstalmentId, LedgerEntryId, Money, PaymentId, PlanId,
+    AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DeferralId,
+    DisputeId, DossierId, ExchangeCallId, InstalmentId, LedgerEntryId, Money, PauseId, PaymentId,
+    PlanId,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -128,7 +129,7 @@ macro_rules! record_ids {
     };
 }
 
-record_ids!(text, opt_text: BudgetFileId, CreditorId, DossierId, PaymentId, PlanId, DeferralId);
+record_ids!(text, opt_text: BudgetFileId, CreditorId, DossierId, PaymentId, PlanId, DeferralId, PauseId);
 record_ids!(int, opt_int: ClaimItemId, ChargeId, LedgerEntryId, InstalmentId, CorrectionId,
     DisputeId, AttachmentId, ExchangeCallId);
 

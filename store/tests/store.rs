@@ -229,6 +229,10 @@ const SCHEMA: &[(&str, &str)] = &[
         "id dossier_id intent_key paynl_order_id amount_cents purpose plan_instalment_id status flagged flag_reason created_at updated_at last_checked_at claim_item_id",
     ),
     (
+        "collection_pause",
+        "id dossier_id starts_on ends_on requested_by note created_by created_at ended_at ended_by",
+    ),
+    (
         "payment_deferral",
         "id dossier_id status pay_by open_cents reason breaches created_at decided_at decided_by staff_note ended_at",
     ),
@@ -307,7 +311,8 @@ fn tables() -> impl Iterator<Item = &'static str> {
 /// The table's columns in order, read from the backend's own catalogue.
 /// Every index made by a migration (not those behind primary keys and UNIQUE columns), the
 /// same on both backends.
-const INDEXES: &str = "audit_event_dossier_idx charge_dossier_idx correction_request_dossier_idx \
+const INDEXES: &str = "audit_event_dossier_idx charge_dossier_idx collection_pause_dossier_idx \
+    correction_request_dossier_idx \
     correction_request_open_field_idx correction_request_status_idx \
     dispute_attachment_dispute_idx dispute_dossier_idx dispute_one_open_complaint_idx \
     dispute_one_open_dossier_idx dispute_one_open_invoice_idx dispute_status_idx \

@@ -130,6 +130,15 @@ fn Overview(o: ClaimOverview, locale: Locale) -> impl IntoView {
                 }
             })}
         {o
+            .paused_until
+            .map(|until| {
+                view! {
+                    <section class="card notice" role="status" data-testid="paused">
+                        <p>{t!(i18n, dossier.paused, date = crate::format::date(locale, until))}</p>
+                    </section>
+                }
+            })}
+        {o
             .claim
             .clone()
             .map(|claim| {

@@ -24,6 +24,19 @@ pub async fn claim_overview(
     let view = claim::load_claim(&services.store, dossier_id, as_of)
         .await
         .map_err(claim_error)?;
+    // A running pause: covering today and not ended by staff.
+    let paused_until = services
+        .store
+        .pauses_for_dossier(dossier_id)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "pauses");
+            Refusal::Unavailable
+        })?
+        .into_iter()
+        .filter(|p| p.ended_at.is_none() && p.days.covers(as_of))
+        .map(|p| p.days.until())
+        .max();
     Ok(ClaimOverview {
         number: view.dossier_number.clone(),
         creditor: view.creditor.name.clone(),
@@ -34,5 +47,6 @@ pub async fn claim_overview(
         can_pay_online: services.payments.is_some(),
         pay_intent: uuid::Uuid::new_v4().simple().to_string(),
         claim: (!pay_only).then_some(view),
+        paused_until,
     })
 }

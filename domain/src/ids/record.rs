@@ -133,6 +133,10 @@ text_id!(
     /// A request to pay later in one sum (`payment_deferral.id`, a UUID).
     DeferralId
 );
+text_id!(
+    /// A pause in collection (`collection_pause.id`, a UUID).
+    PauseId
+);
 
 integer_id!(
     /// An invoice of a dossier (`claim_item.id`).

@@ -18,6 +18,7 @@ mod later;
 mod letters;
 mod limits;
 mod metrics;
+mod pause;
 mod paying;
 mod plan;
 mod qr_link;

@@ -1,6 +1,6 @@
 use super::{
-    CorrectionRow, StaffDossierView, StaffError, StaffNav, correction_status_label, field_label,
-    shown,
+    CorrectionRow, PauseRow, StaffDossierView, StaffError, StaffNav, correction_status_label,
+    field_label, shown,
 };
 use crate::i18n::{t, t_string, use_i18n};
 use leptos::prelude::*;
@@ -25,6 +25,61 @@ pub async fn revoke_links(number: String) -> Result<(), StaffError> {
     let number =
         staff::revoke_links(&services, &me, &number, client_ip(), chrono::Utc::now()).await?;
     leptos_axum::redirect(&format!("/staff/dossiers?number={number}&revoked=1"));
+    Ok(())
+}
+
+/// Pauses collection from today to `until` at the request of municipal debt help; back to the
+/// dossier, which shows it (or the problem by its field).
+#[server(prefix = "/api", endpoint = "staff_pause")]
+pub async fn start_pause(
+    number: String,
+    until: String,
+    requested_by: String,
+    note: Option<String>,
+) -> Result<(), StaffError> {
+    use crate::ssr::{client_ip, staff};
+    let (services, me) = staff::require_staff().await?;
+    let form = (
+        until.as_str(),
+        requested_by.as_str(),
+        note.as_deref().unwrap_or_default(),
+    );
+    let to = match staff::dossiers::start_pause(
+        &services,
+        &me,
+        &number,
+        form,
+        client_ip(),
+        chrono::Utc::now(),
+    )
+    .await?
+    {
+        Ok(number) => format!("/staff/dossiers?number={number}&paused=1"),
+        Err(problem) => format!(
+            "/staff/dossiers?number={}&pause_error={}",
+            number.trim(),
+            problem.code()
+        ),
+    };
+    leptos_axum::redirect(&to);
+    Ok(())
+}
+
+/// Ends a running pause today; back to the dossier.
+#[server(prefix = "/api", endpoint = "staff_end_pause")]
+pub async fn end_pause(number: String, pause: domain::PauseId) -> Result<(), StaffError> {
+    use crate::ssr::{client_ip, staff};
+    let (services, me) = staff::require_staff().await?;
+    let number = staff::dossiers::end_pause(
+        &services,
+        &me,
+        &number,
+        &pause,
+        client_ip(),
+        chrono::Utc::now(),
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/staff/dossiers?number={number}"));
     Ok(())
 }
 
@@ -186,6 +241,7 @@ fn DossierDetails(dossier: StaffDossierView) -> impl IntoView {
                 }
                     .into_any()
             }}
+            <Pauses pauses=dossier.pauses today=dossier.today number=number.clone() />
             <h3>{t!(i18n, staff.dossier.links_heading)}</h3>
             <p>{t!(i18n, staff.dossier.links_text)}</p>
             <form method="post" action="/api/staff_revoke_links" class="form">
@@ -195,6 +251,88 @@ fn DossierDetails(dossier: StaffDossierView) -> impl IntoView {
                 </button>
             </form>
         </article>
+    }
+}
+
+/// Pauses in collection: the ones recorded, and the form for a new one (a plain form; a
+/// problem comes back by its field through the URL).
+#[component]
+fn Pauses(pauses: Vec<PauseRow>, today: chrono::NaiveDate, number: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let date = move |d| crate::format::date(locale, d);
+    let query = use_query_map();
+    let problem = query.with_untracked(|q| q.get("pause_error"));
+    let paused = query.with_untracked(|q| q.get("paused").is_some());
+    let until_error = (problem.as_deref() == Some("until"))
+        .then(|| t_string!(i18n, staff.pause.error_until).to_string());
+    let by_error = (problem.as_deref() == Some("requested_by"))
+        .then(|| t_string!(i18n, staff.pause.error_requested_by).to_string());
+    let running = pauses.iter().any(|p| p.running);
+    let max = today
+        .checked_add_days(chrono::Days::new(domain::MAX_PAUSE_DAYS))
+        .unwrap_or(today);
+    let default_until = today
+        .checked_add_months(chrono::Months::new(2))
+        .unwrap_or(today);
+    let rows = pauses
+        .into_iter()
+        .map(|p| {
+            let number = number.clone();
+            view! {
+                <li class="history-item" data-testid="pause" data-running=p.running.to_string()>
+                    <p class="history-title">
+                        <strong>{date(p.from)} " – " {date(p.until)}</strong>
+                    </p>
+                    <dl class="facts">
+                        <dt>{t!(i18n, staff.pause.requested_by)}</dt>
+                        <dd>{p.requested_by.clone()}</dd>
+                        <dt>{t!(i18n, staff.dossier.staff_note)}</dt>
+                        <dd class="prewrap">{shown(p.note.clone())}</dd>
+                        <dt>{t!(i18n, staff.pause.created_by)}</dt>
+                        <dd>{p.created_by.clone()}</dd>
+                    </dl>
+                    {p.running.then(|| view! {
+                        <form method="post" action="/api/staff_end_pause" class="form">
+                            <input type="hidden" name="number" value=number />
+                            <input type="hidden" name="pause" value=p.id.to_string() />
+                            <button type="submit" class="button secondary">{t!(i18n, staff.pause.end)}</button>
+                        </form>
+                    })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <h3>{t!(i18n, staff.pause.heading)}</h3>
+        <p>{t!(i18n, staff.pause.intro)}</p>
+        {paused.then(|| view! { <p class="notice" role="status">{t!(i18n, staff.pause.done)}</p> })}
+        <ol class="history">{rows}</ol>
+        {(!running).then(|| view! {
+            <form method="post" action="/api/staff_pause" class="form" novalidate>
+                <input type="hidden" name="number" value=number.clone() />
+                <div class="field">
+                    <label for="pause-until">{t!(i18n, staff.pause.until_label)}</label>
+                    {until_error.clone().map(|e| view! { <p class="field-error" id="pause-until-error">{e}</p> })}
+                    <input id="pause-until" name="until" type="date" min=today.to_string() max=max.to_string()
+                        value=default_until.to_string() required
+                        aria-invalid=until_error.is_some().to_string()
+                        aria-describedby=until_error.as_ref().map(|_| "pause-until-error") />
+                </div>
+                <div class="field">
+                    <label for="pause-by">{t!(i18n, staff.pause.requested_by_label)}</label>
+                    {by_error.clone().map(|e| view! { <p class="field-error" id="pause-by-error">{e}</p> })}
+                    <input id="pause-by" name="requested_by" type="text" maxlength="200" required
+                        aria-invalid=by_error.is_some().to_string()
+                        aria-describedby=by_error.as_ref().map(|_| "pause-by-error") />
+                </div>
+                <div class="field">
+                    <label for="pause-note">{t!(i18n, staff.dossier.staff_note)}</label>
+                    <textarea id="pause-note" name="note" rows="2" maxlength="2000"></textarea>
+                </div>
+                <button type="submit" class="button secondary" data-testid="start-pause">{t!(i18n, staff.pause.start)}</button>
+            </form>
+        })}
     }
 }
 

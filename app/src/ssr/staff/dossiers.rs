@@ -3,7 +3,7 @@
 use super::corrections::date;
 use super::{StaffCurrent, audit_staff, unavailable};
 use crate::ssr::Services;
-use crate::staff::{CorrectionRow, FieldRow, StaffDossierView, StaffError};
+use crate::staff::{CorrectionRow, FieldRow, PauseRow, StaffDossierView, StaffError};
 use chrono::{DateTime, Utc};
 use domain::DossierNumber;
 use std::net::IpAddr;
@@ -130,7 +130,26 @@ pub async fn dossier_view(
         now,
     )
     .await;
+    let today = claim::dutch_date(now);
+    let pauses = store
+        .pauses_for_dossier(&dossier.id)
+        .await
+        .map_err(|e| unavailable("dossier", e))?
+        .into_iter()
+        .map(|p| PauseRow {
+            running: p.ended_at.is_none() && p.days.covers(today),
+            id: p.id,
+            from: p.days.from(),
+            until: p.days.until(),
+            requested_by: p.requested_by,
+            note: p.note,
+            created_by: p.created_by,
+            ended_by: p.ended_by,
+        })
+        .collect();
     Ok(StaffDossierView {
+        pauses,
+        today,
         number: dossier.number,
         status: dossier.status.as_str().to_owned(),
         creditor,
@@ -138,4 +157,155 @@ pub async fn dossier_view(
         fields,
         corrections,
     })
+}
+
+/// Why a pause could not be recorded; the look-up page shows it by its field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PauseProblem {
+    /// The last day is not a date, is before today, or makes the pause too long.
+    Until,
+    /// Who asked for it is missing (or too long).
+    RequestedBy,
+}
+
+impl PauseProblem {
+    /// As it travels in the URL.
+    pub fn code(self) -> &'static str {
+        match self {
+            PauseProblem::Until => "until",
+            PauseProblem::RequestedBy => "requested_by",
+        }
+    }
+}
+
+/// Records a pause in collection from today to `until` on the dossier `number`, at the request
+/// of `requested_by` (municipal debt help); the debtor is told. Audited as `pause.started`.
+pub async fn start_pause(
+    services: &Services,
+    me: &StaffCurrent,
+    number_input: &str,
+    form: (&str, &str, &str),
+    ip: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<Result<String, PauseProblem>, StaffError> {
+    let (until, requested_by, note) = form;
+    let typed = number_input.trim().to_owned();
+    let number: DossierNumber = typed
+        .parse()
+        .map_err(|_| StaffError::BadDossier { number: typed })?;
+    let dossier = services
+        .store
+        .dossier_by_number(&number.to_string())
+        .await
+        .map_err(|e| unavailable("pause", e))?
+        .ok_or_else(|| StaffError::DossierNotFound {
+            number: number.to_string(),
+        })?;
+    let today = claim::dutch_date(now);
+    let Some(days) = crate::ssr::later::parse_day(until)
+        .ok()
+        .and_then(|until| domain::CollectionPause::new(today, until).ok())
+    else {
+        return Ok(Err(PauseProblem::Until));
+    };
+    let requested_by = requested_by.trim();
+    if requested_by.is_empty() || requested_by.chars().count() > 200 {
+        return Ok(Err(PauseProblem::RequestedBy));
+    }
+    let note = Some(note.trim())
+        .filter(|n| !n.is_empty())
+        .map(|n| n.chars().take(super::MAX_NOTE_CHARS).collect::<String>());
+    let id = domain::PauseId::new(uuid::Uuid::new_v4().to_string());
+    services
+        .store
+        .create_pause(
+            &store::NewPause {
+                id: id.clone(),
+                dossier_id: dossier.id.clone(),
+                days,
+                requested_by: requested_by.to_owned(),
+                note: note.clone(),
+                created_by: me.username.clone(),
+                audit: store::NewAuditEvent {
+                    at: now,
+                    actor_kind: store::ActorKind::Staff,
+                    actor_id: Some(me.username.clone()),
+                    dossier_id: Some(dossier.id.clone()),
+                    action: "pause.started".into(),
+                    detail: serde_json::json!({
+                        "pause_id": id,
+                        "from": days.from(),
+                        "until": days.until(),
+                        "requested_by": requested_by,
+                        "note": note,
+                    }),
+                    client_ip: ip.map(|ip| ip.to_string()),
+                },
+                mail: store::NewMail {
+                    dossier_id: dossier.id.clone(),
+                    notice: domain::Notice::CollectionPaused {
+                        until: days.until(),
+                    },
+                    dedupe_key: format!("pause:{id}:started"),
+                    created_at: now,
+                },
+            },
+            now,
+        )
+        .await
+        .map_err(|e| unavailable("pause", e))?;
+    Ok(Ok(number.to_string()))
+}
+
+/// Ends a running pause of the dossier `number` today. Audited as `pause.ended`.
+pub async fn end_pause(
+    services: &Services,
+    me: &StaffCurrent,
+    number_input: &str,
+    pause: &domain::PauseId,
+    ip: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<String, StaffError> {
+    let typed = number_input.trim().to_owned();
+    let number: DossierNumber = typed
+        .parse()
+        .map_err(|_| StaffError::BadDossier { number: typed })?;
+    let dossier = services
+        .store
+        .dossier_by_number(&number.to_string())
+        .await
+        .map_err(|e| unavailable("pause", e))?
+        .ok_or_else(|| StaffError::DossierNotFound {
+            number: number.to_string(),
+        })?;
+    // Only a pause of this dossier.
+    let ours = services
+        .store
+        .pauses_for_dossier(&dossier.id)
+        .await
+        .map_err(|e| unavailable("pause", e))?
+        .iter()
+        .any(|p| p.id == *pause);
+    if ours {
+        services
+            .store
+            .end_pause(
+                pause,
+                claim::dutch_date(now),
+                &me.username,
+                &store::NewAuditEvent {
+                    at: now,
+                    actor_kind: store::ActorKind::Staff,
+                    actor_id: Some(me.username.clone()),
+                    dossier_id: Some(dossier.id.clone()),
+                    action: "pause.ended".into(),
+                    detail: serde_json::json!({ "pause_id": pause }),
+                    client_ip: ip.map(|ip| ip.to_string()),
+                },
+                now,
+            )
+            .await
+            .map_err(|e| unavailable("pause", e))?;
+    }
+    Ok(number.to_string())
 }

@@ -11,7 +11,7 @@
 
 mod corrections;
 pub mod deferrals;
-mod dossiers;
+pub mod dossiers;
 pub mod payments;
 pub mod plans;
 mod sign_in;
