@@ -19,6 +19,7 @@ store::backend_tests!(
     outside_the_rules_staff_decide_and_the_debtor_is_told,
     a_missed_day_ends_the_deferral_and_a_second_one_goes_to_staff,
     the_reminder_comes_a_few_days_before_the_day,
+    a_day_in_a_pause_in_collection_counts_from_the_day_after_it,
 );
 
 async fn notices(store: &Store, rig: &Rig) -> Vec<Notice> {
@@ -327,4 +328,60 @@ async fn the_reminder_comes_a_few_days_before_the_day(store: Store) {
             .iter()
             .any(|n| matches!(n, Notice::DeferralDue { pay_by: d, .. } if *d == pay_by))
     );
+}
+
+async fn a_day_in_a_pause_in_collection_counts_from_the_day_after_it(store: Store) {
+    let rig = Rig::start(store).await;
+    let now = Utc::now();
+    let today = claim::dutch_date(now);
+    let pay_by = today.checked_add_days(Days::new(7)).unwrap();
+    rig.plans
+        .request_deferral(&rig.dossier_id, pay_by, None, now)
+        .await
+        .unwrap();
+    // Municipal debt help asks for a pause from today for 20 days.
+    let until = today.checked_add_days(Days::new(20)).unwrap();
+    rig.store
+        .create_pause(
+            &store::NewPause {
+                id: domain::PauseId::new("p1"),
+                dossier_id: rig.dossier_id.clone(),
+                days: domain::CollectionPause::new(today, until).unwrap(),
+                requested_by: "Gemeente Zwolle".into(),
+                note: None,
+                created_by: "anna".into(),
+                audit: store::NewAuditEvent {
+                    at: now,
+                    actor_kind: ActorKind::Staff,
+                    actor_id: Some("anna".into()),
+                    dossier_id: Some(rig.dossier_id.clone()),
+                    action: "pause.started".into(),
+                    detail: serde_json::json!({}),
+                    client_ip: None,
+                },
+                mail: store::NewMail {
+                    dossier_id: rig.dossier_id.clone(),
+                    notice: Notice::CollectionPaused { until },
+                    dedupe_key: "pause:p1:started".into(),
+                    created_at: now,
+                },
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let job = LifecycleJob::new(rig.plans.clone(), LifecycleConfig::default());
+    // The day and its grace passed, but inside the pause: it holds; and no reminder goes.
+    let report = job.run_once(now + Duration::days(11)).await.unwrap();
+    assert_eq!(report.deferrals.broken, 0);
+    let near = pay_by.checked_sub_days(Days::new(2)).unwrap();
+    let planned = mail::planner::plan_messages(&rig.store, near, 3, now)
+        .await
+        .unwrap();
+    assert_eq!(planned.deferral_due, 0);
+    // It counts from the day after the pause: three days' grace from there.
+    let report = job.run_once(now + Duration::days(21 + 3)).await.unwrap();
+    assert_eq!(report.deferrals.broken, 0);
+    let report = job.run_once(now + Duration::days(21 + 4)).await.unwrap();
+    assert_eq!(report.deferrals.broken, 1);
 }
