@@ -169,6 +169,31 @@ pub struct PersonalData {
     /// situation"; source: the debtor; purpose: assessing a payment plan; kept until
     /// `domain::PLAN_BUDGET_KEPT_MONTHS` after the plan ended), newest first.
     pub financial_situation: Vec<crate::budget::FinancialRecord>,
+    /// Requests to pay later in one sum, with the debtor's reason (source: the debtor; purpose:
+    /// an arrangement to pay; kept with the dossier), newest first.
+    pub deferrals: Vec<DeferralRecord>,
+    /// Pauses in collection at the request of municipal debt help (source: the municipality,
+    /// through staff; kept with the dossier), newest first.
+    pub pauses: Vec<PauseRecord>,
+}
+
+/// A request to pay later, as the personal-data page and the export list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeferralRecord {
+    pub asked_on: NaiveDate,
+    pub pay_by: NaiveDate,
+    /// `needs_review`, `granted`, `rejected`, `kept`, `broken`.
+    pub status: String,
+    pub reason: Option<String>,
+    pub staff_note: Option<String>,
+}
+
+/// A pause in collection, as the personal-data page and the export list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PauseRecord {
+    pub from: NaiveDate,
+    pub until: NaiveDate,
+    pub requested_by: String,
 }
 
 /// One line of a plan's schedule.

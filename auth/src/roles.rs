@@ -12,6 +12,7 @@
 //! | book a payment shown by the debtor's proof | no | yes |
 //! | decide a payment plan put up for review | yes | yes |
 //! | decide a request to pay later in one sum put up for review | yes | yes |
+//! | record or end a pause in collection (adempauze) asked by municipal debt help | yes | yes |
 //! | download a file of a dispute still being handled | yes | yes |
 //! | download a file of a decided dispute | no | yes |
 //!

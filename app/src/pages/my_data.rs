@@ -241,6 +241,9 @@ fn DataView(d: PersonalData, locale: Locale, printing: bool) -> impl IntoView {
             <p data-testid="retention">{keep}</p>
         </section>
 
+        {(!d.deferrals.is_empty() || !d.pauses.is_empty()).then(|| view! {
+            <Arrangements deferrals=d.deferrals.clone() pauses=d.pauses.clone() locale />
+        })}
         {(!d.financial_situation.is_empty()).then(|| view! {
             <FinancialSituation records=d.financial_situation.clone() locale printing />
         })}
@@ -569,6 +572,46 @@ fn FinancialSituation(
                             }}</p>
                         </li>
                     }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// Requests to pay later and pauses in collection: what the debtor wrote and what was recorded.
+#[component]
+fn Arrangements(
+    deferrals: Vec<crate::model::DeferralRecord>,
+    pauses: Vec<crate::model::PauseRecord>,
+    locale: Locale,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let date = move |d| crate::format::date(locale, d);
+    view! {
+        <section class="card" aria-labelledby="arrangements-heading" data-testid="arrangements">
+            <h2 id="arrangements-heading">{t!(i18n, data.arrangements.heading)}</h2>
+            <p class="note">{t!(i18n, data.arrangements.intro)}</p>
+            <ul class="plain">
+                {deferrals.into_iter().map(|d| {
+                    let status = match d.status.as_str() {
+                        "granted" => t_string!(i18n, data.arrangements.status.granted),
+                        "needs_review" => t_string!(i18n, data.arrangements.status.needs_review),
+                        "rejected" => t_string!(i18n, data.arrangements.status.rejected),
+                        "kept" => t_string!(i18n, data.arrangements.status.kept),
+                        _ => t_string!(i18n, data.arrangements.status.broken),
+                    }
+                    .to_string();
+                    view! {
+                    <li data-testid="data-deferral">
+                        {t!(i18n, data.arrangements.deferral, asked = date(d.asked_on), day = date(d.pay_by), status)}
+                        {d.reason.map(|r| view! { <p class="prewrap">{t!(i18n, data.arrangements.reason)} " " {r}</p> })}
+                    </li>
+                    }
+                }).collect_view()}
+                {pauses.into_iter().map(|p| view! {
+                    <li data-testid="data-pause">
+                        {t!(i18n, data.arrangements.pause, from = date(p.from), until = date(p.until), by = p.requested_by.clone())}
+                    </li>
                 }).collect_view()}
             </ul>
         </section>

@@ -127,6 +127,32 @@ pub async fn personal_data(
         financial_situation: super::budget::financial_records(services, dossier_id)
             .await
             .map_err(map)?,
+        deferrals: services
+            .store
+            .deferrals_for_dossier(dossier_id)
+            .await
+            .map_err(map)?
+            .into_iter()
+            .map(|d| crate::model::DeferralRecord {
+                asked_on: claim::dutch_date(d.created_at),
+                pay_by: d.pay_by,
+                status: d.status.as_str().to_owned(),
+                reason: d.reason,
+                staff_note: d.staff_note,
+            })
+            .collect(),
+        pauses: services
+            .store
+            .pauses_for_dossier(dossier_id)
+            .await
+            .map_err(map)?
+            .into_iter()
+            .map(|p| crate::model::PauseRecord {
+                from: p.days.from(),
+                until: p.days.until(),
+                requested_by: p.requested_by,
+            })
+            .collect(),
     })
 }
 

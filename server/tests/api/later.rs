@@ -69,6 +69,14 @@ async fn within_the_rules_a_day_is_agreed_at_once_and_a_plan_cannot_run_beside_i
         actions.iter().any(|a| a == "deferral.requested"),
         "{actions:?}"
     );
+    // The request is part of the personal data shown and exported (art. 15, 20 AVG).
+    let html = page(&app, "/dossier/data", &cookie).await;
+    assert!(html.contains(r#"data-testid="data-deferral""#), "{html}");
+    let export = page(&app, "/dossier/data/export.json", &cookie).await;
+    assert!(
+        export.contains(r#""deferrals""#) && export.contains(&day),
+        "{export}"
+    );
     // No payment plan beside it.
     let (_, err) = call(
         &app,

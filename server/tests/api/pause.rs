@@ -131,6 +131,12 @@ async fn staff_pause_collection_and_the_debtor_sees_it() {
     );
     let events = common::staff_audit(&app).await;
     assert!(events.iter().any(|e| e.action == "pause.started"));
+    let html = page("/dossier/data".into(), cookie.clone()).await;
+    assert!(html.contains(r#"data-testid="data-pause""#), "{html}");
+    assert!(
+        html.contains("Gemeente Utrecht, schuldhulpverlening"),
+        "{html}"
+    );
 
     // Ended today by staff: it no longer covers today, and the overview says nothing.
     let pause = pauses[0].id.to_string();
