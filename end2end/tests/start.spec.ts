@@ -1,4 +1,5 @@
 import { test, expect } from "@playwright/test";
+import { expectNoOverflow } from "./helpers";
 
 test("the start page renders in Dutch and hydrates", async ({ page }, info) => {
   const errors: string[] = [];
@@ -19,9 +20,7 @@ test("the start page renders in Dutch and hydrates", async ({ page }, info) => {
   }).toPass({ timeout: 15_000 });
   await expect(page.getByRole("button", { name: "Code verbergen" })).toHaveAttribute("aria-pressed", "true");
 
-  // Nothing is wider than the phone screen.
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
+  await expectNoOverflow(page);
 
   await page.screenshot({ path: `screenshots/${info.project.name}-start-nl.png`, fullPage: true });
   expect(errors).toEqual([]);
