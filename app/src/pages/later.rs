@@ -188,13 +188,13 @@ fn CurrentDeferral(c: DeferralView, locale: Locale, asked: bool, can_pay: bool) 
     };
     let granted = c.status == "granted";
     view! {
-        <section class="card notice" aria-labelledby="later-current-heading" data-testid="later-current" data-status=c.status.clone()>
+        <section class="card" aria-labelledby="later-current-heading" data-testid="later-current" data-status=c.status.clone()>
             <h2 id="later-current-heading">{t!(i18n, later.current_heading)}</h2>
             {asked.then(|| view! { <p class="notice" role="status">{t!(i18n, later.asked)}</p> })}
-            <p role="status">{text}</p>
+            <p role="status" class="lead">{text}</p>
             {c.staff_note.clone().map(|note| view! { <p class="note">{t!(i18n, plan.staff_note, note)}</p> })}
             {c.open_on_day.filter(|_| granted).map(|on_day| view! {
-                <dl class="sums">
+                <dl class="facts">
                     <dt>{t!(i18n, later.open_when_asked)}</dt>
                     <dd>{money(c.open_when_asked)}</dd>
                     <dt>{t!(i18n, later.open_on_day, date = day.clone())}</dt>
