@@ -125,9 +125,12 @@ pub(crate) fn StatementView(v: BudgetView, locale: Locale) -> impl IntoView {
             <p class="hint">{t!(i18n, budget.protected_explain)}</p>
             <Lines lines=v.protected_lines.clone() locale testid="budget-protected" />
             <p class="hint">{basis}</p>
-            <p class="hint" data-testid="budget-source">
-                {t!(i18n, budget.source, date = format::date(locale, v.table_from), source = v.source.clone())}
-            </p>
+            <p class="hint">{t!(i18n, budget.period, date = format::date(locale, v.table_from))}</p>
+            // The data file's own words (with its sources), for whoever wants to check them.
+            <details class="hint" data-testid="budget-source">
+                <summary>{t!(i18n, budget.source_summary)}</summary>
+                <p class="prewrap">{v.source.clone()}</p>
+            </details>
             {v.unconfirmed.then(|| view! { <p class="hint">{t!(i18n, budget.unconfirmed)}</p> })}
             {v.stale_since.map(|d| view! { <p class="hint">{t!(i18n, budget.stale, date = format::date(locale, d))}</p> })}
             <h3>{t!(i18n, budget.capacity_heading)}</h3>
