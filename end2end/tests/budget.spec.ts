@@ -106,7 +106,7 @@ test("with JavaScript: the statement goes with the plan, staff see its lines and
 
   // Staff see the statement with the review.
   const staff = await (await browser.newContext({ viewport: { width: 360, height: 780 } })).newPage();
-  await staffSignIn(staff, STAFF.agent);
+  await staffSignIn(staff, STAFF.admin);
   await staff.goto("/staff/plans");
   const item = staff.locator(`[data-testid=plan-review][data-dossier="${WITH_JS.number}"]`);
   await expect(item.getByTestId("plan-budget")).toContainText("€ 1.800,00");

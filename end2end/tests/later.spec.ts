@@ -74,7 +74,7 @@ test("a request above the rules needs a reason and staff grant it", async ({ bro
   await page.screenshot({ path: `screenshots/${info.project.name}-later-review-nl.png`, fullPage: true });
 
   const staff = await (await browser.newContext({ viewport: { width: 360, height: 780 } })).newPage();
-  await staffSignIn(staff, STAFF.agent);
+  await staffSignIn(staff, STAFF.admin);
   await staff.getByRole("link", { name: "Uitstel" }).click();
   await expect(staff).toHaveURL(/\/staff\/deferrals/);
   const item = staff.locator(`[data-testid=deferral-review][data-dossier="${number}"]`);

@@ -8,7 +8,7 @@ import { STAFF, expectAccessible, expectNoOverflow, fixture, signIn, staffSignIn
 test("staff record a breathing space and the debtor sees it", async ({ browser }, info) => {
   const debtor = fixture("ISB-2026-900006");
   const staff = await (await browser.newContext({ viewport: { width: 360, height: 780 } })).newPage();
-  await staffSignIn(staff, STAFF.agent);
+  await staffSignIn(staff, STAFF.admin);
   await staff.goto(`/staff/dossiers?number=${debtor.number}`);
   // Who asked is required: told by the field.
   await staff.getByTestId("start-pause").click();
