@@ -14,7 +14,8 @@ pub fn lang(locale: Locale) -> Lang {
 
 /// `€ 1.234,56` or `€1,234.56`.
 pub fn money(locale: Locale, amount: Money) -> String {
-    amount.format(lang(locale))
+    // A no-break space keeps "€" with its figures when a narrow screen wraps the line.
+    amount.format(lang(locale)).replacen("€ ", "€\u{a0}", 1)
 }
 
 /// `29-11-2026` or `29 Nov 2026` ([`Lang::date`]).

@@ -178,7 +178,7 @@ async fn a_statement_goes_with_the_plan_to_staff_who_see_its_lines_and_file() {
             "{testid}: {html}"
         );
     }
-    assert!(html.contains("€ 1.800,00"), "{html}");
+    assert!(html.contains("€\u{a0}1.800,00"), "{html}");
     assert!(html.contains("Beslagvrije voet"));
     assert!(html.contains("loonstrook mei.pdf"));
     let plan_page = get(&app, "/dossier/plan", &cookie)
@@ -212,7 +212,7 @@ async fn a_statement_goes_with_the_plan_to_staff_who_see_its_lines_and_file() {
         .await
         .expect("page");
     assert!(!other_page.contains("loonstrook mei.pdf"));
-    assert!(!other_page.contains("€ 1.800,00"));
+    assert!(!other_page.contains("€\u{a0}1.800,00"));
     let (_, other_data) = common::call(&app, "budget_page", &theirs, &[]).await;
     assert!(other_data["sent"].is_null(), "{other_data}");
 
@@ -226,7 +226,7 @@ async fn a_statement_goes_with_the_plan_to_staff_who_see_its_lines_and_file() {
         .expect("queue");
     assert!(queue.contains(r#"data-testid="plan-budget""#), "{queue}");
     assert!(queue.contains(r#"data-testid="budget-lines""#));
-    assert!(queue.contains("€ 1.800,00"));
+    assert!(queue.contains("€\u{a0}1.800,00"));
     let path = format!("/staff/plans/file/{file_id}");
     assert!(queue.contains(&path));
     let download = get(&app, &path, &staff).await;
@@ -278,7 +278,7 @@ async fn too_little_left_refuses_the_plan_and_points_to_free_debt_help() {
     let html = page_after(&app, &cookie, &resp).await;
     assert!(
         html.contains(
-            "Met dit inkomen kunnen wij u niet vragen meer te betalen dan € 10,00 per maand"
+            "Met dit inkomen kunnen wij u niet vragen meer te betalen dan €\u{a0}10,00 per maand"
         ),
         "{html}"
     );
@@ -426,7 +426,7 @@ async fn the_data_page_and_the_export_list_the_statement() {
     assert!(html.contains("Uw financiële situatie"));
     assert!(html.contains("Bron: uzelf"));
     assert!(html.contains("12 maanden nadat de regeling is afgelopen of afgewezen"));
-    assert!(html.contains("€ 1.800,00"));
+    assert!(html.contains("€\u{a0}1.800,00"));
     assert!(html.contains("loonstrook.pdf"));
 
     let export: serde_json::Value = get(&app, "/dossier/data/export.json", &cookie)

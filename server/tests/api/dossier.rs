@@ -34,9 +34,17 @@ async fn the_claim_overview_shows_the_domains_figures() {
         .text()
         .await
         .expect("html");
-    let open = expected.open_total().format(domain::Lang::Nl);
+    let open = expected
+        .open_total()
+        .format(domain::Lang::Nl)
+        .replacen("€ ", "€\u{a0}", 1);
     assert!(html.contains(&open), "open total {open} on the page");
-    let interest = expected.totals.owed.interest.format(domain::Lang::Nl);
+    let interest = expected
+        .totals
+        .owed
+        .interest
+        .format(domain::Lang::Nl)
+        .replacen("€ ", "€\u{a0}", 1);
     assert!(html.contains(&interest), "interest {interest} on the page");
     assert!(html.contains("6:44"), "allocation rule explained");
 }
@@ -62,11 +70,23 @@ async fn the_wik_derivation_shows_vat_only_when_the_creditor_cannot_deduct_it() 
     if wik.vat.is_zero() {
         assert!(html.contains("geen btw"), "says no VAT is added");
     } else {
-        assert!(html.contains(&wik.vat.format(domain::Lang::Nl)), "VAT line");
+        assert!(
+            html.contains(
+                &wik.vat
+                    .format(domain::Lang::Nl)
+                    .replacen("€ ", "€\u{a0}", 1)
+            ),
+            "VAT line"
+        );
     }
     for line in &wik.lines {
         assert!(
-            html.contains(&line.cost.format(domain::Lang::Nl)),
+            html.contains(
+                &line
+                    .cost
+                    .format(domain::Lang::Nl)
+                    .replacen("€ ", "€\u{a0}", 1)
+            ),
             "band cost"
         );
     }
