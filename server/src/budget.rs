@@ -178,19 +178,12 @@ pub async fn debtor_download(
     headers: http::HeaderMap,
 ) -> Response {
     let services = &state.services;
-    let now = chrono::Utc::now();
-    let current = match session::current(&services.store, &headers, &services.settings, now).await {
-        Ok(Some(c)) if c.session.kind == SessionKind::Full => c,
-        Ok(_) => return StatusCode::NOT_FOUND.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "statement file: session lookup");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
-    };
-    let (Some(dossier_id), Ok(id)) = (
-        current.session.dossier_id.clone(),
-        id.parse::<BudgetFileId>(),
-    ) else {
+    let dossier_id =
+        match crate::uploads::debtor_dossier(services, &headers, "statement file").await {
+            Ok(d) => d,
+            Err(refused) => return refused,
+        };
+    let Ok(id) = id.parse::<BudgetFileId>() else {
         return StatusCode::NOT_FOUND.into_response();
     };
     match app::ssr::budget::file_for_debtor(services, &dossier_id, &id).await {
@@ -212,15 +205,10 @@ pub async fn staff_download(
 ) -> Response {
     let services = &state.services;
     let now = chrono::Utc::now();
-    let staff =
-        match app::ssr::staff::current(&services.store, &headers, &services.settings, now).await {
-            Ok(Some(s)) => s,
-            Ok(None) => return StatusCode::NOT_FOUND.into_response(),
-            Err(e) => {
-                tracing::error!(error = %e, "statement file: staff session");
-                return StatusCode::SERVICE_UNAVAILABLE.into_response();
-            }
-        };
+    let staff = match crate::uploads::staff_member(services, &headers, "statement file").await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
     let Ok(id) = id.parse::<BudgetFileId>() else {
         return StatusCode::NOT_FOUND.into_response();
     };

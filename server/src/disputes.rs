@@ -149,19 +149,12 @@ pub async fn debtor_download(
     headers: http::HeaderMap,
 ) -> Response {
     let services = &state.services;
-    let now = chrono::Utc::now();
-    let current = match session::current(&services.store, &headers, &services.settings, now).await {
-        Ok(Some(c)) if c.session.kind == SessionKind::Full => c,
-        Ok(_) => return StatusCode::NOT_FOUND.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "dispute file: session lookup");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
+    let dossier_id = match crate::uploads::debtor_dossier(services, &headers, "dispute file").await
+    {
+        Ok(d) => d,
+        Err(refused) => return refused,
     };
-    let (Some(dossier_id), Ok(id)) = (
-        current.session.dossier_id.clone(),
-        id.parse::<AttachmentId>(),
-    ) else {
+    let Ok(id) = id.parse::<AttachmentId>() else {
         return StatusCode::NOT_FOUND.into_response();
     };
     match app::ssr::dispute::attachment_for_debtor(services, &dossier_id, id).await {
@@ -183,15 +176,10 @@ pub async fn staff_download(
 ) -> Response {
     let services = &state.services;
     let now = chrono::Utc::now();
-    let staff =
-        match app::ssr::staff::current(&services.store, &headers, &services.settings, now).await {
-            Ok(Some(s)) => s,
-            Ok(None) => return StatusCode::NOT_FOUND.into_response(),
-            Err(e) => {
-                tracing::error!(error = %e, "dispute file: staff session");
-                return StatusCode::SERVICE_UNAVAILABLE.into_response();
-            }
-        };
+    let staff = match crate::uploads::staff_member(services, &headers, "dispute file").await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
     let Ok(id) = id.parse::<AttachmentId>() else {
         return StatusCode::NOT_FOUND.into_response();
     };

@@ -1,9 +1,13 @@
 //! What the two forms with files (a dispute, an income and expenses statement) share: the
 //! limit of a whole form, one bound on the uploads read at once across both, reading one file
-//! under its cap, and serving a kept file as a download.
+//! under its cap, who may download a kept file, and serving it as a download.
 
+use app::ssr::Services;
+use app::ssr::staff::StaffCurrent;
 use axum::response::{IntoResponse, Response};
 use disputes::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Upload};
+use domain::DossierId;
+use http::StatusCode;
 use http::header;
 use store::AttachmentType;
 
@@ -54,4 +58,44 @@ pub fn serve(filename: &str, content_type: AttachmentType, content: Vec<u8>) -> 
         content,
     )
         .into_response()
+}
+
+/// The dossier of the request's full debtor session, for a debtor's download of `what`. No
+/// such session (none, or a pay-only one) answers 404, as a file of another dossier does; a
+/// failed lookup 503.
+pub async fn debtor_dossier(
+    services: &Services,
+    headers: &http::HeaderMap,
+    what: &str,
+) -> Result<DossierId, Response> {
+    let now = chrono::Utc::now();
+    match app::ssr::session::current(&services.store, headers, &services.settings, now).await {
+        Ok(Some(c)) if c.session.kind == store::SessionKind::Full => c
+            .session
+            .dossier_id
+            .ok_or_else(|| StatusCode::NOT_FOUND.into_response()),
+        Ok(_) => Err(StatusCode::NOT_FOUND.into_response()),
+        Err(e) => {
+            tracing::error!(error = %e, what, "download: session lookup");
+            Err(StatusCode::SERVICE_UNAVAILABLE.into_response())
+        }
+    }
+}
+
+/// The request's staff member, for a staff download of `what`: none answers 404, a failed
+/// lookup 503.
+pub async fn staff_member(
+    services: &Services,
+    headers: &http::HeaderMap,
+    what: &str,
+) -> Result<StaffCurrent, Response> {
+    let now = chrono::Utc::now();
+    match app::ssr::staff::current(&services.store, headers, &services.settings, now).await {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err(StatusCode::NOT_FOUND.into_response()),
+        Err(e) => {
+            tracing::error!(error = %e, what, "download: staff session");
+            Err(StatusCode::SERVICE_UNAVAILABLE.into_response())
+        }
+    }
 }
