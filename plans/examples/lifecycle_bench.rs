@@ -137,7 +137,7 @@ async fn bench(backend: &str, url: &str, n: usize) -> Result<()> {
             )
             .await?;
         if i % 10 == 4 {
-            pause(&store, &dossier.id, i, now).await?;
+            pause(&store, &dossier.id, now).await?;
         }
     }
     println!(
@@ -176,36 +176,21 @@ async fn bench(backend: &str, url: &str, n: usize) -> Result<()> {
 async fn pause(
     store: &Store,
     dossier: &domain::DossierId,
-    i: usize,
     now: chrono::DateTime<Utc>,
 ) -> Result<()> {
     let today = claim::dutch_date(now);
     let until = today.checked_add_days(Days::new(30)).ok_or("date")?;
     store
         .create_pause(
-            &store::NewPause {
-                id: domain::PauseId::new(format!("pause-{i}")),
-                dossier_id: dossier.clone(),
-                days: CollectionPause::new(today, until)?,
-                requested_by: "Gemeente".into(),
-                note: None,
-                created_by: "bench".into(),
-                audit: store::NewAuditEvent {
-                    at: now,
-                    actor_kind: store::ActorKind::Staff,
-                    actor_id: Some("bench".into()),
-                    dossier_id: Some(dossier.clone()),
-                    action: "pause.started".into(),
-                    detail: serde_json::json!({}),
-                    client_ip: None,
-                },
-                mail: store::NewMail {
-                    dossier_id: dossier.clone(),
-                    notice: domain::Notice::CollectionPaused { until },
-                    dedupe_key: format!("pause:{i}"),
-                    created_at: now,
-                },
-            },
+            &store::NewPause::by_staff(
+                dossier,
+                CollectionPause::new(today, until)?,
+                "Gemeente",
+                None,
+                "bench",
+                None,
+                now,
+            ),
             now,
         )
         .await?;

@@ -343,29 +343,15 @@ async fn a_day_in_a_pause_in_collection_counts_from_the_day_after_it(store: Stor
     let until = today.checked_add_days(Days::new(20)).unwrap();
     rig.store
         .create_pause(
-            &store::NewPause {
-                id: domain::PauseId::new("p1"),
-                dossier_id: rig.dossier_id.clone(),
-                days: domain::CollectionPause::new(today, until).unwrap(),
-                requested_by: "Gemeente Zwolle".into(),
-                note: None,
-                created_by: "anna".into(),
-                audit: store::NewAuditEvent {
-                    at: now,
-                    actor_kind: ActorKind::Staff,
-                    actor_id: Some("anna".into()),
-                    dossier_id: Some(rig.dossier_id.clone()),
-                    action: "pause.started".into(),
-                    detail: serde_json::json!({}),
-                    client_ip: None,
-                },
-                mail: store::NewMail {
-                    dossier_id: rig.dossier_id.clone(),
-                    notice: Notice::CollectionPaused { until },
-                    dedupe_key: "pause:p1:started".into(),
-                    created_at: now,
-                },
-            },
+            &store::NewPause::by_staff(
+                &rig.dossier_id,
+                domain::CollectionPause::new(today, until).unwrap(),
+                "Gemeente Zwolle",
+                None,
+                "anna",
+                None,
+                now,
+            ),
             now,
         )
         .await

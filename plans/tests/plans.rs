@@ -435,32 +435,17 @@ async fn a_pause_in_collection_holds_terms_and_reminders_until_it_ends(store: St
         .plan;
     // Municipal debt help asks for two weeks' pause, from today.
     let until = today.checked_add_days(chrono::Days::new(14)).unwrap();
-    let id = domain::PauseId::new("pause-1");
     rig.store
         .create_pause(
-            &store::NewPause {
-                id: id.clone(),
-                dossier_id: rig.dossier_id.clone(),
-                days: domain::CollectionPause::new(today, until).unwrap(),
-                requested_by: "Gemeente Utrecht, schuldhulp".into(),
-                note: None,
-                created_by: "anna".into(),
-                audit: store::NewAuditEvent {
-                    at: now,
-                    actor_kind: ActorKind::Staff,
-                    actor_id: Some("anna".into()),
-                    dossier_id: Some(rig.dossier_id.clone()),
-                    action: "pause.started".into(),
-                    detail: serde_json::json!({}),
-                    client_ip: None,
-                },
-                mail: store::NewMail {
-                    dossier_id: rig.dossier_id.clone(),
-                    notice: domain::Notice::CollectionPaused { until },
-                    dedupe_key: "pause:pause-1:started".into(),
-                    created_at: now,
-                },
-            },
+            &store::NewPause::by_staff(
+                &rig.dossier_id,
+                domain::CollectionPause::new(today, until).unwrap(),
+                "Gemeente Utrecht, schuldhulp",
+                None,
+                "anna",
+                None,
+                now,
+            ),
             now,
         )
         .await

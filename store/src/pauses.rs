@@ -3,7 +3,7 @@
 //! one transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::{CollectionPause, DossierId, PauseId};
+use domain::{CollectionPause, DossierId, Notice, PauseId};
 use sqlx::any::AnyRow;
 
 use crate::Store;
@@ -11,6 +11,7 @@ use crate::audit::{NewAuditEvent, append_audit};
 use crate::error::{Result, StoreError};
 use crate::outbox::{NewMail, queue_mail};
 use crate::row::{RowExt, date_text, millis};
+use crate::types::ActorKind;
 
 /// A recorded pause.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +40,54 @@ pub struct NewPause {
     pub created_by: String,
     pub audit: NewAuditEvent,
     pub mail: NewMail,
+}
+
+impl NewPause {
+    /// A pause recorded by staff member `by` (from `client_ip`), with its audit event
+    /// (`pause.started`) and the debtor's message (`Notice::CollectionPaused`), derived here
+    /// so that every caller records the same.
+    pub fn by_staff(
+        dossier_id: &DossierId,
+        days: CollectionPause,
+        requested_by: &str,
+        note: Option<String>,
+        by: &str,
+        client_ip: Option<String>,
+        now: DateTime<Utc>,
+    ) -> NewPause {
+        let id = PauseId::new(uuid::Uuid::new_v4().to_string());
+        NewPause {
+            audit: NewAuditEvent {
+                at: now,
+                actor_kind: ActorKind::Staff,
+                actor_id: Some(by.to_owned()),
+                dossier_id: Some(dossier_id.clone()),
+                action: "pause.started".into(),
+                detail: serde_json::json!({
+                    "pause_id": id,
+                    "from": days.from(),
+                    "until": days.until(),
+                    "requested_by": requested_by,
+                    "note": note,
+                }),
+                client_ip,
+            },
+            mail: NewMail {
+                dossier_id: dossier_id.clone(),
+                notice: Notice::CollectionPaused {
+                    until: days.until(),
+                },
+                dedupe_key: format!("pause:{id}:started"),
+                created_at: now,
+            },
+            id,
+            dossier_id: dossier_id.clone(),
+            days,
+            requested_by: requested_by.to_owned(),
+            note,
+            created_by: by.to_owned(),
+        }
+    }
 }
 
 const COLUMNS: &str = "id, dossier_id, starts_on, ends_on, requested_by, note, created_by, \

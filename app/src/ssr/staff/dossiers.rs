@@ -215,41 +215,18 @@ pub async fn start_pause(
     let note = Some(note.trim())
         .filter(|n| !n.is_empty())
         .map(|n| n.chars().take(super::MAX_NOTE_CHARS).collect::<String>());
-    let id = domain::PauseId::new(uuid::Uuid::new_v4().to_string());
     services
         .store
         .create_pause(
-            &store::NewPause {
-                id: id.clone(),
-                dossier_id: dossier.id.clone(),
+            &store::NewPause::by_staff(
+                &dossier.id,
                 days,
-                requested_by: requested_by.to_owned(),
-                note: note.clone(),
-                created_by: me.username.clone(),
-                audit: store::NewAuditEvent {
-                    at: now,
-                    actor_kind: store::ActorKind::Staff,
-                    actor_id: Some(me.username.clone()),
-                    dossier_id: Some(dossier.id.clone()),
-                    action: "pause.started".into(),
-                    detail: serde_json::json!({
-                        "pause_id": id,
-                        "from": days.from(),
-                        "until": days.until(),
-                        "requested_by": requested_by,
-                        "note": note,
-                    }),
-                    client_ip: ip.map(|ip| ip.to_string()),
-                },
-                mail: store::NewMail {
-                    dossier_id: dossier.id.clone(),
-                    notice: domain::Notice::CollectionPaused {
-                        until: days.until(),
-                    },
-                    dedupe_key: format!("pause:{id}:started"),
-                    created_at: now,
-                },
-            },
+                requested_by,
+                note,
+                &me.username,
+                ip.map(|ip| ip.to_string()),
+                now,
+            ),
             now,
         )
         .await
