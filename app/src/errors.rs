@@ -57,6 +57,9 @@ pub enum Refusal {
     /// A QR-link session asked for personal data: the secret from the letter is needed.
     #[error("sign in with the code to see this")]
     NeedsSecret,
+    /// A counsellor asked for a part of the dossier the debtor did not share with them.
+    #[error("the debtor has not shared this with you")]
+    NotGranted,
     #[error("the service is unavailable")]
     Unavailable,
 }

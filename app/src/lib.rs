@@ -11,6 +11,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod agency;
 pub mod budget;
+pub mod counsellor;
 pub mod dispute;
 pub mod errors;
 pub use errors::Refusal;
@@ -165,6 +166,28 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("staff/dossiers")
                             view=pages::DossierLookup
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("staff/counsellors")
+                            view=pages::AccessRequestQueue
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("dossier/access")
+                            view=pages::AccessPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("counsellor") view=pages::CounsellorSignInPage />
+                        <Route
+                            path=path!("counsellor/two-factor")
+                            view=pages::StaffTwoFactorPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("counsellor/join") view=pages::CounsellorJoinPage />
+                        <Route
+                            path=path!("counsellor/dossiers")
+                            view=pages::CounsellorHomePage
                             ssr=SsrMode::Async
                         />
                     </Routes>

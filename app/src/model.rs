@@ -27,6 +27,8 @@ pub struct ClaimOverview {
     pub pay_intent: String,
     /// Collection is paused (at the request of municipal debt help) up to and including.
     pub paused_until: Option<NaiveDate>,
+    /// Set when a debt counsellor acts for the debtor: who, and what they were given.
+    pub acting: Option<crate::counsellor::ActingBanner>,
 }
 
 /// What the return page shows about one payment.

@@ -1,6 +1,8 @@
 //! One module per page.
 
+mod access;
 mod budget;
+mod counsellor;
 mod dispute;
 mod dossier;
 mod later;
@@ -14,8 +16,10 @@ mod sign_in;
 pub(crate) mod staff;
 mod trust;
 
+pub use access::AccessPage;
 pub use budget::BudgetPageView;
 pub(crate) use budget::{StatementView, household_label, line_label};
+pub use counsellor::{CounsellorHomePage, CounsellorJoinPage};
 pub use dispute::DisputesPage;
 pub use dossier::Dossier;
 pub use later::LaterPageView;
@@ -27,8 +31,8 @@ pub use pay::{PayForms, PayReturn};
 pub use plan::PlanPageView;
 pub use sign_in::SignIn;
 pub use staff::{
-    CorrectionQueue, DeferralQueue, DisputeQueue, DossierLookup, PaymentAttentionPage,
-    PlanReviewQueue, StaffSignInPage, StaffTwoFactorPage,
+    AccessRequestQueue, CorrectionQueue, CounsellorSignInPage, DeferralQueue, DisputeQueue,
+    DossierLookup, PaymentAttentionPage, PlanReviewQueue, StaffSignInPage, StaffTwoFactorPage,
 };
 pub(crate) use trust::TrustLinks;
 pub use trust::{AccessibilityStatement, ComplaintsProcedure, LetterCheck};

@@ -9,7 +9,7 @@
 //! - [`token`]: random session ids and CSRF tokens, stored only as hashes.
 //! - [`qr_link`]: HMAC-signed, expiring pay-only links printed on letters.
 //! - [`qr_code`]: those links as SVG and PNG QR codes for the mail merge.
-//! - [`secret_gen`]: fresh letter secrets.
+//! - [`secret_gen`]: fresh letter secrets and counsellor invitation codes.
 //!
 //! All randomness comes from the operating system (`OsRng`).
 //!
@@ -55,7 +55,7 @@ pub mod totp;
 
 pub use qr_code::{QrCodeError, png, svg};
 pub use qr_link::{KeyId, KeyringError, LinkError, LinkKeyring, SignedLink, VerifiedLink};
-pub use secret_gen::new_secret;
+pub use secret_gen::{invitation_hash, new_invitation_code, new_secret};
 pub use secret_hash::{HashError, HashParams, SecretHasher};
 pub use throttle::ThrottlePolicy;
 pub use token::{Token, TokenError, constant_time_eq};

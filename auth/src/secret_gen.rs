@@ -1,6 +1,6 @@
 //! Fresh sign-in secrets for letters.
 
-use domain::Secret;
+use domain::{InvitationCode, Secret};
 
 /// A new random [`Secret`] for a letter, drawn from the operating system's
 /// CSPRNG. Show it once (on the letter) and store only its
@@ -20,6 +20,29 @@ pub fn new_secret() -> Secret {
     }
 }
 
+/// A new random [`InvitationCode`] for a debtor's counsellor. Show it once; store only
+/// [`invitation_hash`].
+///
+/// # Panics
+///
+/// If the operating system cannot provide random bytes.
+pub fn new_invitation_code() -> InvitationCode {
+    loop {
+        let bytes: [u8; InvitationCode::RANDOM_BYTES] = crate::random_bytes();
+        if let Ok(code) = InvitationCode::from_random_bytes(&bytes) {
+            return code;
+        }
+    }
+}
+
+/// What is stored of an invitation code, and looked up by: its SHA-256 in hex. A fast hash
+/// suffices for a random 79-bit code (as for session tokens); argon2 is for the letter's
+/// shorter secret.
+pub fn invitation_hash(code: &InvitationCode) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(code.expose().as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,6 +58,17 @@ mod tests {
         }
         let distinct: HashSet<&str> = secrets.iter().map(Secret::expose).collect();
         assert_eq!(distinct.len(), secrets.len());
+    }
+
+    #[test]
+    fn invitation_codes_differ_and_hash_by_their_characters() {
+        let a = new_invitation_code();
+        let b = new_invitation_code();
+        assert_ne!(a, b);
+        let typed: InvitationCode = a.to_string().to_lowercase().parse().unwrap();
+        assert_eq!(invitation_hash(&typed), invitation_hash(&a));
+        assert_ne!(invitation_hash(&a), invitation_hash(&b));
+        assert_eq!(invitation_hash(&a).len(), 64);
     }
 
     #[test]

@@ -147,6 +147,7 @@ async fn sync_active(
                     "reopened": report.reopened,
                 }),
                 client_ip: None,
+                counsellor: None,
             })
             .await?;
         tracing::info!(plan = %plan.id, paid = ?report.paid, reopened = ?report.reopened, completed = report.completed, "plan synced with the ledger");

@@ -178,6 +178,7 @@ impl DisputeService {
                     .collect::<Vec<_>>(),
             }),
             client_ip: filing.client_ip.clone(),
+            counsellor: None,
         };
         Ok(self.store.create_dispute(&dispute, &audit).await?)
     }
@@ -289,6 +290,7 @@ impl DisputeService {
                     action: "dispute.acknowledged".into(),
                     detail: json!({}),
                     client_ip: staff.client_ip.clone(),
+                    counsellor: None,
                 },
             })
             .await?)
@@ -440,6 +442,7 @@ impl DisputeService {
                     action: format!("dispute.{}", decision_kind(&decision).as_str()),
                     detail,
                     client_ip: staff.client_ip.clone(),
+                    counsellor: None,
                 },
             })
             .await?;

@@ -20,11 +20,11 @@ pub use kvk::{KvkNumber, KvkNumberError};
 pub use phone::{Phone, PhoneError};
 pub use postcode::{Postcode, PostcodeError};
 pub use record::{
-    AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DeferralId,
-    DisputeId, DossierId, ExchangeCallId, InstalmentId, LedgerEntryId, PauseId, PaymentId, PlanId,
-    RecordIdError,
+    AccessId, AccessRequestId, AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId,
+    CreditorId, DeferralId, DisputeId, DossierId, ExchangeCallId, InstalmentId, InvitationId,
+    LedgerEntryId, PauseId, PaymentId, PlanId, RecordIdError,
 };
-pub use secret::{Secret, SecretError};
+pub use secret::{InvitationCode, Secret, SecretError};
 pub use vat::{VatNumber, VatNumberError};
 
 /// Whether `c` is a hyphen or dash. Text copied from a PDF letter or a word

@@ -10,6 +10,7 @@
 #![allow(clippy::inconsistent_digit_grouping)]
 #![warn(missing_docs)]
 
+pub mod access;
 pub mod allocation;
 pub mod balance;
 pub mod budget;
@@ -30,6 +31,7 @@ pub mod retention;
 pub mod wik;
 pub mod wik_policy;
 
+pub use access::{Area, Holder, INVITATION_VALID_DAYS, invitation_expires_at, reaches};
 pub use allocation::{
     Allocation, AllocationError, ItemAllocation, ItemKind, OpenItem, PerKind, allocate,
 };
@@ -40,11 +42,11 @@ pub use budget::{
 };
 pub use deferral::{DeferralBreach, DeferralDateError, DeferralRules, DeferralRulesError};
 pub use ids::{
-    AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DeferralId,
-    DisputeId, DossierId, DossierNumber, DossierNumberError, Email, EmailError, ExchangeCallId,
-    Iban, IbanError, InstalmentId, KvkNumber, KvkNumberError, LedgerEntryId, PauseId, PaymentId,
-    Phone, PhoneError, PlanId, Postcode, PostcodeError, RecordIdError, Secret, SecretError,
-    VatNumber, VatNumberError,
+    AccessId, AccessRequestId, AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId,
+    CreditorId, DeferralId, DisputeId, DossierId, DossierNumber, DossierNumberError, Email,
+    EmailError, ExchangeCallId, Iban, IbanError, InstalmentId, InvitationCode, InvitationId,
+    KvkNumber, KvkNumberError, LedgerEntryId, PauseId, PaymentId, Phone, PhoneError, PlanId,
+    Postcode, PostcodeError, RecordIdError, Secret, SecretError, VatNumber, VatNumberError,
 };
 pub use interest::{
     BaseChange, BasePayment, InterestBreakdown, InterestError, InterestKind, InterestLine,

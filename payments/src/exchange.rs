@@ -351,6 +351,7 @@ impl PaymentService {
                 "exchange_call": id,
             }),
             client_ip: caller.map(|ip| ip.to_string()),
+            counsellor: None,
         };
         if let Err(e) = self.store.append_audit(&audit).await {
             tracing::error!(error = %e, "could not audit a refused exchange call");

@@ -127,6 +127,7 @@ impl PlanService {
                             "reason": reason,
                         }),
                         client_ip: None,
+                        counsellor: None,
                     },
                     mail: granted
                         .then(|| decided_mail(&id, dossier_id, true, pay_by, open, None, now)),
@@ -216,6 +217,7 @@ impl PlanService {
                     action: "deferral.decided".into(),
                     detail: json!({ "granted": granted, "note": note, "pay_by": deferral.pay_by }),
                     client_ip: ip.map(str::to_owned),
+                    counsellor: None,
                 },
                 mail: Some(decided_mail(
                     id,
@@ -284,6 +286,7 @@ impl PlanService {
                         action: format!("deferral.{}", to.as_str()),
                         detail: json!({ "pay_by": deferral.pay_by, "open": open }),
                         client_ip: None,
+                        counsellor: None,
                     },
                     mail,
                     now,

@@ -194,6 +194,7 @@ impl LifecycleJob {
                         "to": to,
                     }),
                     client_ip: None,
+                    counsellor: None,
                 };
                 // This miss counts until it is paid; with the late ones already there.
                 let misses = plan
@@ -299,6 +300,7 @@ impl LifecycleJob {
                         "open": synced.open,
                     }),
                     client_ip: None,
+                    counsellor: None,
                 })
                 .await?;
         }

@@ -257,6 +257,7 @@ impl PlanService {
                         "reason": reason,
                     }),
                     client_ip: None,
+                    counsellor: None,
                 },
                 now,
             )
@@ -352,6 +353,7 @@ impl PlanService {
                     action: format!("plan.review.{}", kind.as_str()),
                     detail,
                     client_ip: ip.map(str::to_owned),
+                    counsellor: None,
                 },
                 now,
             })
@@ -428,6 +430,7 @@ impl PlanService {
                     action: format!("plan.counter.{}", kind.as_str()),
                     detail: json!({}),
                     client_ip: None,
+                    counsellor: None,
                 },
                 now,
             })

@@ -20,7 +20,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use disputes::MAX_ATTACHMENTS;
 use domain::BudgetFileId;
 use http::{StatusCode, header};
-use store::SessionKind;
 
 /// How long a refused form waits for the page to show it.
 const RETURN_COOKIE_LIFE: &str = "; Max-Age=600";
@@ -37,7 +36,7 @@ pub async fn submit(
     let now = chrono::Utc::now();
     let current =
         match session::current(&services.store, req.headers(), &services.settings, now).await {
-            Ok(Some(c)) if c.session.kind != SessionKind::Staff => c,
+            Ok(Some(c)) => c,
             Ok(_) => return Redirect::to("/").into_response(),
             Err(e) => {
                 tracing::error!(error = %e, "statement: session lookup");
@@ -48,8 +47,24 @@ pub async fn submit(
         return Redirect::to("/").into_response();
     };
     // Income figures are personal data: a pay-only (QR-link) session signs in first.
-    if current.session.kind != SessionKind::Full {
-        return Redirect::to("/?need=secret").into_response();
+    if !current.reaches(domain::Area::Arrangements) {
+        let to = match current.holder {
+            domain::Holder::PayOnly => "/?need=secret",
+            _ => "/dossier",
+        };
+        return Redirect::to(to).into_response();
+    }
+    if let Some(username) = &current.counsellor {
+        let ip = ip.as_ref().map(|Extension(ClientIp(ip))| *ip);
+        app::ssr::audit_counsellor(
+            services,
+            &current,
+            username,
+            "counsellor.acted",
+            "/dossier/plan/budget",
+            ip,
+        )
+        .await;
     }
     let too_big = req
         .headers()

@@ -6,7 +6,6 @@ use app::ssr::{ClientIp, session};
 use axum::extract::{Extension, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{StatusCode, header};
-use store::SessionKind;
 
 pub async fn download(
     State(state): State<AppState>,
@@ -26,8 +25,24 @@ pub async fn download(
     let Some(dossier_id) = current.session.dossier_id.clone() else {
         return Redirect::to("/").into_response();
     };
-    if current.session.kind != SessionKind::Full {
-        return Redirect::to("/?need=secret").into_response();
+    if !current.reaches(domain::Area::PersonalData) {
+        let to = match current.holder {
+            domain::Holder::PayOnly => "/?need=secret",
+            _ => "/dossier",
+        };
+        return Redirect::to(to).into_response();
+    }
+    if let Some(username) = &current.counsellor {
+        let ip = ip.as_ref().map(|Extension(ClientIp(ip))| *ip);
+        app::ssr::audit_counsellor(
+            services,
+            &current,
+            username,
+            "counsellor.acted",
+            "/dossier/data/export.json",
+            ip,
+        )
+        .await;
     }
     let export = match app::ssr::export::data_export(services, &dossier_id, now).await {
         Ok(e) => e,

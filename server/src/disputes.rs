@@ -20,7 +20,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use disputes::MAX_ATTACHMENTS;
 use domain::AttachmentId;
 use http::{StatusCode, header};
-use store::SessionKind;
 
 use crate::uploads::{MAX_FORM_BYTES, UPLOAD_WAIT, UPLOADS_AT_ONCE, read_file, serve};
 
@@ -36,7 +35,7 @@ pub async fn file(
     let now = chrono::Utc::now();
     let current =
         match session::current(&services.store, req.headers(), &services.settings, now).await {
-            Ok(Some(c)) if c.session.kind != SessionKind::Staff => c,
+            Ok(Some(c)) => c,
             Ok(_) => return Redirect::to("/").into_response(),
             Err(e) => {
                 tracing::error!(error = %e, "dispute: session lookup");
@@ -46,8 +45,24 @@ pub async fn file(
     let Some(dossier_id) = current.session.dossier_id.clone() else {
         return Redirect::to("/").into_response();
     };
-    if current.session.kind != SessionKind::Full {
-        return Redirect::to("/?need=secret").into_response();
+    if !current.reaches(domain::Area::Arrangements) {
+        let to = match current.holder {
+            domain::Holder::PayOnly => "/?need=secret",
+            _ => "/dossier",
+        };
+        return Redirect::to(to).into_response();
+    }
+    if let Some(username) = &current.counsellor {
+        let ip = ip.as_ref().map(|Extension(ClientIp(ip))| *ip);
+        app::ssr::audit_counsellor(
+            services,
+            &current,
+            username,
+            "counsellor.acted",
+            "/dossier/disputes",
+            ip,
+        )
+        .await;
     }
     let too_big = req
         .headers()

@@ -225,9 +225,14 @@ async fn print_demo_logins(services: &app::ssr::Services, base: &str) -> anyhow:
             role.as_str()
         );
     }
+    let (username, password, totp) = server::staff::DEMO_COUNSELLOR;
     println!(
-        "  Staff sign in with a second step: add the key to an authenticator app (or run \
-         `oathtool --totp -b KEY`) and type its six-digit code."
+        "  {username}  password {password}  (debt counsellor, sign in at {base}/counsellor), \
+         authenticator key {totp}"
+    );
+    println!(
+        "  Staff and counsellors sign in with a second step: add the key to an authenticator \
+         app (or run `oathtool --totp -b KEY`) and type its six-digit code."
     );
     println!();
     Ok(())

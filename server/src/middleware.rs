@@ -187,9 +187,23 @@ pub async fn response_headers(State(state): State<AppState>, req: Request, next:
 /// empty page.
 const PROTECTED_PAGES: &[&str] = &["/dossier"];
 
-/// Pages with personal data: a pay-only (QR-link) session is sent to sign in with the
-/// secret instead.
-const PERSONAL_DATA_PAGES: &[&str] = &["/dossier/data", "/dossier/plan", "/dossier/disputes"];
+/// Which part of a dossier a page under `/dossier` shows (`domain::access`): a session that
+/// does not reach it is sent elsewhere before the page renders.
+fn area_of(path: &str) -> domain::Area {
+    use domain::Area;
+    if under(path, &["/dossier/data"]) {
+        Area::PersonalData
+    } else if under(path, &["/dossier/messages", "/dossier/access"]) {
+        Area::DebtorOnly
+    } else if under(
+        path,
+        &["/dossier/plan", "/dossier/later", "/dossier/disputes"],
+    ) {
+        Area::Arrangements
+    } else {
+        Area::Overview
+    }
+}
 
 fn under(path: &str, prefixes: &[&str]) -> bool {
     prefixes
@@ -216,11 +230,25 @@ pub async fn require_session_for_pages(
         match live {
             // Handed on so the page's server functions need not look it up again. A staff
             // session is no debtor session, whichever cookie carries it.
-            Ok(Some(current)) if current.session.kind != store::SessionKind::Staff => {
-                if current.session.kind != store::SessionKind::Full
-                    && under(&path, PERSONAL_DATA_PAGES)
-                {
-                    return needs_secret(services, &current).await;
+            Ok(Some(current)) => {
+                if !current.reaches(area_of(&path)) {
+                    if current.holder == domain::Holder::PayOnly {
+                        return needs_secret(services, &current).await;
+                    }
+                    // A counsellor asking for what the debtor did not share: the overview.
+                    return axum::response::Redirect::to("/dossier").into_response();
+                }
+                if let Some(username) = &current.counsellor {
+                    let ip = req.extensions().get::<ClientIp>().map(|c| c.0);
+                    app::ssr::audit_counsellor(
+                        services,
+                        &current,
+                        username,
+                        "counsellor.viewed",
+                        &path,
+                        ip,
+                    )
+                    .await;
                 }
                 req.extensions_mut().insert(current);
             }

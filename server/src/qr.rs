@@ -85,7 +85,7 @@ async fn open(
             .await
             .ok()
             .flatten()
-            .filter(|c| c.session.kind == SessionKind::Full);
+            .filter(|c| c.holder == domain::Holder::Debtor);
         if let Some(current) = signed_in {
             if current.session.dossier_id.as_ref() == Some(&dossier.id) {
                 return Redirect::to("/dossier").into_response();

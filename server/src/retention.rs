@@ -184,6 +184,7 @@ pub async fn run(
                 "per_creditor": per_creditor,
             }),
             client_ip: None,
+            counsellor: None,
         })
         .await?;
     crate::metrics::rows_removed("dossiers", removed.dossiers);

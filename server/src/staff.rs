@@ -32,6 +32,14 @@ pub const DEMO_ACCOUNTS: [(&str, &str, StaffRole, &str); 2] = [
         "DEMOADMINDEMOADMINDEMOADMINDEMOA",
     ),
 ];
+/// The demo's debt counsellor (municipal debt help, so it can also ask staff for access
+/// without a code): username, password and authenticator key. Demo only, like the staff.
+pub const DEMO_COUNSELLOR: (&str, &str, &str) = (
+    "demo-counsellor",
+    "demo-counsellor-password",
+    "DEMOCOUNSELLORDEMOCOUNSELLORDEMO",
+);
+
 /// Shorter passwords are refused.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 const MAX_PASSWORD_CHARS: usize = 1024;
@@ -116,6 +124,22 @@ pub async fn seed_demo_staff(store: &Store, hasher: &auth::SecretHasher) -> anyh
             Err(e) => return Err(e),
         }
     }
+    let (username, password, totp) = DEMO_COUNSELLOR;
+    if store.staff_user(username).await?.is_none() {
+        let new = store::NewCounsellor {
+            username: username.to_owned(),
+            password_hash: hasher.hash(password).context("hash the password")?,
+            name: "Demi Demo".to_owned(),
+            organisation: "Schuldhulp Demodam".to_owned(),
+            email: "schuldhulp@demodam.example".to_owned(),
+            municipality: Some("Demodam".to_owned()),
+        };
+        match store.create_counsellor(&new, Utc::now()).await {
+            Ok(()) => store.enrol_staff_totp(username, totp, 0, &[]).await?,
+            Err(_) if store.staff_user(username).await?.is_some() => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     Ok(())
 }
 
@@ -123,7 +147,8 @@ pub async fn seed_demo_staff(store: &Store, hasher: &auth::SecretHasher) -> anyh
 /// passwords are public. Called at every start without `--demo`; returns how many went.
 pub async fn remove_demo_staff(store: &Store) -> Result<usize, StoreError> {
     let mut removed = 0;
-    for (username, _, _, _) in DEMO_ACCOUNTS {
+    let accounts = DEMO_ACCOUNTS.iter().map(|a| a.0).chain([DEMO_COUNSELLOR.0]);
+    for username in accounts {
         if store.delete_staff_user(username).await? {
             tracing::warn!(username, "removed a demo staff account left by a demo run");
             removed += 1;

@@ -60,8 +60,9 @@ pub fn serve(filename: &str, content_type: AttachmentType, content: Vec<u8>) -> 
         .into_response()
 }
 
-/// The dossier of the request's full debtor session, for a debtor's download of `what`. No
-/// such session (none, or a pay-only one) answers 404, as a file of another dossier does; a
+/// The dossier of the request's session that reaches the dossier's arrangements (the debtor
+/// signed in with the secret, or a counsellor acting for them, audited), for a download of
+/// `what`. No such session (none, or a pay-only one) answers 404, as a file of another dossier does; a
 /// failed lookup 503.
 pub async fn debtor_dossier(
     services: &Services,
@@ -70,10 +71,15 @@ pub async fn debtor_dossier(
 ) -> Result<DossierId, Response> {
     let now = chrono::Utc::now();
     match app::ssr::session::current(&services.store, headers, &services.settings, now).await {
-        Ok(Some(c)) if c.session.kind == store::SessionKind::Full => c
-            .session
-            .dossier_id
-            .ok_or_else(|| StatusCode::NOT_FOUND.into_response()),
+        Ok(Some(c)) if c.reaches(domain::Area::Arrangements) => {
+            if let Some(username) = &c.counsellor {
+                app::ssr::audit_counsellor(services, &c, username, "counsellor.acted", what, None)
+                    .await;
+            }
+            c.session
+                .dossier_id
+                .ok_or_else(|| StatusCode::NOT_FOUND.into_response())
+        }
         Ok(_) => Err(StatusCode::NOT_FOUND.into_response()),
         Err(e) => {
             tracing::error!(error = %e, what, "download: session lookup");

@@ -20,6 +20,8 @@ pub struct NewAuditEvent {
     pub action: String,
     pub detail: serde_json::Value,
     pub client_ip: Option<String>,
+    /// The counsellor who acted on the debtor's behalf (`actor_kind` is then `Debtor`).
+    pub counsellor: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +34,7 @@ pub struct AuditEvent {
     pub action: String,
     pub detail: serde_json::Value,
     pub client_ip: Option<String>,
+    pub counsellor: Option<String>,
 }
 
 impl Store {
@@ -47,10 +50,23 @@ impl Store {
         dossier_id: &DossierId,
         limit: i64,
     ) -> Result<Vec<AuditEvent>> {
-        let rows = sqlx::query(
-            "SELECT id, at, actor_kind, actor_id, dossier_id, action, detail, client_ip \
-             FROM audit_event WHERE dossier_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
-        )
+        self.audit_for_dossier_where(dossier_id, "1 = 1", limit)
+            .await
+    }
+
+    /// The dossier's events that match `filter` (fixed SQL, never input), newest first.
+    pub(crate) async fn audit_for_dossier_where(
+        &self,
+        dossier_id: &DossierId,
+        filter: &str,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>> {
+        let rows = sqlx::query(&format!(
+            "SELECT id, at, actor_kind, actor_id, dossier_id, action, detail, client_ip, \
+                 counsellor \
+             FROM audit_event WHERE dossier_id = $1 AND {filter} \
+             ORDER BY at DESC, id DESC LIMIT $2"
+        ))
         .bind(dossier_id.as_str())
         .bind(limit.max(0))
         .fetch_all(&self.pool)
@@ -70,6 +86,7 @@ impl Store {
                         value: detail,
                     })?,
                     client_ip: row.opt_text("client_ip")?,
+                    counsellor: row.opt_text("counsellor")?,
                 })
             })
             .collect()
@@ -78,8 +95,9 @@ impl Store {
 
 pub(crate) async fn append_audit(conn: &mut AnyConnection, event: &NewAuditEvent) -> Result<i64> {
     let row = sqlx::query(
-        "INSERT INTO audit_event (at, actor_kind, actor_id, dossier_id, action, detail, client_ip) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO audit_event (at, actor_kind, actor_id, dossier_id, action, detail, client_ip, \
+             counsellor) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(millis(event.at))
     .bind(event.actor_kind.as_str())
@@ -88,6 +106,7 @@ pub(crate) async fn append_audit(conn: &mut AnyConnection, event: &NewAuditEvent
     .bind(&event.action)
     .bind(event.detail.to_string())
     .bind(&event.client_ip)
+    .bind(&event.counsellor)
     .fetch_one(conn)
     .await?;
     row.int("id")

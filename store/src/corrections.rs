@@ -201,6 +201,7 @@ impl Store {
                 action: format!("correction.{}", status.as_str()),
                 detail,
                 client_ip: decision.client_ip.clone(),
+                counsellor: None,
             },
         )
         .await?;

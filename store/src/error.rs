@@ -64,6 +64,12 @@ pub enum Conflict {
     /// `staff_user.username`: the username is taken.
     #[error("staff username taken")]
     StaffUsernameTaken,
+    /// `counsellor_access_live_idx`: the counsellor already has access to the dossier.
+    #[error("the counsellor already has access to this dossier")]
+    AccessExists,
+    /// `counsellor_access_request_open_idx`: the counsellor already asked for this dossier.
+    #[error("an open access request for this dossier exists")]
+    OpenAccessRequest,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -19,6 +19,7 @@
 mod audit;
 mod budgets;
 mod corrections;
+mod counsellors;
 mod deferrals;
 mod disputes;
 mod dossiers;
@@ -48,6 +49,10 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 pub use audit::{AuditEvent, NewAuditEvent};
 pub use budgets::{BudgetFile, BudgetFileMeta, NewPlanBudget, PlanBudget};
 pub use corrections::{CorrectionDecision, CorrectionRequest, Decided, NewCorrection};
+pub use counsellors::{
+    Access, AccessRequest, Counsellor, Invitation, NewAccessRequest, NewCounsellor, NewInvitation,
+    Redeemed, RequestDecided,
+};
 pub use deferrals::{Deferral, DeferralDecision, NewDeferral};
 pub use disputes::{
     Attachment, AttachmentMeta, Dispute, DisputeAck, DisputeChanged, DisputeDecision,
@@ -76,11 +81,11 @@ pub use sessions::{
 };
 pub use staff::{StaffChallenge, StaffUser};
 pub use types::{
-    ActorKind, AttachmentType, AttemptKeyKind, Booked, BudgetVerdict, ChargeKind, CorrectionStatus,
-    Created, DebtorField, DebtorKind, DeferralStatus, DisputeDecisionKind, DisputeKind,
-    DisputeStatus, DossierStatus, FieldSourceKind, InstalmentStatus, InterestKind, LedgerKind,
-    MailStatus, PaymentPurpose, PaymentStatus, PlanDecisionKind, PlanStatus, SessionKind,
-    StaffRole,
+    AccountKind, ActorKind, AttachmentType, AttemptKeyKind, Booked, BudgetVerdict, ChargeKind,
+    CorrectionStatus, Created, DebtorField, DebtorKind, DeferralStatus, DisputeDecisionKind,
+    DisputeKind, DisputeStatus, DossierStatus, FieldSourceKind, InstalmentStatus, InterestKind,
+    LedgerKind, MailStatus, PaymentPurpose, PaymentStatus, PlanDecisionKind, PlanStatus,
+    SessionKind, StaffRole,
 };
 
 /// Tries at a SQLite migration run that another process may be racing.

@@ -132,6 +132,11 @@ const STEPS: &[Step] = &[
             "../migrations/shared/0016_collection_pause.sql"
         )),
     },
+    Step {
+        version: 17,
+        description: "counsellor access",
+        sql: Sql::Shared(include_str!("../migrations/shared/0017_counsellor.sql")),
+    },
 ];
 
 /// The steps for one backend, as sqlx runs them.

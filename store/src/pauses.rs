@@ -71,6 +71,7 @@ impl NewPause {
                     "note": note,
                 }),
                 client_ip,
+                counsellor: None,
             },
             mail: NewMail {
                 dossier_id: dossier_id.clone(),

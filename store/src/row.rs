@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
-    AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId, CreditorId, DeferralId,
-    DisputeId, DossierId, ExchangeCallId, InstalmentId, LedgerEntryId, Money, PauseId, PaymentId,
-    PlanId,
+    AccessId, AccessRequestId, AttachmentId, BudgetFileId, ChargeId, ClaimItemId, CorrectionId,
+    CreditorId, DeferralId, DisputeId, DossierId, ExchangeCallId, InstalmentId, InvitationId,
+    LedgerEntryId, Money, PauseId, PaymentId, PlanId,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -129,7 +129,8 @@ macro_rules! record_ids {
     };
 }
 
-record_ids!(text, opt_text: BudgetFileId, CreditorId, DossierId, PaymentId, PlanId, DeferralId, PauseId);
+record_ids!(text, opt_text: BudgetFileId, CreditorId, DossierId, PaymentId, PlanId, DeferralId, PauseId,
+    InvitationId, AccessId, AccessRequestId);
 record_ids!(int, opt_int: ClaimItemId, ChargeId, LedgerEntryId, InstalmentId, CorrectionId,
     DisputeId, AttachmentId, ExchangeCallId);
 

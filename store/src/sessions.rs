@@ -45,6 +45,8 @@ pub struct Session {
     pub kind: SessionKind,
     pub dossier_id: Option<DossierId>,
     pub staff_username: Option<String>,
+    /// A counsellor's session: the dossier it acts for (see [`Store::set_acting_for`]).
+    pub acting_for: Option<DossierId>,
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
@@ -136,8 +138,8 @@ impl Store {
         idle_timeout: Duration,
     ) -> Result<Option<Session>> {
         let row = sqlx::query(
-            "SELECT kind, dossier_id, staff_username, csrf_token, created_at, last_seen_at, \
-                 expires_at \
+            "SELECT kind, dossier_id, staff_username, acting_for, csrf_token, created_at, \
+                 last_seen_at, expires_at \
              FROM session WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3",
         )
         .bind(token_hash(token))
@@ -150,6 +152,7 @@ impl Store {
                 kind: row.enumeration("kind")?,
                 dossier_id: row.opt_id("dossier_id")?,
                 staff_username: row.opt_text("staff_username")?,
+                acting_for: row.opt_id("acting_for")?,
                 csrf_token: row.text("csrf_token")?,
                 created_at: row.instant("created_at")?,
                 last_seen_at: row.instant("last_seen_at")?,
@@ -175,6 +178,23 @@ impl Store {
         .bind(millis(now - TOUCH_EVERY))
         .execute(&self.pool)
         .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Sets the dossier an account's session acts for (a counsellor choosing among the
+    /// dossiers they were let into; the caller checked the grant, and every request checks
+    /// it again). Returns whether the session existed.
+    pub async fn set_acting_for(
+        &self,
+        token: &str,
+        dossier_id: Option<&DossierId>,
+    ) -> Result<bool> {
+        let done =
+            sqlx::query("UPDATE session SET acting_for = $1 WHERE id_hash = $2 AND kind = 'staff'")
+                .bind(dossier_id.map(DossierId::as_str))
+                .bind(token_hash(token))
+                .execute(&self.pool)
+                .await?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -6,7 +6,7 @@ use crate::Store;
 use crate::dossiers::found;
 use crate::error::{Conflict, Result, StoreError, is_unique_violation};
 use crate::row::{RowExt, millis};
-use crate::types::StaffRole;
+use crate::types::{AccountKind, StaffRole};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffUser {
@@ -14,6 +14,8 @@ pub struct StaffUser {
     /// argon2id PHC string.
     pub password_hash: String,
     pub role: StaffRole,
+    /// Staff or counsellor; a counsellor's `role` is never read.
+    pub kind: AccountKind,
     pub created_at: DateTime<Utc>,
     /// The TOTP secret (base32) once enrolled; `None` until the first sign-in completes
     /// enrolment.
@@ -72,7 +74,7 @@ impl Store {
 
     pub async fn staff_user(&self, username: &str) -> Result<Option<StaffUser>> {
         let row = sqlx::query(
-            "SELECT username, password_hash, role, created_at, totp_secret FROM staff_user \
+            "SELECT username, password_hash, role, kind, created_at, totp_secret FROM staff_user \
              WHERE username = $1",
         )
         .bind(username)
@@ -83,6 +85,7 @@ impl Store {
                 username: row.text("username")?,
                 password_hash: row.text("password_hash")?,
                 role: row.enumeration("role")?,
+                kind: row.enumeration("kind")?,
                 created_at: row.instant("created_at")?,
                 totp_secret: row.opt_text("totp_secret")?,
             })

@@ -200,6 +200,12 @@ db_enum!(ActorKind { Debtor = "debtor", Staff = "staff", System = "system" });
 
 db_enum!(StaffRole { Agent = "agent", Admin = "admin" });
 
+db_enum!(
+    /// What an account (`staff_user`) is: the agency's staff, or a debt counsellor the
+    /// debtor let in (issue 21), who never opens a staff page.
+    AccountKind { Staff = "staff", Counsellor = "counsellor" }
+);
+
 /// The result of an insert guarded by a unique key: either a new row, or the row that already
 /// held the key (a replay or a double submit).
 #[derive(Debug, Clone, PartialEq, Eq)]

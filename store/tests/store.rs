@@ -15,6 +15,8 @@ use store::*;
 
 // Each test runs on a fresh SQLite file and a fresh PostgreSQL database (`store::testing`).
 store::backend_tests!(
+    a_counsellor_redeems_an_invitation_once_and_a_revoked_grant_ends_their_acting,
+    a_municipal_request_is_decided_once_and_grants_access,
     migrations_create_the_same_tables_and_columns_and_can_run_again,
     a_dispute_keeps_its_files_and_only_its_dossier_reads_them,
     one_open_dispute_per_invoice_per_dossier_and_one_open_complaint,
@@ -1760,6 +1762,7 @@ async fn audit_events_are_listed_per_dossier_newest_first(store: Store) {
         action: action.into(),
         detail: serde_json::json!({ "page": action, "n": 1 }),
         client_ip: Some("198.51.100.4".into()),
+        counsellor: None,
     };
     let first = store
         .append_audit(&event(Some(&a.id), "signed_in", t0()))
@@ -2490,6 +2493,7 @@ async fn purging_a_dossier_deletes_everything_about_it(store: Store) {
             action: "letter.sent".into(),
             detail: serde_json::json!({}),
             client_ip: None,
+            counsellor: None,
         })
         .await
         .unwrap();
@@ -2778,6 +2782,7 @@ fn debtor_audit(dossier_id: &DossierId) -> NewAuditEvent {
         action: "dispute.filed".into(),
         detail: serde_json::json!({}),
         client_ip: None,
+        counsellor: None,
     }
 }
 
@@ -2921,4 +2926,247 @@ async fn deciding_a_dispute_books_once_and_links_the_write_off(store: Store) {
     assert!(store.undecided_disputes().await.unwrap().is_empty());
     let audit = store.audit_for_dossier(&dossier.id, 10).await.unwrap();
     assert_eq!(audit[0].detail["ledger_entry_id"], entry_id.get());
+}
+
+fn counsellor(username: &str, email: &str, municipality: Option<&str>) -> NewCounsellor {
+    NewCounsellor {
+        username: username.into(),
+        password_hash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA".into(),
+        name: format!("{username} name"),
+        organisation: "Schuldhulp".into(),
+        email: email.into(),
+        municipality: municipality.map(str::to_owned),
+    }
+}
+
+fn counsellor_audit(action: &str, at: DateTime<Utc>) -> NewAuditEvent {
+    NewAuditEvent {
+        at,
+        action: action.into(),
+        ..debtor_audit(&DossierId::new("unused"))
+    }
+}
+
+async fn a_counsellor_redeems_an_invitation_once_and_a_revoked_grant_ends_their_acting(
+    store: Store,
+) {
+    let dossier = seed(&store, "ISB-2026-000321").await;
+    store
+        .create_counsellor(&counsellor("sam", "sam@hulp.example", None), t0())
+        .await
+        .unwrap();
+    store
+        .create_counsellor(&counsellor("lee", "lee@elders.example", None), t0())
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .create_counsellor(&counsellor("sam", "x@y.example", None), t0())
+            .await,
+        Err(StoreError::Conflict(Conflict::StaffUsernameTaken))
+    ));
+    assert_eq!(
+        store.staff_user("sam").await.unwrap().unwrap().kind,
+        AccountKind::Counsellor
+    );
+    let invite = |id: &str, hash: &str, email: Option<&str>| NewInvitation {
+        id: domain::InvitationId::new(id),
+        dossier_id: dossier.id.clone(),
+        code_hash: hash.into(),
+        personal_data: true,
+        organisation: None,
+        email: email.map(str::to_owned),
+        created_at: t0(),
+        expires_at: t0() + Duration::days(14),
+        audit: NewAuditEvent {
+            dossier_id: Some(dossier.id.clone()),
+            ..counsellor_audit("counsellor.invited", t0())
+        },
+    };
+    store
+        .create_invitation(&invite("i1", "h1", Some("SAM@hulp.example")))
+        .await
+        .unwrap();
+    store
+        .create_invitation(&invite("i2", "h2", None))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .open_invitations(&dossier.id, t0())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let later = t0() + Duration::hours(1);
+    // Bound to sam's address: lee cannot; an unknown code is no invitation.
+    let audit = counsellor_audit("counsellor.joined", later);
+    assert_eq!(
+        store.redeem_invitation("h1", "lee", &audit).await.unwrap(),
+        Redeemed::OtherCounsellor
+    );
+    assert_eq!(
+        store
+            .redeem_invitation("nope", "sam", &audit)
+            .await
+            .unwrap(),
+        Redeemed::NoSuchInvitation
+    );
+    let Redeemed::Granted(access) = store.redeem_invitation("h1", "sam", &audit).await.unwrap()
+    else {
+        panic!("not granted")
+    };
+    assert_eq!(access.dossier_number, "ISB-2026-000321");
+    assert!(access.personal_data);
+    // Used once; a second code for a dossier sam already has stays unused.
+    assert_eq!(
+        store.redeem_invitation("h1", "sam", &audit).await.unwrap(),
+        Redeemed::NoSuchInvitation
+    );
+    assert_eq!(
+        store.redeem_invitation("h2", "sam", &audit).await.unwrap(),
+        Redeemed::AlreadyGranted
+    );
+    // Past its 14 days nobody redeems it.
+    let expired = counsellor_audit("counsellor.joined", t0() + Duration::days(15));
+    assert_eq!(
+        store
+            .redeem_invitation("h2", "lee", &expired)
+            .await
+            .unwrap(),
+        Redeemed::NoSuchInvitation
+    );
+    assert!(store.access(&dossier.id, "sam").await.unwrap().is_some());
+    assert_eq!(store.accesses_for_counsellor("sam").await.unwrap().len(), 1);
+    let events = store.counsellor_events(&dossier.id, 10).await.unwrap();
+    assert_eq!(
+        events.len(),
+        0,
+        "the joined event's counsellor is set by the caller"
+    );
+
+    // Acting for the dossier, then revoked: the session no longer acts for it.
+    let session = NewSession {
+        token: "counsellor-token-0123456789abcdef".into(),
+        kind: SessionKind::Staff,
+        dossier_id: None,
+        staff_username: Some("sam".into()),
+        csrf_token: "c".into(),
+        expires_at: later + Duration::hours(8),
+    };
+    store.create_session(&session, later).await.unwrap();
+    assert!(
+        store
+            .set_acting_for(&session.token, Some(&dossier.id))
+            .await
+            .unwrap()
+    );
+    let idle = Duration::minutes(30);
+    let live = store
+        .session(&session.token, later, idle)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(live.acting_for.as_ref(), Some(&dossier.id));
+    let revoke = NewAuditEvent {
+        dossier_id: Some(dossier.id.clone()),
+        ..counsellor_audit("counsellor.revoked", later)
+    };
+    assert!(
+        store
+            .revoke_access(&dossier.id, &access.id, "debtor", &revoke)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .revoke_access(&dossier.id, &access.id, "debtor", &revoke)
+            .await
+            .unwrap()
+    );
+    let live = store
+        .session(&session.token, later, idle)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(live.acting_for, None);
+    assert!(store.access(&dossier.id, "sam").await.unwrap().is_none());
+    // Granted again later (a new code): a new live grant beside the revoked one.
+    store
+        .create_invitation(&invite("i3", "h3", None))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.redeem_invitation("h3", "sam", &audit).await.unwrap(),
+        Redeemed::Granted(_)
+    ));
+}
+
+async fn a_municipal_request_is_decided_once_and_grants_access(store: Store) {
+    let dossier = seed(&store, "ISB-2026-000322").await;
+    store
+        .create_counsellor(
+            &counsellor("gem", "gem@utrecht.example", Some("Utrecht")),
+            t0(),
+        )
+        .await
+        .unwrap();
+    let request = |id: &str| NewAccessRequest {
+        id: domain::AccessRequestId::new(id),
+        counsellor: "gem".into(),
+        dossier_id: dossier.id.clone(),
+        reason: "intake".into(),
+        personal_data: false,
+        created_at: t0(),
+        audit: NewAuditEvent {
+            dossier_id: Some(dossier.id.clone()),
+            counsellor: Some("gem".into()),
+            ..counsellor_audit("counsellor.access_requested", t0())
+        },
+    };
+    store.create_access_request(&request("r1")).await.unwrap();
+    assert!(matches!(
+        store.create_access_request(&request("r2")).await,
+        Err(StoreError::Conflict(Conflict::OpenAccessRequest))
+    ));
+    assert_eq!(store.open_access_requests().await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .counsellor_events(&dossier.id, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let id = domain::AccessRequestId::new("r1");
+    let decide = counsellor_audit("counsellor.request_granted", t0());
+    assert_eq!(
+        store
+            .decide_access_request(&id, true, "ok", "anna", &decide)
+            .await
+            .unwrap(),
+        RequestDecided::Done
+    );
+    assert_eq!(
+        store
+            .decide_access_request(&id, false, "no", "ben", &decide)
+            .await
+            .unwrap(),
+        RequestDecided::Earlier {
+            by: Some("anna".into())
+        }
+    );
+    let access = store.access(&dossier.id, "gem").await.unwrap().unwrap();
+    assert_eq!(
+        (access.via.as_str(), access.granted_by.as_str()),
+        ("staff", "anna")
+    );
+    assert!(!access.personal_data);
+    let mine = store.access_requests_of("gem").await.unwrap();
+    assert_eq!(mine[0].status, "granted");
+    assert_eq!(mine[0].note.as_deref(), Some("ok"));
+    assert!(store.open_access_requests().await.unwrap().is_empty());
+    // Another request may be made once none is open.
+    store.create_access_request(&request("r3")).await.unwrap();
 }

@@ -18,7 +18,7 @@ type I18n = leptos_i18n::I18nContext<Locale>;
 /// The page's data: the form (and a refused form back), or the statement already sent.
 #[server(prefix = "/api", endpoint = "budget_page")]
 pub async fn get_budget_page() -> Result<BudgetPage, Refusal> {
-    let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
+    let (services, _, dossier_id) = crate::ssr::require_area(domain::Area::Arrangements).await?;
     crate::ssr::budget::page(&services, &dossier_id, chrono::Utc::now()).await
 }
 
@@ -169,6 +169,7 @@ pub fn BudgetPageView() -> impl IntoView {
                     match page.await {
                         Ok(p) => view! { <BudgetBody p locale /> }.into_any(),
                         Err(Refusal::NotSignedIn) => view! { <Redirect path="/" /> }.into_any(),
+                        Err(Refusal::NotGranted) => view! { <Redirect path="/dossier" /> }.into_any(),
                         Err(Refusal::NeedsSecret) => {
                             view! { <Redirect path="/?need=secret" /> }.into_any()
                         }

@@ -16,7 +16,7 @@ use leptos_router::hooks::use_query_map;
 /// The page's data: the invoices and the debtor's disputes.
 #[server(prefix = "/api", endpoint = "dispute_page")]
 pub async fn get_dispute_page() -> Result<DisputePage, Refusal> {
-    let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
+    let (services, _, dossier_id) = crate::ssr::require_area(domain::Area::Arrangements).await?;
     crate::ssr::dispute::page(&services, &dossier_id, chrono::Utc::now())
         .await
         .map_err(|e| {
@@ -86,6 +86,7 @@ pub fn DisputesPage() -> impl IntoView {
                     match page.await {
                         Ok(p) => view! { <DisputeBody p locale /> }.into_any(),
                         Err(Refusal::NotSignedIn) => view! { <Redirect path="/" /> }.into_any(),
+                        Err(Refusal::NotGranted) => view! { <Redirect path="/dossier" /> }.into_any(),
                         Err(Refusal::NeedsSecret) => {
                             view! { <Redirect path="/?need=secret" /> }.into_any()
                         }

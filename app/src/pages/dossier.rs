@@ -22,8 +22,15 @@ pub async fn get_claim_overview() -> Result<ClaimOverview, Refusal> {
         .dossier_id
         .clone()
         .ok_or(Refusal::NotSignedIn)?;
-    let pay_only = current.session.kind != store::SessionKind::Full;
-    crate::ssr::dossier::claim_overview(&services, &dossier_id, pay_only, chrono::Utc::now()).await
+    let pay_only = current.holder == domain::Holder::PayOnly;
+    let mut overview =
+        crate::ssr::dossier::claim_overview(&services, &dossier_id, pay_only, chrono::Utc::now())
+            .await?;
+    if let Some(username) = &current.counsellor {
+        overview.acting =
+            crate::ssr::counsellor::banner(&services, username, current.holder).await?;
+    }
+    Ok(overview)
 }
 
 /// Ends the session on the server and removes the cookie.
@@ -99,7 +106,30 @@ fn Overview(o: ClaimOverview, locale: Locale) -> impl IntoView {
     let as_of = format::date(locale, o.as_of);
     let number = o.number.clone();
     let sign_in_href = format!("/?dossier={}", o.number);
+    let acting = o.acting.clone();
+    let debtor = !o.pay_only && acting.is_none();
+    let personal_data = debtor || acting.as_ref().is_some_and(|a| a.personal_data);
     view! {
+        {acting
+            .clone()
+            .map(|a| {
+                let name = format!("{} ({})", a.name, a.organisation);
+                view! {
+                    <section class="card notice" role="status" data-testid="acting-banner">
+                        <p>{t!(i18n, counsellor.acting.banner, name)}</p>
+                        <p>
+                            {if a.personal_data {
+                                t_string!(i18n, counsellor.acting.with_data).to_string()
+                            } else {
+                                t_string!(i18n, counsellor.acting.without_data).to_string()
+                            }}
+                        </p>
+                        <a class="button secondary" href="/counsellor/dossiers">
+                            {t!(i18n, counsellor.acting.back)}
+                        </a>
+                    </section>
+                }
+            })}
         <section class="card balance" aria-labelledby="dossier-heading">
             <h1 id="dossier-heading">{t!(i18n, dossier.heading)}</h1>
             <dl class="facts">
@@ -156,18 +186,25 @@ fn Overview(o: ClaimOverview, locale: Locale) -> impl IntoView {
                         <a href="/dossier/later" class="button secondary" data-testid="later-link">
                             {t!(i18n, later.link)}
                         </a>
-                        <a href="/dossier/data" class="button secondary">
-                            {t!(i18n, dossier.my_data_link)}
-                        </a>
+                        {personal_data.then(|| view! {
+                            <a href="/dossier/data" class="button secondary">
+                                {t!(i18n, dossier.my_data_link)}
+                            </a>
+                        })}
                         <a href="/dossier/disputes" class="button secondary" data-testid="disputes-link">
                             {t!(i18n, dispute.link)}
                         </a>
-                        <a href="/dossier/messages" class="button secondary" data-testid="messages-link">
-                            {t!(i18n, messages.link)}
-                        </a>
+                        {debtor.then(|| view! {
+                            <a href="/dossier/messages" class="button secondary" data-testid="messages-link">
+                                {t!(i18n, messages.link)}
+                            </a>
+                            <a href="/dossier/access" class="button secondary" data-testid="access-link">
+                                {t!(i18n, counsellor.access.link)}
+                            </a>
+                        })}
                     }
                 })}
-            <SignOutButton />
+            {acting.is_none().then(|| view! { <SignOutButton /> })}
         </nav>
     }
 }

@@ -15,7 +15,7 @@ use leptos_router::hooks::use_query_map;
 /// The page's data.
 #[server(prefix = "/api", endpoint = "later_page")]
 pub async fn get_later_page() -> Result<LaterPage, LaterFormError> {
-    let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
+    let (services, _, dossier_id) = crate::ssr::require_area(domain::Area::Arrangements).await?;
     crate::ssr::later::page(&services, &dossier_id, chrono::Utc::now()).await
 }
 
@@ -23,7 +23,7 @@ pub async fn get_later_page() -> Result<LaterPage, LaterFormError> {
 /// problem with what was typed.
 #[server(prefix = "/api", endpoint = "ask_later")]
 pub async fn ask_later(pay_by: String, reason: Option<String>) -> Result<(), LaterFormError> {
-    let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
+    let (services, _, dossier_id) = crate::ssr::require_area(domain::Area::Arrangements).await?;
     match crate::ssr::later::request(
         &services,
         &dossier_id,

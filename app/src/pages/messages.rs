@@ -14,7 +14,7 @@ use leptos_router::components::Redirect;
 /// The page's data.
 #[server(prefix = "/api", endpoint = "messages_page")]
 pub async fn get_messages_page() -> Result<Page, Refusal> {
-    let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
+    let (services, _, dossier_id) = crate::ssr::require_area(domain::Area::DebtorOnly).await?;
     let lang = crate::ssr::messages::request_lang();
     crate::ssr::messages::page(&services, &dossier_id, lang)
         .await
@@ -27,7 +27,7 @@ pub async fn get_messages_page() -> Result<Page, Refusal> {
 /// Switches e-mail reminders on or off, then back to the page.
 #[server(prefix = "/api", endpoint = "set_reminders")]
 pub async fn set_reminders(on: String) -> Result<(), Refusal> {
-    let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
+    let (services, _, dossier_id) = crate::ssr::require_area(domain::Area::DebtorOnly).await?;
     crate::ssr::messages::set_reminders(&services, &dossier_id, on == "true", chrono::Utc::now())
         .await
         .map_err(|e| {
@@ -51,6 +51,7 @@ pub fn MessagesPage() -> impl IntoView {
                     match page.await {
                         Ok(p) => view! { <MessagesBody p locale /> }.into_any(),
                         Err(Refusal::NotSignedIn) => view! { <Redirect path="/" /> }.into_any(),
+                        Err(Refusal::NotGranted) => view! { <Redirect path="/dossier" /> }.into_any(),
                         Err(Refusal::NeedsSecret) => {
                             view! { <Redirect path="/?need=secret" /> }.into_any()
                         }

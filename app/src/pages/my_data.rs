@@ -14,7 +14,7 @@ use leptos_router::hooks::use_query_map;
 /// The personal data of the session's own dossier. Viewing it is audited.
 #[server(prefix = "/api", endpoint = "personal_data")]
 pub async fn get_personal_data(printing: bool) -> Result<PersonalData, Refusal> {
-    let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
+    let (services, _, dossier_id) = crate::ssr::require_area(domain::Area::PersonalData).await?;
     let data = crate::ssr::my_data::personal_data(&services, &dossier_id).await?;
     let action = if printing {
         "personal_data.printed"
@@ -40,7 +40,7 @@ pub async fn request_correction(
     value: String,
     reason: String,
 ) -> Result<(), CorrectionError> {
-    let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
+    let (services, _, dossier_id) = crate::ssr::require_area(domain::Area::PersonalData).await?;
     let field = Field::parse(&field).ok_or(CorrectionError::UnknownField)?;
     let now = chrono::Utc::now();
     let filed = crate::ssr::my_data::request_correction(
@@ -107,6 +107,7 @@ fn data_page(printing: bool) -> impl IntoView {
                     match data.await {
                         Ok(d) => view! { <DataView d locale printing /> }.into_any(),
                         Err(Refusal::NotSignedIn) => view! { <Redirect path="/" /> }.into_any(),
+                        Err(Refusal::NotGranted) => view! { <Redirect path="/dossier" /> }.into_any(),
                         Err(Refusal::NeedsSecret) => needs_secret_redirect().into_any(),
                         Err(Refusal::Unavailable) => {
                             view! {
@@ -396,6 +397,7 @@ pub fn CorrectField() -> impl IntoView {
                 let d = match data.await {
                     Ok(d) => d,
                     Err(Refusal::NotSignedIn) => return view! { <Redirect path="/" /> }.into_any(),
+                    Err(Refusal::NotGranted) => return view! { <Redirect path="/dossier" /> }.into_any(),
                     Err(Refusal::NeedsSecret) => return needs_secret_redirect().into_any(),
                     Err(Refusal::Unavailable) => {
                         return view! {

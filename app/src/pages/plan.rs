@@ -17,7 +17,7 @@ use leptos_router::hooks::use_query_map;
 /// The plan page's data: the plan in play, or what the picker needs.
 #[server(prefix = "/api", endpoint = "plan_page")]
 pub async fn get_plan_page() -> Result<PlanPage, PlanFormError> {
-    let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
+    let (services, _, dossier_id) = crate::ssr::require_area(domain::Area::Arrangements).await?;
     crate::ssr::plan::page(&services, &dossier_id, chrono::Utc::now()).await
 }
 
@@ -29,7 +29,7 @@ pub async fn propose_plan(
     reason: Option<String>,
     intent: String,
 ) -> Result<(), PlanFormError> {
-    let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
+    let (services, _, dossier_id) = crate::ssr::require_area(domain::Area::Arrangements).await?;
     let request = crate::plan_choice::parse(
         months.as_deref().unwrap_or_default(),
         amount.as_deref().unwrap_or_default(),
@@ -52,7 +52,7 @@ pub async fn propose_plan(
 /// missed instalment moved to the end of the plan (`what=moved`).
 #[server(prefix = "/api", endpoint = "pay_plan")]
 pub async fn pay_plan(what: String, intent: String) -> Result<(), PlanFormError> {
-    let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
+    let (services, _, dossier_id) = crate::ssr::require_area(domain::Area::Arrangements).await?;
     let what = match what.as_str() {
         "rest" => plans::PlanPayment::Rest,
         "moved" => plans::PlanPayment::Moved,
@@ -67,7 +67,7 @@ pub async fn pay_plan(what: String, intent: String) -> Result<(), PlanFormError>
 /// Accepts staff's counter-proposal (and starts paying its first instalment when due now).
 #[server(prefix = "/api", endpoint = "accept_counter")]
 pub async fn accept_counter(intent: String) -> Result<(), PlanFormError> {
-    let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
+    let (services, _, dossier_id) = crate::ssr::require_area(domain::Area::Arrangements).await?;
     let to = crate::ssr::plan::accept_counter(&services, &dossier_id, &intent, chrono::Utc::now())
         .await?;
     leptos_axum::redirect(&to);
@@ -77,7 +77,7 @@ pub async fn accept_counter(intent: String) -> Result<(), PlanFormError> {
 /// Declines staff's counter-proposal: the debtor may propose again.
 #[server(prefix = "/api", endpoint = "decline_counter")]
 pub async fn decline_counter() -> Result<(), PlanFormError> {
-    let (services, _, dossier_id) = crate::ssr::require_full_session().await?;
+    let (services, _, dossier_id) = crate::ssr::require_area(domain::Area::Arrangements).await?;
     let to = crate::ssr::plan::decline_counter(&services, &dossier_id, chrono::Utc::now()).await?;
     leptos_axum::redirect(&to);
     Ok(())

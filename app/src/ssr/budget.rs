@@ -419,6 +419,7 @@ pub async fn submit(
             "asked": asked,
         }),
         client_ip: ip.map(|ip| ip.to_string()),
+        counsellor: None,
     };
     if let Err(e) = services.store.save_plan_budget(&kept, &audit).await {
         tracing::error!(error = %e, plan = %plan_id, "keeping an income and expenses statement");

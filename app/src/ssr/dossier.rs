@@ -48,5 +48,6 @@ pub async fn claim_overview(
         pay_intent: uuid::Uuid::new_v4().simple().to_string(),
         claim: (!pay_only).then_some(view),
         paused_until,
+        acting: None,
     })
 }

@@ -2,6 +2,7 @@
 //! one function per rule (signing in, ...). Compiled only with the `ssr` feature.
 
 pub mod budget;
+pub mod counsellor;
 pub mod dispute;
 pub mod dossier;
 pub mod export;
@@ -110,7 +111,7 @@ pub fn refused(refusal: crate::errors::Refusal) -> crate::errors::Refusal {
     if server_fn_call {
         refuse_with(match refusal {
             Refusal::NotSignedIn => http::StatusCode::UNAUTHORIZED,
-            Refusal::NeedsSecret => http::StatusCode::FORBIDDEN,
+            Refusal::NeedsSecret | Refusal::NotGranted => http::StatusCode::FORBIDDEN,
             Refusal::Unavailable => http::StatusCode::SERVICE_UNAVAILABLE,
         });
     }
@@ -147,8 +148,24 @@ pub async fn require_session() -> Result<(Services, session::Current), crate::er
         .map_err(|e| unavailable("session", e))?,
     };
     match current {
-        // A staff session never acts as a debtor, even if its token sits in the debtor cookie.
-        Some(current) if current.session.kind != store::SessionKind::Staff => {
+        // Only sessions on a dossier: a staff session never acts as a debtor, even if its
+        // token sits in the debtor cookie (`session::current` finds none for it).
+        Some(current) if current.session.dossier_id.is_some() => {
+            if let Some(username) = &current.counsellor {
+                // Every call a counsellor makes is on the debtor's record (page loads are
+                // recorded by the server's page gate).
+                if parts.method != http::Method::GET {
+                    audit_counsellor(
+                        &services,
+                        &current,
+                        username,
+                        "counsellor.acted",
+                        parts.uri.path(),
+                        client_ip(),
+                    )
+                    .await;
+                }
+            }
             Ok((services, current))
         }
         _ => {
@@ -160,13 +177,18 @@ pub async fn require_session() -> Result<(Services, session::Current), crate::er
     }
 }
 
-/// The services and a session that has shown the secret: personal data is not for QR-link
-/// (pay-only) sessions.
-pub async fn require_full_session()
--> Result<(Services, session::Current, DossierId), crate::errors::Refusal> {
+/// The services, the session and its dossier, if the session reaches `area` of it
+/// (`domain::reaches`): a QR-link session needs the secret for anything beyond paying, a
+/// counsellor reaches what the debtor granted.
+pub async fn require_area(
+    area: domain::Area,
+) -> Result<(Services, session::Current, DossierId), crate::errors::Refusal> {
     let (services, current) = require_session().await?;
-    if current.session.kind != store::SessionKind::Full {
-        return Err(refused(crate::Refusal::NeedsSecret));
+    if !current.reaches(area) {
+        return Err(refused(match current.holder {
+            domain::Holder::PayOnly => crate::Refusal::NeedsSecret,
+            _ => crate::Refusal::NotGranted,
+        }));
     }
     let dossier_id = current
         .session
@@ -174,6 +196,32 @@ pub async fn require_full_session()
         .clone()
         .ok_or(crate::Refusal::NotSignedIn)?;
     Ok((services, current, dossier_id))
+}
+
+/// Records what a counsellor did or saw on the dossier their session acts for (`action`
+/// `counsellor.viewed` or `counsellor.acted`, the path in the detail); the debtor sees these
+/// on `/dossier/access`. A failure to write is logged.
+pub async fn audit_counsellor(
+    services: &Services,
+    current: &session::Current,
+    username: &str,
+    action: &str,
+    path: &str,
+    ip: Option<IpAddr>,
+) {
+    let event = store::NewAuditEvent {
+        at: chrono::Utc::now(),
+        actor_kind: store::ActorKind::Debtor,
+        actor_id: None,
+        dossier_id: current.session.dossier_id.clone(),
+        action: action.to_owned(),
+        detail: serde_json::json!({ "path": path }),
+        client_ip: ip.map(|ip| ip.to_string()),
+        counsellor: Some(username.to_owned()),
+    };
+    if let Err(e) = services.store.append_audit(&event).await {
+        tracing::error!(error = %e, action, "could not write audit event");
+    }
 }
 
 /// Logs a database failure and turns it into the error the browser may see.
@@ -201,6 +249,7 @@ pub async fn audit_debtor(
         action: action.to_owned(),
         detail,
         client_ip: ip.map(|ip| ip.to_string()),
+        counsellor: None,
     };
     if let Err(e) = services.store.append_audit(&event).await {
         tracing::error!(error = %e, action, "could not write audit event");

@@ -61,7 +61,20 @@ pub fn token_in_cookie(headers: &http::HeaderMap, name: &str) -> Option<Token> {
 #[derive(Clone)]
 pub struct Current {
     pub token: Token,
+    /// For a counsellor, `dossier_id` is the dossier the session acts for (its grant checked
+    /// at this request).
     pub session: Session,
+    /// Who holds it: what it reaches is `domain::reaches(holder, area)`.
+    pub holder: domain::Holder,
+    /// The counsellor's username, when a counsellor acts for the debtor.
+    pub counsellor: Option<String>,
+}
+
+impl Current {
+    /// Whether this session may reach `area` of its dossier.
+    pub fn reaches(&self, area: domain::Area) -> bool {
+        domain::reaches(self.holder, area)
+    }
 }
 
 /// Looks up the request's debtor session and records the activity (restarting the idle timer).
@@ -75,15 +88,46 @@ pub async fn current(
         return Ok(None);
     };
     let idle = settings.idle_timeout;
-    let Some(session) = store.session(token.expose(), now, idle).await? else {
+    let Some(mut session) = store.session(token.expose(), now, idle).await? else {
         return Ok(None);
     };
-    // A staff token in the debtor cookie opens nothing and keeps nothing alive.
-    if session.kind == store::SessionKind::Staff {
-        return Ok(None);
-    }
+    let (holder, counsellor) = match session.kind {
+        store::SessionKind::Full => (domain::Holder::Debtor, None),
+        store::SessionKind::PayOnly => (domain::Holder::PayOnly, None),
+        store::SessionKind::Staff => match acting_counsellor(store, &mut session).await? {
+            Some(acting) => acting,
+            // A staff token in the debtor cookie opens nothing and keeps nothing alive; nor
+            // does a counsellor's without a dossier it may act for.
+            None => return Ok(None),
+        },
+    };
     store.touch_session(token.expose(), now).await?;
-    Ok(Some(Current { token, session }))
+    Ok(Some(Current {
+        token,
+        session,
+        holder,
+        counsellor,
+    }))
+}
+
+/// A counsellor's session acting for a dossier it has a live grant on: the holder, and the
+/// session with that dossier as its own. The grant is read at every request, so a revoked
+/// one ends access at once.
+async fn acting_counsellor(
+    store: &Store,
+    session: &mut Session,
+) -> Result<Option<(domain::Holder, Option<String>)>, store::StoreError> {
+    let (Some(username), Some(dossier_id)) = (&session.staff_username, &session.acting_for) else {
+        return Ok(None);
+    };
+    let Some(access) = store.access(dossier_id, username).await? else {
+        return Ok(None);
+    };
+    session.dossier_id = Some(access.dossier_id);
+    let holder = domain::Holder::Counsellor {
+        personal_data: access.personal_data,
+    };
+    Ok(Some((holder, Some(username.clone()))))
 }
 
 /// Opens a new debtor session and returns its token for the cookie. Always a fresh id: a

@@ -137,6 +137,20 @@ text_id!(
     /// A pause in collection (`collection_pause.id`, a UUID).
     PauseId
 );
+text_id!(
+    /// An invitation a debtor made for their debt counsellor (`counsellor_invitation.id`, a
+    /// UUID).
+    InvitationId
+);
+text_id!(
+    /// A counsellor's access to one dossier (`counsellor_access.id`, a UUID).
+    AccessId
+);
+text_id!(
+    /// A counsellor's request to staff for access without the debtor's code
+    /// (`counsellor_access_request.id`, a UUID).
+    AccessRequestId
+);
 
 integer_id!(
     /// An invoice of a dossier (`claim_item.id`).

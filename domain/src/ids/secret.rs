@@ -16,6 +16,71 @@ const ALPHABET: &[u8; 31] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 /// are skipped so that `byte % 31` is uniform.
 const ACCEPT_BELOW: u8 = 248;
 
+/// A code of `N` characters from [`ALPHABET`]: the shared body of the letter's [`Secret`] and
+/// a counsellor's [`InvitationCode`]. Compared in constant time; shown in groups of four.
+#[derive(Clone)]
+struct Code<const N: usize>([u8; N]);
+
+impl<const N: usize> Code<N> {
+    /// Each byte below 248 gives one character (`byte % 31`); the others are skipped, so
+    /// every character is equally likely.
+    fn from_random_bytes(bytes: &[u8]) -> Result<Self, SecretError> {
+        let mut chars = [0u8; N];
+        let mut drawn = bytes
+            .iter()
+            .filter(|&&b| b < ACCEPT_BELOW)
+            .map(|&b| ALPHABET[usize::from(b % 31)]);
+        for slot in &mut chars {
+            *slot = drawn.next().ok_or(SecretError::NotEnoughRandomness)?;
+        }
+        Ok(Code(chars))
+    }
+
+    fn expose(&self) -> &str {
+        // Only ALPHABET bytes are ever stored, so this is ASCII.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    fn ct_eq(&self, other: &Self) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+
+    /// Any case, spaces and dashes anywhere.
+    fn parse(s: &str) -> Result<Self, SecretError> {
+        let text = compact(s, &[]);
+        if text.is_empty() {
+            return Err(SecretError::Empty);
+        }
+        let mut chars = [0u8; N];
+        let mut count = 0;
+        for (i, c) in text.chars().enumerate() {
+            let valid = u8::try_from(c).ok().filter(|b| ALPHABET.contains(b));
+            let Some(b) = valid else {
+                return Err(SecretError::InvalidCharacter { position: i + 1 });
+            };
+            if let Some(slot) = chars.get_mut(i) {
+                *slot = b;
+            }
+            count += 1;
+        }
+        if count != N {
+            return Err(SecretError::WrongLength);
+        }
+        Ok(Code(chars))
+    }
+
+    /// Groups of four are easier to type over: `ABCD-EFGH-JKMN`.
+    fn fmt_grouped(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, group) in self.expose().as_bytes().chunks(4).enumerate() {
+            if i > 0 {
+                f.write_str("-")?;
+            }
+            f.write_str(std::str::from_utf8(group).unwrap_or_default())?;
+        }
+        Ok(())
+    }
+}
+
 /// A sign-in secret: 12 characters from a 31-symbol alphabet without
 /// look-alikes, about 59 bits (31¹² ≈ 2^59.4); enough behind argon2 and
 /// sign-in throttling.
@@ -23,25 +88,25 @@ const ACCEPT_BELOW: u8 = 248;
 /// `Debug` never shows it; `Display` shows it grouped (`ABCD-EFGH-JKMN`) for
 /// the letter; `==` compares in constant time. Deliberately not `Serialize`.
 #[derive(Clone)]
-pub struct Secret([u8; Secret::LEN]);
+pub struct Secret(Code<{ Secret::LEN }>);
 
-/// Why a secret could not be read or made. Never contains the secret.
+/// Why a secret (or an invitation code) could not be read or made. Never contains it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SecretError {
     /// Nothing given.
-    #[error("no secret given")]
+    #[error("no code given")]
     Empty,
-    /// Not 12 characters (not counting spaces and dashes).
-    #[error("a secret has 12 characters")]
+    /// Not the right number of characters (not counting spaces and dashes).
+    #[error("the code has the wrong number of characters")]
     WrongLength,
     /// The character at this 1-based position is not in the alphabet.
-    #[error("character {position} of the secret is not valid")]
+    #[error("character {position} of the code is not valid")]
     InvalidCharacter {
         /// 1-based, counting only letters and digits.
         position: usize,
     },
-    /// The random bytes ran out before 12 characters were drawn.
-    #[error("not enough random bytes to make a secret")]
+    /// The random bytes ran out before enough characters were drawn.
+    #[error("not enough random bytes to make a code")]
     NotEnoughRandomness,
 }
 
@@ -55,29 +120,19 @@ impl Secret {
     pub const RANDOM_BYTES: usize = 32;
 
     /// Draws a secret from random bytes (from the caller's CSPRNG: this crate
-    /// does no I/O). Each byte below 248 gives one character (`byte % 31`);
-    /// the others are skipped, so every character is equally likely.
+    /// does no I/O).
     pub fn from_random_bytes(bytes: &[u8]) -> Result<Self, SecretError> {
-        let mut chars = [0u8; Self::LEN];
-        let mut drawn = bytes
-            .iter()
-            .filter(|&&b| b < ACCEPT_BELOW)
-            .map(|&b| ALPHABET[usize::from(b % 31)]);
-        for slot in &mut chars {
-            *slot = drawn.next().ok_or(SecretError::NotEnoughRandomness)?;
-        }
-        Ok(Secret(chars))
+        Code::from_random_bytes(bytes).map(Secret)
     }
 
     /// The 12 characters without grouping: the form to hash and compare.
     pub fn expose(&self) -> &str {
-        // Only ALPHABET bytes are ever stored, so this is ASCII.
-        std::str::from_utf8(&self.0).unwrap_or_default()
+        self.0.expose()
     }
 
     /// Compares in time independent of where the secrets differ.
     pub fn ct_eq(&self, other: &Secret) -> bool {
-        self.0.ct_eq(&other.0).into()
+        self.0.ct_eq(&other.0)
     }
 }
 
@@ -98,8 +153,7 @@ impl fmt::Debug for Secret {
 impl fmt::Display for Secret {
     /// `ABCD-EFGH-JKMN`: groups of four are easier to type over.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self.expose();
-        write!(f, "{}-{}-{}", &text[..4], &text[4..8], &text[8..])
+        self.0.fmt_grouped(f)
     }
 }
 
@@ -108,26 +162,61 @@ impl FromStr for Secret {
 
     /// Accepts any case, spaces and dashes anywhere.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let text = compact(s, &[]);
-        if text.is_empty() {
-            return Err(SecretError::Empty);
-        }
-        let mut chars = [0u8; Self::LEN];
-        let mut count = 0;
-        for (i, c) in text.chars().enumerate() {
-            let valid = u8::try_from(c).ok().filter(|b| ALPHABET.contains(b));
-            let Some(b) = valid else {
-                return Err(SecretError::InvalidCharacter { position: i + 1 });
-            };
-            if let Some(slot) = chars.get_mut(i) {
-                *slot = b;
-            }
-            count += 1;
-        }
-        if count != Self::LEN {
-            return Err(SecretError::WrongLength);
-        }
-        Ok(Secret(chars))
+        Code::parse(s).map(Secret)
+    }
+}
+
+/// The one-time code a debtor gives their debt counsellor (issue 21): 16 characters of the
+/// same alphabet, about 79 bits (31¹⁶ ≈ 2^79.3). It is looked up by a hash, so it carries
+/// more chance than the letter's secret, which argon2 guards; redeeming is throttled too.
+/// Shown once, grouped (`ABCD-EFGH-JKMN-PQRS`); `Debug` hides it; not `Serialize`.
+#[derive(Clone)]
+pub struct InvitationCode(Code<{ InvitationCode::LEN }>);
+
+impl InvitationCode {
+    /// Number of characters.
+    pub const LEN: usize = 16;
+
+    /// Random bytes to pass to [`InvitationCode::from_random_bytes`] (running out: below
+    /// 10⁻²⁰).
+    pub const RANDOM_BYTES: usize = 40;
+
+    /// Draws a code from the caller's random bytes.
+    pub fn from_random_bytes(bytes: &[u8]) -> Result<Self, SecretError> {
+        Code::from_random_bytes(bytes).map(InvitationCode)
+    }
+
+    /// The 16 characters without grouping: the form to hash.
+    pub fn expose(&self) -> &str {
+        self.0.expose()
+    }
+}
+
+impl PartialEq for InvitationCode {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.ct_eq(&other.0)
+    }
+}
+
+impl Eq for InvitationCode {}
+
+impl fmt::Debug for InvitationCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("InvitationCode(<redacted>)")
+    }
+}
+
+impl fmt::Display for InvitationCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt_grouped(f)
+    }
+}
+
+impl FromStr for InvitationCode {
+    type Err = SecretError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Code::parse(s).map(InvitationCode)
     }
 }
 
@@ -221,6 +310,24 @@ mod tests {
         let debug = format!("{secret:?}");
         assert!(!debug.contains("ABCD"), "{debug}");
         assert_eq!(debug, "Secret(<redacted>)");
+    }
+
+    #[test]
+    fn invitation_codes_have_sixteen_characters_in_four_groups() {
+        let code: InvitationCode = "abcd efgh jkmn pqrs".parse().unwrap();
+        assert_eq!(code.to_string(), "ABCD-EFGH-JKMN-PQRS");
+        assert_eq!(code.expose(), "ABCDEFGHJKMNPQRS");
+        assert_eq!(
+            "ABCD-EFGH-JKMN".parse::<InvitationCode>().err(),
+            Some(SecretError::WrongLength)
+        );
+        assert_eq!(
+            "ABCDEFGHJKMN".parse::<Secret>().map(|s| s.to_string()),
+            Ok("ABCD-EFGH-JKMN".to_owned())
+        );
+        assert!(!format!("{code:?}").contains("ABCD"));
+        let drawn = InvitationCode::from_random_bytes(&[7u8; InvitationCode::RANDOM_BYTES]);
+        assert_eq!(drawn.map(|c| c.expose().len()), Ok(16));
     }
 
     #[test]

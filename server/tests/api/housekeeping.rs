@@ -260,6 +260,7 @@ async fn plan_with_statement(
                 action: "plan.budget.submitted".into(),
                 detail: serde_json::json!({}),
                 client_ip: None,
+                counsellor: None,
             },
         )
         .await

@@ -9,6 +9,7 @@ mod cluster;
 mod common;
 
 mod budget;
+mod counsellor;
 mod dispute;
 mod dossier;
 mod faults;

@@ -119,13 +119,26 @@ async fn the_demo_staff_are_made_once_and_removed_at_a_start_without_demo() {
         let resp = common::two_factor_form(&app, &challenge, &code).await;
         cookies.push(staff_cookie(&resp).expect("signed in"));
     }
+    // The demo counsellor signs in the same way, into a counsellor's session.
+    let (username, password, totp) = server::staff::DEMO_COUNSELLOR;
+    let counsellor = app.store.counsellor(username).await.expect("db");
+    assert!(counsellor.is_some_and(|c| c.municipality.is_some()));
+    let resp = staff_sign_in_form(&app, username, password).await;
+    assert_eq!(common::location(&resp), "/counsellor/two-factor");
+    let challenge = common::challenge_cookie(&resp).expect("password");
+    let code = auth::totp::TotpSecret::from_base32(totp)
+        .expect("key")
+        .code_at(chrono::Utc::now());
+    let resp = common::two_factor_form(&app, &challenge, &code).await;
+    assert!(common::set_cookie(&resp, "dp_session").is_some());
     // A start without --demo: the accounts and their sessions are gone.
     assert_eq!(
         server::staff::remove_demo_staff(&app.store)
             .await
             .expect("remove"),
-        2
+        3
     );
+    assert!(app.store.counsellor(username).await.expect("db").is_none());
     for cookie in &cookies {
         let page = get_page(&app, "/staff/corrections", Some(cookie)).await;
         assert_eq!(

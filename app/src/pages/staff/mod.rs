@@ -6,6 +6,7 @@
 //! functions return are in `crate::staff`.
 
 mod corrections;
+mod counsellors;
 mod deferrals;
 mod disputes;
 mod dossiers;
@@ -15,12 +16,13 @@ mod sign_in;
 mod two_factor;
 
 pub use corrections::CorrectionQueue;
+pub use counsellors::AccessRequestQueue;
 pub use deferrals::DeferralQueue;
 pub use disputes::DisputeQueue;
 pub use dossiers::DossierLookup;
 pub use payments::PaymentAttentionPage;
 pub use plans::PlanReviewQueue;
-pub use sign_in::StaffSignInPage;
+pub use sign_in::{CounsellorSignInPage, StaffSignInPage};
 pub use two_factor::StaffTwoFactorPage;
 
 use crate::staff::*;
@@ -106,6 +108,11 @@ fn StaffNav() -> impl IntoView {
                 <li>
                     <a href="/staff/deferrals" aria-current=current("/staff/deferrals")>
                         {t!(i18n, staff.deferrals.nav)}
+                    </a>
+                </li>
+                <li>
+                    <a href="/staff/counsellors" aria-current=current("/staff/counsellors")>
+                        {t!(i18n, staff.counsellors.nav)}
                     </a>
                 </li>
                 <li>

@@ -11,19 +11,34 @@ pub async fn staff_sign_in(username: String, password: String) -> Result<(), Sta
     use leptos::server_fn::error::FromServerFnError;
     let services = services().map_err(StaffError::from_server_fn_error)?;
     let now = chrono::Utc::now();
-    let token = staff::sign_in(&services, &username, &password, client_ip(), now).await?;
+    let (token, kind) = staff::sign_in(&services, &username, &password, client_ip(), now).await?;
     let response = expect_context::<leptos_axum::ResponseOptions>();
     response.append_header(
         http::header::SET_COOKIE,
         staff::set_challenge_cookie(&token, &services.settings),
     );
-    leptos_axum::redirect("/staff/two-factor");
+    leptos_axum::redirect(match kind {
+        store::AccountKind::Staff => "/staff/two-factor",
+        store::AccountKind::Counsellor => "/counsellor/two-factor",
+    });
     Ok(())
 }
 
-/// The back office's sign-in: username and password.
+/// The back office's sign-in: username and password. With `counsellor`, the same form for
+/// debt counsellors at `/counsellor` (their own texts; the account decides where it leads).
 #[component]
 pub fn StaffSignInPage() -> impl IntoView {
+    view! { <SignInForm counsellor=false /> }
+}
+
+/// `/counsellor`: the sign-in for debt counsellors.
+#[component]
+pub fn CounsellorSignInPage() -> impl IntoView {
+    view! { <SignInForm counsellor=true /> }
+}
+
+#[component]
+fn SignInForm(counsellor: bool) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<StaffSignIn>::new();
     let error = move || action.value().get().and_then(Result::err);
@@ -53,10 +68,28 @@ pub fn StaffSignInPage() -> impl IntoView {
         _ => None,
     };
     view! {
-        <Title text=crate::layout::title(move || t_string!(i18n, staff.signin.page_title).to_string()) />
+        <Title text=crate::layout::title(move || {
+            if counsellor {
+                t_string!(i18n, counsellor.signin.page_title).to_string()
+            } else {
+                t_string!(i18n, staff.signin.page_title).to_string()
+            }
+        }) />
         <section class="card" aria-labelledby="staff-signin-heading">
-            <h1 id="staff-signin-heading">{t!(i18n, staff.signin.heading)}</h1>
-            <p class="lead">{t!(i18n, staff.signin.intro)}</p>
+            <h1 id="staff-signin-heading">
+                {move || if counsellor {
+                    t_string!(i18n, counsellor.signin.heading).to_string()
+                } else {
+                    t_string!(i18n, staff.signin.heading).to_string()
+                }}
+            </h1>
+            <p class="lead">
+                {move || if counsellor {
+                    t_string!(i18n, counsellor.signin.intro).to_string()
+                } else {
+                    t_string!(i18n, staff.signin.intro).to_string()
+                }}
+            </p>
             <Show when=move || form_error().is_some()>
                 <p class="alert" role="alert" id="staff-signin-error">{form_error}</p>
             </Show>
@@ -102,6 +135,9 @@ pub fn StaffSignInPage() -> impl IntoView {
                     {t!(i18n, staff.signin.submit)}
                 </button>
             </ActionForm>
+            {counsellor.then(|| view! {
+                <p class="note">{t!(i18n, counsellor.signin.join_hint)} " " <a href="/counsellor/join">{t!(i18n, counsellor.signin.join_link)}</a></p>
+            })}
             <p class="note">{t!(i18n, staff.signin.debtor_hint)} " " <a href="/">{t!(i18n, staff.signin.debtor_link)}</a></p>
         </section>
     }

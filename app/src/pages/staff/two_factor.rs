@@ -26,7 +26,7 @@ pub async fn staff_two_factor(code: String) -> Result<(), StaffError> {
     let services = services().map_err(StaffError::from_server_fn_error)?;
     let parts = expect_context::<http::request::Parts>();
     let now = chrono::Utc::now();
-    let token = staff::two_factor(&services, &parts.headers, &code, client_ip(), now)
+    let (token, kind) = staff::two_factor(&services, &parts.headers, &code, client_ip(), now)
         .await
         .inspect_err(|e| {
             refuse_with(match e {
@@ -38,15 +38,23 @@ pub async fn staff_two_factor(code: String) -> Result<(), StaffError> {
             })
         })?;
     let response = expect_context::<leptos_axum::ResponseOptions>();
-    response.append_header(
-        http::header::SET_COOKIE,
-        staff::set_cookie(&token, &services.settings),
-    );
+    // A counsellor's session goes in the debtor cookie: the pages they use are the debtor's.
+    let (cookie, home) = match kind {
+        store::AccountKind::Staff => (
+            staff::set_cookie(&token, &services.settings),
+            "/staff/corrections",
+        ),
+        store::AccountKind::Counsellor => (
+            crate::ssr::session::set_cookie(&token, &services.settings),
+            "/counsellor/dossiers",
+        ),
+    };
+    response.append_header(http::header::SET_COOKIE, cookie);
     response.append_header(
         http::header::SET_COOKIE,
         staff::clear_challenge_cookie(&services.settings),
     );
-    leptos_axum::redirect("/staff/corrections");
+    leptos_axum::redirect(home);
     Ok(())
 }
 

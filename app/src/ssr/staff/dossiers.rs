@@ -278,6 +278,7 @@ pub async fn end_pause(
                     action: "pause.ended".into(),
                     detail: serde_json::json!({ "pause_id": pause }),
                     client_ip: ip.map(|ip| ip.to_string()),
+                    counsellor: None,
                 },
                 now,
             )

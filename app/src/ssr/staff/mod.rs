@@ -89,8 +89,13 @@ pub async fn current(
         (SessionKind::Staff, Some(username)) => username.clone(),
         _ => return Ok(None),
     };
-    // An account that is gone (the demo account outside demo mode) has no sessions left.
-    let Some(account) = store.staff_user(&username).await? else {
+    // An account that is gone (the demo account outside demo mode) has no sessions left,
+    // and a counsellor's account is never staff, whichever cookie its session sits in.
+    let Some(account) = store
+        .staff_user(&username)
+        .await?
+        .filter(|a| a.kind == store::AccountKind::Staff)
+    else {
         return Ok(None);
     };
     store.touch_session(token.expose(), now).await?;
@@ -177,6 +182,7 @@ pub async fn audit_staff(
         action: action.to_owned(),
         detail,
         client_ip: ip.map(|ip| ip.to_string()),
+        counsellor: None,
     };
     if let Err(e) = services.store.append_audit(&event).await {
         tracing::error!(error = %e, action, "could not write audit event");

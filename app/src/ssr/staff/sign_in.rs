@@ -11,7 +11,9 @@ use http::HeaderValue;
 use std::net::IpAddr;
 use store::{AttemptKey, AttemptKeyKind, NewSession, SessionKind};
 
-/// Checks a username and password and opens a staff session; returns its token.
+/// Checks a username and password and opens the challenge for the second factor; returns
+/// its token and the account's kind (a counsellor signs in the same way, and goes on at
+/// `/counsellor/two-factor`).
 ///
 /// The routine debtors sign in with (`auth::sign_in::check`), with the staff policy per
 /// username (`ThrottlePolicy::STAFF`) and the address policy per client address: throttling
@@ -23,7 +25,7 @@ pub async fn sign_in(
     password: &str,
     ip: Option<IpAddr>,
     now: DateTime<Utc>,
-) -> Result<Token, StaffError> {
+) -> Result<(Token, store::AccountKind), StaffError> {
     let username: String = username_input
         .trim()
         .to_lowercase()
@@ -119,7 +121,7 @@ pub async fn sign_in(
         now,
     )
     .await;
-    Ok(token)
+    Ok((token, account.kind))
 }
 
 /// How long the second factor may take after the password.
@@ -205,7 +207,8 @@ enum Passed {
 }
 
 /// Checks the second factor (a code from the app, or a recovery code) under the staff
-/// throttle of its own key, and opens the staff session; returns its token.
+/// throttle of its own key, and opens the account's session; returns its token and the
+/// account's kind (a counsellor's session goes in the debtor cookie).
 ///
 /// While enrolling only an app code counts, and it stores the secret and the recovery
 /// codes' hashes. Otherwise a code is accepted once (RFC 6238 §5.2: a used step is refused
@@ -216,7 +219,7 @@ pub async fn two_factor(
     code: &str,
     ip: Option<IpAddr>,
     now: DateTime<Utc>,
-) -> Result<Token, StaffError> {
+) -> Result<(Token, store::AccountKind), StaffError> {
     use auth::totp::{TotpSecret, is_recovery_code, matching_step, recovery_hash};
     let (hash, challenge) = challenge(services, headers, now).await?;
     let username = challenge.username.clone();
@@ -372,12 +375,12 @@ pub async fn two_factor(
         &username,
         None,
         "staff.sign_in.succeeded",
-        serde_json::json!({}),
+        serde_json::json!({ "kind": account.kind.as_str() }),
         ip,
         now,
     )
     .await;
-    Ok(token)
+    Ok((token, account.kind))
 }
 
 /// Ends the request's staff session (if it is one) and audits it.

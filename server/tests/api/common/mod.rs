@@ -167,7 +167,7 @@ pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
 }
 
 /// The `name=value` part of the cookie `name` a response sets (not a removal).
-fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
+pub fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
     let prefix = format!("{name}=");
     resp.headers()
         .get_all("set-cookie")
