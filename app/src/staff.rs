@@ -184,6 +184,8 @@ pub struct PauseRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoFactorView {
     pub username: String,
+    /// A debt counsellor's account (its own words on the page).
+    pub counsellor: bool,
     /// Present on the first sign-in of an account: set up the app first.
     pub enrolment: Option<Enrolment>,
 }

@@ -89,19 +89,41 @@ export function totp(key: string, at: number = Date.now()): string {
  *  step: tests running side by side with the same account try the next step's code (still
  *  within the allowed skew), and if that is taken too, wait for a new step. */
 export async function staffSignIn(page: Page, who: { username: string; password: string; key: string }) {
+  await accountSignIn(page, who, "/staff", /\/staff\/corrections/);
+}
+
+/** The demo debt counsellor `--demo` creates (municipal debt help). */
+export const COUNSELLOR = {
+  username: "demo-counsellor",
+  password: "demo-counsellor-password",
+  key: "DEMOCOUNSELLORDEMOCOUNSELLORDEMO",
+};
+
+/** Signs a debt counsellor in at `/counsellor` (the staff routine; their home is their list
+ *  of dossiers). */
+export async function counsellorSignIn(page: Page, who: { username: string; password: string; key: string }) {
+  await accountSignIn(page, who, "/counsellor", /\/counsellor\/dossiers/);
+}
+
+async function accountSignIn(
+  page: Page,
+  who: { username: string; password: string; key: string },
+  desk: string,
+  home: RegExp,
+) {
   // Room for waiting a few steps.
   test.info().setTimeout(test.info().timeout + 180_000);
-  await page.goto("/staff");
+  await page.goto(desk);
   await page.locator("#username").fill(who.username);
   await page.locator("#password").fill(who.password);
   await page.locator("main form button[type=submit]").click();
-  await expect(page).toHaveURL(/\/staff\/two-factor/);
+  await expect(page).toHaveURL(new RegExp(`${desk}/two-factor`));
   for (let round = 0; round < 6; round++) {
     for (const ahead of [0, 30_000]) {
       await page.locator("#code").fill(totp(who.key, Date.now() + ahead));
       await page.locator("main form button[type=submit]").click();
       await page.waitForLoadState();
-      if (/\/staff\/corrections/.test(page.url())) return;
+      if (home.test(page.url())) return;
     }
     await page.waitForTimeout(30_000 - (Date.now() % 30_000) + 500);
   }

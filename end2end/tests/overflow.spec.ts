@@ -10,6 +10,8 @@ const PUBLIC_PAGES: [string, string][] = [
   ["check", "/check"],
   ["accessibility", "/accessibility"],
   ["complaints", "/complaints"],
+  ["counsellor-sign-in", "/counsellor"],
+  ["counsellor-join", "/counsellor/join"],
 ];
 
 const DEBTOR_PAGES: [string, string][] = [
@@ -22,6 +24,7 @@ const DEBTOR_PAGES: [string, string][] = [
   ["later", "/dossier/later"],
   ["disputes", "/dossier/disputes"],
   ["messages", "/dossier/messages"],
+  ["access", "/dossier/access"],
 ];
 
 async function visit(page: Page, name: string, path: string, shot: string) {

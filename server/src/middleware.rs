@@ -252,7 +252,24 @@ pub async fn require_session_for_pages(
                 }
                 req.extensions_mut().insert(current);
             }
-            Ok(_) => return axum::response::Redirect::to("/").into_response(),
+            Ok(None) => {
+                // A counsellor whose grant ended (or who chose no dossier) goes to their list.
+                let counsellor = app::ssr::counsellor::current(
+                    &services.store,
+                    req.headers(),
+                    &services.settings,
+                    chrono::Utc::now(),
+                )
+                .await
+                .ok()
+                .flatten();
+                let to = if counsellor.is_some() {
+                    "/counsellor/dossiers"
+                } else {
+                    "/"
+                };
+                return axum::response::Redirect::to(to).into_response();
+            }
             Err(e) => {
                 tracing::error!(error = %e, "session lookup failed");
                 return StatusCode::SERVICE_UNAVAILABLE.into_response();

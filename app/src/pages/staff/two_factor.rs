@@ -141,6 +141,7 @@ pub fn StaffTwoFactorPage() -> impl IntoView {
 fn Steps(data: TwoFactorView) -> impl IntoView {
     let i18n = use_i18n();
     let username = data.username;
+    let counsellor = data.counsellor;
     match data.enrolment {
         None => view! {
             <p class="lead">{t!(i18n, staff.two_factor.intro, username)}</p>
@@ -152,8 +153,13 @@ fn Steps(data: TwoFactorView) -> impl IntoView {
                 .into_iter()
                 .map(|code| view! { <li><code>{code}</code></li> })
                 .collect_view();
+            let intro = if counsellor {
+                t_string!(i18n, counsellor.two_factor.enrol_intro, username).to_string()
+            } else {
+                t_string!(i18n, staff.two_factor.enrol_intro, username).to_string()
+            };
             view! {
-                <p class="lead">{t!(i18n, staff.two_factor.enrol_intro, username)}</p>
+                <p class="lead">{intro}</p>
                 <ol class="steps">
                     <li>
                         <p>{t!(i18n, staff.two_factor.enrol_scan)}</p>

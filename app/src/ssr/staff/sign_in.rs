@@ -188,8 +188,15 @@ pub async fn two_factor_view(
         }
         _ => None,
     };
+    let counsellor = services
+        .store
+        .staff_user(&challenge.username)
+        .await
+        .map_err(|e| unavailable("staff account", e))?
+        .is_some_and(|a| a.kind == store::AccountKind::Counsellor);
     Ok(crate::staff::TwoFactorView {
         username: challenge.username,
+        counsellor,
         enrolment,
     })
 }
