@@ -198,7 +198,11 @@ async fn a_debtor_lets_a_counsellor_in_sees_what_they_did_and_ends_it() {
     .await;
     assert_eq!(location(&revoked), "/dossier/access?done=revoked");
     let (status, to, _) = page(&app, "/dossier", &sam).await;
-    assert_eq!((status, to.as_str()), (303, "/counsellor/dossiers"), "revoked");
+    assert_eq!(
+        (status, to.as_str()),
+        (303, "/counsellor/dossiers"),
+        "revoked"
+    );
     let (_, body) = call(&app, "claim_overview", &sam, &[]).await;
     assert_eq!(body, serde_json::json!("NotSignedIn"));
     let (_, _, home) = page(&app, "/counsellor/dossiers", &sam).await;
