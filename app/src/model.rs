@@ -177,6 +177,24 @@ pub struct PersonalData {
     /// Pauses in collection at the request of municipal debt help (source: the municipality,
     /// through staff; kept with the dossier), newest first.
     pub pauses: Vec<PauseRecord>,
+    /// Debt counsellors the debtor (or staff, at municipal debt help's request) let in: they
+    /// are recipients of the data (AVG art. 15 lid 1 (c)), ended grants too, oldest first.
+    pub counsellors: Vec<CounsellorRecord>,
+}
+
+/// A counsellor's access, as the personal-data page and the export list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounsellorRecord {
+    pub name: String,
+    pub organisation: String,
+    pub email: String,
+    /// Whether they saw the personal data too, or only the claim.
+    pub personal_data: bool,
+    /// Through the debtor's code (else staff, at municipal debt help's request).
+    pub by_invitation: bool,
+    pub since: NaiveDate,
+    /// The day the access ended, if it did.
+    pub ended: Option<NaiveDate>,
 }
 
 /// A request to pay later, as the personal-data page and the export list it.

@@ -96,6 +96,18 @@ pub enum Notice {
         /// The last day of the pause.
         until: NaiveDate,
     },
+    /// A debt counsellor got access to the dossier (with the debtor's code, or by staff at
+    /// municipal debt help's request).
+    CounsellorAccess {
+        /// The counsellor's name, as they gave it.
+        name: String,
+        /// The organisation they work for.
+        organisation: String,
+        /// Whether they see the personal data too.
+        personal_data: bool,
+        /// Granted by staff (a municipal request), not with the debtor's code.
+        by_staff: bool,
+    },
     /// A dispute or complaint was received and will be answered by `answer_by`.
     DisputeAcknowledged {
         /// The day the decision is due.
@@ -143,6 +155,8 @@ pub enum NoticeKind {
     DeferralBroken,
     /// [`Notice::CollectionPaused`].
     CollectionPaused,
+    /// [`Notice::CounsellorAccess`].
+    CounsellorAccess,
     /// [`Notice::DisputeAcknowledged`].
     DisputeAcknowledged,
     /// [`Notice::DisputeDecided`].
@@ -165,6 +179,7 @@ impl NoticeKind {
             NoticeKind::DeferralDue => "deferral_due",
             NoticeKind::DeferralBroken => "deferral_broken",
             NoticeKind::CollectionPaused => "collection_paused",
+            NoticeKind::CounsellorAccess => "counsellor_access",
             NoticeKind::DisputeAcknowledged => "dispute_acknowledged",
             NoticeKind::DisputeDecided => "dispute_decided",
             NoticeKind::CorrectionDecided => "correction_decided",
@@ -195,6 +210,7 @@ impl Notice {
             Notice::DeferralDue { .. } => NoticeKind::DeferralDue,
             Notice::DeferralBroken { .. } => NoticeKind::DeferralBroken,
             Notice::CollectionPaused { .. } => NoticeKind::CollectionPaused,
+            Notice::CounsellorAccess { .. } => NoticeKind::CounsellorAccess,
             Notice::DisputeAcknowledged { .. } => NoticeKind::DisputeAcknowledged,
             Notice::DisputeDecided { .. } => NoticeKind::DisputeDecided,
             Notice::CorrectionDecided { .. } => NoticeKind::CorrectionDecided,

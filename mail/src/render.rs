@@ -234,6 +234,32 @@ pub fn render(
                 &[("date", &date(*until))],
             ))],
         ),
+        Notice::CounsellorAccess {
+            name,
+            organisation,
+            personal_data,
+            by_staff,
+        } => {
+            let who = format!("{name} ({organisation})");
+            let how = if *by_staff {
+                "counsellor_access.by_staff"
+            } else {
+                "counsellor_access.by_code"
+            };
+            let what = if *personal_data {
+                "counsellor_access.with_data"
+            } else {
+                "counsellor_access.claim_only"
+            };
+            (
+                t(lang, "counsellor_access.subject", &[]),
+                vec![
+                    Block::Paragraph(t(lang, how, &[("name", &who)])),
+                    Block::Paragraph(t(lang, what, &[])),
+                    Block::Paragraph(t(lang, "counsellor_access.end", &[])),
+                ],
+            )
+        }
         Notice::DisputeAcknowledged { answer_by } => (
             t(lang, "dispute_acknowledged.subject", &[]),
             vec![Block::Paragraph(t(
@@ -507,6 +533,12 @@ mod tests {
                 amount: Money::from_cents(5000),
             },
             Notice::CollectionPaused { until: day },
+            Notice::CounsellorAccess {
+                name: "<i>Sam</i>".into(),
+                organisation: "Hulp".into(),
+                personal_data: true,
+                by_staff: false,
+            },
             Notice::DisputeAcknowledged { answer_by: day },
             Notice::DisputeDecided {
                 upheld: false,

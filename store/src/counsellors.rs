@@ -10,6 +10,7 @@ use sqlx::any::AnyRow;
 use crate::Store;
 use crate::audit::{AuditEvent, NewAuditEvent, append_audit};
 use crate::error::{Conflict, Result, StoreError, is_unique_violation};
+use crate::outbox::{NewMail, queue_mail};
 use crate::row::{RowExt, flag_value, millis};
 use crate::types::{AccountKind, StaffRole};
 
@@ -74,6 +75,13 @@ pub struct Access {
     pub via: String,
     pub granted_at: DateTime<Utc>,
     pub granted_by: String,
+}
+
+/// A grant, live or ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessRecord {
+    pub access: Access,
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// What redeeming a code came to.
@@ -220,6 +228,35 @@ async fn insert_access(
     .execute(conn)
     .await?;
     Ok((done.rows_affected() == 1).then_some(id))
+}
+
+/// Tells the debtor, in the granting transaction, who got access and to what.
+async fn tell_debtor(
+    conn: &mut sqlx::AnyConnection,
+    dossier_id: &DossierId,
+    access_id: &AccessId,
+    counsellor: &str,
+    personal_data: bool,
+    by_staff: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let row = sqlx::query("SELECT name, organisation FROM counsellor WHERE username = $1")
+        .bind(counsellor)
+        .fetch_one(&mut *conn)
+        .await?;
+    let mail = NewMail {
+        dossier_id: dossier_id.clone(),
+        notice: domain::Notice::CounsellorAccess {
+            name: row.text("name")?,
+            organisation: row.text("organisation")?,
+            personal_data,
+            by_staff,
+        },
+        dedupe_key: format!("counsellor:{access_id}:granted"),
+        created_at: now,
+    };
+    queue_mail(conn, &mail).await?;
+    Ok(())
 }
 
 impl Store {
@@ -414,6 +451,16 @@ impl Store {
         else {
             return Ok(Redeemed::AlreadyGranted);
         };
+        tell_debtor(
+            &mut tx,
+            &dossier_id,
+            &access_id,
+            username,
+            personal_data,
+            false,
+            now,
+        )
+        .await?;
         sqlx::query(
             "UPDATE counsellor_invitation SET redeemed_at = $1, redeemed_by = $2 WHERE id = $3",
         )
@@ -445,6 +492,30 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(access_of).transpose()
+    }
+
+    /// Every grant the dossier ever had, ended ones too, oldest first: the recipients the
+    /// personal-data page lists (AVG art. 15 lid 1 (c)).
+    pub async fn access_history(&self, dossier_id: &DossierId) -> Result<Vec<AccessRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT a.id, a.dossier_id, d.number, a.personal_data, a.via, a.granted_at, \
+                 a.granted_by, a.revoked_at, {COUNSELLOR_COLUMNS} \
+             FROM counsellor_access a \
+             JOIN counsellor c ON c.username = a.counsellor \
+             JOIN dossier d ON d.id = a.dossier_id \
+             WHERE a.dossier_id = $1 ORDER BY a.granted_at, a.id"
+        ))
+        .bind(dossier_id.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AccessRecord {
+                    access: access_of(row)?,
+                    revoked_at: row.opt_instant("revoked_at")?,
+                })
+            })
+            .collect()
     }
 
     /// Who has access to the dossier now.
@@ -590,16 +661,30 @@ impl Store {
         };
         let dossier_id: DossierId = row.id("dossier_id")?;
         if grant {
-            insert_access(
+            let counsellor = row.text("counsellor")?;
+            let personal_data = row.flag("personal_data")?;
+            let made = insert_access(
                 &mut tx,
                 &dossier_id,
-                &row.text("counsellor")?,
-                row.flag("personal_data")?,
+                &counsellor,
+                personal_data,
                 "staff",
                 by,
                 now,
             )
             .await?;
+            if let Some(access_id) = made {
+                tell_debtor(
+                    &mut tx,
+                    &dossier_id,
+                    &access_id,
+                    &counsellor,
+                    personal_data,
+                    true,
+                    now,
+                )
+                .await?;
+            }
         }
         let mut audit = audit.clone();
         audit.dossier_id = Some(dossier_id);

@@ -50,8 +50,8 @@ pub use audit::{AuditEvent, NewAuditEvent};
 pub use budgets::{BudgetFile, BudgetFileMeta, NewPlanBudget, PlanBudget};
 pub use corrections::{CorrectionDecision, CorrectionRequest, Decided, NewCorrection};
 pub use counsellors::{
-    Access, AccessRequest, Counsellor, Invitation, NewAccessRequest, NewCounsellor, NewInvitation,
-    Redeemed, RequestDecided,
+    Access, AccessRecord, AccessRequest, Counsellor, Invitation, NewAccessRequest, NewCounsellor,
+    NewInvitation, Redeemed, RequestDecided,
 };
 pub use deferrals::{Deferral, DeferralDecision, NewDeferral};
 pub use disputes::{

@@ -253,16 +253,17 @@ const SCHEMA: &[(&str, &str)] = &[
     ),
     (
         "session",
-        "id_hash kind dossier_id staff_username csrf_token created_at last_seen_at expires_at",
+        "id_hash kind dossier_id staff_username csrf_token created_at last_seen_at expires_at \
+         acting_for",
     ),
     ("login_attempt", "id key_kind key_value at success"),
     (
         "audit_event",
-        "id at actor_kind actor_id dossier_id action detail client_ip",
+        "id at actor_kind actor_id dossier_id action detail client_ip counsellor",
     ),
     (
         "staff_user",
-        "username password_hash role created_at totp_secret totp_last_step",
+        "username password_hash role created_at totp_secret totp_last_step kind",
     ),
     ("staff_recovery_code", "username code_hash used_at"),
     (
@@ -304,6 +305,24 @@ const SCHEMA: &[(&str, &str)] = &[
         "plan_budget_attachment",
         "id plan_id dossier_id filename content_type size_bytes sha256 content created_at",
     ),
+    (
+        "counsellor",
+        "username name organisation email municipality created_at",
+    ),
+    (
+        "counsellor_invitation",
+        "id dossier_id code_hash personal_data organisation email created_at expires_at \
+         redeemed_at redeemed_by withdrawn_at",
+    ),
+    (
+        "counsellor_access",
+        "id dossier_id counsellor personal_data via granted_at granted_by revoked_at revoked_by",
+    ),
+    (
+        "counsellor_access_request",
+        "id counsellor dossier_id reason personal_data created_at status decided_at decided_by \
+         note",
+    ),
 ];
 
 fn tables() -> impl Iterator<Item = &'static str> {
@@ -316,6 +335,8 @@ fn tables() -> impl Iterator<Item = &'static str> {
 const INDEXES: &str = "audit_event_dossier_idx charge_dossier_idx collection_pause_dossier_idx \
     correction_request_dossier_idx \
     correction_request_open_field_idx correction_request_status_idx \
+    counsellor_access_counsellor_idx counsellor_access_live_idx \
+    counsellor_access_request_open_idx counsellor_invitation_dossier_idx \
     dispute_attachment_dispute_idx dispute_dossier_idx dispute_one_open_complaint_idx \
     dispute_one_open_dossier_idx dispute_one_open_invoice_idx dispute_status_idx \
     dossier_creditor_idx dossier_status_idx exchange_call_order_idx \

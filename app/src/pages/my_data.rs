@@ -242,6 +242,9 @@ fn DataView(d: PersonalData, locale: Locale, printing: bool) -> impl IntoView {
             <p data-testid="retention">{keep}</p>
         </section>
 
+        {(!d.counsellors.is_empty()).then(|| view! {
+            <Counsellors records=d.counsellors.clone() locale />
+        })}
         {(!d.deferrals.is_empty() || !d.pauses.is_empty()).then(|| view! {
             <Arrangements deferrals=d.deferrals.clone() pauses=d.pauses.clone() locale />
         })}
@@ -576,6 +579,35 @@ fn FinancialSituation(
                     }
                 }).collect_view()}
             </ul>
+        </section>
+    }
+}
+
+/// Debt counsellors who were let in: recipients of the data, ended grants too.
+#[component]
+fn Counsellors(records: Vec<crate::model::CounsellorRecord>, locale: Locale) -> impl IntoView {
+    let i18n = use_i18n();
+    let date = move |d| crate::format::date(locale, d);
+    view! {
+        <section class="card" aria-labelledby="counsellors-heading" data-testid="data-counsellors">
+            <h2 id="counsellors-heading">{t!(i18n, data.counsellors.heading)}</h2>
+            <p class="note">{t!(i18n, data.counsellors.intro)}</p>
+            <ul class="plain">
+                {records.into_iter().map(|r| {
+                    let who = format!("{} ({}, {})", r.name, r.organisation, r.email);
+                    let scope = if r.personal_data {
+                        t_string!(i18n, counsellor.access.sees_data).to_string()
+                    } else {
+                        t_string!(i18n, counsellor.access.sees_claim).to_string()
+                    };
+                    let period = match r.ended {
+                        Some(ended) => t_string!(i18n, data.counsellors.ended, since = date(r.since), ended = date(ended)).to_string(),
+                        None => t_string!(i18n, counsellor.access.since, date = date(r.since)).to_string(),
+                    };
+                    view! { <li><strong>{who}</strong> " " {period} " " {scope}</li> }
+                }).collect_view()}
+            </ul>
+            <p><a href="/dossier/access">{t!(i18n, counsellor.access.link)}</a></p>
         </section>
     }
 }

@@ -153,6 +153,22 @@ pub async fn personal_data(
                 requested_by: p.requested_by,
             })
             .collect(),
+        counsellors: services
+            .store
+            .access_history(dossier_id)
+            .await
+            .map_err(map)?
+            .into_iter()
+            .map(|r| crate::model::CounsellorRecord {
+                name: r.access.counsellor.name,
+                organisation: r.access.counsellor.organisation,
+                email: r.access.counsellor.email,
+                personal_data: r.access.personal_data,
+                by_invitation: r.access.via == "invitation",
+                since: claim::dutch_date(r.access.granted_at),
+                ended: r.revoked_at.map(claim::dutch_date),
+            })
+            .collect(),
     })
 }
 

@@ -205,6 +205,29 @@ async fn a_debtor_lets_a_counsellor_in_sees_what_they_did_and_ends_it() {
     );
     let (_, body) = call(&app, "claim_overview", &sam, &[]).await;
     assert_eq!(body, serde_json::json!("NotSignedIn"));
+
+    // The debtor was told by mail, and the ended grant stays listed as a recipient of data.
+    let mails = app.store.mails_for_dossier(&dossier_id).await.expect("db");
+    let told: Vec<_> = mails
+        .iter()
+        .filter(|m| m.notice.kind() == domain::NoticeKind::CounsellorAccess)
+        .collect();
+    assert_eq!(told.len(), 1);
+    let (_, _, data) = page(&app, "/dossier/data", &debtor).await;
+    assert!(data.contains(r#"data-testid="data-counsellors""#), "{data}");
+    assert!(
+        data.contains("Sam Helper (Schuldhulp Zuid, sam@schuldhulp.example)"),
+        "{data}"
+    );
+    let export: serde_json::Value = get(&app, "/dossier/data/export.json", &debtor)
+        .await
+        .json()
+        .await
+        .expect("export");
+    let listed = &export["personal_data"]["counsellors"][0];
+    assert_eq!(listed["name"], "Sam Helper");
+    assert_eq!(listed["personal_data"], false);
+    assert!(listed["ended"].is_string(), "{listed}");
     let (_, _, home) = page(&app, "/counsellor/dossiers", &sam).await;
     assert!(home.contains(r#"data-testid="no-dossiers""#), "{home}");
 }
@@ -431,4 +454,14 @@ async fn a_municipal_counsellor_asks_staff_who_decide_with_a_note() {
     assert_eq!(status, 200);
     let (_, _, access) = page(&app, "/dossier/access", &debtor).await;
     assert!(access.contains("Op verzoek van de gemeente"), "{access}");
+    let (id, _) = (request.dossier_id.clone(), ());
+    let mails = app.store.mails_for_dossier(&id).await.expect("db");
+    assert!(mails.iter().any(|m| matches!(
+        &m.notice,
+        domain::Notice::CounsellorAccess {
+            by_staff: true,
+            personal_data: true,
+            ..
+        }
+    )));
 }
