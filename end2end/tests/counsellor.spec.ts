@@ -48,7 +48,7 @@ test("a debtor lets a counsellor in, sees what they did and ends it", async ({ b
   await expectAccessible(counsellor);
   const username = `hulp-${Date.now()}`;
   const password = "hulpverlener-wachtwoord";
-  await counsellor.getByLabel("Uitnodigingscode").fill(code.toLowerCase());
+  await counsellor.locator("#code").fill(code.toLowerCase());
   await counsellor.getByLabel("Uw naam").fill("Noor Helper");
   await counsellor.getByLabel("Organisatie (niet verplicht)").fill("Schuldhulp Noord");
   await counsellor.getByLabel("Uw e-mailadres op het werk").fill("noor@schuldhulp-noord.example");

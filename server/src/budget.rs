@@ -47,24 +47,17 @@ pub async fn submit(
         return Redirect::to("/").into_response();
     };
     // Income figures are personal data: a pay-only (QR-link) session signs in first.
-    if !current.reaches(domain::Area::Arrangements) {
-        let to = match current.holder {
-            domain::Holder::PayOnly => "/?need=secret",
-            _ => "/dossier",
-        };
-        return Redirect::to(to).into_response();
-    }
-    if let Some(username) = &current.counsellor {
-        let ip = ip.as_ref().map(|Extension(ClientIp(ip))| *ip);
-        app::ssr::audit_counsellor(
-            services,
-            &current,
-            username,
-            "counsellor.acted",
-            "/dossier/plan/budget",
-            ip,
-        )
-        .await;
+    let client = ip.as_ref().map(|Extension(ClientIp(ip))| *ip);
+    if let Err(elsewhere) = crate::uploads::reach(
+        services,
+        &current,
+        domain::Area::Arrangements,
+        "/dossier/plan/budget",
+        client,
+    )
+    .await
+    {
+        return elsewhere;
     }
     let too_big = req
         .headers()

@@ -25,24 +25,17 @@ pub async fn download(
     let Some(dossier_id) = current.session.dossier_id.clone() else {
         return Redirect::to("/").into_response();
     };
-    if !current.reaches(domain::Area::PersonalData) {
-        let to = match current.holder {
-            domain::Holder::PayOnly => "/?need=secret",
-            _ => "/dossier",
-        };
-        return Redirect::to(to).into_response();
-    }
-    if let Some(username) = &current.counsellor {
-        let ip = ip.as_ref().map(|Extension(ClientIp(ip))| *ip);
-        app::ssr::audit_counsellor(
-            services,
-            &current,
-            username,
-            "counsellor.acted",
-            "/dossier/data/export.json",
-            ip,
-        )
-        .await;
+    let client = ip.as_ref().map(|Extension(ClientIp(ip))| *ip);
+    if let Err(elsewhere) = crate::uploads::reach(
+        services,
+        &current,
+        domain::Area::PersonalData,
+        "/dossier/data/export.json",
+        client,
+    )
+    .await
+    {
+        return elsewhere;
     }
     let export = match app::ssr::export::data_export(services, &dossier_id, now).await {
         Ok(e) => e,

@@ -45,24 +45,17 @@ pub async fn file(
     let Some(dossier_id) = current.session.dossier_id.clone() else {
         return Redirect::to("/").into_response();
     };
-    if !current.reaches(domain::Area::Arrangements) {
-        let to = match current.holder {
-            domain::Holder::PayOnly => "/?need=secret",
-            _ => "/dossier",
-        };
-        return Redirect::to(to).into_response();
-    }
-    if let Some(username) = &current.counsellor {
-        let ip = ip.as_ref().map(|Extension(ClientIp(ip))| *ip);
-        app::ssr::audit_counsellor(
-            services,
-            &current,
-            username,
-            "counsellor.acted",
-            "/dossier/disputes",
-            ip,
-        )
-        .await;
+    let client = ip.as_ref().map(|Extension(ClientIp(ip))| *ip);
+    if let Err(elsewhere) = crate::uploads::reach(
+        services,
+        &current,
+        domain::Area::Arrangements,
+        "/dossier/disputes",
+        client,
+    )
+    .await
+    {
+        return elsewhere;
     }
     let too_big = req
         .headers()

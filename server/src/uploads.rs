@@ -60,6 +60,29 @@ pub fn serve(filename: &str, content_type: AttachmentType, content: Vec<u8>) -> 
         .into_response()
 }
 
+/// Lets the request's dossier session through to `area` of its dossier, or answers where to
+/// go instead: a pay-only session signs in with the secret, a counsellor without the grant
+/// goes to the overview. A counsellor let through is audited (`counsellor.acted`, `path`).
+pub async fn reach(
+    services: &Services,
+    current: &app::ssr::session::Current,
+    area: domain::Area,
+    path: &str,
+    ip: Option<std::net::IpAddr>,
+) -> Result<(), Response> {
+    if !current.reaches(area) {
+        let to = match current.holder {
+            domain::Holder::PayOnly => "/?need=secret",
+            _ => "/dossier",
+        };
+        return Err(axum::response::Redirect::to(to).into_response());
+    }
+    if let Some(username) = &current.counsellor {
+        app::ssr::audit_counsellor(services, current, username, "counsellor.acted", path, ip).await;
+    }
+    Ok(())
+}
+
 /// The dossier of the request's session that reaches the dossier's arrangements (the debtor
 /// signed in with the secret, or a counsellor acting for them, audited), for a download of
 /// `what`. No such session (none, or a pay-only one) answers 404, as a file of another dossier does; a

@@ -16,29 +16,9 @@ use leptos_router::components::Redirect;
 pub async fn get_access_page() -> Result<AccessView, AccessError> {
     use crate::counsellor::NEW_CODE_COOKIE;
     let (services, _, dossier_id) = crate::ssr::require_area(domain::Area::DebtorOnly).await?;
-    let parts = expect_context::<http::request::Parts>();
-    let new_code = parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == NEW_CODE_COOKIE)
-        .and_then(|(_, v)| v.parse::<domain::InvitationCode>().ok())
+    let new_code = crate::ssr::session::take_cookie(NEW_CODE_COOKIE, &services.settings)
+        .and_then(|v| v.parse::<domain::InvitationCode>().ok())
         .map(|code| code.to_string());
-    if new_code.is_some() {
-        expect_context::<leptos_axum::ResponseOptions>().append_header(
-            http::header::SET_COOKIE,
-            crate::ssr::session::cookie_header(
-                NEW_CODE_COOKIE,
-                "",
-                "Strict",
-                "; Max-Age=0",
-                &services.settings,
-            ),
-        );
-    }
     crate::ssr::counsellor::access_view(&services, &dossier_id, new_code, chrono::Utc::now()).await
 }
 
@@ -186,7 +166,7 @@ fn AccessBody(
     let activity = v.activity.clone();
     view! {
         {v.new_code.clone().map(|code| view! {
-            <section class="card notice" id="new-code" aria-labelledby="new-code-heading" data-testid="new-code">
+            <section class="card notice new-code" id="new-code" aria-labelledby="new-code-heading" data-testid="new-code">
                 <h2 id="new-code-heading">{t!(i18n, counsellor.access.new_code_heading)}</h2>
                 <p class="code" data-testid="invitation-code"><strong>{code}</strong></p>
                 <p>{t!(i18n, counsellor.access.new_code_hint)}</p>
@@ -198,7 +178,7 @@ fn AccessBody(
                 view! { <p data-testid="no-grants">{t!(i18n, counsellor.access.no_grants)}</p> }.into_any()
             } else {
                 view! {
-                    <ul class="plain-list">
+                    <ul class="plain-list bare">
                         {grants.into_iter().map(|g| view! { <Grant g locale revoke /> }).collect_view()}
                     </ul>
                 }
@@ -341,9 +321,11 @@ fn InviteForm(invite: ServerAction<InviteCounsellor>) -> impl IntoView {
             <h2 id="invite-heading">{t!(i18n, counsellor.access.invite_heading)}</h2>
             <p>{t!(i18n, counsellor.access.invite_intro)}</p>
             <ActionForm action=invite attr:class="form" attr:novalidate="">
-                <div class="field checkbox">
-                    <input id="personal_data" name="personal_data" type="checkbox" value="yes" />
-                    <label for="personal_data">{t!(i18n, counsellor.access.personal_data_label)}</label>
+                <div class="field">
+                    <div class="choice">
+                        <input id="personal_data" name="personal_data" type="checkbox" value="yes" />
+                        <label for="personal_data">{t!(i18n, counsellor.access.personal_data_label)}</label>
+                    </div>
                 </div>
                 <div class="field">
                     <label for="organisation">{t!(i18n, counsellor.access.organisation_label)}</label>

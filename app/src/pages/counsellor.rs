@@ -290,13 +290,13 @@ pub fn CounsellorHomePage() -> impl IntoView {
                                         view! { <p data-testid="no-dossiers">{t!(i18n, counsellor.home.none)}</p> }.into_any()
                                     } else {
                                         view! {
-                                            <ul class="plain-list">
+                                            <ul class="plain-list bare">
                                                 {dossiers.into_iter().map(|d| {
                                                     let since = format::date(locale, d.since);
                                                     let scope = if d.personal_data {
-                                                        t_string!(i18n, counsellor.access.sees_data).to_string()
+                                                        t_string!(i18n, counsellor.home.scope_data).to_string()
                                                     } else {
-                                                        t_string!(i18n, counsellor.access.sees_claim).to_string()
+                                                        t_string!(i18n, counsellor.home.scope_claim).to_string()
                                                     };
                                                     view! {
                                                         <li data-testid="counsellor-dossier">
@@ -422,9 +422,11 @@ fn RequestForm(request: ServerAction<CounsellorRequest>) -> impl IntoView {
                         aria-describedby=move || reason_error().map(|_| "reason-error")
                     >{move || typed().1}</textarea>
                 </div>
-                <div class="field checkbox">
-                    <input id="request_personal_data" name="personal_data" type="checkbox" value="yes" />
-                    <label for="request_personal_data">{t!(i18n, counsellor.home.request_data_label)}</label>
+                <div class="field">
+                    <div class="choice">
+                        <input id="request_personal_data" name="personal_data" type="checkbox" value="yes" />
+                        <label for="request_personal_data">{t!(i18n, counsellor.home.request_data_label)}</label>
+                    </div>
                 </div>
                 <button type="submit" class="button primary" data-testid="request">{t!(i18n, counsellor.home.request_submit)}</button>
             </ActionForm>

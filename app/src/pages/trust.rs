@@ -39,31 +39,8 @@ fn take_check_result() -> Option<CheckResult> {
     #[cfg(feature = "ssr")]
     {
         use crate::trust::CHECK_COOKIE;
-        let parts = use_context::<http::request::Parts>()?;
-        let value = parts
-            .headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == CHECK_COOKIE)
-            .map(|(_, v)| v.to_owned())?;
-        if let (Some(response), Some(services)) = (
-            use_context::<leptos_axum::ResponseOptions>(),
-            use_context::<crate::ssr::Services>(),
-        ) {
-            response.append_header(
-                http::header::SET_COOKIE,
-                crate::ssr::session::cookie_header(
-                    CHECK_COOKIE,
-                    "",
-                    "Lax",
-                    "; Max-Age=0",
-                    &services.settings,
-                ),
-            );
-        }
+        let services = use_context::<crate::ssr::Services>()?;
+        let value = crate::ssr::session::take_cookie(CHECK_COOKIE, &services.settings)?;
         CheckResult::from_cookie(&value)
     }
     #[cfg(not(feature = "ssr"))]

@@ -157,28 +157,7 @@ fn returned_from_cookie(value: &str) -> Option<Returned> {
 /// The refused form this request carries, if any; the cookie is removed so that a reload shows
 /// the empty form.
 fn take_returned(services: &Services) -> Option<Returned> {
-    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
-    let value = parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == RETURN_COOKIE)
-        .map(|(_, v)| v.to_owned())?;
-    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        response.append_header(
-            http::header::SET_COOKIE,
-            super::session::cookie_header(
-                RETURN_COOKIE,
-                "",
-                "Lax",
-                "; Max-Age=0",
-                &services.settings,
-            ),
-        );
-    }
+    let value = super::session::take_cookie(RETURN_COOKIE, &services.settings)?;
     returned_from_cookie(&value)
 }
 

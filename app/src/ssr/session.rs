@@ -47,6 +47,11 @@ pub fn token_from_headers(headers: &http::HeaderMap) -> Option<Token> {
 
 /// The token in the cookie `name` of a request's `Cookie` headers, if well-formed.
 pub fn token_in_cookie(headers: &http::HeaderMap, name: &str) -> Option<Token> {
+    cookie_value(headers, name).and_then(|value| Token::parse(&value).ok())
+}
+
+/// The value of the cookie `name` in a request's `Cookie` headers.
+pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
@@ -54,7 +59,21 @@ pub fn token_in_cookie(headers: &http::HeaderMap, name: &str) -> Option<Token> {
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(n, _)| *n == name)
-        .and_then(|(_, value)| Token::parse(value).ok())
+        .map(|(_, value)| value.to_owned())
+}
+
+/// Reads a one-time cookie (a form's answer carried across a redirect) of the request being
+/// rendered and removes it, so that a reload shows the page without it.
+pub fn take_cookie(name: &str, settings: &Settings) -> Option<String> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    let value = cookie_value(&parts.headers, name)?;
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.append_header(
+            http::header::SET_COOKIE,
+            cookie_header(name, "", "Lax", "; Max-Age=0", settings),
+        );
+    }
+    Some(value)
 }
 
 /// A live session of the current request, with its token.

@@ -107,9 +107,9 @@ pub fn AccessRequestQueue() -> impl IntoView {
                                             let error_id2 = error_id.clone();
                                             let who = format!("{} ({}, {})", item.counsellor, item.organisation, item.email);
                                             let scope = if item.personal_data {
-                                                t_string!(i18n, counsellor.access.sees_data).to_string()
+                                                t_string!(i18n, staff.counsellors.scope_data).to_string()
                                             } else {
-                                                t_string!(i18n, counsellor.access.sees_claim).to_string()
+                                                t_string!(i18n, staff.counsellors.scope_claim).to_string()
                                             };
                                             view! {
                                                 <li class="queue-item" data-testid="access-request-review" data-dossier=item.number.clone()>
