@@ -140,6 +140,32 @@ async fn a_debtor_lets_a_counsellor_in_sees_what_they_did_and_ends_it() {
     let (status, _, _) = page(&app, "/dossier/plan", &sam).await;
     assert_eq!(status, 200);
 
+    // On the debtor's behalf: a plan proposal and a dispute, as the debtor could.
+    let proposed = form_post(
+        &app,
+        "propose_plan",
+        Some(&sam),
+        "/dossier/plan",
+        &[("months", "3"), ("intent", "counsellor-plan")],
+    )
+    .await;
+    // Within the rules it is agreed at once and goes on to pay the first instalment.
+    assert!(proposed.status().is_redirection());
+    let plans = app.store.plans_for_dossier(&dossier_id).await.expect("db");
+    assert_eq!(plans.len(), 1, "the plan is the debtor's");
+    let filed = crate::dispute::file(
+        &app,
+        &sam,
+        &[
+            ("invoice", "all"),
+            ("kind", "other"),
+            ("explanation", "Mijn cliënt kreeg deze facturen nooit."),
+        ],
+        &[],
+    )
+    .await;
+    assert!(filed.starts_with("/dossier/disputes?filed="), "{filed}");
+
     // Not granted: personal data, the debtor's messages and who has access.
     for path in ["/dossier/data", "/dossier/messages", "/dossier/access"] {
         let (status, to, _) = page(&app, path, &sam).await;
@@ -162,6 +188,14 @@ async fn a_debtor_lets_a_counsellor_in_sees_what_they_did_and_ends_it() {
         "{access}"
     );
     assert!(access.contains("bekeek de betalingsregeling"), "{access}");
+    assert!(
+        access.contains("stelde een betalingsregeling voor"),
+        "{access}"
+    );
+    assert!(
+        access.contains("diende een bezwaar of klacht in"),
+        "{access}"
+    );
     assert!(access.contains("kreeg toegang met uw code"), "{access}");
     let events = app
         .store

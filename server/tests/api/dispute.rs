@@ -41,7 +41,7 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Vec<u8> 
 }
 
 /// Posts the dispute form; returns the redirect target.
-async fn file(
+pub(crate) async fn file(
     app: &TestApp,
     cookie: &str,
     fields: &[(&str, &str)],
