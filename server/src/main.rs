@@ -83,6 +83,28 @@ enum StaffCommand {
         #[arg(long)]
         generate: bool,
     },
+    /// Add a debt counsellor of municipal debt help, who may ask staff for access to a
+    /// dossier without the debtor's code (counsellors with a code make their own account at
+    /// /counsellor/join). The password as for `staff add`.
+    AddCounsellor {
+        /// Lowercase letters, digits, '.', '_' or '-'.
+        username: String,
+        /// Their name, as debtors and staff will read it.
+        #[arg(long)]
+        name: String,
+        /// The organisation they work for.
+        #[arg(long)]
+        organisation: String,
+        /// Their work e-mail address.
+        #[arg(long)]
+        email: String,
+        /// The municipality whose debt help they are part of.
+        #[arg(long)]
+        municipality: String,
+        /// Make a strong random password and print it once, instead of reading one.
+        #[arg(long)]
+        generate: bool,
+    },
 }
 
 #[tokio::main]
@@ -110,6 +132,25 @@ async fn main() -> anyhow::Result<()> {
                     generate,
                 },
         } => staff_add(&config, &username, &role, generate).await,
+        Command::Staff {
+            command:
+                StaffCommand::AddCounsellor {
+                    username,
+                    name,
+                    organisation,
+                    email,
+                    municipality,
+                    generate,
+                },
+        } => {
+            let counsellor = server::staff::CounsellorInput {
+                name,
+                organisation,
+                email,
+                municipality: Some(municipality),
+            };
+            counsellor_add(&config, &username, counsellor, generate).await
+        }
         Command::Retention { dry_run } => retention(&config, dry_run).await,
         Command::Migrate => {
             store::Store::connect(config.database_url()).await?;
@@ -248,7 +289,43 @@ async fn staff_add(
 ) -> anyhow::Result<()> {
     let username = server::staff::check_username(username)?;
     let role = store::StaffRole::parse(role).context("role must be agent or admin")?;
-    let password = if generate {
+    let password = read_password(&username, generate)?;
+    let store = store::Store::connect(config.database_url())
+        .await
+        .with_context(|| format!("open the database {}", config.database_for_display()))?;
+    let hasher = auth::SecretHasher::new(auth::HashParams::default())?;
+    server::staff::add_user(&store, &hasher, &username, role, &password).await?;
+    println!("staff user {username} ({role}) added");
+    if generate {
+        println!("password (shown only now; store it safely): {password}");
+    }
+    Ok(())
+}
+
+/// `staff add-counsellor`: as `staff add`, for a counsellor of municipal debt help.
+async fn counsellor_add(
+    config: &Config,
+    username: &str,
+    counsellor: server::staff::CounsellorInput,
+    generate: bool,
+) -> anyhow::Result<()> {
+    let username = server::staff::check_username(username)?;
+    let password = read_password(&username, generate)?;
+    let store = store::Store::connect(config.database_url())
+        .await
+        .with_context(|| format!("open the database {}", config.database_for_display()))?;
+    let hasher = auth::SecretHasher::new(auth::HashParams::default())?;
+    server::staff::add_counsellor(&store, &hasher, &username, &password, counsellor).await?;
+    println!("counsellor {username} added; they sign in at /counsellor");
+    if generate {
+        println!("password (shown only now; store it safely): {password}");
+    }
+    Ok(())
+}
+
+/// The new account's password: one line of stdin, or a generated one.
+fn read_password(username: &str, generate: bool) -> anyhow::Result<String> {
+    Ok(if generate {
         server::staff::generate_password()
     } else {
         if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
@@ -264,17 +341,7 @@ async fn staff_add(
             .read_line(&mut line)
             .context("read the password from stdin")?;
         server::staff::password_from_line(&line)?
-    };
-    let store = store::Store::connect(config.database_url())
-        .await
-        .with_context(|| format!("open the database {}", config.database_for_display()))?;
-    let hasher = auth::SecretHasher::new(auth::HashParams::default())?;
-    server::staff::add_user(&store, &hasher, &username, role, &password).await?;
-    println!("staff user {username} ({role}) added");
-    if generate {
-        println!("password (shown only now; store it safely): {password}");
-    }
-    Ok(())
+    })
 }
 
 async fn import(

@@ -111,6 +111,56 @@ pub async fn add_user(
     }
 }
 
+/// Who a counsellor account is for.
+#[derive(Debug, Clone)]
+pub struct CounsellorInput {
+    pub name: String,
+    pub organisation: String,
+    pub email: String,
+    /// Set for municipal debt help (they may ask staff for access without a code).
+    pub municipality: Option<String>,
+}
+
+/// Stores a new counsellor account with the hash of `password`; a taken username, an empty
+/// name or organisation, or a malformed e-mail address is an error.
+pub async fn add_counsellor(
+    store: &Store,
+    hasher: &auth::SecretHasher,
+    username: &str,
+    password: &str,
+    who: CounsellorInput,
+) -> anyhow::Result<()> {
+    let username = check_username(username)?;
+    let password = password_from_line(password)?;
+    let name = who.name.trim();
+    let organisation = who.organisation.trim();
+    if name.is_empty() || organisation.is_empty() {
+        bail!("a counsellor needs a name and an organisation");
+    }
+    let email: domain::Email = who
+        .email
+        .parse()
+        .map_err(|_| anyhow::anyhow!("{:?} is not an e-mail address", who.email))?;
+    let new = store::NewCounsellor {
+        username: username.clone(),
+        password_hash: hasher.hash(&password).context("hash the password")?,
+        name: name.to_owned(),
+        organisation: organisation.to_owned(),
+        email: email.to_string(),
+        municipality: who
+            .municipality
+            .map(|m| m.trim().to_owned())
+            .filter(|m| !m.is_empty()),
+    };
+    match store.create_counsellor(&new, Utc::now()).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::Conflict(store::Conflict::StaffUsernameTaken)) => {
+            bail!("the username {username:?} is already taken; choose another")
+        }
+        Err(e) => Err(e).context("store the counsellor"),
+    }
+}
+
 /// Creates the demo staff accounts once; later calls leave them as they are.
 pub async fn seed_demo_staff(store: &Store, hasher: &auth::SecretHasher) -> anyhow::Result<()> {
     for (username, password, role, totp) in DEMO_ACCOUNTS {
@@ -126,18 +176,16 @@ pub async fn seed_demo_staff(store: &Store, hasher: &auth::SecretHasher) -> anyh
     }
     let (username, password, totp) = DEMO_COUNSELLOR;
     if store.staff_user(username).await?.is_none() {
-        let new = store::NewCounsellor {
-            username: username.to_owned(),
-            password_hash: hasher.hash(password).context("hash the password")?,
+        let who = CounsellorInput {
             name: "Demi Demo".to_owned(),
             organisation: "Schuldhulp Demodam".to_owned(),
             email: "schuldhulp@demodam.example".to_owned(),
             municipality: Some("Demodam".to_owned()),
         };
-        match store.create_counsellor(&new, Utc::now()).await {
+        match add_counsellor(store, hasher, username, password, who).await {
             Ok(()) => store.enrol_staff_totp(username, totp, 0, &[]).await?,
             Err(_) if store.staff_user(username).await?.is_some() => {}
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
     }
     Ok(())

@@ -18,9 +18,14 @@ const PASSWORD: &str = "correct horse battery";
 // Accounts (CLI)
 
 fn staff_add(db_url: &str, args: &[&str], stdin: &str) -> std::process::Output {
+    staff_cli(db_url, "add", args, stdin)
+}
+
+/// Runs `debiteurportaal staff {command} {args}` with `stdin`.
+fn staff_cli(db_url: &str, command: &str, args: &[&str], stdin: &str) -> std::process::Output {
     use std::io::Write;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_debiteurportaal"))
-        .args(["staff", "add"])
+        .args(["staff", command])
         .args(args)
         .env("DATABASE_URL", db_url)
         .env("RUST_LOG", "warn")
@@ -40,6 +45,61 @@ fn staff_add(db_url: &str, args: &[&str], stdin: &str) -> std::process::Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test]
+async fn a_municipal_counsellor_is_added_on_the_command_line_and_is_no_staff() {
+    let app = start().await;
+    let args = |email: &'static str| {
+        [
+            "Gem",
+            "--name",
+            "Gerda Gemeente",
+            "--organisation",
+            "Schuldhulp Utrecht",
+            "--email",
+            email,
+            "--municipality",
+            "Utrecht",
+        ]
+    };
+    let bad = staff_cli(
+        &app.db_url,
+        "add-counsellor",
+        &args("geen-adres"),
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("e-mail"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let ok = staff_cli(
+        &app.db_url,
+        "add-counsellor",
+        &args("gerda@utrecht.example"),
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    let counsellor = app
+        .store
+        .counsellor("gem")
+        .await
+        .expect("db")
+        .expect("counsellor");
+    assert_eq!(counsellor.municipality.as_deref(), Some("Utrecht"));
+    let account = app
+        .store
+        .staff_user("gem")
+        .await
+        .expect("db")
+        .expect("account");
+    assert_eq!(account.kind, store::AccountKind::Counsellor);
+    assert!(account.password_hash.starts_with("$argon2id$"));
+    // The password leads to the counsellors' second step, never the staff's.
+    let resp = staff_sign_in_form(&app, "gem", PASSWORD).await;
+    assert_eq!(common::location(&resp), "/counsellor/two-factor");
 }
 
 #[tokio::test]
