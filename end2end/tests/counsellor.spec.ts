@@ -99,6 +99,7 @@ test("a debtor lets a counsellor in, sees what they did and ends it", async ({ b
   await expect(debtor.getByTestId("no-grants")).toBeVisible();
   await counsellor.goto("/dossier");
   await expect(counsellor).not.toHaveURL(/\/dossier$/);
+  for (const p of [debtor, counsellor]) await p.context().close();
 });
 
 test("without JavaScript a municipal counsellor asks staff, who grant it with a note", async ({ browser }, info) => {
@@ -150,4 +151,5 @@ test("without JavaScript a municipal counsellor asks staff, who grant it with a 
   await expect(debtor.getByTestId("counsellor-activity")).toContainText("vroeg ons om toegang");
   await expectNoOverflow(debtor);
   await debtor.screenshot({ path: shot("debtor-nojs-nl"), fullPage: true });
+  for (const p of [counsellor, staff, debtor]) await p.context().close();
 });

@@ -31,10 +31,14 @@ test("a plan outside the rules goes to staff, who counter-propose; the debtor se
   const page = await browser.newPage({ viewport: { width: 360, height: 780 } });
   await signIn(page, DEMO.partlyPaid);
   await page.goto("/dossier/plan");
+  // The island hydrates once its WebAssembly has arrived (when the browser is idle).
+  await page.waitForLoadState("networkidle");
   // The schedule follows the typing (domain code in WebAssembly), before any submit.
   await page.getByLabel("Aantal maanden").fill("60");
   const preview = page.getByTestId("plan-preview");
-  await expect(preview.getByTestId("schedule").locator("tbody tr")).toHaveCount(60);
+  // The first preview waits for the island to hydrate: on a loaded 2-core CI machine the
+  // WebAssembly can take longer than the default 5 s to arrive and start.
+  await expect(preview.getByTestId("schedule").locator("tbody tr")).toHaveCount(60, { timeout: 20_000 });
   await expect(preview.getByTestId("plan-summary")).toContainText("60 termijnen");
   await expect(preview.getByTestId("plan-breaches")).toContainText("60 maanden");
   await page.getByLabel("Aantal maanden").fill("2");
