@@ -238,18 +238,9 @@ pub async fn require_session_for_pages(
                     // A counsellor asking for what the debtor did not share: the overview.
                     return axum::response::Redirect::to("/dossier").into_response();
                 }
-                if let Some(username) = &current.counsellor {
-                    let ip = req.extensions().get::<ClientIp>().map(|c| c.0);
-                    app::ssr::audit_counsellor(
-                        services,
-                        &current,
-                        username,
-                        "counsellor.viewed",
-                        &path,
-                        ip,
-                    )
+                let ip = req.extensions().get::<ClientIp>().map(|c| c.0);
+                app::ssr::audit_counsellor(services, &current, "counsellor.viewed", &path, ip)
                     .await;
-                }
                 req.extensions_mut().insert(current);
             }
             Ok(None) => {

@@ -77,9 +77,7 @@ pub async fn reach(
         };
         return Err(axum::response::Redirect::to(to).into_response());
     }
-    if let Some(username) = &current.counsellor {
-        app::ssr::audit_counsellor(services, current, username, "counsellor.acted", path, ip).await;
-    }
+    app::ssr::audit_counsellor(services, current, "counsellor.acted", path, ip).await;
     Ok(())
 }
 
@@ -95,10 +93,7 @@ pub async fn debtor_dossier(
     let now = chrono::Utc::now();
     match app::ssr::session::current(&services.store, headers, &services.settings, now).await {
         Ok(Some(c)) if c.reaches(domain::Area::Arrangements) => {
-            if let Some(username) = &c.counsellor {
-                app::ssr::audit_counsellor(services, &c, username, "counsellor.acted", what, None)
-                    .await;
-            }
+            app::ssr::audit_counsellor(services, &c, "counsellor.acted", what, None).await;
             c.session
                 .dossier_id
                 .ok_or_else(|| StatusCode::NOT_FOUND.into_response())

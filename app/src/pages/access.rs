@@ -2,8 +2,9 @@
 //! one-time code, valid 14 days, shown once; who has access, revoked in one click; and every
 //! page a counsellor opened and everything they did. Plain forms: works without JavaScript.
 
+use super::counsellor::problem_text;
 use crate::counsellor::{AccessError, AccessView, Activity, GrantItem, InvitationItem};
-use crate::errors::{Problem, Refusal};
+use crate::errors::Refusal;
 use crate::format;
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use domain::{AccessId, InvitationId};
@@ -41,7 +42,7 @@ pub async fn invite_counsellor(
         personal_data.is_some(),
         organisation.as_deref().unwrap_or_default(),
         email.as_deref().unwrap_or_default(),
-        counsellor::ip(),
+        crate::ssr::client_ip(),
         chrono::Utc::now(),
     )
     .await?;
@@ -72,7 +73,7 @@ pub async fn withdraw_invitation(invitation: InvitationId) -> Result<(), AccessE
         &dossier_id,
         &number,
         &invitation,
-        counsellor::ip(),
+        crate::ssr::client_ip(),
         chrono::Utc::now(),
     )
     .await?;
@@ -92,7 +93,7 @@ pub async fn revoke_access(access: AccessId) -> Result<(), AccessError> {
         &dossier_id,
         &number,
         &access,
-        counsellor::ip(),
+        crate::ssr::client_ip(),
         chrono::Utc::now(),
     )
     .await?;
@@ -290,16 +291,6 @@ fn Invitation(
             </ActionForm>
         </li>
     }
-}
-
-fn problem_text(p: Problem) -> String {
-    let i18n = use_i18n();
-    match p {
-        Problem::Email => t_string!(i18n, counsellor.error.email),
-        Problem::TooLong => t_string!(i18n, counsellor.error.too_long),
-        _ => t_string!(i18n, counsellor.error.required),
-    }
-    .to_string()
 }
 
 #[component]

@@ -34,7 +34,7 @@ pub async fn counsellor_join(
         fields,
         &code,
         &password,
-        counsellor::ip(),
+        crate::ssr::client_ip(),
         chrono::Utc::now(),
     )
     .await?;
@@ -63,8 +63,14 @@ pub async fn counsellor_open(number: String) -> Result<(), AccessError> {
 pub async fn counsellor_redeem(code: String) -> Result<(), AccessError> {
     use crate::ssr::counsellor;
     let (services, me) = counsellor::require_counsellor().await?;
-    let number =
-        counsellor::redeem(&services, &me, &code, counsellor::ip(), chrono::Utc::now()).await?;
+    let number = counsellor::redeem(
+        &services,
+        &me,
+        &code,
+        crate::ssr::client_ip(),
+        chrono::Utc::now(),
+    )
+    .await?;
     leptos_axum::redirect(&format!("/counsellor/dossiers?added={number}"));
     Ok(())
 }
@@ -84,7 +90,7 @@ pub async fn counsellor_request(
         &number,
         &reason,
         personal_data.is_some(),
-        counsellor::ip(),
+        crate::ssr::client_ip(),
         chrono::Utc::now(),
     )
     .await?;
@@ -105,7 +111,8 @@ pub async fn counsellor_sign_out() -> Result<(), AccessError> {
     Ok(())
 }
 
-fn problem_text(p: Problem) -> String {
+/// A form field's problem in words (both counsellor-access pages).
+pub(super) fn problem_text(p: Problem) -> String {
     let i18n = use_i18n();
     match p {
         Problem::Email => t_string!(i18n, counsellor.error.email),

@@ -26,10 +26,7 @@ pub async fn get_claim_overview() -> Result<ClaimOverview, Refusal> {
     let mut overview =
         crate::ssr::dossier::claim_overview(&services, &dossier_id, pay_only, chrono::Utc::now())
             .await?;
-    if let Some(username) = &current.counsellor {
-        overview.acting =
-            crate::ssr::counsellor::banner(&services, username, current.holder).await?;
-    }
+    overview.acting = crate::ssr::counsellor::banner(&current);
     Ok(overview)
 }
 

@@ -8,7 +8,7 @@
 //! debtor-side session only while a grant is live. What it reaches is `domain::reaches`.
 
 use super::session::{self, Current};
-use super::{Services, Settings, client_ip};
+use super::{Services, Settings};
 use crate::counsellor::{
     AccessError, AccessView, ActingBanner, Activity, ActivityItem, CounsellorDossier,
     CounsellorHome, GrantItem, InvitationItem, JoinFields, JoinProblems, MAX_FIELD_CHARS,
@@ -272,26 +272,15 @@ pub async fn revoke(
     Ok(())
 }
 
-/// The banner on the overview while `username` acts for the debtor.
-pub async fn banner(
-    services: &Services,
-    username: &str,
-    holder: domain::Holder,
-) -> Result<Option<ActingBanner>, Refusal> {
-    let found = services.store.counsellor(username).await.map_err(|e| {
-        tracing::error!(error = %e, "counsellor");
-        Refusal::Unavailable
-    })?;
-    Ok(found.map(|c| ActingBanner {
-        name: c.name,
-        organisation: c.organisation,
-        personal_data: matches!(
-            holder,
-            domain::Holder::Counsellor {
-                personal_data: true
-            }
-        ),
-    }))
+/// The banner on the overview while a counsellor acts for the debtor (from the session,
+/// which read the counsellor with the grant).
+pub fn banner(current: &Current) -> Option<ActingBanner> {
+    let c = current.counsellor.as_ref()?;
+    Some(ActingBanner {
+        name: c.name.clone(),
+        organisation: c.organisation.clone(),
+        personal_data: current.reaches(domain::Area::PersonalData),
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -356,7 +345,7 @@ pub async fn require_counsellor() -> Result<(Services, CounsellorCurrent), Acces
 }
 
 fn counsellor_event(
-    me: &store::Counsellor,
+    username: &str,
     dossier_id: Option<DossierId>,
     action: &str,
     detail: serde_json::Value,
@@ -364,7 +353,7 @@ fn counsellor_event(
     now: DateTime<Utc>,
 ) -> NewAuditEvent {
     event(
-        Actor::Counsellor(&me.username),
+        Actor::Counsellor(username),
         dossier_id,
         action,
         detail,
@@ -489,7 +478,14 @@ pub async fn redeem(
     now: DateTime<Utc>,
 ) -> Result<String, AccessError> {
     let c = &me.counsellor;
-    let audit = counsellor_event(c, None, "counsellor.joined", serde_json::json!({}), ip, now);
+    let audit = counsellor_event(
+        &c.username,
+        None,
+        "counsellor.joined",
+        serde_json::json!({}),
+        ip,
+        now,
+    );
     let outcome = with_code(
         services,
         &c.username,
@@ -598,13 +594,8 @@ pub async fn join(
         }
         Err(e) => return Err(unavailable("join", e)),
     }
-    let me = store
-        .counsellor(&username)
-        .await
-        .map_err(|e| unavailable("join", e))?
-        .ok_or(AccessError::Refused(Refusal::Unavailable))?;
     let audit = counsellor_event(
-        &me,
+        &username,
         None,
         "counsellor.joined",
         serde_json::json!({}),
@@ -670,7 +661,7 @@ pub async fn request_access(
         personal_data,
         created_at: now,
         audit: counsellor_event(
-            c,
+            &c.username,
             Some(dossier.id.clone()),
             "counsellor.access_requested",
             serde_json::json!({ "request_id": id, "personal_data": personal_data }),
@@ -695,11 +686,6 @@ pub async fn sign_out(services: &Services, me: &CounsellorCurrent) -> Result<(),
         .await
         .map_err(|e| unavailable("sign out", e))?;
     Ok(())
-}
-
-/// The client address of this request (for the page functions).
-pub fn ip() -> Option<IpAddr> {
-    client_ip()
 }
 
 /// The current debtor-side session's dossier number, for audit events.

@@ -151,20 +151,11 @@ pub async fn require_session() -> Result<(Services, session::Current), crate::er
         // Only sessions on a dossier: a staff session never acts as a debtor, even if its
         // token sits in the debtor cookie (`session::current` finds none for it).
         Some(current) if current.session.dossier_id.is_some() => {
-            if let Some(username) = &current.counsellor {
-                // Every call a counsellor makes is on the debtor's record (page loads are
-                // recorded by the server's page gate).
-                if parts.method != http::Method::GET {
-                    audit_counsellor(
-                        &services,
-                        &current,
-                        username,
-                        "counsellor.acted",
-                        parts.uri.path(),
-                        client_ip(),
-                    )
-                    .await;
-                }
+            // Every call a counsellor makes is on the debtor's record (page loads are recorded
+            // by the server's page gate).
+            if parts.method != http::Method::GET {
+                let path = parts.uri.path();
+                audit_counsellor(&services, &current, "counsellor.acted", path, client_ip()).await;
             }
             Ok((services, current))
         }
@@ -200,15 +191,17 @@ pub async fn require_area(
 
 /// Records what a counsellor did or saw on the dossier their session acts for (`action`
 /// `counsellor.viewed` or `counsellor.acted`, the path in the detail); the debtor sees these
-/// on `/dossier/access`. A failure to write is logged.
+/// on `/dossier/access`. Nothing for the debtor's own session. A failure to write is logged.
 pub async fn audit_counsellor(
     services: &Services,
     current: &session::Current,
-    username: &str,
     action: &str,
     path: &str,
     ip: Option<IpAddr>,
 ) {
+    let Some(counsellor) = &current.counsellor else {
+        return;
+    };
     let event = store::NewAuditEvent {
         at: chrono::Utc::now(),
         actor_kind: store::ActorKind::Debtor,
@@ -217,7 +210,7 @@ pub async fn audit_counsellor(
         action: action.to_owned(),
         detail: serde_json::json!({ "path": path }),
         client_ip: ip.map(|ip| ip.to_string()),
-        counsellor: Some(username.to_owned()),
+        counsellor: Some(counsellor.username.clone()),
     };
     if let Err(e) = services.store.append_audit(&event).await {
         tracing::error!(error = %e, action, "could not write audit event");

@@ -85,8 +85,8 @@ pub struct Current {
     pub session: Session,
     /// Who holds it: what it reaches is `domain::reaches(holder, area)`.
     pub holder: domain::Holder,
-    /// The counsellor's username, when a counsellor acts for the debtor.
-    pub counsellor: Option<String>,
+    /// The counsellor, when a counsellor acts for the debtor (read with the grant).
+    pub counsellor: Option<store::Counsellor>,
 }
 
 impl Current {
@@ -135,7 +135,7 @@ pub async fn current(
 async fn acting_counsellor(
     store: &Store,
     session: &mut Session,
-) -> Result<Option<(domain::Holder, Option<String>)>, store::StoreError> {
+) -> Result<Option<(domain::Holder, Option<store::Counsellor>)>, store::StoreError> {
     let (Some(username), Some(dossier_id)) = (&session.staff_username, &session.acting_for) else {
         return Ok(None);
     };
@@ -146,7 +146,7 @@ async fn acting_counsellor(
     let holder = domain::Holder::Counsellor {
         personal_data: access.personal_data,
     };
-    Ok(Some((holder, Some(username.clone()))))
+    Ok(Some((holder, Some(access.counsellor))))
 }
 
 /// Opens a new debtor session and returns its token for the cookie. Always a fresh id: a
